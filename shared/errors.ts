@@ -1,0 +1,78 @@
+/**
+ * The one table of domain error codes. Every failure a caller can see is one of these; the
+ * runtime maps them to the response envelope `{ ok:false, error:{ code, message, details? } }`
+ * and the emulator maps `status` to its HTTP status. Messages are in the product's words
+ * (Chinese first, as the mini-program shows them) and never carry personal data.
+ */
+export const ERRORS = {
+  /** The payload does not match the function's JSON Schema or a field rule. */
+  VALIDATION_FAILED: { status: 400, message: '提交的信息有误，请检查后重试' },
+  /** No caller identity in the platform context (not logged in). */
+  UNAUTHENTICATED: { status: 401, message: '请先登录' },
+  /** The caller has not completed real-name verification (实名认证). */
+  IDENTITY_NOT_VERIFIED: { status: 403, message: '请先完成实名认证' },
+  /** The caller is known but may not do this. */
+  FORBIDDEN: { status: 403, message: '无权执行此操作' },
+  /** No such thing — also what a caller who is not a party gets for a contract that exists. */
+  NOT_FOUND: { status: 404, message: '合同不存在或您无权查看' },
+  /** The contract's state does not allow this action by this party now (lifecycle table). */
+  INVALID_TRANSITION: { status: 409, message: '当前合同状态不支持此操作' },
+  /** Someone else changed the same document at the same moment; reload and retry. */
+  CONFLICT: { status: 409, message: '合同刚刚被他人更新，请刷新后重试' },
+  /** A unique thing exists already (e.g. a share link already claimed by another user). */
+  ALREADY_EXISTS: { status: 409, message: '记录已存在' },
+  /** Resident ID number invalid (length, checksum, birth date). */
+  INVALID_ID_NUMBER: { status: 400, message: '身份证号码无效' },
+  /** Mainland mobile number invalid. */
+  INVALID_PHONE: { status: 400, message: '手机号码无效' },
+  /** Age outside the range of the contract kind (IOU 22–75, receipt 18–75). */
+  AGE_OUT_OF_RANGE: { status: 400, message: '年龄不符合要求' },
+  /** Amount not positive or not in whole fen. */
+  INVALID_AMOUNT: { status: 400, message: '金额无效' },
+  /** Amount above the kind's maximum (500,000 CNY for IOU and receipt). */
+  AMOUNT_TOO_LARGE: { status: 400, message: '金额超过单笔上限' },
+  /** Borrow date earlier than 60 days before today (Asia/Shanghai). */
+  BORROW_DATE_TOO_EARLY: { status: 400, message: '借款日期不能早于60天前' },
+  /** A date that must follow another does not (e.g. an instalment before the borrow date). */
+  INVALID_DATE: { status: 400, message: '日期无效' },
+  /** Above 100,000 CNY the IOU's supplementary block (C 区) is mandatory. */
+  SUPPLEMENT_REQUIRED: { status: 400, message: '借款金额超过10万元，须填写补充信息' },
+  /** Agreed or overdue rate above 4 × the one-year LPR in force. */
+  INTEREST_ABOVE_LEGAL_CAP: { status: 400, message: '约定利率超过法定上限（一年期LPR的4倍）' },
+  /** The repayment plan does not add up to the principal. */
+  REPAYMENT_PLAN_MISMATCH: { status: 400, message: '还款计划金额合计与借款金额不一致' },
+  /** The face check failed, expired, was used already, or belongs to another purpose. */
+  IDENTITY_CHECK_FAILED: { status: 403, message: '身份核验未通过' },
+  /** The details entered do not match the caller's verified identity. */
+  IDENTITY_MISMATCH: { status: 403, message: '填写的身份信息与您的实名信息不一致' },
+  /** Initiation waits for payment. */
+  PAYMENT_REQUIRED: { status: 402, message: '请先完成支付' },
+  /** Too many requests of this kind (e.g. 催办). */
+  RATE_LIMITED: { status: 429, message: '操作过于频繁，请稍后再试' },
+  UNSUPPORTED_FILE_TYPE: { status: 400, message: '不支持的文件类型' },
+  /** Contracts with more than two parties need a new release agreement. */
+  MULTI_PARTY_RESCIND_UNSUPPORTED: { status: 409, message: '超过两方签署的合同暂不支持解除' },
+  /** An external provider (face check, SMS, payment…) failed or refused. */
+  PROVIDER_ERROR: { status: 502, message: '服务暂时不可用，请稍后再试' },
+  /** A bug. Logged with the request id; nothing more is said to the caller. */
+  INTERNAL: { status: 500, message: '系统繁忙，请稍后再试' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message?: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message ?? ERRORS[code].message);
+    this.name = 'AppError';
+  }
+}
+
+export const fail = (code: ErrorCode, message?: string, details?: Record<string, unknown>): never => {
+  throw new AppError(code, message, details);
+};
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;

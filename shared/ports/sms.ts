@@ -1,0 +1,40 @@
+/**
+ * SMS, shaped like Tencent Cloud SMS SendSms: a template per notification kind with
+ * positional parameters. Phone numbers are E.164 without '+86' handling by callers: pass the
+ * 11-digit mainland number; the adapter formats it for the provider.
+ */
+export type SmsTemplate =
+  | 'invite_fill'        // 对方填: please fill in your details
+  | 'invite_sign'        // please sign
+  | 'signed_by_other'    // the other party signed
+  | 'contract_signed'    // the contract is in force
+  | 'rejected'           // the other party refused
+  | 'expired'            // the contract expired unsigned
+  | 'revoked'            // the initiator revoked
+  | 'rescind_requested'
+  | 'rescind_answered'
+  | 'settle_requested'
+  | 'settle_answered'
+  | 'repayment_due'
+  | 'urge'               // 催办
+  | 'report_sent'
+  | 'verification_code';
+
+export interface SmsMessage {
+  phone: string;
+  template: SmsTemplate;
+  params: string[];
+}
+
+export interface SmsResult {
+  ok: boolean;
+  /** Provider serial / message id when sent. */
+  serialNo?: string;
+  /** Provider code when not sent (e.g. "LimitExceeded.PhoneNumberDailyLimit"). */
+  code?: string;
+  message?: string;
+}
+
+export interface Sms {
+  send(message: SmsMessage): Promise<SmsResult>;
+}

@@ -1,0 +1,67 @@
+/**
+ * Every collection and index, declared once. The SQLite adapter creates them on open; the
+ * CloudBase setup command creates the same collections and indexes in the cloud.
+ *
+ * An index lists fields in order; a field holding an array is indexed per element (a MongoDB
+ * multikey index), which is how "contracts where I am a party" stays index-backed.
+ */
+export interface IndexSpec {
+  name: string;
+  fields: Array<[field: string, direction: 'asc' | 'desc']>;
+  unique?: boolean;
+}
+
+export interface CollectionSpec {
+  name: string;
+  /** Fields that hold arrays of scalars and are queried by element. */
+  arrayFields?: string[];
+  indexes: IndexSpec[];
+}
+
+export const COLLECTIONS = {
+  users: { name: 'users', indexes: [] },
+  contracts: {
+    name: 'contracts',
+    arrayFields: ['memberOpenids'],
+    indexes: [
+      // My contracts (C7): by member, newest first, optionally by state.
+      { name: 'member_updated', fields: [['memberOpenids', 'asc'], ['updatedAt', 'desc']] },
+      // Expiry timer (C2/S1): due set only.
+      { name: 'state_expires', fields: [['state', 'asc'], ['expiresAt', 'asc']] },
+      // Share links (P3).
+      { name: 'share_token', fields: [['shareToken', 'asc']], unique: true },
+    ],
+  },
+  events: {
+    name: 'events',
+    indexes: [{ name: 'contract_seq', fields: [['contractId', 'asc'], ['seq', 'asc']], unique: true }],
+  },
+  faceChecks: {
+    name: 'face_checks',
+    indexes: [{ name: 'openid_created', fields: [['openid', 'asc'], ['createdAt', 'desc']] }],
+  },
+  reminders: {
+    name: 'reminders',
+    // Repayment-reminder timer (I8/S1): pending ones due by today.
+    indexes: [
+      { name: 'status_due', fields: [['status', 'asc'], ['dueDate', 'asc']] },
+      { name: 'contract', fields: [['contractId', 'asc']] },
+    ],
+  },
+  orders: {
+    name: 'orders',
+    indexes: [
+      { name: 'contract', fields: [['contractId', 'asc']] },
+      { name: 'status_created', fields: [['status', 'asc'], ['createdAt', 'asc']] },
+    ],
+  },
+  sms: {
+    name: 'sms_outbox',
+    indexes: [{ name: 'created', fields: [['createdAt', 'asc']] }],
+  },
+  rateLimits: { name: 'rate_limits', indexes: [] },
+} as const satisfies Record<string, CollectionSpec>;
+
+export type CollectionKey = keyof typeof COLLECTIONS;
+export const collectionName = (key: CollectionKey): string => COLLECTIONS[key].name;
+export const ALL_COLLECTIONS: CollectionSpec[] = Object.values(COLLECTIONS) as CollectionSpec[];
