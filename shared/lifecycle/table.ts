@@ -1,0 +1,153 @@
+/**
+ * The transition table (SPEC C1): every move of a contract's state or a party's status is a row
+ * here, and nothing else changes them. A row says: in these flows, from this state, this action by
+ * this actor (whose own status is one of these), when this guard holds, leads to this state, sets
+ * these party statuses, and has these effects (notifications and bookkeeping the operation
+ * carries out in the same commit).
+ *
+ * Actors are relative where the product is: `party` is either party; `requester`/`responder` are
+ * the party who asked for a rescind/settle and the other one. `system` is a timer, the payment
+ * webhook or an account change.
+ */
+import type { ContractState, Flow, PartyStatus } from '../domain/contract';
+import type { SmsTemplate } from '../ports/sms';
+
+export const ACTIONS = [
+  'initiate', //         the payment gate passed (paid, or the price was 0)
+  'issue', //            确认开具: a payer-initiated receipt, no fee (R3)
+  'fill', //             a 对方填 party confirms their details (P2)
+  'sign', //             signature + identity check (C5)
+  'accept', //           确认领取: the payer of a payee-initiated receipt (R2)
+  'reject', //           拒签 / 拒绝领取 with a reason (C4)
+  'revoke', //           撤销 by the initiator while the other party has done nothing (C3)
+  'expire', //           30 days after initiation (C2)
+  'invalidate', //       a party renamed (A3)
+  'rescind_request', 'rescind_cancel', 'rescind_confirm', 'rescind_refuse', // C6
+  'settle_request', 'settle_cancel', 'settle_confirm', 'settle_refuse', //     I9 (IOU only)
+] as const;
+export type Action = (typeof ACTIONS)[number];
+
+export const ACTORS = ['initiator', 'counterparty', 'party', 'requester', 'responder', 'system'] as const;
+export type Actor = (typeof ACTORS)[number];
+
+/** Who a status assignment or notification is about, relative to the actor where needed. */
+export type Target = 'initiator' | 'counterparty' | 'actor' | 'other';
+
+/**
+ * Named guards, evaluated by machine.ts on the contract and the moment. Each names the error a
+ * caller gets when it fails, so "not paid yet" reads PAYMENT_REQUIRED, not INVALID_TRANSITION.
+ */
+export const GUARDS = {
+  paid: 'PAYMENT_REQUIRED', //                   payment gate passed (paid or waived)
+  counterpartyToFill: 'INVALID_TRANSITION', //  the counterparty still has to fill (对方填)
+  allFilled: 'INVALID_TRANSITION', //           every party's details are in
+  initiatorSigned: 'INVALID_TRANSITION',
+  otherUntouched: 'INVALID_TRANSITION', //      the other party has not filled, signed or refused (C3)
+  expiryDue: 'INVALID_TRANSITION', //           now ≥ expiresAt
+  twoParties: 'MULTI_PARTY_RESCIND_UNSUPPORTED',
+} as const;
+export type Guard = keyof typeof GUARDS;
+
+export type Effect =
+  | { notify: Target | 'both'; sms: SmsTemplate }
+  | { do: 'startExpiry' } //            initiatedAt = now, expiresAt = now + 30 days (C2)
+  | { do: 'stopExpiry' } //             expiresAt = null: the timer's index no longer sees it
+  | { do: 'recordSignature' }
+  | { do: 'recordFill' }
+  | { do: 'recordRejection' }
+  | { do: 'openRequest' } //            pending = {type, by, reason…}
+  | { do: 'closeRequest' }
+  | { do: 'complete' } //               completedAt = now; the final PDF is due
+  | { do: 'hideFromCounterparty' } //   revoked: the other party no longer sees it (C3)
+  | { do: 'scheduleReminders' } //      I8: instalment reminders become live once signed
+  | { do: 'cancelReminders' };
+
+export interface Transition {
+  flows: readonly Flow[] | 'all';
+  from: ContractState;
+  action: Action;
+  actor: Actor;
+  /** The acting party's status must be one of these (party actors only). */
+  actorStatus?: readonly PartyStatus[];
+  /** Every guard must hold; the first failing one names the error. */
+  when?: readonly Guard[];
+  to: ContractState;
+  set?: Partial<Record<Target, PartyStatus>>;
+  effects?: readonly Effect[];
+}
+
+const ALL = 'all' as const;
+const UNFINISHED: readonly ContractState[] = ['awaiting_fill', 'awaiting_signatures'];
+const startExpiry: Effect = { do: 'startExpiry' };
+const stopExpiry: Effect = { do: 'stopExpiry' };
+const signed: Effect = { do: 'recordSignature' };
+const filled: Effect = { do: 'recordFill' };
+
+/** One row per (flow, state, action, actor); order matters only between rows that differ by guard. */
+export const TRANSITIONS: readonly Transition[] = [
+  // ── initiation ────────────────────────────────────────────────────────────────────────────
+  // IOU and templates: after the gate, a 对方填 party fills first; otherwise signing starts.
+  { flows: ['iou', 'template'], from: 'draft', action: 'initiate', actor: 'system', when: ['paid', 'counterpartyToFill'], to: 'awaiting_fill', effects: [startExpiry] },
+  { flows: ['iou'], from: 'draft', action: 'initiate', actor: 'system', when: ['paid'], to: 'awaiting_signatures', set: { initiator: 'to_sign' }, effects: [startExpiry] },
+  { flows: ['template'], from: 'draft', action: 'initiate', actor: 'system', when: ['paid'], to: 'awaiting_signatures', set: { counterparty: 'to_sign' }, effects: [startExpiry, { notify: 'counterparty', sms: 'invite_sign' }] },
+  // Payee-initiated receipt (R2): complete details → the payee signed before paying; pending → pay first, payer fills.
+  { flows: ['receipt_payee'], from: 'draft', action: 'sign', actor: 'initiator', actorStatus: ['to_sign'], when: ['allFilled'], to: 'draft', set: { actor: 'signed' }, effects: [signed] },
+  { flows: ['receipt_payee'], from: 'draft', action: 'initiate', actor: 'system', when: ['paid', 'counterpartyToFill'], to: 'awaiting_fill', effects: [startExpiry] },
+  { flows: ['receipt_payee'], from: 'draft', action: 'initiate', actor: 'system', when: ['paid', 'initiatorSigned'], to: 'awaiting_signatures', set: { counterparty: 'to_sign' }, effects: [startExpiry, { notify: 'counterparty', sms: 'invite_sign' }] },
+  // Payer-initiated receipt (R3): 确认开具 with no fee.
+  { flows: ['receipt_payer'], from: 'draft', action: 'issue', actor: 'initiator', when: ['counterpartyToFill'], to: 'awaiting_fill', set: { initiator: 'confirmed' }, effects: [startExpiry] },
+  { flows: ['receipt_payer'], from: 'draft', action: 'issue', actor: 'initiator', when: ['allFilled'], to: 'awaiting_signatures', set: { initiator: 'confirmed', counterparty: 'to_sign' }, effects: [startExpiry, { notify: 'counterparty', sms: 'invite_sign' }] },
+
+  // ── filling (P2) ──────────────────────────────────────────────────────────────────────────
+  { flows: ['iou', 'receipt_payee'], from: 'awaiting_fill', action: 'fill', actor: 'counterparty', actorStatus: ['to_fill'], to: 'awaiting_signatures', set: { counterparty: 'waiting', initiator: 'to_sign' }, effects: [filled, { notify: 'initiator', sms: 'invite_sign' }] },
+  { flows: ['template', 'receipt_payer'], from: 'awaiting_fill', action: 'fill', actor: 'counterparty', actorStatus: ['to_fill'], to: 'awaiting_signatures', set: { counterparty: 'to_sign' }, effects: [filled] },
+
+  // ── signing (C5, I7) ──────────────────────────────────────────────────────────────────────
+  // IOU: initiator first, then the other party is told by SMS.
+  { flows: ['iou'], from: 'awaiting_signatures', action: 'sign', actor: 'initiator', actorStatus: ['to_sign'], to: 'awaiting_signatures', set: { initiator: 'signed', counterparty: 'to_sign' }, effects: [signed, { notify: 'counterparty', sms: 'invite_sign' }] },
+  { flows: ['iou'], from: 'awaiting_signatures', action: 'sign', actor: 'counterparty', actorStatus: ['to_sign'], to: 'signed', set: { counterparty: 'signed' }, effects: [signed, stopExpiry, { do: 'complete' }, { do: 'scheduleReminders' }, { notify: 'initiator', sms: 'contract_signed' }] },
+  // Templates: the counterparty signs first, then the initiator.
+  { flows: ['template'], from: 'awaiting_signatures', action: 'sign', actor: 'counterparty', actorStatus: ['to_sign'], to: 'awaiting_signatures', set: { counterparty: 'signed', initiator: 'to_sign' }, effects: [signed, { notify: 'initiator', sms: 'signed_by_other' }] },
+  { flows: ['template'], from: 'awaiting_signatures', action: 'sign', actor: 'initiator', actorStatus: ['to_sign'], to: 'signed', set: { initiator: 'signed' }, effects: [signed, stopExpiry, { do: 'complete' }, { notify: 'counterparty', sms: 'contract_signed' }] },
+  // Payee-initiated receipt with pending details: the payee signs after the payer filled, then the payer accepts.
+  { flows: ['receipt_payee'], from: 'awaiting_signatures', action: 'sign', actor: 'initiator', actorStatus: ['to_sign'], to: 'awaiting_signatures', set: { initiator: 'signed', counterparty: 'to_sign' }, effects: [signed, { notify: 'counterparty', sms: 'invite_sign' }] },
+  { flows: ['receipt_payee'], from: 'awaiting_signatures', action: 'accept', actor: 'counterparty', actorStatus: ['to_sign'], to: 'signed', set: { counterparty: 'signed' }, effects: [signed, stopExpiry, { do: 'complete' }, { notify: 'initiator', sms: 'contract_signed' }] },
+  // Payer-initiated receipt: the payee signs.
+  { flows: ['receipt_payer'], from: 'awaiting_signatures', action: 'sign', actor: 'counterparty', actorStatus: ['to_sign'], to: 'signed', set: { counterparty: 'signed' }, effects: [signed, stopExpiry, { do: 'complete' }, { notify: 'initiator', sms: 'contract_signed' }] },
+
+  // ── refusing, withdrawing, timing out (C3, C4, C2, A3) ───────────────────────────────────
+  ...UNFINISHED.map((from): Transition => ({
+    flows: ALL, from, action: 'reject', actor: 'party', actorStatus: ['to_fill', 'to_sign'], to: 'rejected',
+    set: { actor: 'rejected' }, effects: [{ do: 'recordRejection' }, stopExpiry, { notify: 'other', sms: 'rejected' }],
+  })),
+  ...(['draft', ...UNFINISHED] as const).map((from): Transition => ({
+    flows: ALL, from, action: 'revoke', actor: 'initiator', when: ['otherUntouched'], to: 'revoked',
+    effects: [stopExpiry, { do: 'hideFromCounterparty' }],
+  })),
+  ...UNFINISHED.map((from): Transition => ({
+    flows: ALL, from, action: 'expire', actor: 'system', when: ['expiryDue'], to: 'expired',
+    effects: [stopExpiry, { notify: 'both', sms: 'expired' }],
+  })),
+  ...(['draft', ...UNFINISHED] as const).map((from): Transition => ({
+    flows: ALL, from, action: 'invalidate', actor: 'system', to: 'invalidated', effects: [stopExpiry],
+  })),
+
+  // ── after signing: rescind (C6) and settle (I9) ──────────────────────────────────────────
+  { flows: ALL, from: 'signed', action: 'rescind_request', actor: 'party', when: ['twoParties'], to: 'rescind_pending', effects: [{ do: 'openRequest' }, { notify: 'other', sms: 'rescind_requested' }] },
+  { flows: ALL, from: 'rescind_pending', action: 'rescind_cancel', actor: 'requester', to: 'signed', effects: [{ do: 'closeRequest' }] },
+  { flows: ALL, from: 'rescind_pending', action: 'rescind_refuse', actor: 'responder', to: 'signed', effects: [{ do: 'closeRequest' }, { notify: 'other', sms: 'rescind_answered' }] },
+  { flows: ALL, from: 'rescind_pending', action: 'rescind_confirm', actor: 'responder', to: 'rescinded', effects: [{ do: 'closeRequest' }, { do: 'cancelReminders' }, { notify: 'other', sms: 'rescind_answered' }] },
+  { flows: ['iou'], from: 'signed', action: 'settle_request', actor: 'party', to: 'settle_pending', effects: [{ do: 'openRequest' }, { notify: 'other', sms: 'settle_requested' }] },
+  { flows: ['iou'], from: 'settle_pending', action: 'settle_cancel', actor: 'requester', to: 'signed', effects: [{ do: 'closeRequest' }] },
+  { flows: ['iou'], from: 'settle_pending', action: 'settle_refuse', actor: 'responder', to: 'signed', effects: [{ do: 'closeRequest' }, { notify: 'other', sms: 'settle_answered' }] },
+  { flows: ['iou'], from: 'settle_pending', action: 'settle_confirm', actor: 'responder', to: 'settled', effects: [{ do: 'closeRequest' }, { do: 'cancelReminders' }, { notify: 'other', sms: 'settle_answered' }] },
+];
+
+/**
+ * Party statuses at creation: a 对方填 party is to fill; the payee of a complete payee-initiated
+ * receipt signs before paying (R2); everyone else waits for their turn.
+ */
+export const initialStatuses = (flow: Flow, counterpartyFills: boolean): { initiator: PartyStatus; counterparty: PartyStatus } => ({
+  initiator: flow === 'receipt_payee' && !counterpartyFills ? 'to_sign' : 'waiting',
+  counterparty: counterpartyFills ? 'to_fill' : 'waiting',
+});

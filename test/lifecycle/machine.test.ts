@@ -1,0 +1,233 @@
+/**
+ * SPEC C1–C6, I7, I9, R2, R3, A3: the transition table, walked flow by flow. At every state
+ * reached, the set of (caller, action) pairs the machine allows is compared with the list written
+ * here from the product guides — so a row added, removed or changed in the table fails a test —
+ * and every other pair is refused with its exact code and leaves the contract untouched.
+ */
+import { ACTIONS, type Action } from '../../shared/lifecycle/table';
+import { applyDecision, decide, type Caller } from '../../shared/lifecycle/machine';
+import { AppError } from '../../shared/errors';
+import type { Contract, ContractState, Flow, PartyRole, PartyStatus } from '../../shared/domain/contract';
+import { initialStatuses } from '../../shared/lifecycle/table';
+
+const NOW = '2026-03-01T02:00:00.000Z';
+const details = (name: string) => ({ name, idNumber: '110101199001011237', phone: '13800000000' });
+
+const makeContract = (flow: Flow, counterpartyFills: boolean): Contract => {
+  const s = initialStatuses(flow, counterpartyFills);
+  return {
+    _id: 'c1', version: 1, contractNo: 'T1', kind: 'iou', flow, title: 't', state: 'draft',
+    parties: {
+      initiator: { role: 'initiator', kindRole: 'a', openid: 'oA', details: details('甲'), filledBy: 'self', status: s.initiator, filledAt: NOW, signature: null },
+      counterparty: {
+        role: 'counterparty', kindRole: 'b', openid: counterpartyFills ? null : 'oB',
+        details: counterpartyFills ? null : details('乙'), filledBy: counterpartyFills ? null : 'initiator',
+        status: s.counterparty, filledAt: null, signature: null,
+      },
+    },
+    memberOpenids: ['oA'], form: {}, shareToken: 's', pending: null, reminders: { enabled: false },
+    payment: { status: 'unpaid', amountFen: 500, orderId: null, paidAt: null },
+    createdAt: NOW, updatedAt: NOW, initiatedAt: null, expiresAt: null, completedAt: null, eventHead: { seq: 1, hash: 'h' },
+  };
+};
+
+type Who = 'initiator' | 'counterparty' | 'system';
+const callerOf = (who: Who): Caller => (who === 'system' ? { kind: 'system' } : { kind: 'party', role: who });
+const WHO: Who[] = ['initiator', 'counterparty', 'system'];
+
+const deepFreeze = <T>(o: T): T => {
+  if (o && typeof o === 'object') {
+    Object.values(o as object).forEach(deepFreeze);
+    Object.freeze(o);
+  }
+  return o;
+};
+
+/** What the operations do besides the machine, enough to walk the flows. */
+const act = (c: Contract, who: Who, action: Action, facts = { now: NOW }): Contract => {
+  const d = decide(c, action, callerOf(who), facts);
+  let next = applyDecision(c, d);
+  const role = who === 'system' ? null : (who as PartyRole);
+  if (d.effects.some((e) => 'do' in e && e.do === 'recordFill') && role) {
+    next = { ...next, parties: { ...next.parties, [role]: { ...next.parties[role], details: details('乙'), filledAt: NOW, filledBy: 'self', openid: 'oB' } } };
+  }
+  if (d.effects.some((e) => 'do' in e && e.do === 'recordSignature') && role) {
+    next = { ...next, parties: { ...next.parties, [role]: { ...next.parties[role], signature: { type: 'seal', ref: null, faceCheckId: 'f', at: NOW } } } };
+  }
+  if (d.effects.some((e) => 'do' in e && e.do === 'startExpiry')) next = { ...next, expiresAt: '2026-03-31T02:00:00.000Z' };
+  if (d.effects.some((e) => 'do' in e && e.do === 'openRequest') && role) next = { ...next, pending: { type: action.startsWith('settle') ? 'settle' : 'rescind', by: role, reason: 'r', at: NOW, faceCheckId: 'f' } };
+  if (d.effects.some((e) => 'do' in e && e.do === 'closeRequest')) next = { ...next, pending: null };
+  return next;
+};
+
+/** Every (who, action) pair that is allowed now, as "who:action→state". */
+const allowed = (c: Contract, facts = { now: NOW }): string[] => {
+  const out: string[] = [];
+  for (const who of WHO)
+    for (const action of ACTIONS) {
+      const frozen = deepFreeze(structuredClone(c));
+      const before = JSON.stringify(frozen);
+      try {
+        out.push(`${who}:${action}→${decide(frozen, action, callerOf(who), facts).to}`);
+      } catch (e) {
+        expect(e).toBeInstanceOf(AppError);
+        expect(['INVALID_TRANSITION', 'PAYMENT_REQUIRED', 'MULTI_PARTY_RESCIND_UNSUPPORTED']).toContain((e as AppError).code);
+      }
+      expect(JSON.stringify(frozen)).toBe(before); // a refused (or decided) move changes nothing
+    }
+  return out.sort();
+};
+
+const statuses = (c: Contract): [PartyStatus, PartyStatus] => [c.parties.initiator.status, c.parties.counterparty.status];
+const paid = (c: Contract): Contract => ({ ...c, payment: { ...c.payment, status: 'paid' } });
+const expect_ = (c: Contract, state: ContractState, st: [PartyStatus, PartyStatus], moves: string[]) => {
+  expect(c.state).toBe(state);
+  expect(statuses(c)).toEqual(st);
+  expect(allowed(c)).toEqual([...moves].sort());
+};
+
+const AFTER_SIGNING = (extra: string[] = []) => [
+  'initiator:rescind_request→rescind_pending', 'counterparty:rescind_request→rescind_pending', ...extra,
+];
+
+describe('C1/I7 IOU: the other party fills (对方填), initiator signs first', () => {
+  let c = makeContract('iou', true);
+  test('draft, unpaid: only revoke and invalidate; initiate waits for payment (I6)', () => {
+    expect_(c, 'draft', ['waiting', 'to_fill'], ['initiator:revoke→revoked', 'system:invalidate→invalidated']);
+    expect(() => decide(c, 'initiate', { kind: 'system' }, { now: NOW })).toThrow(expect.objectContaining({ code: 'PAYMENT_REQUIRED' }));
+  });
+  test('paid → initiate → awaiting_fill', () => {
+    c = act(paid(c), 'system', 'initiate');
+    expect_(c, 'awaiting_fill', ['waiting', 'to_fill'], [
+      'counterparty:fill→awaiting_signatures', 'counterparty:reject→rejected', 'initiator:revoke→revoked', 'system:invalidate→invalidated',
+    ]);
+  });
+  test('P2 the counterparty fills → the initiator is to sign; revoke is no longer possible (C3)', () => {
+    c = act(c, 'counterparty', 'fill');
+    expect_(c, 'awaiting_signatures', ['to_sign', 'waiting'], [
+      'initiator:sign→awaiting_signatures', 'initiator:reject→rejected', 'system:invalidate→invalidated',
+    ]);
+  });
+  test('I7 the initiator signs → the counterparty is to sign and is told by SMS', () => {
+    const d = decide(c, 'sign', { kind: 'party', role: 'initiator' }, { now: NOW });
+    expect(d.notify).toEqual([{ role: 'counterparty', sms: 'invite_sign' }]);
+    c = act(c, 'initiator', 'sign');
+    expect_(c, 'awaiting_signatures', ['signed', 'to_sign'], [
+      'counterparty:sign→signed', 'counterparty:reject→rejected', 'system:invalidate→invalidated',
+    ]);
+  });
+  test('the counterparty signs → signed, reminders scheduled, expiry stopped', () => {
+    const d = decide(c, 'sign', { kind: 'party', role: 'counterparty' }, { now: NOW });
+    expect(d.effects).toEqual(expect.arrayContaining([{ do: 'scheduleReminders' }, { do: 'stopExpiry' }, { do: 'complete' }]));
+    c = act(c, 'counterparty', 'sign');
+    expect_(c, 'signed', ['signed', 'signed'], AFTER_SIGNING(['initiator:settle_request→settle_pending', 'counterparty:settle_request→settle_pending']));
+  });
+  test('I9 settle: requester may cancel; the other confirms or refuses', () => {
+    const pending = act(c, 'counterparty', 'settle_request');
+    expect_(pending, 'settle_pending', ['signed', 'signed'], [
+      'counterparty:settle_cancel→signed', 'initiator:settle_confirm→settled', 'initiator:settle_refuse→signed',
+    ]);
+    expect(act(pending, 'counterparty', 'settle_cancel').state).toBe('signed');
+    expect(act(pending, 'initiator', 'settle_refuse').state).toBe('signed');
+    const settled = act(pending, 'initiator', 'settle_confirm');
+    expect_(settled, 'settled', ['signed', 'signed'], []);
+  });
+  test('C6 rescind: requester may cancel; the other confirms or refuses', () => {
+    const pending = act(c, 'initiator', 'rescind_request');
+    expect_(pending, 'rescind_pending', ['signed', 'signed'], [
+      'initiator:rescind_cancel→signed', 'counterparty:rescind_confirm→rescinded', 'counterparty:rescind_refuse→signed',
+    ]);
+    expect_(act(pending, 'counterparty', 'rescind_confirm'), 'rescinded', ['signed', 'signed'], []);
+  });
+});
+
+describe('C1 IOU: the initiator filled both parties (我来填)', () => {
+  test('paid → initiate goes straight to signatures; C3 revoke allowed until the other party acts', () => {
+    const c = act(paid(makeContract('iou', false)), 'system', 'initiate');
+    expect_(c, 'awaiting_signatures', ['to_sign', 'waiting'], [
+      'initiator:sign→awaiting_signatures', 'initiator:reject→rejected', 'initiator:revoke→revoked', 'system:invalidate→invalidated',
+    ]);
+    const signedByInitiator = act(c, 'initiator', 'sign');
+    expect(allowed(signedByInitiator)).toContain('initiator:revoke→revoked');
+    const rejected = act(signedByInitiator, 'counterparty', 'reject');
+    expect_(rejected, 'rejected', ['signed', 'rejected'], []);
+  });
+  test('C2 expiry only when due, only by the system', () => {
+    const c = act(paid(makeContract('iou', false)), 'system', 'initiate');
+    expect(() => decide(c, 'expire', { kind: 'system' }, { now: NOW })).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
+    const due = { now: c.expiresAt! };
+    expect(decide(c, 'expire', { kind: 'system' }, due).to).toBe('expired');
+    expect(decide(c, 'expire', { kind: 'system' }, due).notify).toEqual([{ role: 'initiator', sms: 'expired' }, { role: 'counterparty', sms: 'expired' }]);
+    expect(allowed(c, due)).toContain('system:expire→expired');
+  });
+});
+
+describe('C5 templates: the counterparty fills and signs first, then the initiator', () => {
+  test('the whole flow with 对方填', () => {
+    let c = act(paid(makeContract('template', true)), 'system', 'initiate');
+    expect(c.state).toBe('awaiting_fill');
+    c = act(c, 'counterparty', 'fill');
+    expect_(c, 'awaiting_signatures', ['waiting', 'to_sign'], ['counterparty:sign→awaiting_signatures', 'counterparty:reject→rejected', 'system:invalidate→invalidated']);
+    c = act(c, 'counterparty', 'sign');
+    expect_(c, 'awaiting_signatures', ['to_sign', 'signed'], ['initiator:sign→signed', 'initiator:reject→rejected', 'system:invalidate→invalidated']);
+    c = act(c, 'initiator', 'sign');
+    expect_(c, 'signed', ['signed', 'signed'], AFTER_SIGNING()); // no settle outside IOUs
+  });
+  test('with 我来填 the counterparty is asked to sign at initiation', () => {
+    const c = paid(makeContract('template', false));
+    const d = decide(c, 'initiate', { kind: 'system' }, { now: NOW });
+    expect(d.to).toBe('awaiting_signatures');
+    expect(d.notify).toEqual([{ role: 'counterparty', sms: 'invite_sign' }]);
+  });
+});
+
+describe('R2 payee-initiated receipts', () => {
+  test('details complete: the payee signs before paying, then the payer accepts (确认领取)', () => {
+    let c = makeContract('receipt_payee', false);
+    expect_(c, 'draft', ['to_sign', 'waiting'], ['initiator:sign→draft', 'initiator:revoke→revoked', 'system:invalidate→invalidated']);
+    expect(() => decide(paid(c), 'initiate', { kind: 'system' }, { now: NOW })).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
+    c = act(c, 'initiator', 'sign');
+    expect(() => decide(c, 'initiate', { kind: 'system' }, { now: NOW })).toThrow(expect.objectContaining({ code: 'PAYMENT_REQUIRED' }));
+    c = act(paid(c), 'system', 'initiate');
+    expect_(c, 'awaiting_signatures', ['signed', 'to_sign'], ['counterparty:accept→signed', 'counterparty:reject→rejected', 'initiator:revoke→revoked', 'system:invalidate→invalidated']);
+    expect(act(c, 'counterparty', 'reject').state).toBe('rejected');
+    c = act(c, 'counterparty', 'accept');
+    expect_(c, 'signed', ['signed', 'signed'], AFTER_SIGNING());
+  });
+  test('details pending: the payee pays first, the payer fills, the payee signs, the payer accepts', () => {
+    let c = makeContract('receipt_payee', true);
+    expect(statuses(c)).toEqual(['waiting', 'to_fill']);
+    c = act(paid(c), 'system', 'initiate');
+    expect(c.state).toBe('awaiting_fill');
+    c = act(c, 'counterparty', 'fill');
+    expect_(c, 'awaiting_signatures', ['to_sign', 'waiting'], ['initiator:sign→awaiting_signatures', 'initiator:reject→rejected', 'system:invalidate→invalidated']);
+    c = act(c, 'initiator', 'sign');
+    c = act(c, 'counterparty', 'accept');
+    expect(c.state).toBe('signed');
+  });
+});
+
+describe('R3 payer-initiated receipts: 确认开具 with no fee, the payee signs or refuses', () => {
+  test('details complete', () => {
+    let c = makeContract('receipt_payer', false);
+    expect_(c, 'draft', ['waiting', 'waiting'], ['initiator:issue→awaiting_signatures', 'initiator:revoke→revoked', 'system:invalidate→invalidated']);
+    c = act(c, 'initiator', 'issue'); // unpaid: no gate in this flow
+    expect_(c, 'awaiting_signatures', ['confirmed', 'to_sign'], ['counterparty:sign→signed', 'counterparty:reject→rejected', 'initiator:revoke→revoked', 'system:invalidate→invalidated']);
+    expect(act(c, 'counterparty', 'sign').state).toBe('signed');
+  });
+  test('details pending', () => {
+    let c = act(makeContract('receipt_payer', true), 'initiator', 'issue');
+    expect(c.state).toBe('awaiting_fill');
+    c = act(c, 'counterparty', 'fill');
+    expect(statuses(c)).toEqual(['confirmed', 'to_sign']);
+    expect(act(c, 'counterparty', 'reject').state).toBe('rejected');
+  });
+});
+
+describe('final states accept nothing', () => {
+  test.each(['rejected', 'revoked', 'expired', 'invalidated', 'rescinded', 'settled'] as ContractState[])('%s', (state) => {
+    for (const flow of ['iou', 'template', 'receipt_payee', 'receipt_payer'] as Flow[]) {
+      expect(allowed({ ...paid(makeContract(flow, false)), state })).toEqual([]);
+    }
+  });
+});
