@@ -107,6 +107,8 @@ export interface Contract extends Doc {
   /** Openids that may see the contract (index-backed "my contracts"). */
   memberOpenids: string[];
   form: Record<string, unknown>;
+  /** What the rules applied at initiation (e.g. the LPR and cap for I5), kept for the record. */
+  ruleFacts: Record<string, unknown>;
   shareToken: string;
   payment: PaymentGate;
   pending: PendingRequest | null;

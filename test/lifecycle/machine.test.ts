@@ -25,7 +25,7 @@ const makeContract = (flow: Flow, counterpartyFills: boolean): Contract => {
         status: s.counterparty, filledAt: null, signature: null,
       },
     },
-    memberOpenids: ['oA'], form: {}, shareToken: 's', pending: null, reminders: { enabled: false },
+    memberOpenids: ['oA'], form: {}, ruleFacts: {}, shareToken: 's', pending: null, reminders: { enabled: false },
     payment: { status: 'unpaid', amountFen: 500, orderId: null, paidAt: null },
     createdAt: NOW, updatedAt: NOW, initiatedAt: null, expiresAt: null, completedAt: null, eventHead: { seq: 1, hash: 'h' },
   };

@@ -1,0 +1,215 @@
+/**
+ * The local emulator: every cloud function on 127.0.0.1 the way the mini-program calls them
+ * (POST /fn/<name>, caller identity in the x-openid header), the timers on their schedules and on
+ * demand, the SMS outbox, and controls for time and face checks. Each call goes through the
+ * function's real `main` — the same wrapper, validation and operations as in the cloud.
+ */
+import http from 'node:http';
+import { promises as fs } from 'node:fs';
+import path from 'node:path';
+import { ERRORS, type ErrorCode } from '../shared/errors';
+import { createContainer, setContainer, type Container } from '../shared/runtime/container';
+import { FUNCTIONS, functionSpec } from '../shared/runtime/registry';
+import type { Envelope } from '../shared/runtime/handler';
+import type { EmulatorContext } from '../shared/runtime/identity';
+import { collectionName } from '../shared/store/collections';
+import { createLogger } from '../shared/runtime/logger';
+
+type Main = (event: unknown, context?: EmulatorContext) => Promise<Envelope>;
+
+export interface EmulatorOptions {
+  port: number;
+  dataDir: string;
+  /** Run timers on their own every `everyMs` (default true; tests and the demo turn them off). */
+  timers?: boolean;
+  /** Print one line per request (default false). */
+  verbose?: boolean;
+  env?: Record<string, string | undefined>;
+}
+
+export interface Emulator {
+  url: string;
+  port: number;
+  container: Container;
+  close(): Promise<void>;
+}
+
+const MAX_BODY = 5 * 1024 * 1024;
+
+export class EmulatorStartError extends Error {}
+
+const errorBody = (code: ErrorCode, message?: string) => ({ ok: false, error: { code, message: message ?? ERRORS[code].message } });
+
+const readBody = (req: http.IncomingMessage): Promise<string> =>
+  new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) {
+        reject(new Error('too large'));
+        req.destroy();
+      } else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+
+const send = (res: http.ServerResponse, status: number, body: unknown): void => {
+  const text = JSON.stringify(body, null, 2);
+  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  res.end(text);
+};
+
+/** Fails with a sentence a newcomer can act on when the data directory cannot be written. */
+const ensureWritable = async (dir: string): Promise<void> => {
+  try {
+    await fs.mkdir(dir, { recursive: true });
+    const probe = path.join(dir, `.write-test-${process.pid}`);
+    await fs.writeFile(probe, 'ok');
+    await fs.rm(probe);
+  } catch (e) {
+    throw new EmulatorStartError(`数据目录不可写 / data directory is not writable: ${dir} (${(e as NodeJS.ErrnoException).code ?? 'error'}). Set ESIGN_DATA_DIR to a writable folder.`);
+  }
+};
+
+const loadFunctions = (): Map<string, Main> => {
+  const mains = new Map<string, Main>();
+  for (const spec of FUNCTIONS) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const mod = require(path.join(__dirname, '..', 'functions', spec.name, 'index')) as { main: Main };
+    mains.set(spec.name, mod.main);
+  }
+  return mains;
+};
+
+export const startEmulator = async (options: EmulatorOptions): Promise<Emulator> => {
+  const dataDir = path.resolve(options.dataDir);
+  await ensureWritable(dataDir);
+  const env: Record<string, string | undefined> = { ...(options.env ?? process.env), ESIGN_PROVIDER: 'local', ESIGN_DATA_DIR: dataDir };
+  const container = createContainer(env, { log: createLogger({ level: env.ESIGN_LOG_LEVEL ?? 'warn' }) });
+  setContainer(container);
+  const local = container.local!;
+  const mains = loadFunctions();
+  let counter = 0;
+
+  const invoke = (name: string, event: unknown, openid: string | null): Promise<Envelope> =>
+    mains.get(name)!(event, { emulatorCaller: openid ? { openid } : null, requestId: `emu-${++counter}` });
+
+  const routes = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const p = url.pathname;
+    const json = async (): Promise<unknown> => {
+      const raw = await readBody(req);
+      if (raw.trim() === '') return {};
+      try {
+        return JSON.parse(raw);
+      } catch {
+        throw Object.assign(new Error('bad json'), { badJson: true });
+      }
+    };
+
+    if (req.method === 'GET' && p === '/healthz') return send(res, 200, { ok: true, functions: FUNCTIONS.length, now: container.clock.now().toISOString() });
+    if (req.method === 'GET' && p === '/') {
+      return send(res, 200, {
+        ok: true,
+        about: '电子签个人版后端 · local emulator',
+        call: 'POST /fn/<name> with a JSON body; header x-openid: <any user id>',
+        functions: FUNCTIONS.map((f) => ({ name: f.name, kind: f.kind, summary: f.summary })),
+        timers: 'POST /timers/<name>',
+        outbox: 'GET /outbox/sms[?phone=13800000000]',
+        controls: ['GET|POST /_emulator/clock {"advanceMinutes":n}', 'POST /_emulator/face/<bizToken> {"pass":true|false}', 'POST /_emulator/face-mode {"mode":"pass"|"fail"|"pending"}'],
+      });
+    }
+    const fn = /^\/fn\/([a-z0-9-]+)$/.exec(p);
+    if (fn && req.method === 'POST') {
+      const spec = functionSpec(fn[1]!);
+      if (!spec || spec.kind !== 'call') return send(res, 404, errorBody('NOT_FOUND', `没有名为 ${fn[1]} 的云函数 / no such function`));
+      const openid = (req.headers['x-openid'] as string | undefined)?.trim() || null;
+      const result = await invoke(spec.name, await json(), openid);
+      return send(res, result.ok ? 200 : ERRORS[result.error.code].status, result);
+    }
+    const timer = /^\/timers\/([a-z0-9-]+)$/.exec(p);
+    if (timer && req.method === 'POST') {
+      const spec = functionSpec(timer[1]!);
+      if (!spec || spec.kind !== 'timer') return send(res, 404, errorBody('NOT_FOUND', `没有名为 ${timer[1]} 的定时器 / no such timer`));
+      const result = await invoke(spec.name, { Type: 'Timer', TriggerName: spec.name, Time: container.clock.now().toISOString() }, null);
+      return send(res, result.ok ? 200 : 500, result);
+    }
+    if (req.method === 'GET' && p === '/outbox/sms') {
+      const phone = url.searchParams.get('phone');
+      const rows = await container.store.find(collectionName('sms'), phone ? { phone } : {}, { orderBy: [['createdAt', 'asc']], limit: 1000 });
+      return send(res, 200, { ok: true, messages: rows.map(({ _id, phone: to, template, text, createdAt }) => ({ id: _id, phone: to, template, text, createdAt })) });
+    }
+    if (p === '/_emulator/clock') {
+      if (req.method === 'POST') {
+        const body = (await json()) as { advanceMinutes?: unknown; advanceDays?: unknown };
+        const minutes = Number(body.advanceMinutes ?? 0) + Number(body.advanceDays ?? 0) * 1440;
+        if (!Number.isFinite(minutes) || minutes < 0) return send(res, 400, errorBody('VALIDATION_FAILED', '时间只能向前调整 / time only moves forward: give advanceMinutes or advanceDays ≥ 0'));
+        local.clock.advance(minutes * 60_000);
+      }
+      return send(res, 200, { ok: true, now: container.clock.now().toISOString(), offsetMinutes: local.clock.offset / 60_000 });
+    }
+    const face = /^\/_emulator\/face\/([A-Za-z0-9]+)$/.exec(p);
+    if (face && req.method === 'POST') {
+      const body = (await json()) as { pass?: unknown };
+      if (typeof body.pass !== 'boolean') return send(res, 400, errorBody('VALIDATION_FAILED', '请提供 {"pass": true|false}'));
+      if (!local.face.complete(face[1]!, body.pass)) return send(res, 404, errorBody('NOT_FOUND', '没有这个人脸核身 BizToken'));
+      return send(res, 200, { ok: true, bizToken: face[1], passed: body.pass });
+    }
+    if (p === '/_emulator/face-mode' && req.method === 'POST') {
+      const body = (await json()) as { mode?: unknown };
+      if (body.mode !== 'pass' && body.mode !== 'fail' && body.mode !== 'pending') return send(res, 400, errorBody('VALIDATION_FAILED', 'mode 须为 pass、fail 或 pending'));
+      local.face.mode = body.mode;
+      return send(res, 200, { ok: true, mode: body.mode });
+    }
+    return send(res, 404, errorBody('NOT_FOUND', `没有这个地址 / no route: ${req.method} ${p}`));
+  };
+
+  const server = http.createServer((req, res) => {
+    const started = Date.now();
+    routes(req, res)
+      .catch((e: Error & { badJson?: boolean }) => {
+        if (e.badJson) return send(res, 400, errorBody('VALIDATION_FAILED', '请求体不是有效的 JSON / the body is not valid JSON'));
+        if (e.message === 'too large') return send(res, 413, errorBody('VALIDATION_FAILED', '请求体过大 / body too large'));
+        container.log.error({ err: e }, 'emulator route failed');
+        return send(res, 500, errorBody('INTERNAL'));
+      })
+      .finally(() => {
+        if (options.verbose) console.log(`${req.method} ${req.url} → ${res.statusCode} (${Date.now() - started} ms)`);
+      });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(
+        e.code === 'EADDRINUSE'
+          ? new EmulatorStartError(`端口 ${options.port} 已被占用 / port ${options.port} is already in use. Stop the other process or set PORT to a free port.`)
+          : e,
+      ),
+    );
+    server.listen(options.port, '127.0.0.1', () => resolve());
+  });
+
+  const intervals: NodeJS.Timeout[] = [];
+  if (options.timers !== false) {
+    for (const spec of FUNCTIONS.filter((f) => f.kind === 'timer' && f.everyMs)) {
+      const t = setInterval(() => void invoke(spec.name, { Type: 'Timer', TriggerName: spec.name }, null), spec.everyMs);
+      t.unref();
+      intervals.push(t);
+    }
+  }
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    container,
+    close: async () => {
+      intervals.forEach(clearInterval);
+      await new Promise<void>((r) => server.close(() => r()));
+      server.closeAllConnections?.();
+      await container.close();
+      setContainer(null);
+    },
+  };
+};

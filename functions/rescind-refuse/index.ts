@@ -1,0 +1,5 @@
+import schema from '../../schemas/functions/rescind-refuse.json';
+import { handle } from '../../shared/runtime/handler';
+import { rescind } from '../../shared/operations/requests';
+
+export const main = handle('rescind-refuse', schema, rescind.refuse);

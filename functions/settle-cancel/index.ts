@@ -1,0 +1,5 @@
+import schema from '../../schemas/functions/settle-cancel.json';
+import { handle } from '../../shared/runtime/handler';
+import { settle } from '../../shared/operations/requests';
+
+export const main = handle('settle-cancel', schema, settle.cancel);

@@ -1,0 +1,30 @@
+import type { Clock } from '../../ports/clock';
+
+/** The machine's clock plus an offset the emulator can move forward (testing expiry and reminders). */
+export class MovableClock implements Clock {
+  private offsetMs = 0;
+  now(): Date {
+    return new Date(Date.now() + this.offsetMs);
+  }
+  advance(ms: number): void {
+    if (!Number.isFinite(ms) || ms < 0) throw new RangeError('time only moves forward');
+    this.offsetMs += ms;
+  }
+  get offset(): number {
+    return this.offsetMs;
+  }
+}
+
+/** A clock fixed at an instant, for tests; `set` moves it anywhere. */
+export class FixedClock implements Clock {
+  constructor(private at: Date) {}
+  now(): Date {
+    return new Date(this.at.getTime());
+  }
+  set(at: Date | string): void {
+    this.at = new Date(at);
+  }
+  advance(ms: number): void {
+    this.at = new Date(this.at.getTime() + ms);
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * The local SMS provider: nothing leaves the machine; each message is written to the outbox
+ * collection with its rendered text, where the emulator serves it (GET /outbox/sms).
+ */
+import type { Clock } from '../../ports/clock';
+import type { Ids } from '../../ports/ids';
+import type { Sms, SmsMessage, SmsResult } from '../../ports/sms';
+import type { Store } from '../../ports/store';
+import { collectionName } from '../../store/collections';
+import { renderSms } from '../../notifications/sms-texts';
+
+export class SmsOutbox implements Sms {
+  constructor(private readonly store: Store, private readonly clock: Clock, private readonly ids: Ids) {}
+
+  async send(message: SmsMessage): Promise<SmsResult> {
+    const serialNo = this.ids.id('sms');
+    await this.store.insert(collectionName('sms'), {
+      _id: serialNo,
+      phone: message.phone,
+      template: message.template,
+      params: message.params,
+      text: renderSms(message.template, message.params),
+      createdAt: this.clock.now().toISOString(),
+    });
+    return { ok: true, serialNo };
+  }
+}

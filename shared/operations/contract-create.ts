@@ -1,0 +1,84 @@
+import { AppError } from '../errors';
+import { chainEvents, GENESIS_HASH } from '../domain/events';
+import type { Contract, Party, PartyRole } from '../domain/contract';
+import type { ContractCreateInput } from '../generated/schema-types';
+import { initialStatuses } from '../lifecycle/table';
+import { chinaDay } from '../rules/dates';
+import { requireCaller, type Operation } from '../runtime/operation';
+import { validatePayload } from '../runtime/validation';
+import { CONTRACTS, EVENTS } from './kit/contracts';
+import { checkEligible, parsePerson } from './kit/identity';
+import { contractView } from './kit/views';
+import { requireRealName } from './kit/users';
+import { kindSpec } from './kinds';
+
+/**
+ * Creates a draft (T2, P2, I1–I5): the initiator picks their role, their own details come from
+ * their verified identity, the other party is filled now (我来填) or left to them (对方填), and
+ * the form must pass the kind's schema and rules before anything is stored.
+ */
+export const contractCreate: Operation<ContractCreateInput> = async (input, ctx) => {
+  const { openid } = requireCaller(ctx);
+  const { deps } = ctx;
+  const spec = kindSpec(input.kind);
+  if (!spec.roles.includes(input.myRole))
+    throw new AppError('VALIDATION_FAILED', undefined, { fields: [{ field: '/myRole', rule: 'enum', allowed: spec.roles }] });
+
+  const now = deps.clock.now();
+  const today = chinaDay(now);
+  const me = await requireRealName(deps, openid);
+  checkEligible({ birthDate: me.birthDate, kind: me.idKind }, today, spec.ageRange, spec.mainlandOnly);
+
+  const counterpartyFills = input.counterparty.fillMode === 'other';
+  let other: ReturnType<typeof parsePerson> | null = null;
+  if (!counterpartyFills) {
+    const { name, idNumber, phone } = input.counterparty;
+    if (!name || !idNumber || !phone)
+      throw new AppError('VALIDATION_FAILED', '我来填：请填写对方的姓名、身份证号和手机号', { fields: [{ field: '/counterparty', rule: 'required' }] });
+    other = parsePerson({ name, idNumber, phone }, today);
+    checkEligible(other, today, spec.ageRange, spec.mainlandOnly);
+    if (other.details.idNumber === me.idNumber) throw new AppError('VALIDATION_FAILED', '不能与自己签署合同', { fields: [{ field: '/counterparty/idNumber', rule: 'distinct' }] });
+  } else if (input.counterparty.name || input.counterparty.idNumber || input.counterparty.phone) {
+    throw new AppError('VALIDATION_FAILED', '对方填：请勿填写对方信息', { fields: [{ field: '/counterparty', rule: 'fillMode' }] });
+  }
+
+  validatePayload(spec.formSchema, input.form);
+  const ruleFacts = spec.checkForm(input.form, { today, lprTable: deps.config.lprTable });
+
+  const flow = spec.flowFor(input.myRole);
+  const statuses = initialStatuses(flow, counterpartyFills);
+  const otherKindRole = spec.roles.find((r) => r !== input.myRole) as string;
+  const at = now.toISOString();
+  const parties: Record<PartyRole, Party> = {
+    initiator: {
+      role: 'initiator', kindRole: input.myRole, openid, details: { name: me.name, idNumber: me.idNumber, phone: me.phone },
+      filledBy: 'self', status: statuses.initiator, filledAt: at, signature: null,
+    },
+    counterparty: {
+      role: 'counterparty', kindRole: otherKindRole, openid: null, details: other?.details ?? null,
+      filledBy: other ? 'initiator' : null, status: statuses.counterparty, filledAt: null, signature: null,
+    },
+  };
+  const fee = deps.config.fees.initiation[spec.kind] ?? 0;
+  const id = deps.ids.id('ct');
+  const draft: Contract = {
+    _id: id,
+    contractNo: `${spec.numberPrefix}${today.replace(/-/g, '')}${id.slice(-8).toUpperCase()}`,
+    kind: spec.kind, flow, title: spec.title, state: 'draft', parties,
+    memberOpenids: [openid],
+    form: input.form,
+    ruleFacts,
+    shareToken: deps.ids.token(18),
+    payment: { status: 'unpaid', amountFen: fee, orderId: null, paidAt: null },
+    pending: null, reminders: { enabled: false },
+    createdAt: at, updatedAt: at, initiatedAt: null, expiresAt: null, completedAt: null,
+    eventHead: { seq: 0, hash: GENESIS_HASH },
+  };
+  const chained = chainEvents(id, draft.eventHead, at, [
+    { type: 'created', actor: { role: 'initiator', openid }, data: { kind: spec.kind, myRole: input.myRole, fillMode: input.counterparty.fillMode, amountFen: input.form.amountFen ?? null } },
+  ]);
+  const contract: Contract = { ...draft, eventHead: chained.head };
+  const r = await deps.store.commit({ collection: CONTRACTS, doc: contract, expectedVersion: 0 }, [{ collection: EVENTS, docs: chained.docs }]);
+  if (!r.ok) throw new AppError('CONFLICT');
+  return contractView({ ...contract, version: r.version }, 'initiator', at);
+};

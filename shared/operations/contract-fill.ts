@@ -1,0 +1,28 @@
+import { AppError } from '../errors';
+import type { ContractFillInput } from '../generated/schema-types';
+import { chinaDay } from '../rules/dates';
+import { requireCaller, type Operation } from '../runtime/operation';
+import { loadAsParty } from './kit/contracts';
+import { checkEligible, parsePerson } from './kit/identity';
+import { runTransition } from './kit/transition';
+import { requireRealName } from './kit/users';
+import { contractView } from './kit/views';
+import { kindSpec } from './kinds';
+
+/**
+ * The other party checks and confirms their details (P2). They must be the verified person
+ * (name and ID number as verified), of age for the kind on the day of initiation (I1, R1).
+ */
+export const contractFill: Operation<ContractFillInput> = async (input, ctx) => {
+  const { openid } = requireCaller(ctx);
+  const { deps } = ctx;
+  const { contract } = await loadAsParty(deps, input.contractId, openid);
+  const me = await requireRealName(deps, openid);
+  const initiationDay = chinaDay(contract.initiatedAt ? new Date(contract.initiatedAt) : deps.clock.now());
+  const person = parsePerson(input, chinaDay(deps.clock.now()));
+  if (person.details.idNumber !== me.idNumber || person.details.name !== me.name) throw new AppError('IDENTITY_MISMATCH');
+  const spec = kindSpec(contract.kind);
+  checkEligible(person, initiationDay, spec.ageRange, spec.mainlandOnly);
+  const { contract: after, role } = await runTransition(deps, { contractId: contract._id, action: 'fill', by: { openid }, fill: { details: person.details, openid } });
+  return contractView(after, role ?? 'counterparty', deps.clock.now().toISOString());
+};

@@ -1,0 +1,11 @@
+import type { ContractGetInput } from '../generated/schema-types';
+import { requireCaller, type Operation } from '../runtime/operation';
+import { loadAsParty } from './kit/contracts';
+import { contractView } from './kit/views';
+
+/** Contract detail (C7) for a party; NOT_FOUND for anyone else. */
+export const contractGet: Operation<ContractGetInput> = async (input, ctx) => {
+  const { openid } = requireCaller(ctx);
+  const { contract, role } = await loadAsParty(ctx.deps, input.contractId, openid);
+  return contractView(contract, role, ctx.deps.clock.now().toISOString());
+};

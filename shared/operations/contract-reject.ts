@@ -1,0 +1,11 @@
+import type { ContractRejectInput } from '../generated/schema-types';
+import { requireCaller, type Operation } from '../runtime/operation';
+import { runTransition } from './kit/transition';
+import { contractView } from './kit/views';
+
+/** 拒签 (C4): a party whose turn it is refuses with a reason; the flow ends and the other party is told. */
+export const contractReject: Operation<ContractRejectInput> = async (input, ctx) => {
+  const { openid } = requireCaller(ctx);
+  const { contract, role } = await runTransition(ctx.deps, { contractId: input.contractId, action: 'reject', by: { openid }, reason: input.reason });
+  return contractView(contract, role ?? 'counterparty', ctx.deps.clock.now().toISOString());
+};

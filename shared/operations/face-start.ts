@@ -1,0 +1,29 @@
+import { AppError } from '../errors';
+import type { FaceStartInput } from '../generated/schema-types';
+import { chinaDay } from '../rules/dates';
+import { requireCaller, type Operation } from '../runtime/operation';
+import { loadAsParty } from './kit/contracts';
+import { startFaceCheck } from './kit/face-checks';
+import { parsePerson } from './kit/identity';
+import { requireRealName } from './kit/users';
+
+/**
+ * Starts a face check (V1) bound to the caller, the purpose and the contract. Real-name checks are
+ * for the details being verified; every other check is for the caller's verified identity.
+ */
+export const faceStart: Operation<FaceStartInput> = async (input, ctx) => {
+  const { openid } = requireCaller(ctx);
+  const { deps } = ctx;
+  if (input.purpose === 'realname') {
+    if (!input.name || !input.idNumber || input.contractId)
+      throw new AppError('VALIDATION_FAILED', '实名认证需填写姓名和身份证号', { fields: [{ field: '/idNumber', rule: 'required' }] });
+    const today = chinaDay(deps.clock.now());
+    const person = parsePerson({ name: input.name, idNumber: input.idNumber, phone: '13800000000' }, today);
+    return startFaceCheck(deps, { openid, purpose: 'realname', contractId: null, name: person.details.name, idNumber: person.details.idNumber });
+  }
+  if (!input.contractId || input.name || input.idNumber)
+    throw new AppError('VALIDATION_FAILED', '请指定合同', { fields: [{ field: '/contractId', rule: 'required' }] });
+  const me = await requireRealName(deps, openid);
+  await loadAsParty(deps, input.contractId, openid);
+  return startFaceCheck(deps, { openid, purpose: input.purpose, contractId: input.contractId, name: me.name, idNumber: me.idNumber });
+};

@@ -1,0 +1,36 @@
+import { AppError } from '../errors';
+import type { IdentityVerifyInput } from '../generated/schema-types';
+import { chinaDay } from '../rules/dates';
+import { checkAge } from '../rules/limits';
+import { requireCaller, type Operation } from '../runtime/operation';
+import { consumeFaceCheck, subjectHash } from './kit/face-checks';
+import { parsePerson } from './kit/identity';
+import { getUser, USERS, type User } from './kit/users';
+
+/** Adults only: a contract needs full civil capacity (民法典 art. 18); kinds narrow it further (I1, R1). */
+const REALNAME_AGE = { min: 18, max: 150 };
+
+/**
+ * 实名认证: name, ID number and phone, proven by a passed face check started for exactly these
+ * details. Re-verifying replaces the details (the rename flow of A3 is its own operation).
+ */
+export const identityVerify: Operation<IdentityVerifyInput> = async (input, ctx) => {
+  const { openid } = requireCaller(ctx);
+  const { deps } = ctx;
+  const today = chinaDay(deps.clock.now());
+  const person = parsePerson(input, today);
+  checkAge(person.birthDate, today, REALNAME_AGE);
+  const check = await consumeFaceCheck(deps, {
+    bizToken: input.bizToken, openid, purpose: 'realname', contractId: null,
+    subject: subjectHash(person.details.name, person.details.idNumber),
+  });
+  const now = deps.clock.now().toISOString();
+  const realName = { ...person.details, birthDate: person.birthDate, idKind: person.kind, verifiedAt: now, faceCheckId: check._id };
+  const existing = await getUser(deps, openid);
+  if (!existing) {
+    await deps.store.insert(USERS, { _id: openid, realName, createdAt: now, updatedAt: now } satisfies User);
+  } else if (!(await deps.store.compareAndSet(USERS, { ...existing, realName, updatedAt: now }, existing.version ?? 0))) {
+    throw new AppError('CONFLICT');
+  }
+  return { verified: true, name: realName.name, verifiedAt: now };
+};

@@ -1,0 +1,28 @@
+import { AppError } from '../errors';
+import { FINAL_STATES } from '../domain/contract';
+import type { ReminderSetInput } from '../generated/schema-types';
+import { requireCaller, type Operation } from '../runtime/operation';
+import { loadAsParty, loadContract } from './kit/contracts';
+import { recordChange } from './kit/record';
+import { cancelReminders, scheduleReminders } from './kit/reminders';
+import { contractView } from './kit/views';
+
+/**
+ * The borrower switches SMS repayment reminders on or off (I8). Once the IOU is signed each future
+ * instalment gets its reminder; switching off cancels the ones not sent yet.
+ */
+export const reminderSet: Operation<ReminderSetInput> = async (input, ctx) => {
+  const { openid } = requireCaller(ctx);
+  const { deps } = ctx;
+  const { contract, role } = await loadAsParty(deps, input.contractId, openid);
+  if (contract.kind !== 'iou') throw new AppError('INVALID_TRANSITION', '仅借条支持还款提醒');
+  if (contract.parties[role].kindRole !== 'borrower') throw new AppError('FORBIDDEN', '仅借款人可以设置还款提醒');
+  if (FINAL_STATES.includes(contract.state)) throw new AppError('INVALID_TRANSITION');
+  const after = await recordChange(deps, () => loadContract(deps, contract._id), (c) => ({
+    contract: { ...c, reminders: { enabled: input.enabled } },
+    events: [{ type: 'reminders_set', actor: { role, openid }, data: { enabled: input.enabled } }],
+  }));
+  if (input.enabled && after.state === 'signed') await scheduleReminders(deps, after);
+  if (!input.enabled) await cancelReminders(deps, after._id);
+  return contractView(after, role, deps.clock.now().toISOString());
+};

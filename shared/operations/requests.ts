@@ -1,0 +1,45 @@
+/**
+ * Rescind (解除, C6) and settle (结清, I9) have the same shape: a party requests with a reason and a
+ * face check; the requester may cancel; the other party confirms (with a face check) or refuses.
+ * Eight functions, one pattern, each a row family in the lifecycle table.
+ */
+import type { Action } from '../lifecycle/table';
+import type {
+  RescindCancelInput, RescindConfirmInput, RescindRefuseInput, RescindRequestInput,
+  SettleCancelInput, SettleConfirmInput, SettleRefuseInput, SettleRequestInput,
+} from '../generated/schema-types';
+import { requireCaller, type Operation, type OpContext } from '../runtime/operation';
+import { loadAsParty } from './kit/contracts';
+import { consumeFaceCheck, type FacePurpose } from './kit/face-checks';
+import { preview, runTransition } from './kit/transition';
+import { contractView } from './kit/views';
+
+type Kind = 'rescind' | 'settle';
+
+const act = async (ctx: OpContext, contractId: string, action: Action, opts: { reason?: string; bizToken?: string }) => {
+  const { openid } = requireCaller(ctx);
+  const { deps } = ctx;
+  let faceCheckId: string | undefined;
+  if (opts.bizToken !== undefined) {
+    // Refuse what the table refuses before spending the person's face check.
+    const { contract } = await loadAsParty(deps, contractId, openid);
+    preview(contract, action, { openid }, deps.clock.now().toISOString());
+    faceCheckId = (await consumeFaceCheck(deps, { bizToken: opts.bizToken, openid, purpose: action as FacePurpose, contractId }))._id;
+  }
+  const { contract, role } = await runTransition(deps, {
+    contractId, action, by: { openid },
+    ...(faceCheckId ? { faceCheckId } : {}),
+    ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
+  });
+  return contractView(contract, role ?? 'counterparty', deps.clock.now().toISOString());
+};
+
+const family = <K extends Kind>(kind: K) => ({
+  request: (async (i: RescindRequestInput | SettleRequestInput, ctx) => act(ctx, i.contractId, `${kind}_request`, { reason: i.reason, bizToken: i.bizToken })) as Operation<RescindRequestInput | SettleRequestInput>,
+  cancel: (async (i: RescindCancelInput | SettleCancelInput, ctx) => act(ctx, i.contractId, `${kind}_cancel`, {})) as Operation<RescindCancelInput | SettleCancelInput>,
+  confirm: (async (i: RescindConfirmInput | SettleConfirmInput, ctx) => act(ctx, i.contractId, `${kind}_confirm`, { bizToken: i.bizToken })) as Operation<RescindConfirmInput | SettleConfirmInput>,
+  refuse: (async (i: RescindRefuseInput | SettleRefuseInput, ctx) => act(ctx, i.contractId, `${kind}_refuse`, i.reason !== undefined ? { reason: i.reason } : {})) as Operation<RescindRefuseInput | SettleRefuseInput>,
+});
+
+export const rescind = family('rescind');
+export const settle = family('settle');

@@ -1,0 +1,43 @@
+import type { Contract } from '../domain/contract';
+import type { TimerRepaymentRemindersInput } from '../generated/schema-types';
+import { chinaDay } from '../rules/dates';
+import { formatYuan } from '../rules/money';
+import type { Operation } from '../runtime/operation';
+import { CONTRACTS } from './kit/contracts';
+import { sendSms } from './kit/notify';
+import { REMINDERS, type Reminder } from './kit/reminders';
+
+const MAX_BATCHES = 50;
+
+/**
+ * I8/S1: on each instalment's date (China day) the borrower gets one SMS per due instalment. A
+ * reminder is claimed with a compare-and-set (pending → sent) before the SMS goes out, so two runs
+ * at once, or a re-run, never send it twice. An instalment of an IOU no longer in force is cancelled.
+ */
+export const timerRepaymentReminders: Operation<TimerRepaymentRemindersInput> = async (_input, ctx) => {
+  const { deps } = ctx;
+  const today = chinaDay(deps.clock.now());
+  let sent = 0;
+  let cancelled = 0;
+  for (let batch = 0; batch < MAX_BATCHES; batch++) {
+    const due = await deps.store.find<Reminder>(REMINDERS, { status: 'pending', dueDate: { $lte: today } }, { orderBy: [['dueDate', 'asc']], limit: deps.config.timerBatch });
+    if (due.length === 0) break;
+    let claimed = 0;
+    for (const r of due) {
+      const contract = await deps.store.get<Contract>(CONTRACTS, r.contractId);
+      const live = contract?.state === 'signed' || contract?.state === 'rescind_pending' || contract?.state === 'settle_pending';
+      const status = live && contract.reminders.enabled ? 'sent' : 'cancelled';
+      const won = await deps.store.compareAndSet(REMINDERS, { ...r, status, sentAt: status === 'sent' ? deps.clock.now().toISOString() : null }, r.version ?? 0);
+      if (!won) continue; // another run has it
+      claimed++;
+      if (status === 'cancelled') {
+        cancelled++;
+        continue;
+      }
+      const borrower = contract!.parties.initiator.kindRole === 'borrower' ? 'initiator' : 'counterparty';
+      if (await sendSms(deps, contract!, borrower, 'repayment_due', [r.dueDate, formatYuan(r.principalFen)])) sent++;
+    }
+    if (claimed === 0 || due.length < deps.config.timerBatch) break;
+  }
+  return { sent, cancelled, day: today };
+};

@@ -1,0 +1,53 @@
+/**
+ * The one wrapper every cloud function goes through: identity from the platform context, payload
+ * validated against the function's schema, the operation, and the response envelope
+ * `{ok:true,data}` / `{ok:false,error:{code,message,details?}}`. A thrown bug is logged with the
+ * request id and answered as INTERNAL with nothing else.
+ */
+import { randomUUID } from 'node:crypto';
+import { ERRORS, isAppError, type ErrorCode } from '../errors';
+import { getContainer } from './container';
+import { IDENTITY_KEYS, localCaller, type Caller } from './identity';
+import type { Operation } from './operation';
+import { validatePayload } from './validation';
+
+export type Envelope<T = unknown> =
+  | { ok: true; data: T; requestId: string }
+  | { ok: false; error: { code: ErrorCode; message: string; details?: Record<string, unknown> }; requestId: string };
+
+const stripIdentityKeys = (event: unknown): unknown => {
+  if (!event || typeof event !== 'object' || Array.isArray(event)) return event;
+  const out: Record<string, unknown> = { ...(event as Record<string, unknown>) };
+  for (const k of IDENTITY_KEYS) delete out[k];
+  return out;
+};
+
+export const handle = <I, O>(name: string, schema: object, operation: Operation<I, O>) =>
+  async function main(event: unknown, context?: unknown): Promise<Envelope<O>> {
+    const requestId = (context as { requestId?: string; request_id?: string } | undefined)?.requestId ?? randomUUID();
+    const started = process.hrtime.bigint();
+    let deps;
+    try {
+      deps = getContainer();
+    } catch (e) {
+      // Misconfiguration: say so in the log; the caller gets INTERNAL like any other fault.
+      console.error(JSON.stringify({ level: 'error', fn: name, requestId, msg: 'container failed', err: (e as Error).message }));
+      return { ok: false, error: { code: 'INTERNAL', message: ERRORS.INTERNAL.message }, requestId };
+    }
+    const log = deps.log.child({ fn: name, requestId });
+    const caller: Caller | null = deps.config.provider === 'local' ? localCaller(context) : null;
+    try {
+      const payload = stripIdentityKeys(event ?? {});
+      validatePayload(schema, payload);
+      const data = await operation(payload as I, { caller, deps, requestId });
+      log.info({ ms: Number(process.hrtime.bigint() - started) / 1e6, ok: true }, 'done');
+      return { ok: true, data, requestId };
+    } catch (e) {
+      if (isAppError(e)) {
+        log.info({ ms: Number(process.hrtime.bigint() - started) / 1e6, ok: false, code: e.code }, 'refused');
+        return { ok: false, error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) }, requestId };
+      }
+      log.error({ err: e }, 'unexpected failure');
+      return { ok: false, error: { code: 'INTERNAL', message: ERRORS.INTERNAL.message }, requestId };
+    }
+  };

@@ -1,0 +1,49 @@
+/**
+ * The single list of cloud functions. `functions/<name>/index.ts`, `schemas/functions/<name>.json`,
+ * the bundles and serverless.yml must all agree with it (a test checks).
+ *   call    — invoked by the mini-program (wx.cloud.callFunction / the emulator's POST /fn/<name>)
+ *   timer   — SCF timer trigger, 7-field cron (second minute hour day month week year)
+ *   webhook — HTTP trigger (payment notifications)
+ */
+export interface FunctionSpec {
+  name: string;
+  kind: 'call' | 'timer' | 'webhook';
+  /** Timers: SCF cron, 7 fields, Asia/Shanghai. */
+  schedule?: string;
+  /** Local emulator: how often to run a timer on its own (ms). */
+  everyMs?: number;
+  memoryMb: number;
+  timeoutS: number;
+  summary: string;
+}
+
+const call = (name: string, summary: string, memoryMb = 256, timeoutS = 10): FunctionSpec => ({ name, kind: 'call', memoryMb, timeoutS, summary });
+
+export const FUNCTIONS: readonly FunctionSpec[] = [
+  call('user-profile', 'The caller\'s profile and real-name status'),
+  call('face-start', 'Start a face check (人脸核身) for a purpose'),
+  call('identity-verify', 'Real-name verification with a passed face check'),
+  call('contract-create', 'Create a draft contract (IOU)'),
+  call('contract-pay', 'Pay the initiation fee and initiate'),
+  call('contract-get', 'Contract detail for a party'),
+  call('contract-list', 'My contracts with status filter and paging'),
+  call('share-open', 'Open a share link; bind as the other party'),
+  call('contract-fill', 'The other party confirms their details'),
+  call('contract-sign', 'Sign after a face check'),
+  call('contract-reject', 'Refuse to sign (拒签)'),
+  call('contract-revoke', 'Withdraw (撤销) by the initiator'),
+  call('contract-urge', 'Re-send the SMS to the other party (催办)'),
+  call('rescind-request', 'Request rescission (申请解除)'),
+  call('rescind-cancel', 'Cancel one\'s rescission request'),
+  call('rescind-confirm', 'Confirm the other party\'s rescission request'),
+  call('rescind-refuse', 'Refuse the other party\'s rescission request'),
+  call('settle-request', 'Request settlement of an IOU (申请结清)'),
+  call('settle-cancel', 'Cancel one\'s settlement request'),
+  call('settle-confirm', 'Confirm the other party\'s settlement request'),
+  call('settle-refuse', 'Refuse the other party\'s settlement request'),
+  call('reminder-set', 'Switch repayment SMS reminders on or off'),
+  { name: 'timer-expire', kind: 'timer', schedule: '0 */10 * * * * *', everyMs: 60_000, memoryMb: 256, timeoutS: 300, summary: 'Expire contracts 30 days after initiation' },
+  { name: 'timer-repayment-reminders', kind: 'timer', schedule: '0 0 9 * * * *', everyMs: 60_000, memoryMb: 256, timeoutS: 300, summary: 'One SMS per due instalment, 09:00 daily' },
+];
+
+export const functionSpec = (name: string): FunctionSpec | undefined => FUNCTIONS.find((f) => f.name === name);
