@@ -12,6 +12,17 @@
  *
  * Every document carries `version`; the store sets it (1 on insert, +1 on every write).
  * Documents are plain JSON: strings, finite numbers, booleans, null, arrays and objects.
+ *
+ * Decided semantics (every adapter; test/store/conformance.ts checks them):
+ * - `_id` is a non-empty string. A `version` passed in a document to `insert`/`compareAndSet`/
+ *   `commit` is ignored: the store owns it, and `get`/`find` return the stored one.
+ * - Documents are stored as JSON (`undefined` members are dropped, as JSON.stringify does).
+ * - A collection not declared in shared/store/collections.ts is an error (thrown), as is an
+ *   invalid field name (see `Filter`), an unknown operator, or an `undefined` condition.
+ * - Unique indexes (e.g. `contracts.shareToken`) ignore documents where the field is missing or
+ *   null. A write that would break one: `insert` and `compareAndSet` throw StoreDuplicateError
+ *   (`compareAndSet` does not return false, so a caller retrying on false cannot loop on it);
+ *   `commit` returns `{ok:false, reason:'conflict'}`.
  */
 
 export type Json = string | number | boolean | null | Json[] | { [k: string]: Json };
@@ -26,9 +37,25 @@ export interface Doc {
 export type Scalar = string | number | boolean | null;
 
 /**
- * A field condition. Field names may be dot paths ("parties.initiator.openid").
+ * A field condition. Field names may be dot paths ("parties.initiator.openid"); they must match
+ * /^[A-Za-z_][A-Za-z0-9_.]*$/ with no empty segment, else the call throws. A dot path does not
+ * traverse arrays of objects. `_id` and `version` name the document's id and stored version.
  * Equality against a field holding an array means "the array contains the value"
  * (MongoDB / CloudBase semantics), which is how a user's contracts are found.
+ *
+ * Semantics (MongoDB-like):
+ * - `null` / `{$eq: null}` matches a missing field or a null; `{$ne: null}` matches present,
+ *   non-null values. `{$ne: x}` matches documents missing the field. `$in` containing null also
+ *   matches a missing field; an empty `$in` matches nothing. Several operators in one object AND.
+ * - Type-aware: a number never equals a string or a boolean (`1` ≠ `'1'` ≠ `true`), a string
+ *   never equals an object or array. `$lt/$lte/$gt/$gte` compare within the operand's type only
+ *   (a number range never matches strings, booleans, null or missing, and vice versa).
+ * - Array fields: the "contains" meaning applies to fields declared in
+ *   `CollectionSpec.arrayFields` (the SQLite adapter indexes those per element and compares any
+ *   other field as a whole value, so an undeclared array never equals a scalar). On a declared
+ *   array field: equality/`$in` = contains (any), `$ne: x` = does not contain x (missing and []
+ *   match), a range = some element in range, `null` = field missing or null. Only string and
+ *   number elements are indexed; a boolean condition on an array field throws.
  */
 export type Condition =
   | Scalar
@@ -46,10 +73,19 @@ export type Condition =
 export type Filter = Record<string, Condition>;
 
 export interface FindOptions {
-  /** Sort keys in order; ties are broken by `_id` ascending so paging is stable. */
+  /**
+   * Sort keys in order; ties are broken by `_id` ascending so paging is stable. Without orderBy
+   * the result is in `_id` ascending order. Missing and null sort first in ascending order; the
+   * relative order of other mixed types in one sort key (numbers before strings in SQLite, where
+   * booleans sort as 0/1) and sorting on objects or arrays are unspecified.
+   */
   orderBy?: Array<[field: string, direction: 'asc' | 'desc']>;
-  /** At most this many (the adapters cap it at 1000, as CloudBase does). */
+  /**
+   * At most this many (the adapters cap it at 1000, as CloudBase does). Default 100. Must be an
+   * integer >= 1, else the call throws a RangeError.
+   */
   limit?: number;
+  /** Documents to pass over first; an integer >= 0 (default 0), else a RangeError. */
   skip?: number;
 }
 
@@ -76,18 +112,29 @@ export interface Store {
   /**
    * Replaces the document `doc._id` if its stored version equals `expectedVersion`; the stored
    * version becomes `expectedVersion + 1`. Returns false (and writes nothing) otherwise,
-   * including when the document does not exist.
+   * including when the document does not exist — so `expectedVersion` 0 always returns false
+   * (insert with `insert`, or `commit` with expectedVersion 0). The replacement is whole: fields
+   * absent from `doc` are gone afterwards.
    */
   compareAndSet(collection: string, doc: Doc, expectedVersion: number): Promise<boolean>;
   /**
    * One atomic transaction: the compare-and-set (or insert) of `write` plus every append.
    * Either all of it is stored or none of it. A lost compare-and-set or an append whose `_id`
-   * exists returns `{ok:false, reason:'conflict'}` and writes nothing.
+   * exists returns `{ok:false, reason:'conflict'}` and writes nothing. So do: `expectedVersion`
+   * 0 when the document exists, `expectedVersion` > 0 when it does not, the same `_id` twice
+   * among the appends, and any unique-index violation. On success `version` is the new version
+   * of `write.doc` (`expectedVersion + 1`); appended documents get version 1. Infrastructure
+   * failures (e.g. the SQLite write lock not obtained within the busy timeout) throw: a conflict
+   * always means "someone else wrote first / the data says no".
    */
   commit(write: CasWrite, appends: Append[]): Promise<CommitResult>;
   find<T extends Doc = Doc>(collection: string, filter: Filter, options?: FindOptions): Promise<T[]>;
+  /** How many documents match (not capped by any limit). */
   count(collection: string, filter: Filter): Promise<number>;
-  /** Removes a document (test and housekeeping use only; contracts and events are never deleted). */
+  /**
+   * Removes a document (test and housekeeping use only; contracts and events are never deleted).
+   * Removing a missing document is a no-op.
+   */
   remove(collection: string, id: string): Promise<void>;
   close(): Promise<void>;
 }

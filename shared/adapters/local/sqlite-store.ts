@@ -1,0 +1,223 @@
+/**
+ * The embedded Store adapter: one SQLite file through `libsql` (better-sqlite3's synchronous API).
+ *
+ * - WAL, busy_timeout 5 s, synchronous=NORMAL; writes that must be atomic run in
+ *   `BEGIN IMMEDIATE`, so connections in other threads/processes on the same file serialize on
+ *   the write lock instead of failing half-way.
+ * - Schema (tables, expression indexes, multikey side tables) is created once on open
+ *   (sqlite-schema.ts); filters compile to parameterised SQL (sqlite-filter.ts).
+ * - Prepared statements are cached per SQL text (which names its collection), bounded LRU.
+ * - Rows are mapped explicitly (`raw()` arrays): libsql row objects carry `_metadata`.
+ */
+import fs from 'node:fs';
+import nodePath from 'node:path';
+import Database from 'libsql';
+import {
+  StoreDuplicateError,
+  type Append,
+  type CasWrite,
+  type CommitResult,
+  type Doc,
+  type Filter,
+  type FindOptions,
+  type Store,
+} from '../../ports/store';
+import { ALL_COLLECTIONS, type CollectionSpec } from '../../store/collections';
+import { compileCount, compileFind, type Param } from './sqlite-filter';
+import { ensureSchema, tableInfo, type TableInfo } from './sqlite-schema';
+
+const BUSY_TIMEOUT_MS = 5000;
+const STATEMENT_CACHE_SIZE = 256;
+const CONFLICT: CommitResult = { ok: false, reason: 'conflict' };
+
+type Row = [version: number, doc: string];
+
+interface TableSql {
+  info: TableInfo;
+  get: string;
+  insert: string;
+  cas: string;
+  remove: string;
+}
+
+/** A unique constraint (primary key `_id` or a unique index) refused the write. */
+function isUniqueViolation(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+}
+
+function checkId(id: unknown): string {
+  if (typeof id !== 'string' || id === '') throw new TypeError('_id must be a non-empty string');
+  return id;
+}
+
+function checkVersion(v: unknown): number {
+  if (!Number.isSafeInteger(v) || (v as number) < 0) throw new TypeError('expectedVersion must be an integer >= 0');
+  return v as number;
+}
+
+/** The stored JSON: the document without `version` (the column owns it). */
+function serialize(doc: Doc): string {
+  if (doc === null || typeof doc !== 'object' || Array.isArray(doc)) throw new TypeError('document must be an object');
+  checkId(doc._id);
+  if (!('version' in doc)) return JSON.stringify(doc);
+  const { version: _ignored, ...rest } = doc;
+  return JSON.stringify(rest);
+}
+
+function toDoc<T extends Doc>(row: Row): T {
+  const doc = JSON.parse(row[1]) as T;
+  doc.version = row[0];
+  return doc;
+}
+
+class SqliteStore implements Store {
+  private readonly statements = new Map<string, Database.Statement>();
+  private readonly tables = new Map<string, TableSql>();
+  private readonly begin: Database.Statement;
+  private readonly commitTx: Database.Statement;
+  private readonly rollback: Database.Statement;
+
+  constructor(private readonly db: Database.Database, specs: CollectionSpec[]) {
+    for (const spec of specs) {
+      const info = tableInfo(spec);
+      this.tables.set(spec.name, {
+        info,
+        get: `SELECT version, doc FROM ${info.table} WHERE _id = ?`,
+        insert: `INSERT INTO ${info.table} (_id, version, doc) VALUES (?, 1, ?)`,
+        cas: `UPDATE ${info.table} SET version = version + 1, doc = ? WHERE _id = ? AND version = ?`,
+        remove: `DELETE FROM ${info.table} WHERE _id = ?`,
+      });
+    }
+    this.begin = db.prepare('BEGIN IMMEDIATE');
+    this.commitTx = db.prepare('COMMIT');
+    this.rollback = db.prepare('ROLLBACK');
+  }
+
+  private table(collection: string): TableSql {
+    const t = this.tables.get(collection);
+    if (!t) throw new Error(`unknown collection ${JSON.stringify(collection)}`);
+    return t;
+  }
+
+  /** Prepared once per SQL text; rows come back as arrays (`raw`), never as libsql row objects. */
+  private stmt(sql: string): Database.Statement {
+    let s = this.statements.get(sql);
+    if (s) {
+      // LRU: move to the back.
+      this.statements.delete(sql);
+    } else {
+      s = this.db.prepare(sql);
+      if (s.reader) s.raw(true);
+      if (this.statements.size >= STATEMENT_CACHE_SIZE) {
+        this.statements.delete(this.statements.keys().next().value as string);
+      }
+    }
+    this.statements.set(sql, s);
+    return s;
+  }
+
+  private run(sql: string, params: Param[]): number {
+    return this.stmt(sql).run(params).changes;
+  }
+
+  async get<T extends Doc = Doc>(collection: string, id: string): Promise<T | null> {
+    const t = this.table(collection);
+    const row = this.stmt(t.get).get([checkId(id)]) as Row | undefined;
+    return row ? toDoc<T>(row) : null;
+  }
+
+  async insert(collection: string, doc: Doc): Promise<void> {
+    const t = this.table(collection);
+    const json = serialize(doc);
+    try {
+      this.run(t.insert, [doc._id, json]);
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new StoreDuplicateError(collection, doc._id);
+      throw err;
+    }
+  }
+
+  async compareAndSet(collection: string, doc: Doc, expectedVersion: number): Promise<boolean> {
+    const t = this.table(collection);
+    const json = serialize(doc);
+    try {
+      return this.run(t.cas, [json, doc._id, checkVersion(expectedVersion)]) === 1;
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new StoreDuplicateError(collection, doc._id);
+      throw err;
+    }
+  }
+
+  async commit(write: CasWrite, appends: Append[]): Promise<CommitResult> {
+    // Validate and serialize everything before taking the write lock.
+    const main = this.table(write.collection);
+    const expected = checkVersion(write.expectedVersion);
+    const mainJson = serialize(write.doc);
+    const inserts: Array<[sql: string, id: string, json: string]> = [];
+    for (const a of appends) {
+      const t = this.table(a.collection);
+      for (const d of a.docs) inserts.push([t.insert, d._id, serialize(d)]);
+    }
+
+    this.begin.run([]);
+    try {
+      if (expected === 0) this.run(main.insert, [write.doc._id, mainJson]);
+      else if (this.run(main.cas, [mainJson, write.doc._id, expected]) !== 1) {
+        this.rollback.run([]);
+        return CONFLICT;
+      }
+      for (const [sql, id, json] of inserts) this.run(sql, [id, json]);
+      this.commitTx.run([]);
+      return { ok: true, version: expected + 1 };
+    } catch (err) {
+      if (this.db.inTransaction) this.rollback.run([]);
+      if (isUniqueViolation(err)) return CONFLICT;
+      throw err;
+    }
+  }
+
+  async find<T extends Doc = Doc>(collection: string, filter: Filter, options?: FindOptions): Promise<T[]> {
+    const { sql, params } = compileFind(this.table(collection).info, filter, options);
+    const rows = this.stmt(sql).all(params) as Row[];
+    const docs = new Array<T>(rows.length);
+    for (let i = 0; i < rows.length; i++) docs[i] = toDoc<T>(rows[i]!);
+    return docs;
+  }
+
+  async count(collection: string, filter: Filter): Promise<number> {
+    const { sql, params } = compileCount(this.table(collection).info, filter);
+    const row = this.stmt(sql).get(params) as [number];
+    return row[0];
+  }
+
+  async remove(collection: string, id: string): Promise<void> {
+    this.run(this.table(collection).remove, [checkId(id)]);
+  }
+
+  async close(): Promise<void> {
+    if (!this.db.open) return;
+    this.statements.clear();
+    this.db.close();
+  }
+}
+
+/**
+ * Opens (creating if needed) the SQLite store at `path` (`':memory:'` for a private in-memory
+ * database) with the given collections' tables and indexes.
+ */
+export function openSqliteStore(path: string, collections: CollectionSpec[] = ALL_COLLECTIONS): Store {
+  const memory = path === ':memory:' || path === '';
+  if (!memory) fs.mkdirSync(nodePath.dirname(nodePath.resolve(path)), { recursive: true });
+  const db = new Database(path);
+  try {
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`); // first, so the pragmas below wait for locks too
+    if (!memory) db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = NORMAL');
+    ensureSchema(db, collections);
+    return new SqliteStore(db, collections);
+  } catch (err) {
+    db.close();
+    throw err;
+  }
+}
