@@ -1,0 +1,230 @@
+/**
+ * The platform's certificate authority (C10): a root CA that certifies an issuing CA, which
+ * issues one short-lived end-entity certificate per signing event.
+ *
+ * Keys are ECDSA P-256 generated with node:crypto (a few ms, against ~0.2 s for RSA-2048 —
+ * it matters because every signature gets a fresh key). poppler/NSS verify ECDSA chains and
+ * CMS signatures (covered by the two-signer test); RSA CA keys loaded from configuration work
+ * too, since the signature algorithm follows the issuer's key.
+ *
+ * The CA material comes from configuration as PEM strings (loadPlatformCa); for a first start
+ * of the emulator, generatePlatformCa() creates it and returns PEMs for the caller to persist.
+ * This module never reads files or the environment.
+ */
+import {
+  createHmac,
+  createPrivateKey,
+  generateKeyPairSync,
+  KeyObject,
+  randomBytes,
+  X509Certificate,
+} from 'node:crypto';
+import { OID } from './oids';
+import {
+  buildCertificate,
+  CertificateInfo,
+  derToPem,
+  describeCertificate,
+  encodeName,
+  keyIdentifier,
+  NameAttribute,
+  parseCertificate,
+} from './x509';
+
+export interface PlatformCaPems {
+  rootCertPem: string;
+  issuingCertPem: string;
+  issuingKeyPem: string;
+  /**
+   * Returned by generatePlatformCa only, to be kept offline: the running system needs the
+   * issuing key, never the root key.
+   */
+  rootKeyPem?: string;
+}
+
+export interface PlatformCa {
+  root: X509Certificate;
+  issuing: X509Certificate;
+  issuingKey: KeyObject;
+  rootPem: string;
+  issuingPem: string;
+  /** issuing CA subject, verbatim, used as the issuer Name of end-entity certificates. */
+  issuingSubjectDer: Buffer;
+  issuingKeyId: Buffer;
+}
+
+export interface CaNaming {
+  /** Organization (O) of both CA certificates. */
+  organization?: string;
+  rootCommonName?: string;
+  issuingCommonName?: string;
+}
+
+const DEFAULT_NAMING: Required<CaNaming> = {
+  organization: '个人电子签平台',
+  rootCommonName: '个人电子签平台根证书 Root CA',
+  issuingCommonName: '个人电子签平台签名证书 Issuing CA',
+};
+
+const newEcKey = () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+
+/** 16 random bytes, positive and with a non-zero first byte (RFC 5280: ≤ 20 octets, unique). */
+const newSerial = (): Buffer => {
+  const b = randomBytes(16);
+  b[0] = ((b[0] ?? 0) & 0x7f) | 0x01;
+  return b;
+};
+
+const YEAR_MS = 365.25 * 24 * 3600 * 1000;
+
+/**
+ * Generates a root and an issuing CA. Roots live 20 years and issuing CAs 10, like commercial
+ * CAs, so that end-entity certificates stay verifiable long after signing.
+ */
+export const generatePlatformCa = (naming: CaNaming = {}, now: Date = new Date()): PlatformCaPems => {
+  const n = { ...DEFAULT_NAMING, ...naming };
+  const notBefore = new Date(now.getTime() - 3600 * 1000);
+  const root = newEcKey();
+  const rootSubject: NameAttribute[] = [
+    { type: 'C', value: 'CN' },
+    { type: 'O', value: n.organization },
+    { type: 'CN', value: n.rootCommonName },
+  ];
+  const rootNameDer = encodeName(rootSubject);
+  const rootSpki = root.publicKey.export({ type: 'spki', format: 'der' });
+  const rootDer = buildCertificate(
+    {
+      serialNumber: newSerial(),
+      issuerNameDer: rootNameDer,
+      subject: rootSubject,
+      notBefore,
+      notAfter: new Date(now.getTime() + 20 * YEAR_MS),
+      subjectPublicKey: root.publicKey,
+      ca: true,
+      keyUsage: ['keyCertSign', 'cRLSign'],
+    },
+    root.privateKey,
+  );
+  const issuing = newEcKey();
+  const issuingDer = buildCertificate(
+    {
+      serialNumber: newSerial(),
+      issuerNameDer: rootNameDer,
+      subject: [
+        { type: 'C', value: 'CN' },
+        { type: 'O', value: n.organization },
+        { type: 'CN', value: n.issuingCommonName },
+      ],
+      notBefore,
+      notAfter: new Date(now.getTime() + 10 * YEAR_MS),
+      subjectPublicKey: issuing.publicKey,
+      authorityKeyId: keyIdentifier(rootSpki),
+      ca: true,
+      pathLength: 0,
+      keyUsage: ['keyCertSign', 'cRLSign'],
+    },
+    root.privateKey,
+  );
+  return {
+    rootCertPem: derToPem(rootDer),
+    rootKeyPem: root.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    issuingCertPem: derToPem(issuingDer),
+    issuingKeyPem: issuing.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  };
+};
+
+/** Loads configured CA material and refuses inconsistent configuration early. */
+export const loadPlatformCa = (pems: PlatformCaPems): PlatformCa => {
+  const root = new X509Certificate(pems.rootCertPem);
+  const issuing = new X509Certificate(pems.issuingCertPem);
+  const issuingKey = createPrivateKey(pems.issuingKeyPem);
+  if (!issuing.checkIssued(root) || !issuing.verify(root.publicKey)) {
+    throw new Error('platform CA: the issuing CA certificate is not signed by the root');
+  }
+  if (!issuing.checkPrivateKey(issuingKey)) {
+    throw new Error('platform CA: the issuing key does not match the issuing certificate');
+  }
+  if (!issuing.ca || !root.ca) throw new Error('platform CA: CA certificates must have basicConstraints CA:true');
+  const parsed = parseCertificate(issuing.raw);
+  return {
+    root,
+    issuing,
+    issuingKey,
+    rootPem: root.toString(),
+    issuingPem: issuing.toString(),
+    issuingSubjectDer: parsed.subjectNameDer,
+    issuingKeyId: keyIdentifier(issuing.publicKey.export({ type: 'spki', format: 'der' })),
+  };
+};
+
+/**
+ * The non-reversible identifier put into certificates instead of the ID number: an HMAC with a
+ * platform secret, so the same person gets the same identifier (a court can ask us to confirm
+ * it) but nobody can read or brute-force the ID number from a certificate without the secret.
+ */
+export const deriveSignerIdentifier = (platformSecret: string | Buffer, idNumber: string): string =>
+  createHmac('sha256', platformSecret).update(idNumber.trim().toUpperCase()).digest('hex').slice(0, 32).toUpperCase();
+
+export interface SignerCertificateRequest {
+  /** The signer's legal name (CN). */
+  name: string;
+  /** From deriveSignerIdentifier (or another non-reversible identifier); never an ID number. */
+  identifier: string;
+  /** When the signature is made; the certificate is valid from a little before it. */
+  signingTime: Date;
+  /**
+   * How long the certificate stays valid after signingTime. Short on purpose — the key is used
+   * once and then forgotten — yet long enough that validators which check validity at the
+   * current time (pdfsig does) accept the signature during the contract's ordinary life;
+   * our verifier checks validity at the signing time. Default 1 year.
+   */
+  validityMs?: number;
+}
+
+export interface SignerCertificate {
+  certPem: string;
+  /** PKCS#8 PEM; use it for this one signature and discard it. */
+  keyPem: string;
+  /** Issuing CA then root, as the CMS structure carries them. */
+  chainPems: string[];
+  info: CertificateInfo;
+}
+
+const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+export const issueSignerCertificate = (ca: PlatformCa, req: SignerCertificateRequest): SignerCertificate => {
+  const name = req.name.trim();
+  if (!name || name.length > 64) throw new Error('signer certificate: name must be 1..64 characters');
+  if (!/^[0-9A-Za-z]{16,64}$/.test(req.identifier)) {
+    throw new Error('signer certificate: identifier must be 16..64 letters/digits (e.g. an HMAC), never an ID number');
+  }
+  const key = newEcKey();
+  const t = req.signingTime.getTime();
+  const der = buildCertificate(
+    {
+      serialNumber: newSerial(),
+      issuerNameDer: ca.issuingSubjectDer,
+      subject: [
+        { type: 'C', value: 'CN' },
+        { type: 'CN', value: name },
+        { type: 'serialNumber', value: req.identifier },
+      ],
+      notBefore: new Date(t - CLOCK_SKEW_MS),
+      notAfter: new Date(t + (req.validityMs ?? YEAR_MS)),
+      subjectPublicKey: key.publicKey,
+      authorityKeyId: ca.issuingKeyId,
+      ca: false,
+      keyUsage: ['digitalSignature', 'nonRepudiation'],
+      // NSS validates PDF signers for the "email signer" usage, which needs emailProtection;
+      // documentSigning (RFC 9336) says what the certificate is really for.
+      extKeyUsage: [OID.kpEmailProtection, OID.kpDocumentSigning],
+    },
+    ca.issuingKey,
+  );
+  return {
+    certPem: derToPem(der),
+    keyPem: key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    chainPems: [ca.issuingPem, ca.rootPem],
+    info: describeCertificate(der),
+  };
+};
