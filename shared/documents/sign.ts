@@ -112,10 +112,10 @@ const buildAppearance = async (doc: PDFDocument, opts: SignOptions, w: number, h
   const pad = 2;
   const stampBox = { x: pad, y: captionBand + pad, w: w - 2 * pad, h: h - captionBand - 2 * pad };
   const ops: string[] = ['/GS0 gs'];
-  const resources: Record<string, unknown> = {
+  const resources = doc.context.obj({
     // Multiply lets the text under a seal show through, as ink on paper would.
     ExtGState: { GS0: { Type: 'ExtGState', BM: 'Multiply' } },
-  };
+  });
   if (opts.appearance.kind === 'vector') {
     const d = opts.appearance.drawing;
     ops.push(toPdfOperators(d, fitInto(d.width, d.height, stampBox)));
@@ -123,7 +123,7 @@ const buildAppearance = async (doc: PDFDocument, opts: SignOptions, w: number, h
     const image = await doc.embedPng(opts.appearance.png);
     const at = fitInto(image.width, image.height, stampBox);
     ops.push(`q ${(image.width * at.scale).toFixed(2)} 0 0 ${(image.height * at.scale).toFixed(2)} ${at.x.toFixed(2)} ${at.y.toFixed(2)} cm /Im0 Do Q`);
-    resources.XObject = { Im0: image.ref };
+    resources.set(PDFName.of('XObject'), doc.context.obj({ Im0: image.ref }));
   }
   if (opts.caption) {
     const probe = textOutline('regular', opts.caption, 0, 0, captionSize);

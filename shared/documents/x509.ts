@@ -180,7 +180,34 @@ export interface ParsedCertificate {
   subject: NameAttribute[];
   notBefore: Date;
   notAfter: Date;
+  /** Key usage bits we care about; undefined when the extension is absent. */
+  keyUsage?: KeyUsageBit[];
+  extKeyUsage?: string[];
+  isCa: boolean;
 }
+
+const parseExtensions = (tbs: DerNode) => {
+  const out: { keyUsage?: KeyUsageBit[]; extKeyUsage?: string[]; isCa: boolean } = { isCa: false };
+  const wrapper = tbs.children.find((c) => c.tag === 0xa3);
+  if (!wrapper) return out;
+  for (const ext of child(wrapper, 0, TAG.SEQUENCE).children) {
+    const id = decodeOid(child(ext, 0, TAG.OID));
+    const value = parseDer(Buffer.from(ext.children[ext.children.length - 1]!.content));
+    if (id === OID.keyUsage) {
+      const bits = value.content.subarray(1);
+      out.keyUsage = (Object.keys(KEY_USAGE_BITS) as KeyUsageBit[]).filter((k) => {
+        const bit = KEY_USAGE_BITS[k];
+        return ((bits[bit >> 3] ?? 0) & (0x80 >> (bit & 7))) !== 0;
+      });
+    } else if (id === OID.extKeyUsage) {
+      out.extKeyUsage = value.children.map(decodeOid);
+    } else if (id === OID.basicConstraints) {
+      const first = value.children[0];
+      out.isCa = first?.tag === TAG.BOOLEAN && first.content[0] !== 0;
+    }
+  }
+  return out;
+};
 
 export const parseCertificate = (der: Buffer): ParsedCertificate => {
   const cert = parseDer(der);
@@ -201,6 +228,7 @@ export const parseCertificate = (der: Buffer): ParsedCertificate => {
     subject: decodeName(subject),
     notBefore: decodeTime(child(validity, 0)),
     notAfter: decodeTime(child(validity, 1)),
+    ...parseExtensions(tbs),
   };
 };
 
