@@ -50,10 +50,11 @@ export interface TransitionResult {
 
 const resolveCaller = (contract: Contract, by: TransitionRequest['by']): { caller: Caller; role: PartyRole | null } => {
   if (by === 'system') return { caller: { kind: 'system' }, role: null };
-  const role = isVisibleTo(contract, by.openid)
-    ? (['initiator', 'counterparty'] as const).find((r) => contract.parties[r].openid === by.openid) ?? null
-    : null;
+  const role = (['initiator', 'counterparty'] as const).find((r) => contract.parties[r].openid === by.openid) ?? null;
   if (!role) throw new AppError('NOT_FOUND');
+  // A party the contract was hidden from by a revoke (C3) no longer sees it, but one who acts on it —
+  // typically racing the revoke — is told it moved on rather than that it never existed.
+  if (!isVisibleTo(contract, by.openid)) throw new AppError('INVALID_TRANSITION', '发起方已撤销该合同');
   return { caller: { kind: 'party', role }, role };
 };
 

@@ -1,0 +1,116 @@
+/**
+ * DESIGN "Data and concurrency", SPEC C1/C3/C4: two parties acting on one contract at the same
+ * moment — exactly one wins, the other gets CONFLICT or INVALID_TRANSITION, and the event chain has
+ * no gap. Run twice: requests racing inside one emulator, and racing across two emulator
+ * processes sharing the same SQLite file (true parallelism).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { verifyChain, type ContractEvent } from '../../shared/domain/events';
+import type { Contract } from '../../shared/domain/contract';
+import { Client, iouForm, person, startTestEmulator, type Person } from '../support/emulator';
+import type { Emulator } from '../../emulator/server';
+
+let emu: Emulator;
+let client: Client;
+let dir: string;
+const a = person('o-ca', '孙一', 40);
+const b = person('o-cb', '李二', 40);
+
+beforeAll(async () => {
+  ({ emu, client, dir } = await startTestEmulator('concurrency'));
+  await client.verify(a);
+  await client.verify(b);
+});
+afterAll(() => emu.close());
+
+/** A contract where the initiator has signed and the other party is to sign: revoke and reject both apply. */
+const readyContract = async (): Promise<string> => {
+  const v = await client.ok('contract-create', a.openid, { kind: 'iou', myRole: 'lender', counterparty: { fillMode: 'me', name: b.name, idNumber: b.idNumber, phone: b.phone }, form: iouForm(client.today()) });
+  await client.ok('contract-pay', a.openid, { contractId: v.id });
+  await client.ok('share-open', b.openid, { token: v.shareToken });
+  await client.ok('contract-sign', a.openid, { contractId: v.id, bizToken: await client.face(a, 'sign', v.id), signature: { type: 'seal' } });
+  return v.id;
+};
+
+const checkOutcome = async (id: string, results: Array<{ ok: boolean; error?: { code: string } }>) => {
+  const winners = results.filter((r) => r.ok);
+  const losers = results.filter((r) => !r.ok);
+  expect(winners).toHaveLength(1);
+  expect(losers).toHaveLength(1);
+  expect(['CONFLICT', 'INVALID_TRANSITION']).toContain(losers[0]!.error!.code);
+  const c = (await emu.container.store.get<Contract>('contracts', id))!;
+  expect(['revoked', 'rejected']).toContain(c.state);
+  const evs = await emu.container.store.find<ContractEvent>('events', { contractId: id }, { orderBy: [['seq', 'asc']] });
+  expect(evs.map((e) => e.seq)).toEqual(evs.map((_, i) => i + 1));
+  expect(evs.filter((e) => e.type === 'revoked' || e.type === 'rejected')).toHaveLength(1);
+  expect(verifyChain(evs, c.eventHead)).toEqual({ ok: true });
+  return c.state;
+};
+
+test('within one emulator: revoke and reject at once, on 12 contracts', async () => {
+  const outcomes = new Set<string>();
+  for (let i = 0; i < 12; i++) {
+    const id = await readyContract();
+    const results = await Promise.all([
+      client.call('contract-revoke', a.openid, { contractId: id }),
+      client.call('contract-reject', b.openid, { contractId: id, reason: '金额有误' }),
+    ]);
+    outcomes.add(await checkOutcome(id, results));
+  }
+  expect(outcomes.size).toBeGreaterThan(0);
+});
+
+test('two parties answering at once: rescind request vs settle request on a signed IOU', async () => {
+  const id = await readyContract();
+  await client.ok('contract-sign', b.openid, { contractId: id, bizToken: await client.face(b, 'sign', id), signature: { type: 'seal' } });
+  const [t1, t2] = [await client.face(a, 'rescind_request', id), await client.face(b, 'settle_request', id)];
+  const results = await Promise.all([
+    client.call('rescind-request', a.openid, { contractId: id, reason: '协商一致', bizToken: t1 }),
+    client.call('settle-request', b.openid, { contractId: id, reason: '已还清', bizToken: t2 }),
+  ]);
+  expect(results.filter((r) => r.ok)).toHaveLength(1);
+  expect(['CONFLICT', 'INVALID_TRANSITION']).toContain(results.find((r) => !r.ok)!.error!.code);
+  const c = (await emu.container.store.get<Contract>('contracts', id))!;
+  expect(['rescind_pending', 'settle_pending']).toContain(c.state);
+  const evs = await emu.container.store.find<ContractEvent>('events', { contractId: id });
+  expect(verifyChain(evs, c.eventHead)).toEqual({ ok: true });
+});
+
+describe('across two processes on the same data file', () => {
+  let child: ChildProcess;
+  let other: Client;
+  beforeAll(async () => {
+    child = spawn(process.execPath, [require.resolve('tsx/cli'), path.join(__dirname, '../../emulator/main.ts')], {
+      env: { ...process.env, PORT: '0', ESIGN_DATA_DIR: dir, ESIGN_LOG_LEVEL: 'silent' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const url = await new Promise<string>((resolve, reject) => {
+      let out = '';
+      child.stdout!.on('data', (d: Buffer) => {
+        out += d.toString();
+        const m = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+      child.once('exit', (code) => reject(new Error(`second emulator exited ${code}`)));
+      setTimeout(() => reject(new Error('second emulator did not start')), 20_000);
+    });
+    other = new Client({ url } as Emulator);
+  }, 30_000);
+  afterAll(() => {
+    child.kill('SIGTERM');
+  });
+
+  test('revoke on one process, reject on the other, on 12 contracts', async () => {
+    for (let i = 0; i < 12; i++) {
+      const id = await readyContract();
+      const results = await Promise.all([
+        client.call('contract-revoke', a.openid, { contractId: id }),
+        other.call('contract-reject', b.openid, { contractId: id, reason: '不同意' }),
+      ]);
+      await checkOutcome(id, results);
+    }
+  });
+});
+
+export type { Person };

@@ -1,0 +1,115 @@
+/**
+ * Drives the emulator over HTTP the way the mini-program would: POST /fn/<name> with x-openid.
+ * People are made with checksum-valid ID numbers of a chosen age on today's China day.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { startEmulator, type Emulator } from '../../emulator/server';
+import { addDays, chinaDay } from '../../shared/rules/dates';
+import { makeId } from '../rules/helpers';
+
+export interface Person {
+  openid: string;
+  name: string;
+  idNumber: string;
+  phone: string;
+}
+
+export interface Reply<T = any> {
+  status: number;
+  ok: boolean;
+  data: T;
+  error?: { code: string; message: string; details?: Record<string, unknown> };
+}
+
+export class Client {
+  constructor(readonly emu: Emulator) {}
+
+  async raw(method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
+    const res = await fetch(`${this.emu.url}${p}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...headers },
+      ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+    });
+    return { status: res.status, json: await res.json() };
+  }
+
+  async call<T = any>(name: string, openid: string | null, body: unknown = {}): Promise<Reply<T>> {
+    const { status, json } = await this.raw('POST', `/fn/${name}`, body, openid ? { 'x-openid': openid } : {});
+    return { status, ok: json.ok, data: json.data, error: json.error };
+  }
+
+  /** Calls and fails the test with the error when the call was refused. */
+  async ok<T = any>(name: string, openid: string, body: unknown = {}): Promise<T> {
+    const r = await this.call<T>(name, openid, body);
+    if (!r.ok) throw new Error(`${name} refused: ${JSON.stringify(r.error)}`);
+    return r.data;
+  }
+
+  async timer(name: string): Promise<any> {
+    return (await this.raw('POST', `/timers/${name}`)).json;
+  }
+
+  async sms(phone?: string): Promise<Array<{ phone: string; template: string; text: string }>> {
+    return (await this.raw('GET', `/outbox/sms${phone ? `?phone=${phone}` : ''}`)).json.messages;
+  }
+
+  async advance(days: number): Promise<void> {
+    await this.raw('POST', '/_emulator/clock', { advanceDays: days });
+  }
+
+  /** Starts a face check for a contract act and has the person pass (or fail) it. */
+  async face(person: Person, purpose: string, contractId: string, pass = true): Promise<string> {
+    const { bizToken } = await this.ok('face-start', person.openid, { purpose, contractId });
+    await this.raw('POST', `/_emulator/face/${bizToken}`, { pass });
+    return bizToken;
+  }
+
+  /** 实名认证 through the real flow: face-start(realname) → the check passes → identity-verify. */
+  async verify(person: Person): Promise<void> {
+    const { bizToken } = await this.ok('face-start', person.openid, { purpose: 'realname', name: person.name, idNumber: person.idNumber });
+    await this.raw('POST', `/_emulator/face/${bizToken}`, { pass: true });
+    await this.ok('identity-verify', person.openid, { name: person.name, idNumber: person.idNumber, phone: person.phone, bizToken });
+  }
+
+  /** Moves the clock forward to the next hh:00 China time, so a test cannot straddle a China midnight by chance. */
+  async advanceToChinaHour(hour: number): Promise<void> {
+    const now = this.emu.container.clock.now().getTime();
+    const chinaMinutes = Math.floor((now + 8 * 3_600_000) / 60_000) % 1440;
+    const wait = (hour * 60 - chinaMinutes + 1440) % 1440 || 1440;
+    await this.raw('POST', '/_emulator/clock', { advanceMinutes: wait });
+  }
+
+  today(): string {
+    return chinaDay(this.emu.container.clock.now());
+  }
+}
+
+let seq = 100;
+/** A person aged `age` full years today (born `age` years and 10 days ago, China calendar). */
+export const person = (openid: string, name: string, age = 30, today = chinaDay(new Date())): Person => {
+  const [y, m, d] = addDays(today, -10).split('-');
+  const birth = `${Number(y) - age}-${m}-${m === '02' && d === '29' ? '28' : d}`; // no Feb 29 in most years
+  seq += 1;
+  return { openid, name, idNumber: makeId(birth, { seq: String(seq % 1000).padStart(3, '0') }), phone: `139${String(10_000_000 + seq).slice(-8)}` };
+};
+
+export const tempDir = (label: string): string => fs.mkdtempSync(path.join(os.tmpdir(), `esign-${label}-`));
+
+export const startTestEmulator = async (label: string): Promise<{ emu: Emulator; client: Client; dir: string }> => {
+  const dir = tempDir(label);
+  const emu = await startEmulator({ port: 0, dataDir: dir, timers: false, env: { NODE_ENV: 'test', ESIGN_LOG_LEVEL: 'silent' } });
+  return { emu, client: new Client(emu), dir };
+};
+
+/** A valid IOU form relative to `today`: one instalment at the repay date. */
+export const iouForm = (today: string, overrides: Record<string, unknown> = {}) => ({
+  amountFen: 1_000_000,
+  purpose: '家庭装修周转',
+  borrowDate: today,
+  repayDate: addDays(today, 90),
+  annualRateBp: 800,
+  repaymentPlan: [{ dueDate: addDays(today, 90), principalFen: 1_000_000 }],
+  ...overrides,
+});
