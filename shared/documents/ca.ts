@@ -195,7 +195,8 @@ const CLOCK_SKEW_MS = 5 * 60 * 1000;
 export const issueSignerCertificate = (ca: PlatformCa, req: SignerCertificateRequest): SignerCertificate => {
   const name = req.name.trim();
   if (!name || name.length > 64) throw new Error('signer certificate: name must be 1..64 characters');
-  if (!/^[0-9A-Za-z]{16,64}$/.test(req.identifier)) {
+  // An all-digit value (optionally ending in X) looks like an ID number: refuse it outright.
+  if (!/^[0-9A-Za-z]{16,64}$/.test(req.identifier) || /^\d+[Xx]?$/.test(req.identifier)) {
     throw new Error('signer certificate: identifier must be 16..64 letters/digits (e.g. an HMAC), never an ID number');
   }
   const key = newEcKey();
