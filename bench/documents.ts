@@ -1,0 +1,226 @@
+/**
+ * Document benchmark (npx tsx bench/documents.ts): one run measures, side by side,
+ *   - a cold first render in a fresh process (font read and parsed on first use),
+ *   - the warm median render of the 3-page IOU,
+ *   - bare @cantoo/pdf-lib drawing the same text with the same font and no layout niceties
+ *     (with the parsed font reused, and parsing it per render as naive code does),
+ *   - signing (median per signature, and the crypto part alone) and verification,
+ *   - file sizes,
+ * and prints absolute milliseconds and ratios (ratios are what the performance budget is
+ * about; absolute numbers vary with the machine).
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import { createHash, createPrivateKey } from 'node:crypto';
+import { join } from 'node:path';
+
+const COLD_FLAG = '--cold-child';
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+const time = async <T>(fn: () => Promise<T> | T): Promise<[number, T]> => {
+  const t = performance.now();
+  const r = await fn();
+  return [performance.now() - t, r];
+};
+
+/** Runs in a fresh process: what a cloud function pays on its first render. */
+const coldChild = async () => {
+  let fontReads = 0;
+  // The CommonJS module object (not the frozen ESM namespace) is what fonts.ts calls through.
+  const cjsFs = require('node:fs') as { readFileSync: typeof fs.readFileSync };
+  const original = cjsFs.readFileSync;
+  cjsFs.readFileSync = ((p: fs.PathOrFileDescriptor, o?: never) => {
+    if (String(p).endsWith('.ttf')) fontReads++;
+    return original(p, o);
+  }) as typeof fs.readFileSync;
+  const [requireMs, mod] = await time(
+    () => require('../shared/documents/iou-document') as typeof import('../shared/documents/iou-document'),
+  );
+  const fontReadsAtRequire = fontReads;
+  const { sampleIou } = require('../test/documents/fixtures') as typeof import('../test/documents/fixtures');
+  const [firstRenderMs, r] = await time(() => mod.renderIou(sampleIou()));
+  const [secondRenderMs] = await time(() => mod.renderIou(sampleIou()));
+  process.stdout.write(
+    JSON.stringify({ requireMs, fontReadsAtRequire, firstRenderMs, secondRenderMs, pages: r.pageCount, fontReads }),
+  );
+};
+
+const main = async () => {
+  // Cold, in a child process, before this process has loaded anything.
+  const tsx = join(__dirname, '../node_modules/.bin/tsx');
+  const child = spawnSync(tsx, [__filename, COLD_FLAG], { encoding: 'utf8' });
+  if (child.status !== 0) throw new Error(`cold child failed: ${child.stderr}`);
+  const cold = JSON.parse(child.stdout) as {
+    requireMs: number;
+    fontReadsAtRequire: number;
+    firstRenderMs: number;
+    secondRenderMs: number;
+    pages: number;
+  };
+
+  const { PDFDocument, rgb } = await import('@cantoo/pdf-lib');
+  const fontkit = (await import('@cantoo/fontkit')).default ?? (await import('@cantoo/fontkit'));
+  const { renderIou, buildIouDocument } = await import('../shared/documents/iou-document');
+  const { loadFont } = await import('../shared/documents/fonts');
+  const { sampleIou } = await import('../test/documents/fixtures');
+  const { generatePlatformCa, loadPlatformCa, issueSignerCertificate, deriveSignerIdentifier } = await import(
+    '../shared/documents/ca'
+  );
+  const { buildCmsSignedData } = await import('../shared/documents/cms');
+  const { pemToDer } = await import('../shared/documents/x509');
+  const { createPersonalSeal } = await import('../shared/documents/seal');
+  const { signPdf } = await import('../shared/documents/sign');
+  const { verifyPdf } = await import('../shared/documents/verify');
+
+  const data = sampleIou();
+  const N = 25;
+
+  // Warm: ours.
+  await renderIou(data);
+  const ours: number[] = [];
+  let rendered = await renderIou(data);
+  for (let i = 0; i < N; i++) {
+    const [ms, r] = await time(() => renderIou(data));
+    ours.push(ms);
+    rendered = r;
+  }
+
+  // Bare pdf-lib: the same strings, same font and size, fixed-width lines, no tables, no kinsoku.
+  const strings: string[] = [];
+  const model = buildIouDocument(data);
+  strings.push(model.title, `合同编号：${model.contractNo}`);
+  for (const b of model.blocks) {
+    if (b.kind === 'heading' || b.kind === 'paragraph') strings.push(b.text);
+    if (b.kind === 'keyValue') b.rows.forEach((r) => strings.push(`${r.key} ${r.value}`));
+    if (b.kind === 'table') [b.columns.map((c) => c.title), ...b.rows].forEach((r) => strings.push(r.join(' ')));
+    if (b.kind === 'clauses') b.clauses.forEach((c) => strings.push(typeof c === 'string' ? c : c.text));
+    if (b.kind === 'signatureAreas') b.parties.forEach((p) => strings.push(`${p.role}：${p.name} 身份证号：${p.maskedId ?? ''}`));
+  }
+  const font = loadFont('regular');
+  const bare = async (parsePerRender: boolean) => {
+    const doc = await PDFDocument.create({ updateMetadata: false });
+    doc.registerFontkit((parsePerRender ? fontkit : font.fontkit) as never);
+    const f = await doc.embedFont(font.bytes, { subset: true });
+    let page = doc.addPage([595.28, 841.89]);
+    let y = 780;
+    for (const s of strings) {
+      for (let i = 0; i < s.length; i += 40) {
+        if (y < 70) {
+          page = doc.addPage([595.28, 841.89]);
+          y = 780;
+        }
+        page.drawText(s.slice(i, i + 40), { x: 62, y, size: 11, font: f, color: rgb(0, 0, 0) });
+        y -= 19.5;
+      }
+    }
+    return doc.save({ useObjectStreams: false });
+  };
+  await bare(false);
+  const bareCached: number[] = [];
+  let bareBytes = new Uint8Array();
+  for (let i = 0; i < N; i++) {
+    const [ms, b] = await time(() => bare(false));
+    bareCached.push(ms);
+    bareBytes = b;
+  }
+  const bareParsed: number[] = [];
+  for (let i = 0; i < 5; i++) bareParsed.push((await time(() => bare(true)))[0]);
+
+  // Signing.
+  const ca = loadPlatformCa(generatePlatformCa());
+  const lenderArea = rendered.signatureAreas[0]!;
+  const borrowerArea = rendered.signatureAreas[1]!;
+  const signOnce = async (bytes: Uint8Array, area: typeof lenderArea, name: string) => {
+    const signingTime = new Date();
+    const cert = issueSignerCertificate(ca, { name, identifier: deriveSignerIdentifier('bench', name + 'id'), signingTime });
+    return signPdf(bytes, {
+      fieldName: area.fieldName,
+      placement: area,
+      signer: { certPem: cert.certPem, key: cert.keyPem, chainPems: cert.chainPems },
+      reason: '签署借条',
+      signingTime,
+      appearance: { kind: 'vector', drawing: createPersonalSeal(name) },
+      caption: `${name} ${signingTime.toISOString().slice(0, 10)}`,
+    });
+  };
+  await signOnce(rendered.bytes, lenderArea, '张三');
+  const sign1: number[] = [];
+  const sign2: number[] = [];
+  let first = await signOnce(rendered.bytes, lenderArea, '张三');
+  let second = await signOnce(first.bytes, borrowerArea, '李小明');
+  for (let i = 0; i < N; i++) {
+    const [a, r1] = await time(() => signOnce(rendered.bytes, lenderArea, '张三'));
+    const [b, r2] = await time(() => signOnce(r1.bytes, borrowerArea, '李小明'));
+    sign1.push(a);
+    sign2.push(b);
+    first = r1;
+    second = r2;
+  }
+  const crypto: number[] = [];
+  for (let i = 0; i < N; i++) {
+    const [ms] = await time(() => {
+      const cert = issueSignerCertificate(ca, { name: '张三', identifier: 'A'.repeat(32), signingTime: new Date() });
+      return buildCmsSignedData({
+        contentDigest: createHash('sha256').update(rendered.bytes).digest(),
+        signerCertDer: pemToDer(cert.certPem),
+        chainDers: cert.chainPems.map(pemToDer),
+        privateKey: createPrivateKey(cert.keyPem),
+        signingTime: new Date(),
+        includeSigningTime: true,
+      });
+    });
+    crypto.push(ms);
+  }
+  const verifyMs: number[] = [];
+  for (let i = 0; i < 10; i++) {
+    const [ms, rep] = await time(() => verifyPdf(second.bytes, { trustedRootPem: ca.rootPem }));
+    if (!rep.valid) throw new Error('benchmark document does not verify');
+    verifyMs.push(ms);
+  }
+
+  const oursMs = median(ours);
+  const bareMs = median(bareCached);
+  const rows: Array<[string, string, string]> = [
+    ['cold: require documents modules (tsx, fresh process)', cold.requireMs.toFixed(1), `font files read at require: ${cold.fontReadsAtRequire}`],
+    ['cold: first render incl. font read + parse', cold.firstRenderMs.toFixed(1), `${(cold.firstRenderMs / oursMs).toFixed(1)}× warm`],
+    ['cold: second render in that process', cold.secondRenderMs.toFixed(1), ''],
+    [`warm render, ${rendered.pageCount}-page IOU (ours, median of ${N})`, oursMs.toFixed(1), '1.00'],
+    ['bare pdf-lib, same text/font, parsed font reused', bareMs.toFixed(1), `ours/bare = ${(oursMs / bareMs).toFixed(2)}`],
+    ['bare pdf-lib, font parsed per render (naive)', median(bareParsed).toFixed(1), `ours/naive = ${(oursMs / median(bareParsed)).toFixed(2)}`],
+    ['sign: 1st signature (cert + seal + update + CMS)', median(sign1).toFixed(1), `${(median(sign1) / oursMs).toFixed(2)}× render`],
+    ['sign: 2nd signature', median(sign2).toFixed(1), `${(median(sign2) / oursMs).toFixed(2)}× render`],
+    ['  of which crypto (key, cert, CMS)', median(crypto).toFixed(1), `${((median(crypto) / median(sign1)) * 100).toFixed(0)}% of a signature`],
+    ['verify: 2 signatures incl. revision diff', median(verifyMs).toFixed(1), `${(median(verifyMs) / oursMs).toFixed(2)}× render`],
+  ];
+  const sizes: Array<[string, number]> = [
+    ['rendered IOU', rendered.bytes.length],
+    ['after 1st signature', first.bytes.length],
+    ['after 2nd signature', second.bytes.length],
+    ['bare pdf-lib, same text', bareBytes.length],
+  ];
+  const w = Math.max(...rows.map((r) => r[0].length));
+  console.log(`${'measure'.padEnd(w)}  ${'ms'.padStart(8)}  ratio / note`);
+  for (const [k, v, n] of rows) console.log(`${k.padEnd(w)}  ${v.padStart(8)}  ${n}`);
+  console.log('');
+  console.log(`${'file'.padEnd(w)}  ${'KB'.padStart(8)}  ratio`);
+  for (const [k, v] of sizes) {
+    console.log(`${k.padEnd(w)}  ${(v / 1024).toFixed(1).padStart(8)}  ${(v / rendered.bytes.length).toFixed(2)}× rendered`);
+  }
+};
+
+if (process.argv.includes(COLD_FLAG)) {
+  coldChild().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+} else {
+  main().catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+}
