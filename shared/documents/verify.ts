@@ -302,19 +302,46 @@ export const verifyPdf = async (input: Uint8Array, options: VerifyOptions): Prom
     return report;
   }
 
-  for (const field of signatureFields(doc)) {
+  // Revisions are read by truncating the file after each "%%EOF". Signatures are collected from
+  // every revision, not only the last: an update that drops an earlier signer's field must not
+  // make that signature disappear from the report.
+  const loaded = new Map<number, PDFDocument | null>();
+  const revisionAt = async (end: number) => {
+    if (end >= bytes.length) return doc;
+    if (!loaded.has(end)) {
+      loaded.set(end, await PDFDocument.load(bytes.subarray(0, end), { updateMetadata: false, ignoreEncryption: true }).catch(() => null));
+    }
+    return loaded.get(end) ?? null;
+  };
+  const keyOf = (f: SignatureField) => {
+    const br = f.sig.lookup(PDFName.of('ByteRange'));
+    return `${f.name}|${br instanceof PDFArray ? br.asArray().map(String).join(' ') : '?'}`;
+  };
+  const finalFields = signatureFields(doc);
+  const finalKeys = new Set(finalFields.map(keyOf));
+  const fields = new Map<string, SignatureField>();
+  for (const r of revisions.slice(0, -1)) {
+    const rev = await revisionAt(r.ends[0]!);
+    for (const f of rev ? signatureFields(rev) : []) if (!fields.has(keyOf(f))) fields.set(keyOf(f), f);
+  }
+  for (const f of finalFields) if (!fields.has(keyOf(f))) fields.set(keyOf(f), f);
+
+  for (const [key, field] of fields) {
+    let sig: SignatureReport;
     try {
-      report.signatures.push(verifyOne(bytes, field, roots));
+      sig = verifyOne(bytes, field, roots);
     } catch (e) {
-      report.signatures.push({
+      sig = {
         fieldName: field.name,
         coversWholeFile: false,
         checks: { ...FAILED_CHECKS },
         laterChanges: [],
         problems: [`签名无法校验：${(e as Error).message}`],
         valid: false,
-      });
+      };
     }
+    if (!finalKeys.has(key)) sig.laterChanges.push(`签名域 ${field.name} 在后续修订中被移除`);
+    report.signatures.push(sig);
   }
   report.signatures.sort((x, y) => (x.signedUpTo ?? 0) - (y.signedUpTo ?? 0));
   if (report.signatures.length === 0) report.problems.push('文档没有签名');
@@ -327,14 +354,7 @@ export const verifyPdf = async (input: Uint8Array, options: VerifyOptions): Prom
   }
 
   // Each signature must end where a revision ends, and what later revisions changed must be
-  // signatures only. Revisions are loaded by truncating the file at their end.
-  const loaded = new Map<number, PDFDocument | null>();
-  const revisionAt = async (end: number) => {
-    if (!loaded.has(end)) {
-      loaded.set(end, await PDFDocument.load(bytes.subarray(0, end), { updateMetadata: false, ignoreEncryption: true }).catch(() => null));
-    }
-    return loaded.get(end) ?? null;
-  };
+  // signatures only.
   for (const s of report.signatures) {
     if (s.signedUpTo === undefined) continue;
     if (!ends.includes(s.signedUpTo)) {

@@ -63,12 +63,15 @@ const resolve = (target: Target, actor: PartyRole | null): PartyRole => {
   return target === 'actor' ? actor : otherRole(actor);
 };
 
+/** The table indexed by state once, so a decision looks at a handful of rows, not all of them. */
+const BY_STATE = new Map<ContractState, Transition[]>();
+for (const row of TRANSITIONS) BY_STATE.set(row.from, [...(BY_STATE.get(row.from) ?? []), row]);
+
 /** The rows that could apply before guards: same flow, state, action, actor and actor status. */
 export const candidates = (contract: Contract, action: Action, caller: Caller): Transition[] =>
-  TRANSITIONS.filter(
+  (BY_STATE.get(contract.state) ?? []).filter(
     (row) =>
       row.action === action &&
-      row.from === contract.state &&
       (row.flows === 'all' || row.flows.includes(contract.flow)) &&
       actorMatches(row, contract, caller) &&
       (row.actorStatus === undefined || (caller.kind === 'party' && row.actorStatus.includes(contract.parties[caller.role].status))),
@@ -118,7 +121,7 @@ export const hasEffect = (decision: Decision, name: Extract<Effect, { do: unknow
 /** Actions this caller could take now (for the contract view's buttons); guards included. */
 export const availableActions = (contract: Contract, caller: Caller, facts: Facts): Action[] => {
   const out = new Set<Action>();
-  for (const row of TRANSITIONS) {
+  for (const row of BY_STATE.get(contract.state) ?? []) {
     if (out.has(row.action)) continue;
     if (candidates(contract, row.action, caller).length === 0) continue;
     try {

@@ -99,7 +99,7 @@ export const TRANSITIONS: readonly Transition[] = [
   { flows: ['receipt_payer'], from: 'draft', action: 'issue', actor: 'initiator', when: ['allFilled'], to: 'awaiting_signatures', set: { initiator: 'confirmed', counterparty: 'to_sign' }, effects: [startExpiry, { notify: 'counterparty', sms: 'invite_sign' }] },
 
   // ── filling (P2) ──────────────────────────────────────────────────────────────────────────
-  { flows: ['iou', 'receipt_payee'], from: 'awaiting_fill', action: 'fill', actor: 'counterparty', actorStatus: ['to_fill'], to: 'awaiting_signatures', set: { counterparty: 'waiting', initiator: 'to_sign' }, effects: [filled, { notify: 'initiator', sms: 'invite_sign' }] },
+  { flows: ['iou', 'receipt_payee'], from: 'awaiting_fill', action: 'fill', actor: 'counterparty', actorStatus: ['to_fill'], to: 'awaiting_signatures', set: { counterparty: 'waiting', initiator: 'to_sign' }, effects: [filled, { notify: 'initiator', sms: 'ready_to_sign' }] },
   { flows: ['template', 'receipt_payer'], from: 'awaiting_fill', action: 'fill', actor: 'counterparty', actorStatus: ['to_fill'], to: 'awaiting_signatures', set: { counterparty: 'to_sign' }, effects: [filled] },
 
   // ── signing (C5, I7) ──────────────────────────────────────────────────────────────────────

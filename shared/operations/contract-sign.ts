@@ -17,7 +17,7 @@ export const contractSign: Operation<ContractSignInput> = async (input, ctx) => 
   preview(contract, 'sign', { openid }, deps.clock.now().toISOString());
   const check = await consumeFaceCheck(deps, { bizToken: input.bizToken, openid, purpose: 'sign', contractId: contract._id });
   const { contract: after, role } = await runTransition(deps, {
-    contractId: contract._id, action: 'sign', by: { openid }, faceCheckId: check._id,
+    contractId: contract._id, action: 'sign', by: { openid }, faceCheckId: check._id, current: contract,
     signature: { type: input.signature.type, ref: input.signature.ref ?? null },
   });
   return contractView(after, role ?? 'counterparty', deps.clock.now().toISOString());

@@ -20,14 +20,17 @@ const act = async (ctx: OpContext, contractId: string, action: Action, opts: { r
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
   let faceCheckId: string | undefined;
+  let current;
   if (opts.bizToken !== undefined) {
     // Refuse what the table refuses before spending the person's face check.
     const { contract } = await loadAsParty(deps, contractId, openid);
     preview(contract, action, { openid }, deps.clock.now().toISOString());
+    current = contract;
     faceCheckId = (await consumeFaceCheck(deps, { bizToken: opts.bizToken, openid, purpose: action as FacePurpose, contractId }))._id;
   }
   const { contract, role } = await runTransition(deps, {
     contractId, action, by: { openid },
+    ...(current ? { current } : {}),
     ...(faceCheckId ? { faceCheckId } : {}),
     ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
   });

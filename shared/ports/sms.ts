@@ -6,6 +6,7 @@
 export type SmsTemplate =
   | 'invite_fill'        // 对方填: please fill in your details
   | 'invite_sign'        // please sign
+  | 'ready_to_sign'      // the other party confirmed their details: your turn to sign
   | 'signed_by_other'    // the other party signed
   | 'contract_signed'    // the contract is in force
   | 'rejected'           // the other party refused

@@ -93,7 +93,7 @@ describe('across two processes on the same data file', () => {
         if (m) resolve(m[1]!);
       });
       child.once('exit', (code) => reject(new Error(`second emulator exited ${code}`)));
-      setTimeout(() => reject(new Error('second emulator did not start')), 20_000);
+      setTimeout(() => reject(new Error('second emulator did not start')), 20_000).unref();
     });
     other = new Client({ url } as Emulator);
   }, 30_000);

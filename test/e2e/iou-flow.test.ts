@@ -83,8 +83,8 @@ describe('IOU: lender initiates, borrower fills (对方填), both sign, then set
     expect(view.state).toBe('awaiting_signatures');
     expect(statuses(view)).toEqual({ initiator: 'to_sign', counterparty: 'waiting' });
     const sms = await client.sms(lender.phone);
-    expect(sms.map((m) => m.template)).toEqual(['invite_sign']);
-    expect(sms[0]!.text).toContain('李四邀请您签署《借条》');
+    expect(sms.map((m) => m.template)).toEqual(['ready_to_sign']);
+    expect(sms[0]!.text).toContain('李四已确认签署信息，请您尽快签署《借条》');
   });
 
   test('C5/V1 the borrower cannot sign first; the lender signs after a face check → the borrower is invited by SMS', async () => {
@@ -105,7 +105,7 @@ describe('IOU: lender initiates, borrower fills (对方填), both sign, then set
     expect(view.stateLabel).toBe('已生效');
     expect(statuses(view)).toEqual({ initiator: 'signed', counterparty: 'signed' });
     expect(view.expiresAt).toBeNull();
-    expect((await client.sms(lender.phone)).map((m) => m.template)).toEqual(['invite_sign', 'contract_signed']);
+    expect((await client.sms(lender.phone)).map((m) => m.template)).toEqual(['ready_to_sign', 'contract_signed']);
     const c = (await stored(id))!;
     expect(c.parties.counterparty.signature).toMatchObject({ type: 'handwritten', ref: 'file-hw-1' });
     expect(c.parties.initiator.signature?.faceCheckId).toMatch(/^[0-9A-F]+$/);

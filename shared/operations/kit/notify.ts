@@ -16,6 +16,7 @@ const paramsFor = (deps: Deps, contract: Contract, to: PartyRole, sms: SmsTempla
   switch (sms) {
     case 'invite_sign':
     case 'invite_fill':
+    case 'ready_to_sign':
       return [otherName, contract.title, shareLink(deps, contract)];
     case 'expired':
       return ['', contract.title];

@@ -36,6 +36,8 @@ export interface TransitionRequest {
   fill?: { details: PartyDetails; openid: string };
   /** Adjusts the fresh read before the decision (e.g. the payment gate passing in the same commit). */
   prepare?: (c: Contract) => Contract;
+  /** The contract as the operation just read it: the first attempt decides on it instead of reading again. */
+  current?: Contract;
   /** Events recorded before the action's own (e.g. payment_confirmed). */
   preEvents?: NewEvent[];
   /** Extra data on the action's event. */
@@ -115,7 +117,7 @@ const answerWord = (action: Action): string => (action.endsWith('_confirm') ? 'å
 
 export const runTransition = async (deps: Deps, req: TransitionRequest): Promise<TransitionResult> => {
   for (let attempt = 1; ; attempt++) {
-    const fresh = await loadContract(deps, req.contractId);
+    const fresh = attempt === 1 && req.current ? req.current : await loadContract(deps, req.contractId);
     if (!fresh) throw new AppError('NOT_FOUND');
     const { caller, role } = resolveCaller(fresh, req.by);
     const base = req.prepare ? req.prepare(fresh) : fresh;

@@ -1,0 +1,45 @@
+/**
+ * `npm run bench`: every benchmark of the project in one run, figures as ratios measured side by
+ * side (the machines are noisy). Results are recorded by hand in bench/README.md.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { benchSign, benchTimer } from './core';
+
+const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(3));
+
+const main = async () => {
+  console.log('## Store-bound operations (SQLite, file in tmp)');
+  const s = await benchSign();
+  console.log(`contract-sign via main(), median            ${fmt(s.signMedianMs!)} ms`);
+  console.log(`its store round trips, bare, median         ${fmt(s.bareSameRoundTripsMs!)} ms   → ratio ${s.ratioVsSameRoundTrips!.toFixed(2)}×`);
+  console.log(`one read + one commit (CAS + event), median ${fmt(s.bareReadPlusCommitMs!)} ms   → ratio ${s.ratioVsReadPlusCommit!.toFixed(2)}×`);
+
+  console.log('\n## Expiry timer: same due set, growing collection');
+  await benchTimer(2_000); // warm-up: module loading and JIT out of the measured runs
+  const runs = { small: [] as number[], large: [] as number[] };
+  let due = 0;
+  for (let i = 0; i < 2; i++) {
+    const s10 = await benchTimer(10_000);
+    const s100 = await benchTimer(100_000);
+    if (s10.expired !== s10.due || s100.expired !== s100.due) throw new Error('the timer missed due contracts');
+    runs.small.push(s10.ms);
+    runs.large.push(s100.ms);
+    due = s10.due;
+  }
+  const best = (xs: number[]) => Math.min(...xs);
+  console.log(`10k contracts, ${due} due: ${fmt(best(runs.small))} ms (best of ${runs.small.length}: ${runs.small.map(fmt).join(', ')})`);
+  console.log(`100k contracts, ${due} due: ${fmt(best(runs.large))} ms (best of ${runs.large.length}: ${runs.large.map(fmt).join(', ')})  → ratio ${(best(runs.large) / best(runs.small)).toFixed(2)}×`);
+
+  // The other benchmarks live beside this one; each runs in its own process (cold starts matter).
+  for (const extra of ['documents.ts', 'bundles.ts', 'payments.ts']) {
+    const file = path.join(__dirname, extra);
+    if (!fs.existsSync(file)) continue;
+    console.log(`\n## ${extra}`);
+    const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), file], { stdio: 'inherit' });
+    if (r.status !== 0) process.exitCode = 1;
+  }
+};
+
+void main();
