@@ -1,7 +1,7 @@
 /**
  * Every change to a signed contract must be detectable — by pdfsig and by our verifier.
  */
-import { PDFArray, PDFDocument, PDFName, PDFRef, rgb } from '@cantoo/pdf-lib';
+import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef, rgb } from '@cantoo/pdf-lib';
 import { issueSignerCertificate, deriveSignerIdentifier } from '../../shared/documents/ca';
 import { parseDerPrefix } from '../../shared/documents/der';
 import { createPersonalSeal } from '../../shared/documents/seal';
@@ -158,6 +158,27 @@ test('a signer who also changes the content in their own signing update is caugh
   expect(report.signatures[0]!.laterChanges.join('\n')).toMatch(/Page .* \/Contents/);
   expect(report.signatures[1]!.laterChanges).toEqual([]);
   expect(report.valid).toBe(false);
+});
+
+test('an update that drops an earlier signer’s field is reported, though pdfsig no longer sees that signature', async () => {
+  const doc = await PDFDocument.load(flow.lender.bytes, { forIncrementalUpdate: true, updateMetadata: false });
+  doc.catalog.lookup(PDFName.of('AcroForm'), PDFDict).set(PDFName.of('Fields'), doc.context.obj([]));
+  doc.getPage(flow.rendered.pageCount - 1).node.set(PDFName.of('Annots'), doc.context.obj([]));
+  const stripped = await doc.save({ useObjectStreams: false });
+  const resigned = await signAs(stripped, flow.rendered, ca.ca, {
+    ...BORROWER,
+    signingTime: new Date(),
+    appearance: { kind: 'vector', drawing: createPersonalSeal(BORROWER.name) },
+  });
+
+  const out = pdfsig(writeTemp(dir, 'stripped.pdf', resigned.bytes), nss);
+  expect(out.signatures.map((s) => s.fieldName)).toEqual(['Sig_borrower']);
+
+  const report = await verify(resigned.bytes);
+  expect(report.valid).toBe(false);
+  expect(report.signatures.map((s) => s.fieldName)).toEqual(['Sig_lender', 'Sig_borrower']);
+  expect(report.signatures[0]!.checks.digest).toBe(true);
+  expect(report.signatures[0]!.laterChanges.join('\n')).toContain('Sig_lender 在后续修订中被移除');
 });
 
 test('a chain to another root is not trusted', async () => {
