@@ -4,7 +4,7 @@ import { chinaDay } from '../rules/dates';
 import { requireCaller, type Operation } from '../runtime/operation';
 import { loadAsParty } from './kit/contracts';
 import { startFaceCheck } from './kit/face-checks';
-import { parsePerson } from './kit/identity';
+import { parseNameAndId } from './kit/identity';
 import { requireRealName } from './kit/users';
 
 /**
@@ -18,8 +18,8 @@ export const faceStart: Operation<FaceStartInput> = async (input, ctx) => {
     if (!input.name || !input.idNumber || input.contractId)
       throw new AppError('VALIDATION_FAILED', '实名认证需填写姓名和身份证号', { fields: [{ field: '/idNumber', rule: 'required' }] });
     const today = chinaDay(deps.clock.now());
-    const person = parsePerson({ name: input.name, idNumber: input.idNumber, phone: '13800000000' }, today);
-    return startFaceCheck(deps, { openid, purpose: 'realname', contractId: null, name: person.details.name, idNumber: person.details.idNumber });
+    const person = parseNameAndId({ name: input.name, idNumber: input.idNumber }, today);
+    return startFaceCheck(deps, { openid, purpose: 'realname', contractId: null, name: person.name, idNumber: person.idNumber });
   }
   if (!input.contractId || input.name || input.idNumber)
     throw new AppError('VALIDATION_FAILED', '请指定合同', { fields: [{ field: '/contractId', rule: 'required' }] });

@@ -11,12 +11,17 @@ export interface ParsedPerson {
   kind: 'mainland' | 'hmt';
 }
 
-export const parsePerson = (input: { name: string; idNumber: string; phone: string }, today: string): ParsedPerson => {
+/** Name and ID number only (a face check is started for these before a phone is known). */
+export const parseNameAndId = (input: { name: string; idNumber: string }, today: string) => {
   const id = parseResidentId(input.idNumber, today);
-  const phone = parseMobile(input.phone);
   const name = input.name.trim();
   if (!/^[\u3400-\u9fff·•A-Za-z ]{2,30}$/.test(name)) throw new AppError('VALIDATION_FAILED', '姓名格式不正确', { fields: [{ field: '/name', rule: 'pattern' }] });
-  return { details: { name, idNumber: id.normalized, phone }, birthDate: id.birthDate, kind: id.kind };
+  return { name, idNumber: id.normalized, birthDate: id.birthDate, kind: id.kind };
+};
+
+export const parsePerson = (input: { name: string; idNumber: string; phone: string }, today: string): ParsedPerson => {
+  const { name, idNumber, birthDate, kind } = parseNameAndId(input, today);
+  return { details: { name, idNumber, phone: parseMobile(input.phone) }, birthDate, kind };
 };
 
 /** Age on `day` within the kind's range, and mainland only where the kind requires it (P4). */
