@@ -141,7 +141,7 @@ const main = async () => {
     return signPdf(bytes, {
       fieldName: area.fieldName,
       placement: area,
-      signer: { certPem: cert.certPem, key: cert.keyPem, chainPems: cert.chainPems },
+      signer: { certPem: cert.certPem, keyPem: cert.keyPem, chainPems: cert.chainPems },
       reason: '签署借条',
       signingTime,
       appearance: { kind: 'vector', drawing: createPersonalSeal(name) },

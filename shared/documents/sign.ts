@@ -38,7 +38,8 @@ export type StampAppearance =
 
 export interface SignerMaterial {
   certPem: string;
-  key: string | KeyObject;
+  /** PKCS#8 PEM of the one-time signing key (or the KeyObject itself). */
+  keyPem: string | KeyObject;
   /** Issuing CA then root. */
   chainPems: readonly string[];
 }
@@ -144,7 +145,7 @@ export const signPdf = async (pdfBytes: Uint8Array, opts: SignOptions): Promise<
   if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(opts.fieldName)) throw new Error(`bad signature field name "${opts.fieldName}"`);
   const certDer = pemToDer(opts.signer.certPem);
   const chainDers = opts.signer.chainPems.map(pemToDer);
-  const key = typeof opts.signer.key === 'string' ? createPrivateKey(opts.signer.key) : opts.signer.key;
+  const key = typeof opts.signer.keyPem === 'string' ? createPrivateKey(opts.signer.keyPem) : opts.signer.keyPem;
 
   const doc = await PDFDocument.load(pdfBytes, { forIncrementalUpdate: true, updateMetadata: false });
   const ctx = doc.context;
@@ -152,6 +153,16 @@ export const signPdf = async (pdfBytes: Uint8Array, opts: SignOptions): Promise<
   if (!snapshot) throw new Error('pdf-lib did not open the document for incremental update');
   const page = doc.getPage(opts.placement.pageIndex);
   const { rect } = opts.placement;
+  const box = page.getMediaBox();
+  if (
+    !(rect.width > 0 && rect.height > 0) ||
+    rect.x < box.x ||
+    rect.y < box.y ||
+    rect.x + rect.width > box.x + box.width ||
+    rect.y + rect.height > box.y + box.height
+  ) {
+    throw new Error('signature rectangle is not inside the page');
+  }
 
   // AcroForm (create, or update the existing one in this revision).
   const catalogRef = ctx.trailerInfo.Root as PDFRef;

@@ -145,8 +145,12 @@ export const circlePath = (cx: number, cy: number, r: number): PathCommand[] => 
   ];
 };
 
+/**
+ * One decimal: drawings are ~100 units wide (seals) or in points (captions), so 0.1 is far below
+ * what a printer resolves, and it keeps the glyph outlines of a seal around 5 KB compressed.
+ */
 const n = (v: number) => {
-  const s = v.toFixed(2);
+  const s = v.toFixed(1);
   return s.includes('.') ? s.replace(/\.?0+$/, '') : s;
 };
 
@@ -155,9 +159,10 @@ const n = (v: number) => {
  * caller's graphics state is untouched.
  */
 export const toPdfOperators = (d: VectorDrawing, at: { x: number; y: number; scale: number }): string => {
-  const parts: string[] = ['q', `${n(at.scale)} 0 0 ${n(at.scale)} ${n(at.x)} ${n(at.y)} cm`];
+  const m = (v: number) => String(Number(v.toFixed(4)));
+  const parts: string[] = ['q', `${m(at.scale)} 0 0 ${m(at.scale)} ${m(at.x)} ${m(at.y)} cm`];
   const [r, g, b] = d.color;
-  parts.push(`${n(r)} ${n(g)} ${n(b)} rg ${n(r)} ${n(g)} ${n(b)} RG`);
+  parts.push(`${m(r)} ${m(g)} ${m(b)} rg ${m(r)} ${m(g)} ${m(b)} RG`);
   for (const s of d.shapes) {
     if (s.lineWidth !== undefined) parts.push(`${n(s.lineWidth)} w`);
     for (const c of s.path) {

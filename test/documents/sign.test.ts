@@ -136,7 +136,7 @@ test('the signature fields are named per party and carry the stamp as their appe
   expect(page.node.Annots()?.size()).toBe(2);
 });
 
-test('a field cannot be signed twice, and a bad page index is refused', async () => {
+test('a field cannot be signed twice; a bad page index or a rectangle off the page is refused', async () => {
   await expect(
     signAs(flow.lender.bytes, flow.rendered, ca.ca, {
       ...LENDER,
@@ -152,6 +152,15 @@ test('a field cannot be signed twice, and a bad page index is refused', async ()
       { ...LENDER, signingTime: new Date(), appearance: { kind: 'vector', drawing: createPersonalSeal(LENDER.name) } },
     ),
   ).rejects.toThrow();
+  const area = flow.rendered.signatureAreas[0]!;
+  await expect(
+    signAs(
+      flow.rendered.bytes,
+      { ...flow.rendered, signatureAreas: [{ ...area, rect: { ...area.rect, x: A4.width - 50 } }] },
+      ca.ca,
+      { ...LENDER, signingTime: new Date(), appearance: { kind: 'vector', drawing: createPersonalSeal(LENDER.name) } },
+    ),
+  ).rejects.toThrow(/not inside the page/);
 });
 
 test('ETSI.CAdES.detached (PAdES) signatures are accepted by pdfsig and by our verifier', async () => {

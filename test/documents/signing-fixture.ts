@@ -33,7 +33,7 @@ export const signAs = async (
   return signPdf(bytes, {
     fieldName: who.fieldName,
     placement: area,
-    signer: { certPem: cert.certPem, key: cert.keyPem, chainPems: cert.chainPems },
+    signer: { certPem: cert.certPem, keyPem: cert.keyPem, chainPems: cert.chainPems },
     reason: `${area.role}签署借条`,
     location: '中国',
     signerName: who.name,

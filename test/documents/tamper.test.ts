@@ -202,7 +202,7 @@ test('a certificate that was not valid at the signing time is refused', async ()
   const late = await signPdf(flow.rendered.bytes, {
     fieldName: LENDER.fieldName,
     placement: area,
-    signer: { certPem: cert.certPem, key: cert.keyPem, chainPems: cert.chainPems },
+    signer: { certPem: cert.certPem, keyPem: cert.keyPem, chainPems: cert.chainPems },
     reason: '签署',
     signingTime: new Date(),
     appearance: { kind: 'vector', drawing: createPersonalSeal(LENDER.name) },
