@@ -54,6 +54,11 @@ export interface PlatformCa {
 }
 
 export interface CaNaming {
+  /**
+   * Key algorithm of the two CA keys (end-entity keys are always P-256). RSA is there for
+   * relying parties whose policies still require RSA roots.
+   */
+  keyAlgorithm?: 'ec-p256' | 'rsa-2048';
   /** Organization (O) of both CA certificates. */
   organization?: string;
   rootCommonName?: string;
@@ -61,12 +66,15 @@ export interface CaNaming {
 }
 
 const DEFAULT_NAMING: Required<CaNaming> = {
+  keyAlgorithm: 'ec-p256',
   organization: '个人电子签平台',
   rootCommonName: '个人电子签平台根证书 Root CA',
   issuingCommonName: '个人电子签平台签名证书 Issuing CA',
 };
 
 const newEcKey = () => generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+const newCaKey = (alg: Required<CaNaming>['keyAlgorithm']) =>
+  alg === 'rsa-2048' ? generateKeyPairSync('rsa', { modulusLength: 2048 }) : newEcKey();
 
 /** 16 random bytes, positive and with a non-zero first byte (RFC 5280: ≤ 20 octets, unique). */
 const newSerial = (): Buffer => {
@@ -84,7 +92,7 @@ const YEAR_MS = 365.25 * 24 * 3600 * 1000;
 export const generatePlatformCa = (naming: CaNaming = {}, now: Date = new Date()): PlatformCaPems => {
   const n = { ...DEFAULT_NAMING, ...naming };
   const notBefore = new Date(now.getTime() - 3600 * 1000);
-  const root = newEcKey();
+  const root = newCaKey(n.keyAlgorithm);
   const rootSubject: NameAttribute[] = [
     { type: 'C', value: 'CN' },
     { type: 'O', value: n.organization },
@@ -105,7 +113,7 @@ export const generatePlatformCa = (naming: CaNaming = {}, now: Date = new Date()
     },
     root.privateKey,
   );
-  const issuing = newEcKey();
+  const issuing = newCaKey(n.keyAlgorithm);
   const issuingDer = buildCertificate(
     {
       serialNumber: newSerial(),

@@ -14,7 +14,7 @@
  * placeholders are then patched in place: ByteRange covers the whole file except the /Contents
  * hex string, which receives the CMS SignedData (cms.ts) over those ranges.
  */
-import { createHash, createPrivateKey, KeyObject } from 'node:crypto';
+import { createHash, createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
 import {
   PDFArray,
   PDFDict,
@@ -146,6 +146,8 @@ export const signPdf = async (pdfBytes: Uint8Array, opts: SignOptions): Promise<
   const certDer = pemToDer(opts.signer.certPem);
   const chainDers = opts.signer.chainPems.map(pemToDer);
   const key = typeof opts.signer.keyPem === 'string' ? createPrivateKey(opts.signer.keyPem) : opts.signer.keyPem;
+  // A mismatched pair would produce a signature no validator accepts; fail before writing it.
+  if (!new X509Certificate(certDer).checkPrivateKey(key)) throw new Error('signing key does not match the certificate');
 
   const doc = await PDFDocument.load(pdfBytes, { forIncrementalUpdate: true, updateMetadata: false });
   const ctx = doc.context;

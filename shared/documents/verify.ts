@@ -70,6 +70,8 @@ export interface VerifyReport {
   problems: string[];
 }
 
+const MAX_REVISIONS = 64;
+
 const FAILED_CHECKS: SignatureCheck = {
   byteRange: false,
   digest: false,
@@ -284,6 +286,18 @@ export const verifyPdf = async (input: Uint8Array, options: VerifyOptions): Prom
   );
   const revisions = revisionEnds(bytes);
   const ends = revisions.flatMap((r) => r.ends);
+  if (revisions.length > MAX_REVISIONS) {
+    // Each revision is parsed separately; a file with hundreds of them is not a contract of ours.
+    return {
+      valid: false,
+      signatures: [],
+      modifiedAfterLastSignature: false,
+      unsignedBytes: 0,
+      revisions: revisions.length,
+      fileSha256: createHash('sha256').update(bytes).digest('hex'),
+      problems: [`修订版本过多（${revisions.length}），不予校验`],
+    };
+  }
   const report: VerifyReport = {
     valid: false,
     signatures: [],

@@ -3,9 +3,12 @@
  * signatures and trust our chain, qpdf must find the file clean, and our verifier must agree.
  */
 import { PDFDocument } from '@cantoo/pdf-lib';
+import { generatePlatformCa, issueSignerCertificate, loadPlatformCa } from '../../shared/documents/ca';
 import { A4 } from '../../shared/documents/layout';
 import { createPersonalSeal } from '../../shared/documents/seal';
+import { signPdf } from '../../shared/documents/sign';
 import { verifyPdf } from '../../shared/documents/verify';
+import { describeCertificate } from '../../shared/documents/x509';
 import { isDark, isRed, pixelsIn } from './png';
 import { BORROWER, LENDER, newCa, signAs, twoSignerIou, TestCa } from './signing-fixture';
 import { nssDbTrusting, pdfsig, qpdfCheck, rasterize, tempDir, writeTemp } from './tools';
@@ -212,4 +215,33 @@ test('a document from another writer (xref stream, object streams) can be signed
     ['Signature is Valid.', 'Certificate is Trusted.'],
   ]);
   expect((await verifyPdf(two.bytes, { trustedRootPem: ca.pems.rootCertPem })).valid).toBe(true);
+});
+
+test('an RSA platform CA (from configuration) issues P-256 signers that pdfsig trusts', async () => {
+  const pems = generatePlatformCa({ keyAlgorithm: 'rsa-2048' });
+  expect(describeCertificate(pems.issuingCertPem).keyAlgorithm).toBe('RSA 2048');
+  const rsaCa = loadPlatformCa(pems);
+  const signed = await signAs(flow.rendered.bytes, flow.rendered, rsaCa, {
+    ...LENDER,
+    signingTime: new Date(),
+    appearance: { kind: 'vector', drawing: createPersonalSeal(LENDER.name) },
+  });
+  const out = pdfsig(writeTemp(dir, 'rsa-ca.pdf', signed.bytes), nssDbTrusting(pems.rootCertPem));
+  expect(out.signatures[0]).toMatchObject({ signatureValidation: 'Signature is Valid.', certificateValidation: 'Certificate is Trusted.' });
+  expect((await verifyPdf(signed.bytes, { trustedRootPem: pems.rootCertPem })).valid).toBe(true);
+});
+
+test('a key that does not belong to the certificate is refused before anything is written', async () => {
+  const a = issueSignerCertificate(ca.ca, { name: '张三', identifier: 'A'.repeat(32), signingTime: new Date() });
+  const b = issueSignerCertificate(ca.ca, { name: '张三', identifier: 'A'.repeat(32), signingTime: new Date() });
+  await expect(
+    signPdf(flow.rendered.bytes, {
+      fieldName: 'Sig_lender',
+      placement: flow.rendered.signatureAreas[0]!,
+      signer: { certPem: a.certPem, keyPem: b.keyPem, chainPems: a.chainPems },
+      reason: '签署',
+      signingTime: new Date(),
+      appearance: { kind: 'vector', drawing: createPersonalSeal('张三') },
+    }),
+  ).rejects.toThrow(/does not match/);
 });
