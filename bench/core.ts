@@ -33,7 +33,7 @@ const contractDoc = (id: string, over: Partial<Contract> = {}): Contract => ({
   form: { amountFen: 1_000_000, purpose: '周转', borrowDate: '2026-03-01', repayDate: '2026-06-01', annualRateBp: 600, repaymentPlan: [{ dueDate: '2026-06-01', principalFen: 1_000_000 }] },
   ruleFacts: { lprBp: 300, capBp: 1200 },
   shareToken: `tok-${id}`, payment: { status: 'paid', amountFen: 500, orderId: null, paidAt: NOW }, pending: null, reminders: { enabled: false },
-  createdAt: NOW, updatedAt: NOW, initiatedAt: NOW, expiresAt: '2026-03-31T02:00:00.000Z', completedAt: null,
+  createdAt: NOW, updatedAt: NOW, initiatedAt: NOW, expiresAt: '2026-03-31T02:00:00.000Z', completedAt: null, document: null,
   eventHead: { seq: 0, hash: GENESIS_HASH },
   ...over,
 });

@@ -13,7 +13,10 @@ import { FUNCTIONS, functionSpec } from '../shared/runtime/registry';
 import type { Envelope } from '../shared/runtime/handler';
 import type { EmulatorContext } from '../shared/runtime/identity';
 import { collectionName } from '../shared/store/collections';
+import { EMAIL_OUTBOX, type StoredEmail } from '../shared/adapters/local/mail-outbox';
 import { createLogger } from '../shared/runtime/logger';
+import type { HttpAnswer } from '../shared/runtime/webhook';
+import { WEBHOOK_PATH, couponControl, payControl, webhookEvent } from './payments';
 
 type Main = (event: unknown, context?: EmulatorContext) => Promise<Envelope>;
 
@@ -40,7 +43,7 @@ export class EmulatorStartError extends Error {}
 
 const errorBody = (code: ErrorCode, message?: string) => ({ ok: false, error: { code, message: message ?? ERRORS[code].message } });
 
-const readBody = (req: http.IncomingMessage): Promise<string> =>
+const readBytes = (req: http.IncomingMessage): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -51,14 +54,25 @@ const readBody = (req: http.IncomingMessage): Promise<string> =>
         req.destroy();
       } else chunks.push(c);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
+
+const readBody = async (req: http.IncomingMessage): Promise<string> => (await readBytes(req)).toString('utf8');
 
 const send = (res: http.ServerResponse, status: number, body: unknown): void => {
   const text = JSON.stringify(body, null, 2);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
   res.end(text);
+};
+
+const sendFile = (res: http.ServerResponse, bytes: Buffer, contentType: string, filename: string): void => {
+  res.writeHead(200, {
+    'content-type': contentType,
+    'content-length': bytes.length,
+    'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`,
+  });
+  res.end(bytes);
 };
 
 /** Fails with a sentence a newcomer can act on when the data directory cannot be written. */
@@ -92,6 +106,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
   const local = container.local!;
   const mains = loadFunctions();
   let counter = 0;
+  let baseUrl = ''; // known once listening
 
   const invoke = (name: string, event: unknown, openid: string | null): Promise<Envelope> =>
     mains.get(name)!(event, { emulatorCaller: openid ? { openid } : null, requestId: `emu-${++counter}` });
@@ -117,9 +132,27 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
         call: 'POST /fn/<name> with a JSON body; header x-openid: <any user id>',
         functions: FUNCTIONS.map((f) => ({ name: f.name, kind: f.kind, summary: f.summary })),
         timers: 'POST /timers/<name>',
-        outbox: 'GET /outbox/sms[?phone=13800000000]',
-        controls: ['GET|POST /_emulator/clock {"advanceMinutes":n}', 'POST /_emulator/face/<bizToken> {"pass":true|false}', 'POST /_emulator/face-mode {"mode":"pass"|"fail"|"pending"}'],
+        outbox: ['GET /outbox/sms[?phone=13800000000]', 'GET /outbox/email[?to=a@example.com] (attachments at /outbox/email/<id>/<n>)'],
+        webhooks: `POST ${WEBHOOK_PATH} (WeChat Pay notifications, verified as in the cloud)`,
+        controls: ['GET|POST /_emulator/clock {"advanceMinutes":n}', 'POST /_emulator/face/<bizToken> {"pass":true|false}', 'POST /_emulator/face-mode {"mode":"pass"|"fail"|"pending"}', 'POST /_emulator/pay/<orderId> {"mode"?:"duplicate"|"forged"|"stale"|"wrong_amount","times"?:n}', 'POST /_emulator/coupons {"openid","campaign"}'],
       });
+    }
+    if (p === WEBHOOK_PATH && req.method === 'POST') {
+      // The real function behind an HTTP trigger: raw bytes in, its HTTP answer out, untouched.
+      const webhook = mains.get('payment-notify') as unknown as (event: unknown, context: unknown) => Promise<HttpAnswer>;
+      const answer = await webhook(webhookEvent(req, await readBytes(req)), { requestId: `emu-${++counter}` });
+      res.writeHead(answer.statusCode, answer.headers);
+      res.end(answer.body);
+      return;
+    }
+    const pay = /^\/_emulator\/pay\/([A-Za-z0-9_|*-]+)$/.exec(p);
+    if (pay && req.method === 'POST') {
+      const r = await payControl(container, pay[1]!, await json(), `${baseUrl}${WEBHOOK_PATH}`);
+      return send(res, r.status, r.body);
+    }
+    if (p === '/_emulator/coupons' && req.method === 'POST') {
+      const r = await couponControl(container, await json());
+      return send(res, r.status, r.body);
     }
     const fn = /^\/fn\/([a-z0-9-]+)$/.exec(p);
     if (fn && req.method === 'POST') {
@@ -140,6 +173,36 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
       const phone = url.searchParams.get('phone');
       const rows = await container.store.find(collectionName('sms'), phone ? { phone } : {}, { orderBy: [['createdAt', 'asc']], limit: 1000 });
       return send(res, 200, { ok: true, messages: rows.map(({ _id, phone: to, template, text, createdAt }) => ({ id: _id, phone: to, template, text, createdAt })) });
+    }
+    if (req.method === 'GET' && p === '/outbox/email') {
+      const to = url.searchParams.get('to');
+      const rows = await container.store.find<StoredEmail>(EMAIL_OUTBOX, to ? { to } : {}, { orderBy: [['createdAt', 'asc']], limit: 1000 });
+      return send(res, 200, {
+        ok: true,
+        messages: rows.map((m) => ({
+          id: m._id, to: m.to, subject: m.subject, text: m.text, createdAt: m.createdAt,
+          attachments: m.attachments.map((a, n) => ({ filename: a.filename, contentType: a.contentType, size: a.size, url: `/outbox/email/${m._id}/${n}` })),
+        })),
+      });
+    }
+    const attachment = /^\/outbox\/email\/([A-Za-z0-9_]+)\/(\d+)$/.exec(p);
+    if (attachment && req.method === 'GET') {
+      const mail = await container.store.get<StoredEmail>(EMAIL_OUTBOX, attachment[1]!);
+      const a = mail?.attachments[Number(attachment[2])];
+      const bytes = a ? await container.files.get(a.fileKey) : null;
+      if (!a || !bytes) return send(res, 404, errorBody('NOT_FOUND', '没有这个附件 / no such attachment'));
+      return sendFile(res, bytes, a.contentType, a.filename);
+    }
+    const file = /^\/files\/(.+)$/.exec(p);
+    if (file && req.method === 'GET') {
+      // Short-lived download links (C12): the token is an HMAC over the key and expiry, made by DirFiles.temporaryUrl.
+      const key = decodeURIComponent(file[1]!);
+      const expires = Number(url.searchParams.get('expires'));
+      const sig = url.searchParams.get('sig') ?? '';
+      if (!local.files.checkUrl(key, expires, sig)) return send(res, 403, errorBody('FORBIDDEN', '下载链接无效或已过期 / the download link is invalid or has expired'));
+      const bytes = await container.files.get(key);
+      if (!bytes) return send(res, 404, errorBody('NOT_FOUND', '文件不存在 / no such file'));
+      return sendFile(res, bytes, key.endsWith('.pdf') ? 'application/pdf' : 'application/octet-stream', path.basename(key));
     }
     if (p === '/_emulator/clock') {
       if (req.method === 'POST') {
@@ -200,6 +263,8 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     }
   }
   const port = (server.address() as { port: number }).port;
+  baseUrl = `http://127.0.0.1:${port}`;
+  local.payments.setNotifyUrl(`${baseUrl}${WEBHOOK_PATH}`);
   return {
     url: `http://127.0.0.1:${port}`,
     port,

@@ -2,7 +2,8 @@
  * `npm run demo [-- --out DIR]`: starts a fresh emulator on a free port and walks one IOU (借条)
  * from creation through both signatures to settlement, calling the functions over HTTP exactly as
  * the mini-program would, printing each step and the final states. With --out it also writes what
- * it produced (the contract, its audit trail, the SMS outbox) into DIR.
+ * it produced into DIR: the signed contract PDF, the settled one (stamped by the platform), the
+ * evidence report, the contract, its audit trail, the SMS outbox and the platform's root certificate.
  */
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
@@ -78,10 +79,16 @@ const main = async () => {
     show('合同编号 contract no.', created.contractNo);
     show('状态 state', `${created.stateLabel} (${created.state})`);
 
-    say('张三支付发起费用', 'The lender pays the initiation fee (local payments settle at once)');
-    const paid = await call('contract-pay', lender, { contractId: id });
-    show('费用 fee', `${formatYuan(paid.amountFen)} 元`);
-    show('状态 state', `${paid.contract.stateLabel} (${paid.contract.state})`);
+    say('张三用新人优惠券支付发起费用（微信支付）', 'The lender pays the initiation fee with a welcome coupon (WeChat Pay, local simulator)');
+    const coupon = (await (await fetch(`${emu.url}/_emulator/coupons`, { method: 'POST', body: JSON.stringify({ openid: lender.openid, campaign: 'welcome' }) })).json()) as { coupon: { id: string; title: string } };
+    const quote = await call('fee-quote', lender, { contractId: id, couponId: coupon.coupon.id });
+    show('报价 quote', quote.why.map((s: { label: string; fen: number }) => `${s.label} ${formatYuan(s.fen)}`).join(' → '));
+    const order = await call('contract-pay', lender, { contractId: id, couponId: coupon.coupon.id, quotedAmountFen: quote.amountFen });
+    show('订单 order', `${order.orderId}: ${formatYuan(order.amountFen)} 元, wx.requestPayment ${order.requestPayment.package}`);
+    const notified = (await (await fetch(`${emu.url}/_emulator/pay/${order.orderId}`, { method: 'POST', body: '{}' })).json()) as { deliveries: Array<{ status: number }> };
+    show('支付通知 notification', `webhook answered ${notified.deliveries.map((d) => d.status).join(', ')}`);
+    const paid = await call('contract-get', lender, { contractId: id });
+    show('状态 state', `${paid.stateLabel} (${paid.state})`);
 
     say('李四打开分享链接并确认个人信息', 'The borrower opens the share link and confirms their details');
     await call('share-open', borrower, { token: created.shareToken });
@@ -97,6 +104,20 @@ const main = async () => {
     say('李四人脸核身后签署，借条生效', 'The borrower signs after a face check: the IOU is in force');
     const s2 = await call('contract-sign', borrower, { contractId: id, bizToken: await passFace(borrower, { purpose: 'sign', contractId: id }), signature: { type: 'seal' } });
     show('状态 state', `${s2.stateLabel} (${s2.state})`);
+    show('短信 → 张三', await smsTo(lender));
+
+    const signedPdf = await call('contract-download', borrower, { contractId: id });
+    const signedBytes = Buffer.from(await (await fetch(`${emu.url}${signedPdf.url}`)).arrayBuffer());
+    const certs = await call('contract-certificates', borrower, { contractId: id });
+    for (const c of certs.certificates) show(`签署证书 certificate`, `${c.subject} · serial ${c.serialNumber.slice(0, 16)}… · SHA-256 ${c.fingerprintSha256.slice(0, 23)}…`);
+    const verified = await call('contract-verify', lender, { contractId: id });
+    show('验签 verification', `${verified.valid ? '有效 valid' : '无效 INVALID'} — ${verified.document.signatures.length} signatures, audit chain ${verified.auditChain.ok ? 'intact' : 'broken'}`);
+
+    say('张三申请签署报告（出证），报告发送至邮箱', 'The lender orders the evidence report; it is emailed and an SMS says so');
+    const report = await call('evidence-report-request', lender, { contractId: id, email: 'zhangsan@example.com' });
+    const mails = (await (await fetch(`${emu.url}/outbox/email?to=zhangsan@example.com`)).json()) as { messages: Array<{ attachments: Array<{ url: string; filename: string }> }> };
+    const reportBytes = Buffer.from(await (await fetch(`${emu.url}${mails.messages[0]!.attachments[0]!.url}`)).arrayBuffer());
+    show('报告 report', `${report.reportNo} (${reportBytes.length} bytes, SHA-256 ${report.sha256.slice(0, 16)}…)`);
     show('短信 → 张三', await smsTo(lender));
 
     say('李四还清借款后申请结清，张三确认', 'The borrower repays and asks to settle; the lender confirms');
@@ -122,7 +143,17 @@ const main = async () => {
       await write('contract.json', settled);
       await write('events.json', events);
       await write('sms-outbox.json', sms.messages);
-      console.log(`\n已写入 / written to ${path.resolve(outDir)}: contract.json, events.json, sms-outbox.json`);
+      const settledPdf = await call('contract-download', lender, { contractId: id });
+      const files: Array<[string, Buffer]> = [
+        [`${contract.contractNo}-signed.pdf`, signedBytes],
+        [`${contract.contractNo}-settled.pdf`, Buffer.from(await (await fetch(`${emu.url}${settledPdf.url}`)).arrayBuffer())],
+        [`${contract.contractNo}-evidence-report.pdf`, reportBytes],
+      ];
+      for (const [name, bytes] of files) await fs.writeFile(path.join(outDir, name), bytes);
+      await fs.writeFile(path.join(outDir, 'platform-root-ca.pem'), JSON.parse(await fs.readFile(path.join(dataDir, 'keys', 'platform-ca.json'), 'utf8')).pems.rootCertPem);
+      console.log(`\n已写入 / written to ${path.resolve(outDir)}:`);
+      for (const f of ['contract.json', 'events.json', 'sms-outbox.json', ...files.map(([n]) => n), 'platform-root-ca.pem']) console.log(`    ${f}`);
+      console.log(`    verify: npm run verify -- ${path.join(outDir, files[0]![0])} --root ${path.join(outDir, 'platform-root-ca.pem')}`);
     }
     if (!chain.ok || contract.state !== 'settled') process.exitCode = 1;
   } finally {

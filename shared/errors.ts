@@ -41,12 +41,24 @@ export const ERRORS = {
   INTEREST_ABOVE_LEGAL_CAP: { status: 400, message: '约定利率超过法定上限（一年期LPR的4倍）' },
   /** The repayment plan does not add up to the principal. */
   REPAYMENT_PLAN_MISMATCH: { status: 400, message: '还款计划金额合计与借款金额不一致' },
+  /** Template forms: line items (or shares) do not add up to the stated total (对账单, 买卖, 事故赔偿, 责任比例 …). */
+  TOTAL_MISMATCH: { status: 400, message: '明细合计与总额不一致' },
+  /** Template forms: a part is larger than the whole it belongs to (e.g. paid more than the total). */
+  AMOUNT_EXCEEDS_TOTAL: { status: 400, message: '金额不能超过总额' },
+  /** 定金 above 20 % of the contract price (民法典 第586条). */
+  DEPOSIT_TOO_HIGH: { status: 400, message: '定金不得超过合同总价款的20%' },
+  /** Template forms: the same item appears twice in a list that allows it once (e.g. a cost with two bearers). */
+  DUPLICATE_ITEM: { status: 400, message: '同一项目不能重复填写' },
   /** The face check failed, expired, was used already, or belongs to another purpose. */
   IDENTITY_CHECK_FAILED: { status: 403, message: '身份核验未通过' },
   /** The details entered do not match the caller's verified identity. */
   IDENTITY_MISMATCH: { status: 403, message: '填写的身份信息与您的实名信息不一致' },
   /** Initiation waits for payment. */
   PAYMENT_REQUIRED: { status: 402, message: '请先完成支付' },
+  /** The price the page showed is no longer the price (quota, card or coupon changed): quote again (F1). */
+  PRICE_CHANGED: { status: 409, message: '费用已变化，请确认新的金额后再支付' },
+  /** The coupon picked cannot be used here: not the caller's, used, held by another payment, expired, or not for this item. */
+  COUPON_UNAVAILABLE: { status: 409, message: '该优惠券不可用' },
   /** Too many requests of this kind (e.g. 催办). */
   RATE_LIMITED: { status: 429, message: '操作过于频繁，请稍后再试' },
   UNSUPPORTED_FILE_TYPE: { status: 400, message: '不支持的文件类型' },

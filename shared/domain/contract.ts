@@ -90,6 +90,43 @@ export interface PaymentGate {
   paidAt: string | null;
 }
 
+/** A certificate as the contract shows it (C10). */
+export interface CertificateSummary {
+  subject: string;
+  issuer: string;
+  serialNumber: string;
+  validFrom: string;
+  validTo: string;
+  fingerprintSha256: string;
+}
+
+/** One digital signature in the contract's PDF: a party's, or the platform's on a rescission/settlement. */
+export interface DocumentSignature {
+  by: PartyRole | 'platform';
+  fieldName: string;
+  signedAt: string;
+  /** SHA-256 of the PDF right after this signature. */
+  sha256: string;
+  certificate: CertificateSummary;
+}
+
+/**
+ * The contract's PDF (T4): the original rendering and each signed revision are files; the
+ * contract points at the current one. Each signature is an incremental update of the previous
+ * file, so earlier signatures stay valid.
+ */
+export interface ContractDocument {
+  originalKey: string;
+  originalSha256: string;
+  currentKey: string;
+  currentSha256: string;
+  /** Where each party signs, from the rendering. */
+  areas: Array<{ role: PartyRole; fieldName: string; pageIndex: number; rect: { x: number; y: number; width: number; height: number } }>;
+  signatures: DocumentSignature[];
+  /** The file as it was when the contract came into force (both parties signed). */
+  signedKey: string | null;
+}
+
 export interface EventHead {
   seq: number;
   hash: string;
@@ -119,6 +156,8 @@ export interface Contract extends Doc {
   /** Set while awaiting fill/signatures; the expiry timer's index key (C2). */
   expiresAt: string | null;
   completedAt: string | null;
+  /** Null until the first signature renders and signs the PDF. */
+  document: ContractDocument | null;
   eventHead: EventHead;
 }
 

@@ -26,6 +26,7 @@ export const EVENT_TYPES = [
   'settle_requested', 'settle_cancelled', 'settle_confirmed', 'settle_refused', //     I9
   'reminders_set', //      the borrower switched repayment reminders on or off (I8)
   'urged', //              催办 SMS re-sent (R4)
+  'report_sent', //        an evidence report was produced and emailed to a party (C9)
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -93,7 +93,7 @@ export const TRANSITIONS: readonly Transition[] = [
   // Payee-initiated receipt (R2): complete details → the payee signed before paying; pending → pay first, payer fills.
   { flows: ['receipt_payee'], from: 'draft', action: 'sign', actor: 'initiator', actorStatus: ['to_sign'], when: ['allFilled'], to: 'draft', set: { actor: 'signed' }, effects: [signed] },
   { flows: ['receipt_payee'], from: 'draft', action: 'initiate', actor: 'system', when: ['paid', 'counterpartyToFill'], to: 'awaiting_fill', effects: [startExpiry] },
-  { flows: ['receipt_payee'], from: 'draft', action: 'initiate', actor: 'system', when: ['paid', 'initiatorSigned'], to: 'awaiting_signatures', set: { counterparty: 'to_sign' }, effects: [startExpiry, { notify: 'counterparty', sms: 'invite_sign' }] },
+  { flows: ['receipt_payee'], from: 'draft', action: 'initiate', actor: 'system', when: ['paid', 'initiatorSigned'], to: 'awaiting_signatures', set: { counterparty: 'to_sign' }, effects: [startExpiry, { notify: 'counterparty', sms: 'invite_accept' }] },
   // Payer-initiated receipt (R3): 确认开具 with no fee.
   { flows: ['receipt_payer'], from: 'draft', action: 'issue', actor: 'initiator', when: ['counterpartyToFill'], to: 'awaiting_fill', set: { initiator: 'confirmed' }, effects: [startExpiry] },
   { flows: ['receipt_payer'], from: 'draft', action: 'issue', actor: 'initiator', when: ['allFilled'], to: 'awaiting_signatures', set: { initiator: 'confirmed', counterparty: 'to_sign' }, effects: [startExpiry, { notify: 'counterparty', sms: 'invite_sign' }] },
@@ -110,8 +110,11 @@ export const TRANSITIONS: readonly Transition[] = [
   { flows: ['template'], from: 'awaiting_signatures', action: 'sign', actor: 'counterparty', actorStatus: ['to_sign'], to: 'awaiting_signatures', set: { counterparty: 'signed', initiator: 'to_sign' }, effects: [signed, { notify: 'initiator', sms: 'signed_by_other' }] },
   { flows: ['template'], from: 'awaiting_signatures', action: 'sign', actor: 'initiator', actorStatus: ['to_sign'], to: 'signed', set: { initiator: 'signed' }, effects: [signed, stopExpiry, { do: 'complete' }, { notify: 'counterparty', sms: 'contract_signed' }] },
   // Payee-initiated receipt with pending details: the payee signs after the payer filled, then the payer accepts.
-  { flows: ['receipt_payee'], from: 'awaiting_signatures', action: 'sign', actor: 'initiator', actorStatus: ['to_sign'], to: 'awaiting_signatures', set: { initiator: 'signed', counterparty: 'to_sign' }, effects: [signed, { notify: 'counterparty', sms: 'invite_sign' }] },
-  { flows: ['receipt_payee'], from: 'awaiting_signatures', action: 'accept', actor: 'counterparty', actorStatus: ['to_sign'], to: 'signed', set: { counterparty: 'signed' }, effects: [signed, stopExpiry, { do: 'complete' }, { notify: 'initiator', sms: 'contract_signed' }] },
+  // The payer is asked to 确认领取, not to sign: a receipt is the payee's document. Accepting records no
+  // signature of the payer (the operation has the platform witness it on the PDF) — their status
+  // 'signed' means "done", as for every party whose part is over.
+  { flows: ['receipt_payee'], from: 'awaiting_signatures', action: 'sign', actor: 'initiator', actorStatus: ['to_sign'], to: 'awaiting_signatures', set: { initiator: 'signed', counterparty: 'to_sign' }, effects: [signed, { notify: 'counterparty', sms: 'invite_accept' }] },
+  { flows: ['receipt_payee'], from: 'awaiting_signatures', action: 'accept', actor: 'counterparty', actorStatus: ['to_sign'], to: 'signed', set: { counterparty: 'signed' }, effects: [stopExpiry, { do: 'complete' }, { notify: 'initiator', sms: 'receipt_accepted' }] },
   // Payer-initiated receipt: the payee signs.
   { flows: ['receipt_payer'], from: 'awaiting_signatures', action: 'sign', actor: 'counterparty', actorStatus: ['to_sign'], to: 'signed', set: { counterparty: 'signed' }, effects: [signed, stopExpiry, { do: 'complete' }, { notify: 'initiator', sms: 'contract_signed' }] },
 

@@ -8,6 +8,8 @@ import type { SmsTemplate } from '../ports/sms';
 export const SMS_TEXTS: Record<SmsTemplate, string> = {
   invite_fill: '{1}邀请您补充并签署《{2}》，请在微信小程序“电子签”中打开：{3}',
   invite_sign: '{1}邀请您签署《{2}》，请在微信小程序“电子签”中查看并签署：{3}',
+  invite_accept: '{1}向您开具了《{2}》，请在微信小程序“电子签”中查看并确认领取：{3}',
+  receipt_accepted: '{1}已确认领取您开具的《{2}》，收据已生效。',
   ready_to_sign: '{1}已确认签署信息，请您尽快签署《{2}》：{3}',
   signed_by_other: '{1}已签署《{2}》，请您尽快完成签署。',
   contract_signed: '《{2}》已由{1}完成签署，合同已生效。',

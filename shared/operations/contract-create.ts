@@ -4,6 +4,7 @@ import type { Contract, Party, PartyRole } from '../domain/contract';
 import type { ContractCreateInput } from '../generated/schema-types';
 import { initialStatuses } from '../lifecycle/table';
 import { chinaDay } from '../rules/dates';
+import { listPrice } from '../rules/fees';
 import { requireCaller, type Operation } from '../runtime/operation';
 import { validatePayload } from '../runtime/validation';
 import { CONTRACTS, EVENTS } from './kit/contracts';
@@ -59,7 +60,8 @@ export const contractCreate: Operation<ContractCreateInput> = async (input, ctx)
       filledBy: other ? 'initiator' : null, status: statuses.counterparty, filledAt: null, signature: null,
     },
   };
-  const fee = deps.config.fees.initiation[spec.kind] ?? 0;
+  // The list price, shown on the draft; what is charged is quoted at payment time (quota, card, coupon).
+  const fee = listPrice(deps.config.fees, 'initiation', spec.kind, flow);
   const id = deps.ids.id('ct');
   const draft: Contract = {
     _id: id,
@@ -71,7 +73,7 @@ export const contractCreate: Operation<ContractCreateInput> = async (input, ctx)
     shareToken: deps.ids.token(18),
     payment: { status: 'unpaid', amountFen: fee, orderId: null, paidAt: null },
     pending: null, reminders: { enabled: false },
-    createdAt: at, updatedAt: at, initiatedAt: null, expiresAt: null, completedAt: null,
+    createdAt: at, updatedAt: at, initiatedAt: null, expiresAt: null, completedAt: null, document: null,
     eventHead: { seq: 0, hash: GENESIS_HASH },
   };
   const chained = chainEvents(id, draft.eventHead, at, [

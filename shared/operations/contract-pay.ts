@@ -1,15 +1,29 @@
 import { AppError } from '../errors';
 import type { Contract } from '../domain/contract';
 import type { ContractPayInput } from '../generated/schema-types';
-import { requireCaller, type Operation } from '../runtime/operation';
-import { loadAsParty } from './kit/contracts';
-import { confirmPayment, ORDERS, type Order } from './kit/payment-gate';
-import { preview, runTransition } from './kit/transition';
+import { requireCaller, type Operation, type OpContext } from '../runtime/operation';
+import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from './kit/checkout';
+import { loadAsParty, loadContract } from './kit/contracts';
+import { findOpenOrder, openKey } from './kit/orders';
+import { waiveInitiation } from './kit/payment-gate';
+import { priceFor, type Priced } from './kit/pricing';
+import { preview } from './kit/transition';
 import { contractView } from './kit/views';
+import { quoteView } from './fee-quote';
+
+/** Tries at a price of 0 before answering CONFLICT: a lost race for the last free slot is re-priced. */
+const MAX_PRICINGS = 3;
 
 /**
- * Pays the initiation fee and initiates (I6). The price is the server's (F1): the amount stored
- * on the draft. A price of 0 passes the gate with no order. The order is created only when the
+ * Pays the initiation fee (I6, F1, F2). The price is the server's: quota, saver card and the
+ * coupon picked are applied here (rules/fees.ts); a `quotedAmountFen` the page showed is never
+ * charged — when it is not the price any more the call is refused (PRICE_CHANGED), so the price
+ * shown is the price charged. A price of 0 passes the gate at once, with no order. Otherwise the
+ * answer is the order and the wx.requestPayment parameters; the contract stays a draft until WeChat
+ * Pay's notification (or the reconcile timer) confirms the payment.
+ *
+ * One open order per contract: paying again for the same price and coupon renews that order's
+ * parameters; a different price or coupon closes it first. The order is created only when the
  * contract could be initiated once paid, so nobody pays for a contract the table would refuse.
  */
 export const contractPay: Operation<ContractPayInput> = async (input, ctx) => {
@@ -17,41 +31,47 @@ export const contractPay: Operation<ContractPayInput> = async (input, ctx) => {
   const { deps } = ctx;
   const { contract, role } = await loadAsParty(deps, input.contractId, openid);
   if (role !== 'initiator') throw new AppError('FORBIDDEN', '仅发起人可支付');
-  const now = deps.clock.now().toISOString();
   if (contract.payment.status !== 'unpaid') throw new AppError('INVALID_TRANSITION', '合同已支付');
-  preview({ ...contract, payment: { ...contract.payment, status: 'paid' } }, 'initiate', 'system', now);
+  preview({ ...contract, payment: { ...contract.payment, status: 'paid' } }, 'initiate', 'system', deps.clock.now().toISOString());
 
-  const amountFen = contract.payment.amountFen;
-  let after: Contract;
-  let requestPayment: Record<string, string> | undefined;
-  let orderId: string | null = null;
-  if (amountFen === 0) {
-    after = (
-      await runTransition(deps, {
-        contractId: contract._id, action: 'initiate', by: 'system',
-        prepare: (c) => ({ ...c, payment: { ...c.payment, status: 'waived', paidAt: now } }),
-        preEvents: [{ type: 'payment_confirmed', actor: { role: 'system', openid: null }, data: { amountFen: 0, waived: true } }],
-      })
-    ).contract;
-  } else {
-    orderId = `P${deps.ids.token(15).replace(/[^A-Za-z0-9]/g, '').slice(0, 20)}${Date.now().toString(36)}`.slice(0, 32);
-    const order: Order = { _id: orderId, contractId: contract._id, openid, purpose: 'initiation', amountFen, status: 'created', transactionId: null, createdAt: now, paidAt: null };
-    await deps.store.insert(ORDERS, order);
-    let created;
-    try {
-      created = await deps.payments.createOrder({ orderId, description: `电子签-${contract.title}`, amountFen, payerOpenid: openid });
-    } catch (e) {
-      deps.log.warn({ err: e, orderId }, 'payment provider refused the order');
-      throw new AppError('PROVIDER_ERROR', '支付服务暂时不可用，请稍后再试');
+  const key = openKey('initiation', contract._id);
+  for (let attempt = 1; ; attempt++) {
+    const open = await findOpenOrder(deps, key);
+    const holder = { orderId: open?._id ?? null, contractId: contract._id, item: 'initiation' as const };
+    const priced = await priceFor(deps, { item: 'initiation', buyer: openid, contract, couponId: input.couponId, holder });
+    const { quote } = priced;
+    if (input.quotedAmountFen !== undefined && input.quotedAmountFen !== quote.amountFen) {
+      throw new AppError('PRICE_CHANGED', undefined, { amountFen: quote.amountFen, quote: quoteView(priced) });
     }
-    requestPayment = created.requestPayment;
-    after = created.paidImmediately ? await confirmPayment(deps, orderId, created.transactionId ?? orderId, amountFen) : contract;
+    const description = `电子签-${contract.title}`;
+    if (open && open.amountFen === quote.amountFen && open.couponId === quote.couponId) {
+      const renewed = await renewOrder(deps, open, description);
+      return renewed === 'paid' ? settled(ctx, contract._id, open._id) : answer(ctx, contract, priced, renewed);
+    }
+    if (open && (await withdrawOrder(deps, open, 'superseded')) === 'paid') return settled(ctx, contract._id, open._id);
+    if (quote.amountFen > 0) return answer(ctx, contract, priced, await placeOrder(deps, { purpose: 'initiation', subject: contract._id, contractId: contract._id, openid, quote, description }));
+    try {
+      const after = await waiveInitiation(deps, contract, openid, priced);
+      return { orderId: null, amountFen: 0, paid: true, quote: quoteView(priced), contract: contractView(after, 'initiator', deps.clock.now().toISOString()) };
+    } catch (e) {
+      // Another initiation took the free slot this price counted on: price again.
+      if (!(e instanceof AppError && e.code === 'CONFLICT' && quote.usesFreeQuota && attempt < MAX_PRICINGS)) throw e;
+    }
   }
-  return {
-    orderId,
-    amountFen,
-    paid: after.payment.status !== 'unpaid',
-    ...(requestPayment ? { requestPayment } : {}),
-    contract: contractView(after, 'initiator', now),
-  };
+};
+
+/** An order to pay: the contract is still the draft it was, until the payment is confirmed. */
+const answer = (ctx: OpContext, contract: Contract, priced: Priced, placed: PlacedOrder) => ({
+  orderId: placed.order._id,
+  amountFen: placed.order.amountFen,
+  paid: false,
+  requestPayment: placed.requestPayment,
+  quote: quoteView(priced),
+  contract: contractView(contract, 'initiator', ctx.deps.clock.now().toISOString()),
+});
+
+/** The order being replaced turned out paid: the contract passed the gate with it. */
+const settled = async (ctx: OpContext, contractId: string, orderId: string) => {
+  const c = (await loadContract(ctx.deps, contractId)) as Contract;
+  return { orderId, amountFen: c.payment.amountFen, paid: c.payment.status !== 'unpaid', contract: contractView(c, 'initiator', ctx.deps.clock.now().toISOString()) };
 };

@@ -1,24 +1,46 @@
+import { AppError } from '../errors';
+import type { Contract } from '../domain/contract';
 import type { ContractSignInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../runtime/operation';
 import { loadAsParty } from './kit/contracts';
+import { signRevision } from './kit/contract-pdf';
 import { consumeFaceCheck } from './kit/face-checks';
+import { handwrittenKey } from './kit/file-keys';
 import { preview, runTransition } from './kit/transition';
 import { contractView } from './kit/views';
 
 /**
- * Signing (C5, I7): the table must allow this party to sign now — checked before the face check
- * is spent — then a passed face check of this user for this contract is spent and the signature
- * recorded in the same commit as the state change.
+ * Signing (C5, I7, A5): the table must allow this party to sign now and the chosen handwritten
+ * signature must exist — both checked before the face check is spent. Then the face check is
+ * spent, the PDF gets this party's digital signature as a new revision, and the contract points
+ * at it in the same commit as the state change. If someone else changed the document meanwhile
+ * the commit is refused (CONFLICT) rather than signing a stale file.
  */
 export const contractSign: Operation<ContractSignInput> = async (input, ctx) => {
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
-  const { contract } = await loadAsParty(deps, input.contractId, openid);
+  const { contract, role } = await loadAsParty(deps, input.contractId, openid);
   preview(contract, 'sign', { openid }, deps.clock.now().toISOString());
+  const ref = input.signature.ref ?? null;
+  if (input.signature.type === 'handwritten' && (!ref || !(await deps.files.get(handwrittenKey(openid, ref)))))
+    throw new AppError('VALIDATION_FAILED', '请先上传手写签名', { fields: [{ field: '/signature/ref', rule: 'exists' }] });
+
   const check = await consumeFaceCheck(deps, { bizToken: input.bizToken, openid, purpose: 'sign', contractId: contract._id });
-  const { contract: after, role } = await runTransition(deps, {
-    contractId: contract._id, action: 'sign', by: { openid }, faceCheckId: check._id, current: contract,
-    signature: { type: input.signature.type, ref: input.signature.ref ?? null },
+  const signingTime = deps.clock.now();
+  const signature = { type: input.signature.type, ref };
+  const withSignature: Contract = {
+    ...contract,
+    parties: { ...contract.parties, [role]: { ...contract.parties[role], signature: { ...signature, faceCheckId: check._id, at: signingTime.toISOString() } } },
+  };
+  const document = await signRevision(deps, withSignature, role, signingTime);
+  const basedOn = contract.document?.currentKey ?? null;
+  const { contract: after } = await runTransition(deps, {
+    contractId: contract._id, action: 'sign', by: { openid }, faceCheckId: check._id, current: contract, signature,
+    prepare: (c) => {
+      if ((c.document?.currentKey ?? null) !== basedOn) throw new AppError('CONFLICT');
+      return { ...c, document };
+    },
+    eventData: { documentSha256: document.currentSha256, certificateSerial: document.signatures.at(-1)!.certificate.serialNumber },
   });
-  return contractView(after, role ?? 'counterparty', deps.clock.now().toISOString());
+  return contractView(after, role, deps.clock.now().toISOString());
 };

@@ -3,6 +3,8 @@
  * face check; the requester may cancel; the other party confirms (with a face check) or refuses.
  * Eight functions, one pattern, each a row family in the lifecycle table.
  */
+import { AppError } from '../errors';
+import type { Contract, ContractDocument } from '../domain/contract';
 import type { Action } from '../lifecycle/table';
 import type {
   RescindCancelInput, RescindConfirmInput, RescindRefuseInput, RescindRequestInput,
@@ -20,7 +22,7 @@ const act = async (ctx: OpContext, contractId: string, action: Action, opts: { r
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
   let faceCheckId: string | undefined;
-  let current;
+  let current: Contract | undefined;
   if (opts.bizToken !== undefined) {
     // Refuse what the table refuses before spending the person's face check.
     const { contract } = await loadAsParty(deps, contractId, openid);
@@ -28,8 +30,25 @@ const act = async (ctx: OpContext, contractId: string, action: Action, opts: { r
     current = contract;
     faceCheckId = (await consumeFaceCheck(deps, { bizToken: opts.bizToken, openid, purpose: action as FacePurpose, contractId }))._id;
   }
+  // Confirming ends the contract's life: the platform signs a stamped revision of the PDF first,
+  // committed with the state change (and refused if the file moved meanwhile).
+  let document: ContractDocument | null = null;
+  const basedOn = current?.document?.currentKey ?? null;
+  if (current?.document && (action === 'rescind_confirm' || action === 'settle_confirm')) {
+    const { stampStatus } = await import('./kit/contract-pdf');
+    document = await stampStatus(deps, current, action === 'settle_confirm' ? 'settled' : 'rescinded', deps.clock.now());
+  }
   const { contract, role } = await runTransition(deps, {
     contractId, action, by: { openid },
+    ...(document
+      ? {
+          prepare: (c: Contract) => {
+            if ((c.document?.currentKey ?? null) !== basedOn) throw new AppError('CONFLICT');
+            return { ...c, document };
+          },
+          eventData: { documentSha256: document.currentSha256 },
+        }
+      : {}),
     ...(current ? { current } : {}),
     ...(faceCheckId ? { faceCheckId } : {}),
     ...(opts.reason !== undefined ? { reason: opts.reason } : {}),

@@ -6,6 +6,8 @@
 export type SmsTemplate =
   | 'invite_fill'        // 对方填: please fill in your details
   | 'invite_sign'        // please sign
+  | 'invite_accept'      // a payee-initiated receipt: please 确认领取 (R2)
+  | 'receipt_accepted'   // the payer accepted (确认领取) the receipt: it is in force
   | 'ready_to_sign'      // the other party confirmed their details: your turn to sign
   | 'signed_by_other'    // the other party signed
   | 'contract_signed'    // the contract is in force

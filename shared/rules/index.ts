@@ -10,3 +10,4 @@ export * from './money';
 export * from './lpr';
 export * from './limits';
 export * from './iou';
+export * from './fees';

@@ -6,13 +6,19 @@ import path from 'node:path';
 import lprTable from '../../config/lpr.json';
 import fees from '../../config/fees.json';
 import { parseLprTable, type LprTable } from '../rules/lpr';
+import { parseFeeConfig, type FeeConfig } from '../rules/fees';
 
 export interface AppConfig {
   provider: 'local' | 'cloud';
   /** Local provider: where the SQLite file, files and keys live. */
   dataDir: string;
   lprTable: LprTable;
-  fees: { initiation: Record<string, number> };
+  fees: FeeConfig;
+  /**
+   * Payments: an order still unpaid this many minutes after it was placed is asked about at the
+   * provider by the reconcile timer and settled or closed (the fallback for a lost notification).
+   */
+  payments: { reconcileAfterMinutes: number };
   /** C2: a contract awaiting fill or signatures expires this many days after initiation. */
   contractTtlDays: number;
   /** A face check's BizToken is valid this long (FaceID: 2 h). */
@@ -24,7 +30,23 @@ export interface AppConfig {
   /** Where share links point (the mini-program path with the token). */
   shareLinkBase: string;
   logLevel: string;
+  /**
+   * The platform CA that certifies every signature (issuing CA + root) and the secret behind the
+   * non-reversible signer identifiers. From the environment in the cloud; the local emulator
+   * generates its own on first use when these are absent.
+   */
+  signing: {
+    rootCertPem: string | null;
+    issuingCertPem: string | null;
+    issuingKeyPem: string | null;
+    signerIdSecret: string | null;
+  };
+  /** ESIGN_PROVIDER=cloud: where the production adapters find CloudBase and Tencent Cloud (null locally). */
+  cloud: CloudSettings | null;
 }
+
+/** PEMs in env vars are often written on one line with literal \n. */
+const pem = (v: string | undefined): string | null => (v ? v.replace(/\\n/g, '\n') : null);
 
 export const loadConfig = (env: Record<string, string | undefined>): AppConfig => {
   const provider = env.ESIGN_PROVIDER === 'cloud' ? 'cloud' : 'local';
@@ -32,12 +54,98 @@ export const loadConfig = (env: Record<string, string | undefined>): AppConfig =
     provider,
     dataDir: path.resolve(env.ESIGN_DATA_DIR ?? '.data'),
     lprTable: parseLprTable(lprTable),
-    fees: { initiation: fees.initiation },
+    fees: parseFeeConfig(fees),
+    payments: { reconcileAfterMinutes: Number(env.ESIGN_PAYMENT_RECONCILE_MINUTES ?? 15) },
     contractTtlDays: 30,
     faceCheckTtlMinutes: 120,
     urge: { minIntervalMinutes: 10, perDay: 5 },
     timerBatch: Number(env.ESIGN_TIMER_BATCH ?? 200),
     shareLinkBase: env.ESIGN_SHARE_LINK_BASE ?? 'pages/share/index?token=',
     logLevel: env.ESIGN_LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
+    signing: {
+      rootCertPem: pem(env.ESIGN_CA_ROOT_CERT),
+      issuingCertPem: pem(env.ESIGN_CA_ISSUING_CERT),
+      issuingKeyPem: pem(env.ESIGN_CA_ISSUING_KEY),
+      signerIdSecret: env.ESIGN_SIGNER_ID_SECRET ?? null,
+    },
+    cloud: provider === 'cloud' ? loadCloudSettings(env) : null,
+  };
+};
+
+/**
+ * The cloud provider's settings (docs/DEPLOY.md lists each). Only the environment id is needed to
+ * start; a service's own settings are checked when it is first used, so a function that never
+ * sends email does not fail for want of SES settings.
+ */
+export interface CloudSettings {
+  /** CloudBase environment id. */
+  envId: string;
+  /** Tests: the CloudBase API endpoint (normally derived from the environment id by the SDK). */
+  serviceUrl?: string;
+  /**
+   * Explicit API keys (ESIGN_TC_SECRET_ID/_KEY/_SESSION_TOKEN). Unset inside a CloudBase function,
+   * which signs with the temporary keys of its role (below).
+   */
+  explicitKeys: { secretId: string; secretKey: string; sessionToken?: string } | null;
+  /** The keys to sign a Tencent Cloud API call with now: explicit ones, else the function role's. */
+  apiCredentials: () => { secretId: string; secretKey: string; token?: string } | null;
+  region: string;
+  /** Tests: every Tencent Cloud API call is sent to this address (Host header unchanged). */
+  apiGateway?: string;
+  apiTimeoutSeconds: number;
+  storageBucket?: string;
+  faceRuleId?: string;
+  sms: { sdkAppId?: string; signName?: string; templateIds: Record<string, string> };
+  ses: { from?: string; templateId?: number; region: string; replyTo?: string };
+}
+
+const jsonObject = (name: string, raw: string | undefined): Record<string, string> => {
+  if (!raw) return {};
+  let v: unknown;
+  try {
+    v = JSON.parse(raw);
+  } catch {
+    throw new Error(`${name} is not JSON`);
+  }
+  if (!v || typeof v !== 'object' || Array.isArray(v)) throw new Error(`${name} must be a JSON object`);
+  return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)]));
+};
+
+export const loadCloudSettings = (env: Record<string, string | undefined>): CloudSettings => {
+  const envId = env.ESIGN_TCB_ENV ?? env.TCB_ENV ?? env.SCF_NAMESPACE;
+  if (!envId) throw new Error('ESIGN_PROVIDER=cloud needs the CloudBase environment id: set ESIGN_TCB_ENV');
+  const explicitKeys =
+    env.ESIGN_TC_SECRET_ID && env.ESIGN_TC_SECRET_KEY
+      ? { secretId: env.ESIGN_TC_SECRET_ID, secretKey: env.ESIGN_TC_SECRET_KEY, ...(env.ESIGN_TC_SESSION_TOKEN ? { sessionToken: env.ESIGN_TC_SESSION_TOKEN } : {}) }
+      : null;
+  const templateId = env.ESIGN_SES_TEMPLATE_ID ? Number(env.ESIGN_SES_TEMPLATE_ID) : undefined;
+  if (templateId !== undefined && !Number.isInteger(templateId)) throw new Error('ESIGN_SES_TEMPLATE_ID must be a number');
+  const opt = (v: string | undefined): string | undefined => (v ? v : undefined);
+  return {
+    envId,
+    ...(opt(env.ESIGN_TCB_SERVICE_URL) ? { serviceUrl: env.ESIGN_TCB_SERVICE_URL } : {}),
+    explicitKeys,
+    // Read at call time: the platform replaces a role's temporary keys during a warm instance's life.
+    apiCredentials: () => {
+      if (explicitKeys) return { secretId: explicitKeys.secretId, secretKey: explicitKeys.secretKey, ...(explicitKeys.sessionToken ? { token: explicitKeys.sessionToken } : {}) };
+      const { TENCENTCLOUD_SECRETID: id, TENCENTCLOUD_SECRETKEY: key, TENCENTCLOUD_SESSIONTOKEN: token } = env;
+      return id && key ? { secretId: id, secretKey: key, ...(token ? { token } : {}) } : null;
+    },
+    region: env.TENCENTCLOUD_REGION ?? 'ap-shanghai',
+    ...(opt(env.ESIGN_TC_API_GATEWAY) ? { apiGateway: env.ESIGN_TC_API_GATEWAY } : {}),
+    apiTimeoutSeconds: Number(env.ESIGN_TC_TIMEOUT_SECONDS ?? 5),
+    ...(opt(env.ESIGN_TCB_STORAGE_BUCKET) ? { storageBucket: env.ESIGN_TCB_STORAGE_BUCKET } : {}),
+    ...(opt(env.ESIGN_FACEID_RULE_ID) ? { faceRuleId: env.ESIGN_FACEID_RULE_ID } : {}),
+    sms: {
+      ...(opt(env.ESIGN_SMS_SDK_APP_ID) ? { sdkAppId: env.ESIGN_SMS_SDK_APP_ID } : {}),
+      ...(opt(env.ESIGN_SMS_SIGN_NAME) ? { signName: env.ESIGN_SMS_SIGN_NAME } : {}),
+      templateIds: jsonObject('ESIGN_SMS_TEMPLATE_IDS', env.ESIGN_SMS_TEMPLATE_IDS),
+    },
+    ses: {
+      ...(opt(env.ESIGN_SES_FROM) ? { from: env.ESIGN_SES_FROM } : {}),
+      ...(templateId !== undefined ? { templateId } : {}),
+      region: env.ESIGN_SES_REGION ?? 'ap-guangzhou',
+      ...(opt(env.ESIGN_SES_REPLY_TO) ? { replyTo: env.ESIGN_SES_REPLY_TO } : {}),
+    },
   };
 };

@@ -4,15 +4,16 @@
  * time, so loading a function bundle does no I/O.
  */
 import path from 'node:path';
-import type { Clock, FaceVerifier, FileStorage, Ids, Payments, Sms, Store } from '../ports';
+import type { Clock, FaceVerifier, FileStorage, Ids, Mailer, Payments, Sms, Store } from '../ports';
 import { loadConfig, type AppConfig } from './config';
 import { createLogger, type Log } from './logger';
 import { MovableClock } from '../adapters/local/clock';
 import { RandomIds } from '../adapters/local/ids';
 import { FaceSimulator } from '../adapters/local/face-simulator';
 import { SmsOutbox } from '../adapters/local/sms-outbox';
-import { InstantPayments } from '../adapters/local/instant-payments';
+import { LocalWechatPay } from '../adapters/local/local-wechatpay';
 import { DirFiles } from '../adapters/local/dir-files';
+import { MailOutbox } from '../adapters/local/mail-outbox';
 import { openSqliteStore } from '../adapters/local/sqlite-store';
 
 export interface Deps {
@@ -22,16 +23,18 @@ export interface Deps {
   ids: Ids;
   face: FaceVerifier;
   sms: Sms;
+  mailer: Mailer;
   payments: Payments;
   files: FileStorage;
   log: Log;
 }
 
-/** The local adapters' controls, for the emulator and tests (time travel, face outcomes, file URLs). */
+/** The local adapters' controls, for the emulator and tests (time travel, face outcomes, file URLs, the WeChat Pay simulator). */
 export interface LocalHandles {
   clock: MovableClock;
   face: FaceSimulator;
   files: DirFiles;
+  payments: LocalWechatPay;
 }
 
 export interface Container extends Deps {
@@ -46,24 +49,40 @@ export interface ContainerOverrides {
 
 export const createContainer = (env: Record<string, string | undefined>, overrides: ContainerOverrides = {}): Container => {
   const config = loadConfig(env);
-  if (config.provider === 'cloud') {
-    // The production adapters (CloudBase, FaceID, SMS, SES, WeChat Pay) are wired by the
-    // production-adapters work; refusing here beats silently running the local stand-ins in the cloud.
-    throw new Error('ESIGN_PROVIDER=cloud is not available in this build yet');
-  }
+  if (config.provider === 'cloud') return cloudContainer(config, env, overrides);
   const log = overrides.log ?? createLogger({ level: config.logLevel });
   const clock = (overrides.clock as MovableClock | undefined) ?? new MovableClock();
   const ids = new RandomIds();
   const store = openSqliteStore(path.join(config.dataDir, 'esign.sqlite'));
   const face = new FaceSimulator();
   const files = new DirFiles(path.join(config.dataDir, 'files'), clock);
+  // The real WeChat Pay client and notification checks, against the local simulator (keys under the data dir).
+  const payments = new LocalWechatPay(config.dataDir, clock);
   return {
     config, store, clock, ids, face, files, log,
     sms: new SmsOutbox(store, clock, ids),
-    payments: new InstantPayments(),
-    local: { clock, face, files },
-    close: () => store.close(),
+    mailer: new MailOutbox(store, files, clock, ids),
+    payments,
+    local: { clock, face, files, payments },
+    close: async () => {
+      await payments.close();
+      await store.close();
+    },
   };
+};
+
+/**
+ * The production adapters (shared/adapters/cloudbase/cloud-deps.ts), required here and only here so
+ * that a local process never loads the cloud SDKs. Nothing local is used: the clock is the system
+ * clock unless a test passes its own.
+ */
+const cloudContainer = (config: AppConfig, env: Record<string, string | undefined>, overrides: ContainerOverrides): Container => {
+  const { cloudDeps } = require('../adapters/cloudbase/cloud-deps') as typeof import('../adapters/cloudbase/cloud-deps');
+  const log = overrides.log ?? createLogger({ level: config.logLevel });
+  const clock: Clock = overrides.clock ?? { now: () => new Date() };
+  const ids = new RandomIds();
+  const deps = cloudDeps(config, env, clock, ids, log);
+  return { config, clock, ids, log, ...deps, local: null, close: () => deps.store.close() };
 };
 
 let current: Container | null = null;

@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { ERRORS, isAppError, type ErrorCode } from '../errors';
 import { getContainer } from './container';
-import { IDENTITY_KEYS, localCaller, type Caller } from './identity';
+import { IDENTITY_KEYS, cloudCaller, localCaller, type Caller } from './identity';
 import type { Operation } from './operation';
 import { validatePayload } from './validation';
 
@@ -24,7 +24,8 @@ const stripIdentityKeys = (event: unknown): unknown => {
 
 export const handle = <I, O>(name: string, schema: object, operation: Operation<I, O>) =>
   async function main(event: unknown, context?: unknown): Promise<Envelope<O>> {
-    const requestId = (context as { requestId?: string; request_id?: string } | undefined)?.requestId ?? randomUUID();
+    const ctx = context as { requestId?: string; request_id?: string } | undefined;
+    const requestId = ctx?.requestId ?? ctx?.request_id ?? randomUUID();
     const started = process.hrtime.bigint();
     let deps;
     try {
@@ -35,7 +36,7 @@ export const handle = <I, O>(name: string, schema: object, operation: Operation<
       return { ok: false, error: { code: 'INTERNAL', message: ERRORS.INTERNAL.message }, requestId };
     }
     const log = deps.log.child({ fn: name, requestId });
-    const caller: Caller | null = deps.config.provider === 'local' ? localCaller(context) : null;
+    const caller: Caller | null = deps.config.provider === 'local' ? localCaller(context) : cloudCaller(context);
     try {
       const payload = stripIdentityKeys(event ?? {});
       validatePayload(schema, payload);
@@ -44,7 +45,10 @@ export const handle = <I, O>(name: string, schema: object, operation: Operation<
       return { ok: true, data, requestId };
     } catch (e) {
       if (isAppError(e)) {
-        log.info({ ms: Number(process.hrtime.bigint() - started) / 1e6, ok: false, code: e.code }, 'refused');
+        const ms = Number(process.hrtime.bigint() - started) / 1e6;
+        // A provider failure is ours to look into (its code says what: a refused key, throttling…).
+        if (e.code === 'PROVIDER_ERROR') log.warn({ ms, ok: false, code: e.code, provider: e.details, providerMessage: (e as { providerMessage?: string }).providerMessage }, 'provider failed');
+        else log.info({ ms, ok: false, code: e.code }, 'refused');
         return { ok: false, error: { code: e.code, message: e.message, ...(e.details ? { details: e.details } : {}) }, requestId };
       }
       log.error({ err: e }, 'unexpected failure');

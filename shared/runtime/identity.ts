@@ -15,6 +15,28 @@ export interface EmulatorContext {
   requestId?: string;
 }
 
+/**
+ * CloudBase: the caller is WX_OPENID (with WX_APPID, WX_UNIONID) of the function's context, as the
+ * SDK's getCloudbaseContext reads it (context.environment / environ, the platform's own). A context
+ * without them — a timer, an HTTP trigger — has no caller.
+ */
+export const cloudCaller = (context: unknown): Caller | null => {
+  if (!context || typeof context !== 'object') return null;
+  let wx: Record<string, unknown>;
+  try {
+    const tcb = require('@cloudbase/node-sdk') as typeof import('@cloudbase/node-sdk');
+    wx = tcb.getCloudbaseContext(context as never) as unknown as Record<string, unknown>;
+  } catch {
+    return null; // not a CloudBase function context
+  }
+  const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
+  const openid = str(wx.WX_OPENID);
+  if (!openid) return null;
+  const appid = str(wx.WX_APPID);
+  const unionid = str(wx.WX_UNIONID);
+  return { openid, ...(appid ? { appid } : {}), ...(unionid ? { unionid } : {}) };
+};
+
 export const localCaller = (context: unknown): Caller | null => {
   const c = (context as EmulatorContext | null)?.emulatorCaller;
   return c && typeof c.openid === 'string' && c.openid.length > 0 ? { openid: c.openid } : null;

@@ -52,11 +52,36 @@ export const COLLECTIONS = {
     name: 'orders',
     indexes: [
       { name: 'contract', fields: [['contractId', 'asc']] },
+      // Reconcile timer (F2): unpaid orders older than N minutes, oldest first.
       { name: 'status_created', fields: [['status', 'asc'], ['createdAt', 'asc']] },
+      // At most one unpaid order per thing paid for (a contract's initiation, a user's card):
+      // `openFor` is set while the order is open and null once paid or closed.
+      { name: 'open_for', fields: [['openFor', 'asc']], unique: true },
     ],
+  },
+  // 省钱月卡: one document per user (`card_<openid>`), read by id.
+  cards: { name: 'saver_cards', indexes: [] },
+  coupons: {
+    name: 'coupons',
+    indexes: [
+      // 我的优惠券: by owner, soonest to lapse first.
+      { name: 'owner_expires', fields: [['openid', 'asc'], ['expiresAt', 'asc']] },
+      // Reconcile timer: coupons held by a payment that never completed.
+      { name: 'status_held', fields: [['status', 'asc'], ['heldAt', 'asc']] },
+    ],
+  },
+  // U4 free initiations: one document per use, `_id` = openid + China month + slot number, so the
+  // quota can never be exceeded (a second use of a slot is a duplicate id) and is counted by index.
+  quotaUses: {
+    name: 'quota_uses',
+    indexes: [{ name: 'owner_month', fields: [['openid', 'asc'], ['month', 'asc']] }],
   },
   sms: {
     name: 'sms_outbox',
+    indexes: [{ name: 'created', fields: [['createdAt', 'asc']] }],
+  },
+  emails: {
+    name: 'email_outbox',
     indexes: [{ name: 'created', fields: [['createdAt', 'asc']] }],
   },
   rateLimits: { name: 'rate_limits', indexes: [] },

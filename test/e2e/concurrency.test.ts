@@ -27,7 +27,7 @@ afterAll(() => emu.close());
 /** A contract where the initiator has signed and the other party is to sign: revoke and reject both apply. */
 const readyContract = async (): Promise<string> => {
   const v = await client.ok('contract-create', a.openid, { kind: 'iou', myRole: 'lender', counterparty: { fillMode: 'me', name: b.name, idNumber: b.idNumber, phone: b.phone }, form: iouForm(client.today()) });
-  await client.ok('contract-pay', a.openid, { contractId: v.id });
+  await client.pay(a.openid, v.id);
   await client.ok('share-open', b.openid, { token: v.shareToken });
   await client.ok('contract-sign', a.openid, { contractId: v.id, bizToken: await client.face(a, 'sign', v.id), signature: { type: 'seal' } });
   return v.id;
@@ -99,6 +99,21 @@ describe('across two processes on the same data file', () => {
   }, 30_000);
   afterAll(() => {
     child.kill('SIGTERM');
+  });
+
+  test('F2 one payment notification delivered 10 times at once, half to each process: one initiation, one payment event', async () => {
+    const v = await client.ok('contract-create', a.openid, { kind: 'iou', myRole: 'lender', counterparty: { fillMode: 'me', name: b.name, idNumber: b.idNumber, phone: b.phone }, form: iouForm(client.today()) });
+    const { orderId } = await client.ok('contract-pay', a.openid, { contractId: v.id });
+    // Both processes verify with the keys kept in the shared data dir.
+    const sim = emu.container.local!.payments.simulator;
+    const n = sim.buildNotification({ outTradeNo: orderId });
+    const answers = await Promise.all(Array.from({ length: 10 }, (_, i) => sim.deliver(n, `${i % 2 ? other.emu.url : emu.url}/webhooks/payment`)));
+    expect(answers.map((r) => r.status)).toEqual(Array(10).fill(204));
+    const c = (await emu.container.store.get<Contract>('contracts', v.id))!;
+    expect(c).toMatchObject({ state: 'awaiting_signatures', payment: { status: 'paid', orderId } });
+    const evs = await emu.container.store.find<ContractEvent>('events', { contractId: v.id }, { orderBy: [['seq', 'asc']] });
+    expect(evs.map((e) => e.type)).toEqual(['created', 'payment_confirmed', 'initiated']);
+    expect(verifyChain(evs, c.eventHead)).toEqual({ ok: true });
   });
 
   test('revoke on one process, reject on the other, on 12 contracts', async () => {

@@ -32,7 +32,7 @@ beforeAll(async () => {
   const v = await client.ok('contract-create', alice.openid, { kind: 'iou', myRole: 'lender', counterparty: { fillMode: 'me', name: bob.name, idNumber: bob.idNumber, phone: bob.phone }, form: iouForm(client.today()) });
   signedId = v.id;
   signedToken = v.shareToken;
-  await client.ok('contract-pay', alice.openid, { contractId: signedId });
+  await client.pay(alice.openid, signedId);
   await client.ok('share-open', bob.openid, { token: signedToken });
   await client.ok('contract-sign', alice.openid, { contractId: signedId, bizToken: await client.face(alice, 'sign', signedId), signature: { type: 'seal' } });
   await client.ok('contract-sign', bob.openid, { contractId: signedId, bizToken: await client.face(bob, 'sign', signedId), signature: { type: 'seal' } });
@@ -44,6 +44,7 @@ afterAll(() => emu.close());
 const CONTRACT_CALLS: Array<[string, (id: string) => Record<string, unknown>]> = [
   ['contract-get', (id) => ({ contractId: id })],
   ['contract-pay', (id) => ({ contractId: id })],
+  ['fee-quote', (id) => ({ contractId: id })],
   ['contract-fill', (id) => ({ contractId: id, name: mallory.name, idNumber: mallory.idNumber, phone: mallory.phone })],
   ['contract-sign', (id) => ({ contractId: id, bizToken: 'ABCDEF0123456789', signature: { type: 'seal' } })],
   ['contract-reject', (id) => ({ contractId: id, reason: '不认识' })],
@@ -59,6 +60,11 @@ const CONTRACT_CALLS: Array<[string, (id: string) => Record<string, unknown>]> =
   ['settle-refuse', (id) => ({ contractId: id, reason: 'r' })],
   ['reminder-set', (id) => ({ contractId: id, enabled: true })],
   ['face-start', (id) => ({ purpose: 'sign', contractId: id })],
+  ['contract-download', (id) => ({ contractId: id })],
+  ['contract-email', (id) => ({ contractId: id, email: 'm@example.com' })],
+  ['contract-certificates', (id) => ({ contractId: id })],
+  ['contract-verify', (id) => ({ contractId: id })],
+  ['evidence-report-request', (id) => ({ contractId: id, email: 'm@example.com' })],
 ];
 
 describe('a user who is not a party gets NOT_FOUND for every contract function, and nothing changes', () => {

@@ -7,6 +7,7 @@ import { verifyChain, type ContractEvent } from '../../shared/domain/events';
 import type { Contract } from '../../shared/domain/contract';
 import { Client, iouForm, person, startTestEmulator, type Person } from '../support/emulator';
 import type { Emulator } from '../../emulator/server';
+import { handwrittenPng } from '../documents/png';
 
 let emu: Emulator;
 let client: Client;
@@ -28,6 +29,8 @@ const partyOf = (view: { parties: Array<{ role: string; name: string | null; idN
 describe('IOU: lender initiates, borrower fills (对方填), both sign, then settle', () => {
   let id: string;
   let token: string;
+  let handwrittenRef: string;
+  let signedView: any;
 
   test('C1 create → draft, unpaid, nothing sent; the initiator\'s details come from their verified identity', async () => {
     const view = await client.ok('contract-create', lender.openid, { kind: 'iou', myRole: 'lender', counterparty: { fillMode: 'other' }, form: iouForm(client.today()) });
@@ -50,13 +53,19 @@ describe('IOU: lender initiates, borrower fills (对方填), both sign, then set
     expect(sign.error?.code).toBe('INVALID_TRANSITION');
   });
 
-  test('I6 pay → the gate passes → awaiting_fill, 30-day expiry set', async () => {
-    const paid = await client.ok('contract-pay', lender.openid, { contractId: id });
-    expect(paid.paid).toBe(true);
-    expect(paid.amountFen).toBe(500);
-    expect(paid.contract.state).toBe('awaiting_fill');
+  test('I6/F2 pay → an order; WeChat Pay\'s notification passes the gate → awaiting_fill, 30-day expiry set', async () => {
+    const { order, delivery, contract: paid } = await client.pay(lender.openid, id);
+    // contract-pay places the order and answers wx.requestPayment's parameters; the contract waits for the notification.
+    expect(order.paid).toBe(false);
+    expect(order.amountFen).toBe(500);
+    expect(order.contract.state).toBe('draft');
+    expect(order.requestPayment).toMatchObject({ signType: 'RSA', package: expect.stringMatching(/^prepay_id=wx/) });
+    expect(delivery.deliveries).toEqual([{ status: 204, body: '' }]);
+    expect(paid.state).toBe('awaiting_fill');
+    expect(paid.payment).toEqual({ status: 'paid', amountFen: 500 });
     const c = (await stored(id))!;
     expect(c.payment.status).toBe('paid');
+    expect(c.payment.orderId).toBe(order.orderId);
     expect(Date.parse(c.expiresAt!) - Date.parse(c.initiatedAt!)).toBe(30 * 86_400_000);
     expect((await client.call('contract-pay', lender.openid, { contractId: id })).error?.code).toBe('INVALID_TRANSITION');
   });
@@ -99,15 +108,29 @@ describe('IOU: lender initiates, borrower fills (对方填), both sign, then set
     expect(sms[0]!.text).toContain(token);
   });
 
+  test('A5 a handwritten signature must be uploaded first; a JPEG or a made-up ref is refused and spends nothing', async () => {
+    const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, ...Buffer.alloc(64)]).toString('base64');
+    expect((await client.call('signature-upload', borrower.openid, { pngBase64: jpeg })).error?.code).toBe('UNSUPPORTED_FILE_TYPE');
+    const token = await client.face(borrower, 'sign', id);
+    const unknown = await client.call('contract-sign', borrower.openid, { contractId: id, bizToken: token, signature: { type: 'handwritten', ref: 'hw_missing' } });
+    expect(unknown.error?.code).toBe('VALIDATION_FAILED');
+    const upload = await client.ok('signature-upload', borrower.openid, { pngBase64: handwrittenPng().toString('base64') });
+    handwrittenRef = upload.ref;
+    expect(upload).toMatchObject({ width: 400, height: 160 });
+    // The face check was not spent by the refused attempt.
+    const view = await client.ok('contract-sign', borrower.openid, { contractId: id, bizToken: token, signature: { type: 'handwritten', ref: handwrittenRef } });
+    signedView = view;
+  });
+
   test('the borrower signs with a handwritten signature → signed (已生效); the lender is told', async () => {
-    const view = await client.ok('contract-sign', borrower.openid, { contractId: id, bizToken: await client.face(borrower, 'sign', id), signature: { type: 'handwritten', ref: 'file-hw-1' } });
+    const view = signedView;
     expect(view.state).toBe('signed');
     expect(view.stateLabel).toBe('已生效');
     expect(statuses(view)).toEqual({ initiator: 'signed', counterparty: 'signed' });
     expect(view.expiresAt).toBeNull();
     expect((await client.sms(lender.phone)).map((m) => m.template)).toEqual(['ready_to_sign', 'contract_signed']);
     const c = (await stored(id))!;
-    expect(c.parties.counterparty.signature).toMatchObject({ type: 'handwritten', ref: 'file-hw-1' });
+    expect(c.parties.counterparty.signature).toMatchObject({ type: 'handwritten', ref: handwrittenRef });
     expect(c.parties.initiator.signature?.faceCheckId).toMatch(/^[0-9A-F]+$/);
   });
 
@@ -156,7 +179,7 @@ describe('V1 face checks are bound, single-use and must pass', () => {
     await client.verify(b);
     const v = await client.ok('contract-create', a.openid, { kind: 'iou', myRole: 'borrower', counterparty: { fillMode: 'me', name: b.name, idNumber: b.idNumber, phone: b.phone }, form: iouForm(client.today()) });
     id = v.id;
-    await client.ok('contract-pay', a.openid, { contractId: id });
+    await client.pay(a.openid, id);
     await client.ok('share-open', b.openid, { token: v.shareToken }); // 我来填: only the person named may take the place
   });
   const versionOf = async () => (await stored(id))!.version;

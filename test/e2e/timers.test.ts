@@ -34,7 +34,7 @@ const create = async (form = iouForm(client.today()), fillMode: 'me' | 'other' =
 describe('C2 expiry', () => {
   test('30 days after initiation, not a minute before; two overlapping runs expire it once and send one SMS each', async () => {
     const v = await create();
-    await client.ok('contract-pay', lender.openid, { contractId: v.id });
+    await client.pay(lender.openid, v.id);
     const draft = await create(); // never initiated: no 30-day clock
     await client.advance(29);
     await client.raw('POST', '/_emulator/clock', { advanceMinutes: 24 * 60 - 1 });
@@ -53,7 +53,7 @@ describe('C2 expiry', () => {
 
   test('a contract signed before its 30 days is never expired', async () => {
     const v = await create();
-    await client.ok('contract-pay', lender.openid, { contractId: v.id });
+    await client.pay(lender.openid, v.id);
     await client.ok('share-open', borrower.openid, { token: v.shareToken });
     await client.ok('contract-sign', lender.openid, { contractId: v.id, bizToken: await client.face(lender, 'sign', v.id), signature: { type: 'seal' } });
     await client.ok('contract-sign', borrower.openid, { contractId: v.id, bizToken: await client.face(borrower, 'sign', v.id), signature: { type: 'seal' } });
@@ -71,7 +71,7 @@ describe('I8 repayment reminders', () => {
       repaymentPlan: [{ dueDate: addDays(today, 1), principalFen: 400_000 }, { dueDate: addDays(today, 30), principalFen: 300_000 }, { dueDate: addDays(today, 60), principalFen: 300_000 }],
     });
     const v = await create(form);
-    await client.ok('contract-pay', lender.openid, { contractId: v.id });
+    await client.pay(lender.openid, v.id);
     await client.ok('share-open', borrower.openid, { token: v.shareToken });
     expect((await client.call('reminder-set', lender.openid, { contractId: v.id, enabled: true })).error?.code).toBe('FORBIDDEN');
     const on = await client.ok('reminder-set', borrower.openid, { contractId: v.id, enabled: true });
@@ -110,7 +110,7 @@ describe('I8 repayment reminders', () => {
 describe('C3 revoke and R4 催办', () => {
   test('revoke while the other party has done nothing: they no longer see it; after they acted, revoke is refused', async () => {
     const v = await create();
-    await client.ok('contract-pay', lender.openid, { contractId: v.id });
+    await client.pay(lender.openid, v.id);
     await client.ok('share-open', borrower.openid, { token: v.shareToken });
     expect((await client.ok('contract-list', borrower.openid, {})).items.map((i: { id: string }) => i.id)).toContain(v.id);
     const revoked = await client.ok('contract-revoke', lender.openid, { contractId: v.id });
@@ -120,7 +120,7 @@ describe('C3 revoke and R4 催办', () => {
     expect((await client.ok('contract-get', lender.openid, { contractId: v.id })).state).toBe('revoked');
 
     const w = await create(iouForm(client.today()), 'other');
-    await client.ok('contract-pay', lender.openid, { contractId: w.id });
+    await client.pay(lender.openid, w.id);
     await client.ok('share-open', borrower.openid, { token: w.shareToken });
     await client.ok('contract-fill', borrower.openid, { contractId: w.id, name: borrower.name, idNumber: borrower.idNumber, phone: borrower.phone });
     expect((await client.call('contract-revoke', lender.openid, { contractId: w.id })).error?.code).toBe('INVALID_TRANSITION');
@@ -130,7 +130,7 @@ describe('C3 revoke and R4 催办', () => {
   test('催办 re-sends the SMS to the party whose turn it is, at most once per 10 minutes and 5 times a day', async () => {
     await client.advanceToChinaHour(9); // the whole test stays within one China day
     const v = await create();
-    await client.ok('contract-pay', lender.openid, { contractId: v.id });
+    await client.pay(lender.openid, v.id);
     // The lender is to sign first: nothing to urge yet.
     expect((await client.call('contract-urge', lender.openid, { contractId: v.id })).error?.code).toBe('INVALID_TRANSITION');
     await client.ok('share-open', borrower.openid, { token: v.shareToken });

@@ -27,7 +27,7 @@ const makeContract = (flow: Flow, counterpartyFills: boolean): Contract => {
     },
     memberOpenids: ['oA'], form: {}, ruleFacts: {}, shareToken: 's', pending: null, reminders: { enabled: false },
     payment: { status: 'unpaid', amountFen: 500, orderId: null, paidAt: null },
-    createdAt: NOW, updatedAt: NOW, initiatedAt: null, expiresAt: null, completedAt: null, eventHead: { seq: 1, hash: 'h' },
+    createdAt: NOW, updatedAt: NOW, initiatedAt: null, expiresAt: null, completedAt: null, document: null, eventHead: { seq: 1, hash: 'h' },
   };
 };
 
@@ -188,11 +188,19 @@ describe('R2 payee-initiated receipts', () => {
     expect(() => decide(paid(c), 'initiate', { kind: 'system' }, { now: NOW })).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
     c = act(c, 'initiator', 'sign');
     expect(() => decide(c, 'initiate', { kind: 'system' }, { now: NOW })).toThrow(expect.objectContaining({ code: 'PAYMENT_REQUIRED' }));
+    // The payer is asked to 确认领取 (not to sign) by SMS.
+    expect(decide(paid(c), 'initiate', { kind: 'system' }, { now: NOW }).notify).toEqual([{ role: 'counterparty', sms: 'invite_accept' }]);
     c = act(paid(c), 'system', 'initiate');
     expect_(c, 'awaiting_signatures', ['signed', 'to_sign'], ['counterparty:accept→signed', 'counterparty:reject→rejected', 'initiator:revoke→revoked', 'system:invalidate→invalidated']);
     expect(act(c, 'counterparty', 'reject').state).toBe('rejected');
+    // 确认领取 completes the receipt without a signature of the payer; the payee is told it was accepted.
+    const accept = decide(c, 'accept', { kind: 'party', role: 'counterparty' }, { now: NOW });
+    expect(accept.effects).not.toContainEqual({ do: 'recordSignature' });
+    expect(accept.effects).toEqual(expect.arrayContaining([{ do: 'complete' }, { do: 'stopExpiry' }]));
+    expect(accept.notify).toEqual([{ role: 'initiator', sms: 'receipt_accepted' }]);
     c = act(c, 'counterparty', 'accept');
     expect_(c, 'signed', ['signed', 'signed'], AFTER_SIGNING());
+    expect(c.parties.counterparty.signature).toBeNull();
   });
   test('details pending: the payee pays first, the payer fills, the payee signs, the payer accepts', () => {
     let c = makeContract('receipt_payee', true);
@@ -201,6 +209,7 @@ describe('R2 payee-initiated receipts', () => {
     expect(c.state).toBe('awaiting_fill');
     c = act(c, 'counterparty', 'fill');
     expect_(c, 'awaiting_signatures', ['to_sign', 'waiting'], ['initiator:sign→awaiting_signatures', 'initiator:reject→rejected', 'system:invalidate→invalidated']);
+    expect(decide(c, 'sign', { kind: 'party', role: 'initiator' }, { now: NOW }).notify).toEqual([{ role: 'counterparty', sms: 'invite_accept' }]);
     c = act(c, 'initiator', 'sign');
     c = act(c, 'counterparty', 'accept');
     expect(c.state).toBe('signed');

@@ -484,12 +484,14 @@ export function runStoreConformance(
       });
     });
 
-    describe('concurrency (two connections)', () => {
+    // Only adapters with a second connection to the same data can race; an in-memory store has none,
+    // so these are not registered for it rather than reported as skipped.
+    (opts.openSecond ? describe : () => undefined)('concurrency (two connections)', () => {
       const need = (): Store => {
         if (!second) throw new Error('unreachable');
         return second;
       };
-      const maybe = opts.openSecond ? it : it.skip;
+      const maybe = it;
 
       maybe('sees the other connection\'s writes', async () => {
         const id = uid();

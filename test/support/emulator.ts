@@ -47,6 +47,35 @@ export class Client {
     return r.data;
   }
 
+  /**
+   * WeChat Pay's side of an order: the payer pays and the simulator delivers the signed, encrypted
+   * notification to the real webhook (POST /_emulator/pay/<orderId>); `mode` sends a duplicate
+   * burst, a forged signature, a stale timestamp or a wrong amount instead.
+   */
+  async payOrder(orderId: string, options: { mode?: 'duplicate' | 'forged' | 'stale' | 'wrong_amount'; times?: number } = {}): Promise<{ status: number; json: any }> {
+    return this.raw('POST', `/_emulator/pay/${orderId}`, options);
+  }
+
+  /**
+   * Paying as the mini-program does (I6, F2): contract-pay places the order (or initiates at once
+   * at price 0), then WeChat Pay notifies. Returns contract-pay's answer, the deliveries and the
+   * contract as its initiator sees it afterwards. Fails the test when any step is refused.
+   */
+  async pay(openid: string, contractId: string, payload: Record<string, unknown> = {}): Promise<{ order: any; delivery: any; contract: any }> {
+    const order = await this.ok('contract-pay', openid, { contractId, ...payload });
+    if (order.orderId === null) return { order, delivery: null, contract: order.contract };
+    const delivery = (await this.payOrder(order.orderId)).json;
+    if (!delivery.ok || delivery.deliveries.some((d: { status: number }) => d.status >= 300)) throw new Error(`payment not accepted: ${JSON.stringify(delivery)}`);
+    return { order, delivery, contract: await this.ok('contract-get', openid, { contractId }) };
+  }
+
+  /** Issues a coupon of a campaign (config/fees.json) to a user, as marketing would. */
+  async coupon(openid: string, campaign: string): Promise<string> {
+    const r = await this.raw('POST', '/_emulator/coupons', { openid, campaign });
+    if (!r.json.ok) throw new Error(`coupon not issued: ${JSON.stringify(r.json)}`);
+    return r.json.coupon.id;
+  }
+
   async timer(name: string): Promise<any> {
     return (await this.raw('POST', `/timers/${name}`)).json;
   }

@@ -39,7 +39,7 @@ export class CloudBaseFiles implements FileStorage {
     return `cloud://${this.settings.envId}.${this.settings.bucket}/${key}`;
   }
 
-  async put(key: string, content: Buffer): Promise<void> {
+  async put(key: string, content: Buffer, _contentType?: string): Promise<void> {
     this.fileId(key); // refuses keys that are not plain relative paths
     try {
       await this.app().uploadFile({ cloudPath: key, fileContent: content });

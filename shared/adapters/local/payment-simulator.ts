@@ -26,6 +26,7 @@
  */
 import {
   createCipheriv,
+  createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
   randomBytes,
@@ -114,6 +115,11 @@ export interface PaymentSimulatorOptions {
   apiV3Key?: string;
   /** The WeChat Pay public key id; generated (`PUB_KEY_ID_…`) when absent. */
   publicKeyId?: string;
+  /**
+   * The simulator's own signing key (the private half of the "微信支付公钥"); generated when
+   * absent. The emulator keeps one under its data dir so its processes and restarts agree.
+   */
+  platformPrivateKey?: string | KeyObject;
   clock?: Clock;
 }
 
@@ -150,9 +156,14 @@ export class PaymentSimulator {
     this.apiV3Key = options.apiV3Key ?? randomAlnum(32);
     if (Buffer.byteLength(this.apiV3Key, 'utf8') !== 32) throw new Error('apiV3Key must be 32 bytes');
     this.publicKeyId = options.publicKeyId ?? `PUB_KEY_ID_${randomDigits(34)}`;
-    const { privateKey, publicKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const privateKey =
+      options.platformPrivateKey === undefined
+        ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
+        : typeof options.platformPrivateKey === 'string'
+          ? createPrivateKey(options.platformPrivateKey)
+          : options.platformPrivateKey;
     this.#platformPrivateKey = privateKey;
-    this.platformPublicKeyPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    this.platformPublicKeyPem = createPublicKey(privateKey).export({ type: 'spki', format: 'pem' }).toString();
     this.#merchantPublicKey =
       typeof options.merchantPublicKey === 'string'
         ? createPublicKey(options.merchantPublicKey)

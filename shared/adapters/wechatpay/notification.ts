@@ -145,7 +145,11 @@ export function notificationAccepted(): NotificationAnswer {
   return { statusCode: 204, headers: {}, body: '' };
 }
 
-export type NotificationRefusal = VerifyFailureReason | 'processing_failed';
+/**
+ * Why a notification is refused: the protocol checks above, the merchant's own order checks
+ * (an order we do not have; an amount or payer that is not the order's), or our own failure.
+ */
+export type NotificationRefusal = VerifyFailureReason | 'unknown_order' | 'amount_mismatch' | 'order_mismatch' | 'processing_failed';
 
 const REFUSAL: Record<NotificationRefusal, { status: number; message: string }> = {
   malformed: { status: 400, message: '报文格式错误' },
@@ -155,6 +159,12 @@ const REFUSAL: Record<NotificationRefusal, { status: number; message: string }> 
   unknown_serial: { status: 401, message: '未知的微信支付公钥或平台证书序列号' },
   // A signed notification we cannot decrypt means OUR APIv3 key is wrong: a server-side fault.
   decrypt_failed: { status: 500, message: '解密失败' },
+  // Signed by WeChat but not about an order of ours: say so; a redelivery changes nothing on its own.
+  unknown_order: { status: 404, message: '订单不存在' },
+  // The paid amount is not the order's (《支付通知》: 商户侧需校验金额): never settle it.
+  amount_mismatch: { status: 400, message: '支付金额与订单金额不一致' },
+  // Another merchant/app/payer than the order's, or not a successful payment.
+  order_mismatch: { status: 400, message: '支付信息与订单不一致' },
   // Our own processing failed (store down…): 5xx so WeChat redelivers.
   processing_failed: { status: 500, message: '处理失败，请稍后重试' },
 };

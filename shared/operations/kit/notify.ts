@@ -15,6 +15,7 @@ const paramsFor = (deps: Deps, contract: Contract, to: PartyRole, sms: SmsTempla
   const otherName = contract.parties[otherRole(to)].details?.name ?? '对方';
   switch (sms) {
     case 'invite_sign':
+    case 'invite_accept':
     case 'invite_fill':
     case 'ready_to_sign':
       return [otherName, contract.title, shareLink(deps, contract)];

@@ -1,56 +1,107 @@
 /**
- * The payment gate (I6, F2): a paid order initiates its contract exactly once. The contract's own
- * compare-and-set is what makes it exactly-once — its payment status moves from unpaid to paid in
- * the same commit as the initiation — so a notification delivered twice finds the contract paid
- * and changes nothing; the order document is marked after, and re-marking it is harmless.
+ * The payment gate (I6, F2): a contract is initiated exactly once, by a paid order or by a price of
+ * 0. The contract's own compare-and-set is what makes it exactly-once — its payment status moves
+ * from unpaid to paid (or waived) in the same commit as the initiation and its events — so a
+ * notification delivered twice, or ten times at once, finds the contract paid by that very order
+ * and changes nothing. The lifecycle table stays the only place that moves the state: this is the
+ * `initiate` action by `system`, whose `paid` guard the new payment status satisfies.
  */
-import { AppError } from '../../errors';
+import { AppError, isAppError } from '../../errors';
 import type { Contract } from '../../domain/contract';
-import type { Doc } from '../../ports/store';
-import { collectionName } from '../../store/collections';
+import type { Quote } from '../../rules/fees';
 import type { Deps } from '../../runtime/container';
 import { loadContract } from './contracts';
+import { holdCoupon, releaseCoupon, useCoupon, type CouponHolder } from './coupons';
+import type { Order } from './orders';
+import type { Priced } from './pricing';
+import { QUOTA_USES, quotaUse } from './quota';
 import { runTransition } from './transition';
 
-export const ORDERS = collectionName('orders');
+const SYSTEM = { role: 'system' as const, openid: null };
 
-export interface Order extends Doc {
-  _id: string; // out_trade_no, ≤ 32 chars
-  contractId: string;
-  openid: string;
-  purpose: 'initiation';
-  amountFen: number;
-  status: 'created' | 'paid' | 'closed';
-  transactionId: string | null;
-  createdAt: string;
-  paidAt: string | null;
+/** What the fee rules decided, kept on the contract with the other rule facts (for the record). */
+const feeFacts = (q: Pick<Quote, 'listFen' | 'amountFen' | 'steps' | 'couponId'>, orderId: string | null) => ({
+  fee: { listFen: q.listFen, amountFen: q.amountFen, steps: q.steps, couponId: q.couponId, orderId },
+});
+
+/** Thrown inside the commit cycle when the fresh read shows the gate already passed. */
+class GatePassed extends Error {
+  constructor(readonly byThisOrder: boolean) {
+    super('payment gate already passed');
+  }
 }
 
-export const confirmPayment = async (deps: Deps, orderId: string, transactionId: string, amountFen: number): Promise<Contract> => {
-  const order = await deps.store.get<Order>(ORDERS, orderId);
-  if (!order) throw new AppError('NOT_FOUND', '订单不存在');
-  if (order.amountFen !== amountFen) throw new AppError('VALIDATION_FAILED', '支付金额与订单不一致', { reason: 'amount_mismatch' });
+/**
+ * A paid initiation order initiates its contract. Returns whether the payment did what it was for
+ * (now or on an earlier delivery); false when the contract had moved on — revoked, expired, paid
+ * by another order — which leaves the money to be refunded by hand (logged by the caller).
+ * CONFLICT is thrown (the webhook answers 5xx and WeChat redelivers).
+ */
+export const confirmInitiation = async (deps: Deps, order: Order, transactionId: string): Promise<boolean> => {
+  if (!order.contractId) return false;
+  const contract = await loadContract(deps, order.contractId);
+  if (!contract) return false;
+  const byThis = (c: Contract) => c.payment.status === 'paid' && c.payment.orderId === order._id;
+  if (byThis(contract)) return true;
+  if (contract.payment.status !== 'unpaid') return false;
   const now = deps.clock.now().toISOString();
-  let contract = await loadContract(deps, order.contractId);
-  if (!contract) throw new AppError('NOT_FOUND');
-  const alreadyPaid = contract.payment.status === 'paid' && contract.payment.orderId === orderId;
-  if (!alreadyPaid) {
-    contract = (
+  try {
+    await runTransition(deps, {
+      contractId: contract._id,
+      action: 'initiate',
+      by: 'system',
+      current: contract,
+      prepare: (c) => {
+        if (c.payment.status !== 'unpaid') throw new GatePassed(byThis(c));
+        return {
+          ...c,
+          payment: { status: 'paid', amountFen: order.amountFen, orderId: order._id, paidAt: now },
+          ruleFacts: { ...c.ruleFacts, ...feeFacts(order, order._id) },
+        };
+      },
+      preEvents: [{ type: 'payment_confirmed', actor: SYSTEM, data: { orderId: order._id, amountFen: order.amountFen, listFen: order.listFen, couponId: order.couponId, transactionId } }],
+    });
+    return true;
+  } catch (e) {
+    if (e instanceof GatePassed) return e.byThisOrder;
+    if (isAppError(e) && e.code !== 'CONFLICT') return false; // the table refuses: the contract is no longer a draft
+    throw e;
+  }
+};
+
+/**
+ * A price of 0 (free quota, saver card, coupon, or no fee) passes the gate with no order: payment
+ * 'waived'. The free-quota slot is appended in the initiation's own commit; a coupon that made the
+ * price 0 is held first and used after, or released if the initiation did not happen.
+ */
+export const waiveInitiation = async (deps: Deps, contract: Contract, openid: string, priced: Priced): Promise<Contract> => {
+  const { quote, month, now } = priced;
+  const holder: CouponHolder = { orderId: null, contractId: contract._id, item: 'initiation' };
+  if (quote.couponId) await holdCoupon(deps, quote.couponId, holder);
+  const slot = quote.usesFreeQuota && quote.freeQuota ? quotaUse(openid, month, quote.freeQuota.used + 1, contract._id, now) : null;
+  let after: Contract;
+  try {
+    after = (
       await runTransition(deps, {
-        contractId: order.contractId,
+        contractId: contract._id,
         action: 'initiate',
         by: 'system',
+        current: contract,
         prepare: (c) => {
-          // Only an unpaid draft can take this payment; a second delivery re-reads a paid contract and is refused.
           if (c.payment.status !== 'unpaid') throw new AppError('INVALID_TRANSITION', '合同已支付');
-          return { ...c, payment: { status: 'paid', amountFen, orderId, paidAt: now } };
+          return { ...c, payment: { status: 'waived', amountFen: 0, orderId: null, paidAt: now }, ruleFacts: { ...c.ruleFacts, ...feeFacts(quote, null) } };
         },
-        preEvents: [{ type: 'payment_confirmed', actor: { role: 'system', openid: null }, data: { orderId, amountFen, transactionId } }],
+        preEvents: [{
+          type: 'payment_confirmed', actor: SYSTEM,
+          data: { amountFen: 0, waived: true, listFen: quote.listFen, rule: quote.steps.at(-1)?.rule ?? 'list_price', couponId: quote.couponId, ...(slot ? { freeQuotaSlot: slot.slot, month } : {}) },
+        }],
+        ...(slot ? { appends: [{ collection: QUOTA_USES, docs: [slot] }] } : {}),
       })
     ).contract;
+  } catch (e) {
+    if (quote.couponId) await releaseCoupon(deps, quote.couponId, holder);
+    throw e;
   }
-  if (order.status !== 'paid') {
-    await deps.store.compareAndSet(ORDERS, { ...order, status: 'paid', transactionId, paidAt: now }, order.version ?? 0);
-  }
-  return contract;
+  if (quote.couponId) await useCoupon(deps, quote.couponId, holder);
+  return after;
 };

@@ -10,6 +10,7 @@ import { chainEvents, type EventType, type NewEvent } from '../../domain/events'
 import type { Contract, PartyDetails, PartyRole, Signature } from '../../domain/contract';
 import { applyDecision, decide, hasEffect, type Caller, type Decision } from '../../lifecycle/machine';
 import type { Action } from '../../lifecycle/table';
+import type { Append } from '../../ports/store';
 import type { Deps } from '../../runtime/container';
 import { CONTRACTS, EVENTS, isVisibleTo, loadContract } from './contracts';
 import { sendSms } from './notify';
@@ -40,6 +41,8 @@ export interface TransitionRequest {
   current?: Contract;
   /** Events recorded before the action's own (e.g. payment_confirmed). */
   preEvents?: NewEvent[];
+  /** Documents inserted in the same commit (e.g. the free-quota slot an initiation uses): all or nothing. */
+  appends?: Append[];
   /** Extra data on the action's event. */
   eventData?: Record<string, unknown>;
 }
@@ -99,7 +102,8 @@ const applyEffects = (deps: Deps, base: Contract, d: Decision, req: TransitionRe
         c = { ...c, pending: null };
         break;
       case 'complete':
-        c = { ...c, completedAt: now };
+        // The file as it stood when the contract came into force: what a signed contract's email and download send.
+        c = { ...c, completedAt: now, ...(c.document ? { document: { ...c.document, signedKey: c.document.currentKey } } : {}) };
         break;
       case 'hideFromCounterparty':
         c = { ...c, memberOpenids: c.memberOpenids.filter((o) => o === c.parties.initiator.openid) };
@@ -139,7 +143,7 @@ export const runTransition = async (deps: Deps, req: TransitionRequest): Promise
     const toSave: Contract = { ...next, eventHead: chained.head };
     const result = await deps.store.commit(
       { collection: CONTRACTS, doc: toSave, expectedVersion: fresh.version ?? 0 },
-      [{ collection: EVENTS, docs: chained.docs }],
+      [{ collection: EVENTS, docs: chained.docs }, ...(req.appends ?? [])],
     );
     if (!result.ok) {
       if (attempt < MAX_ATTEMPTS) continue;

@@ -1,0 +1,91 @@
+/**
+ * The emulator's side of payments. In the cloud, paying is the mini-program's job (wx.requestPayment)
+ * and WeChat Pay then calls our webhook; here the local simulator plays WeChat Pay:
+ *
+ *   POST /_emulator/pay/<orderId> {"mode"?: "duplicate"|"forged"|"stale"|"wrong_amount", "times"?: n}
+ *     the payer pays; the simulator builds the 《支付成功回调通知》 exactly as WeChat Pay does
+ *     (AES-256-GCM under the APIv3 key, RSA-SHA256 signature with its key) and POSTs it to the
+ *     emulator's real webhook route, n times (duplicate: n at once, default 10). The other modes
+ *     send what an attacker or a broken network would: a signature from another key, a timestamp
+ *     10 minutes old, an amount one fen off. The answer lists each delivery's HTTP status.
+ *   POST /_emulator/coupons {"openid", "campaign"}  issues a coupon as marketing would.
+ *
+ * The webhook route itself hands the real function an HTTP-trigger event built from the raw bytes.
+ */
+import type http from 'node:http';
+import type { Container } from '../shared/runtime/container';
+import type { HttpTriggerEvent } from '../shared/runtime/webhook';
+import type { NotificationOptions } from '../shared/adapters/local/payment-simulator';
+import { issueCoupon } from '../shared/operations/kit/coupons';
+import { ORDERS, type Order } from '../shared/operations/kit/orders';
+import { isAppError } from '../shared/errors';
+
+export const WEBHOOK_PATH = '/webhooks/payment';
+
+/**
+ * The event an HTTP trigger makes of a request: headers as received (lower-cased by node, as by
+ * the gateway), the body as text — or base64 with `isBase64Encoded` when it is not JSON, as
+ * API gateways and function URLs pass bodies they do not treat as text.
+ */
+export const webhookEvent = (req: http.IncomingMessage, raw: Buffer): HttpTriggerEvent => {
+  const textual = /^application\/json\b/i.test(req.headers['content-type'] ?? '');
+  return {
+    httpMethod: req.method ?? 'POST',
+    path: WEBHOOK_PATH,
+    headers: { ...req.headers },
+    body: textual ? raw.toString('utf8') : raw.toString('base64'),
+    isBase64Encoded: !textual,
+  };
+};
+
+const MODES: Record<string, NotificationOptions> = {
+  normal: {},
+  duplicate: {},
+  forged: { forgeSignature: true },
+  stale: { timestampOffsetSeconds: -600 },
+  wrong_amount: { wrongAmount: true },
+};
+
+interface ControlAnswer {
+  status: number;
+  body: unknown;
+}
+
+const refuse = (message: string, status = 400): ControlAnswer => ({ status, body: { ok: false, error: { code: status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED', message } } });
+
+export const payControl = async (container: Container, orderId: string, input: unknown, webhookUrl: string): Promise<ControlAnswer> => {
+  const body = (input ?? {}) as { mode?: unknown; times?: unknown };
+  const mode = body.mode === undefined ? 'normal' : String(body.mode);
+  const options = MODES[mode];
+  if (!options) return refuse(`mode 须为 ${Object.keys(MODES).join('、')}`);
+  const times = body.times === undefined ? (mode === 'duplicate' ? 10 : 1) : Number(body.times);
+  if (!Number.isInteger(times) || times < 1 || times > 50) return refuse('times 须为 1–50 的整数');
+  const order = await container.store.get<Order>(ORDERS, orderId);
+  if (!order) return refuse('没有这个订单 / no such order', 404);
+
+  // Built once: every delivery carries the same bytes, as WeChat's redeliveries of one event do.
+  const sim = container.local!.payments.simulator;
+  const notification = sim.buildNotification({ outTradeNo: order._id, amountFen: order.amountFen, payerOpenid: order.openid }, {}, options);
+  const deliveries =
+    mode === 'duplicate'
+      ? await Promise.all(Array.from({ length: times }, () => sim.deliver(notification, webhookUrl)))
+      : await (async () => {
+          const out = [];
+          for (let i = 0; i < times; i++) out.push(await sim.deliver(notification, webhookUrl));
+          return out;
+        })();
+  const after = await container.store.get<Order>(ORDERS, orderId);
+  return { status: 200, body: { ok: true, orderId, mode, deliveries, order: { status: after?.status ?? null, applied: after?.applied ?? null } } };
+};
+
+export const couponControl = async (container: Container, input: unknown): Promise<ControlAnswer> => {
+  const body = (input ?? {}) as { openid?: unknown; campaign?: unknown };
+  if (typeof body.openid !== 'string' || body.openid === '' || typeof body.campaign !== 'string') return refuse('请提供 {"openid", "campaign"}');
+  try {
+    const c = await issueCoupon(container, body.openid, body.campaign);
+    return { status: 200, body: { ok: true, coupon: { id: c._id, title: c.title, expiresAt: c.expiresAt } } };
+  } catch (e) {
+    if (isAppError(e)) return refuse(`${e.message}: ${Object.keys(container.config.fees.campaigns).join(', ')}`);
+    throw e;
+  }
+};

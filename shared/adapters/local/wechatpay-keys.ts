@@ -1,0 +1,66 @@
+/**
+ * The local WeChat Pay's keys: the merchant's API key pair (our side signs requests and
+ * wx.requestPayment with it), the simulator's own signing key (the "微信支付公钥" pair our side
+ * verifies with) and the APIv3 key (notification resources). Generated on first use and kept under
+ * the data dir, so a restarted emulator — or a second emulator process on the same data dir —
+ * verifies what the first one signed. Local test keys only: never used outside the emulator.
+ *
+ * Written once, atomically: the complete file is written under a temporary name and linked into
+ * place; when two processes race, link() lets one win and the other reads the winner's keys.
+ */
+import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** The local merchant and mini-program identity (not secrets: WeChat prints both on every bill). */
+export const LOCAL_MCHID = '1900000109';
+export const LOCAL_APPID = 'wx00000000emulator';
+
+export interface LocalWechatPayKeys {
+  mchid: string;
+  appid: string;
+  merchant: { privateKeyPem: string; publicKeyPem: string; serialNo: string };
+  platform: { privateKeyPem: string; publicKeyId: string };
+  apiV3Key: string;
+}
+
+const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+const randomText = (alphabet: string, n: number): string => Array.from({ length: n }, () => alphabet[randomInt(alphabet.length)]).join('');
+
+const generate = (): LocalWechatPayKeys => {
+  const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
+  return {
+    mchid: LOCAL_MCHID,
+    appid: LOCAL_APPID,
+    merchant: {
+      privateKeyPem: merchant.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      publicKeyPem: merchant.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+      serialNo: randomBytes(20).toString('hex').toUpperCase(),
+    },
+    platform: {
+      privateKeyPem: platform.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+      publicKeyId: `PUB_KEY_ID_${randomText('0123456789', 34)}`,
+    },
+    apiV3Key: randomText(ALNUM, 32),
+  };
+};
+
+const read = (file: string): LocalWechatPayKeys => JSON.parse(fs.readFileSync(file, 'utf8')) as LocalWechatPayKeys;
+
+export const loadOrCreateLocalKeys = (dataDir: string): LocalWechatPayKeys => {
+  const dir = path.join(dataDir, 'wechatpay');
+  const file = path.join(dir, 'local-keys.json');
+  if (fs.existsSync(file)) return read(file);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const tmp = path.join(dir, `.local-keys.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  fs.writeFileSync(tmp, JSON.stringify(generate(), null, 2), { mode: 0o600 });
+  try {
+    fs.linkSync(tmp, file);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
+  return read(file);
+};

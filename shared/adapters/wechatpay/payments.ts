@@ -1,0 +1,64 @@
+/**
+ * The Payments port on WeChat Pay API v3 (the client in client.ts). The answers WeChat gives as
+ * errors but the payment flow treats as facts are mapped here, in one place:
+ *  - 《商户订单号查询订单》 404 ORDERNOTEXIST → null (the order was never placed there);
+ *  - 《关闭订单》 400 ORDERPAID → 'already_paid' (the payer finished first: settle, don't close);
+ *    404 ORDERNOTEXIST → 'not_found'.
+ * Every other failure is thrown as the WechatPayError it is; operations answer PROVIDER_ERROR.
+ */
+import type { Clock } from '../../ports/clock';
+import type { CreateOrderInput, CreatedOrder, NotificationKeys, Payments, ProviderTransaction } from '../../ports/payments';
+import { WechatPayClient } from './client';
+import type { WechatPayConfig } from './config';
+import { isWechatPayError } from './errors';
+
+const providerSays = (e: unknown, code: string): boolean => isWechatPayError(e) && e.kind === 'api_error' && e.providerCode === code;
+
+export class WechatPayPayments implements Payments {
+  private readonly client: WechatPayClient;
+
+  constructor(private readonly config: WechatPayConfig, options: { clock?: Clock; fetch?: typeof fetch } = {}) {
+    this.client = new WechatPayClient({ config, ...options });
+  }
+
+  async createOrder(input: CreateOrderInput): Promise<CreatedOrder> {
+    const order = await this.client.createJsapiOrder({
+      outTradeNo: input.orderId,
+      description: input.description,
+      amountFen: input.amountFen,
+      payerOpenid: input.payerOpenid,
+    });
+    return { prepayId: order.prepayId, requestPayment: { ...order.requestPayment } };
+  }
+
+  async queryOrder(orderId: string): Promise<ProviderTransaction | null> {
+    try {
+      const t = await this.client.queryOrder(orderId);
+      const out: ProviderTransaction = { mchid: t.mchid, outTradeNo: t.outTradeNo, tradeState: t.tradeState, amount: { ...t.amount } };
+      if (t.appid !== undefined) out.appid = t.appid;
+      if (t.transactionId !== undefined) out.transactionId = t.transactionId;
+      if (t.payerOpenid !== undefined) out.payerOpenid = t.payerOpenid;
+      if (t.successTime !== undefined) out.successTime = t.successTime;
+      return out;
+    } catch (e) {
+      if (providerSays(e, 'ORDERNOTEXIST')) return null;
+      throw e;
+    }
+  }
+
+  async closeOrder(orderId: string): Promise<'closed' | 'already_paid' | 'not_found'> {
+    try {
+      await this.client.closeOrder(orderId);
+      return 'closed';
+    } catch (e) {
+      if (providerSays(e, 'ORDERPAID')) return 'already_paid';
+      if (providerSays(e, 'ORDERNOTEXIST')) return 'not_found';
+      throw e;
+    }
+  }
+
+  notificationKeys(): NotificationKeys {
+    const { platformKeys, apiV3Key, mchid, appid } = this.config;
+    return { platformKeys, apiV3Key, mchid, appid };
+  }
+}

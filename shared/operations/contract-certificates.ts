@@ -1,0 +1,19 @@
+import type { ContractCertificatesInput } from '../generated/schema-types';
+import { requireCaller, type Operation } from '../runtime/operation';
+import { loadAsParty } from './kit/contracts';
+
+/** C10 签署证书: each signature's certificate — subject, issuer, serial, validity, fingerprint — and when it signed. */
+export const contractCertificates: Operation<ContractCertificatesInput> = async (input, ctx) => {
+  const { openid } = requireCaller(ctx);
+  const { contract } = await loadAsParty(ctx.deps, input.contractId, openid);
+  return {
+    contractNo: contract.contractNo,
+    certificates: (contract.document?.signatures ?? []).map((s) => ({
+      signer: s.by === 'platform' ? '平台' : contract.parties[s.by].details?.name ?? '',
+      role: s.by,
+      fieldName: s.fieldName,
+      signedAt: s.signedAt,
+      ...s.certificate,
+    })),
+  };
+};

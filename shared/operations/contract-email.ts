@@ -1,0 +1,27 @@
+import { AppError } from '../errors';
+import type { ContractState } from '../domain/contract';
+import type { ContractEmailInput } from '../generated/schema-types';
+import { requireCaller, type Operation } from '../runtime/operation';
+import { loadAsParty } from './kit/contracts';
+import { currentFile, fileName, readFile } from './kit/contract-files';
+import { STATE_LABELS } from './kit/views';
+
+/** C8: signed, partly rescinded/settled (a request pending) and rescinded/settled contracts. */
+const EMAILABLE: readonly ContractState[] = ['signed', 'rescind_pending', 'settle_pending', 'rescinded', 'settled'];
+
+/** C8/N2: emails the PDF matching the contract's state to an address the party gives. */
+export const contractEmail: Operation<ContractEmailInput> = async (input, ctx) => {
+  const { openid } = requireCaller(ctx);
+  const { deps } = ctx;
+  const { contract } = await loadAsParty(deps, input.contractId, openid);
+  if (!EMAILABLE.includes(contract.state)) throw new AppError('INVALID_TRANSITION', '合同签署完成后才能发送至邮箱');
+  const file = await currentFile(deps, contract);
+  const r = await deps.mailer.send({
+    to: input.email,
+    subject: `《${contract.title}》${contract.contractNo}（${STATE_LABELS[contract.state]}）`,
+    text: `您好，附件为《${contract.title}》（合同编号 ${contract.contractNo}，状态：${STATE_LABELS[contract.state]}）的电子合同文件。\n文件 SHA-256：${file.sha256}\n文件中的数字签名可使用 Adobe Acrobat 等工具校验。`,
+    attachments: [{ filename: fileName(contract), contentType: 'application/pdf', content: await readFile(deps, file.key) }],
+  });
+  if (!r.ok) throw new AppError('PROVIDER_ERROR', '邮件发送失败，请稍后再试', { providerCode: r.code ?? null });
+  return { sent: true, to: input.email, sha256: file.sha256 };
+};

@@ -1,0 +1,37 @@
+import type { ContractVerifyInput } from '../generated/schema-types';
+import { verifyPdf } from '../documents/verify';
+import { verifyChain } from '../domain/events';
+import { requireCaller, type Operation } from '../runtime/operation';
+import { loadAsParty } from './kit/contracts';
+import { readFile } from './kit/contract-files';
+import { loadEvents } from './kit/evidence';
+import { signingKeys } from './kit/signing-keys';
+
+/**
+ * Checks a contract end to end: every signature in its PDF (byte ranges, digest, CMS signature,
+ * chain to our root, which signer), nothing unsigned appended, the stored file is the one the
+ * contract recorded, and the audit chain is intact.
+ */
+export const contractVerify: Operation<ContractVerifyInput> = async (input, ctx) => {
+  const { openid } = requireCaller(ctx);
+  const { deps } = ctx;
+  const { contract } = await loadAsParty(deps, input.contractId, openid);
+  const chain = verifyChain(await loadEvents(deps, contract._id), contract.eventHead);
+  if (!contract.document) return { valid: chain.ok, document: null, auditChain: chain };
+  const bytes = await readFile(deps, contract.document.currentKey);
+  const keys = await signingKeys(deps);
+  const report = await verifyPdf(bytes, { trustedRootPem: keys.ca.rootPem });
+  const recorded = report.fileSha256 === contract.document.currentSha256;
+  return {
+    valid: report.valid && recorded && chain.ok && report.signatures.length === contract.document.signatures.length,
+    document: {
+      valid: report.valid,
+      fileSha256: report.fileSha256,
+      matchesRecord: recorded,
+      modifiedAfterLastSignature: report.modifiedAfterLastSignature,
+      signatures: report.signatures.map((s) => ({ fieldName: s.fieldName, signerName: s.signerName ?? null, signingTime: s.signingTime ?? null, coversWholeFile: s.coversWholeFile, valid: s.valid, problems: s.problems })),
+      problems: report.problems,
+    },
+    auditChain: chain,
+  };
+};

@@ -1,0 +1,105 @@
+/**
+ * Coupons (优惠券, F1): issued to one user by a marketing campaign (config/fees.json), used once,
+ * void after their expiry. A coupon picked for a payment is first HELD for it (compare-and-set
+ * available → held), so two payments cannot both count on it; it becomes USED when that payment
+ * completes (paid, or initiated at price 0) and goes back to AVAILABLE when the payment does not
+ * happen (order closed). A hold left behind by a crash is resolved by the reconcile timer.
+ */
+import { AppError } from '../../errors';
+import type { Doc } from '../../ports/store';
+import { couponExpiresAt, type CouponCampaign, type CouponTerms, type FeeItem } from '../../rules/fees';
+import type { Deps } from '../../runtime/container';
+import { collectionName } from '../../store/collections';
+
+export const COUPONS = collectionName('coupons');
+
+/** Who holds a coupon: an order, or an initiation / card grant made at price 0 with no order. */
+export interface CouponHolder {
+  orderId: string | null;
+  contractId: string | null;
+  item: FeeItem;
+}
+
+export interface Coupon extends Doc {
+  _id: string;
+  openid: string;
+  campaign: string;
+  title: string;
+  type: CouponCampaign['type'];
+  amountOffFen: number;
+  percentOff: number;
+  minPriceFen: number;
+  items: FeeItem[];
+  kinds: string[] | null;
+  issuedAt: string;
+  expiresAt: string;
+  status: 'available' | 'held' | 'used';
+  holder: CouponHolder | null;
+  heldAt: string | null;
+  usedAt: string | null;
+}
+
+const sameHolder = (a: CouponHolder | null, b: CouponHolder): boolean =>
+  a !== null && a.orderId === b.orderId && a.contractId === b.contractId && a.item === b.item;
+
+/** The rules' view of a coupon, for a payment by `holder` (its own hold does not count against it). */
+export const couponTerms = (c: Coupon, holder: CouponHolder): CouponTerms => ({
+  id: c._id, openid: c.openid, type: c.type, amountOffFen: c.amountOffFen, percentOff: c.percentOff,
+  minPriceFen: c.minPriceFen, items: c.items, kinds: c.kinds, expiresAt: c.expiresAt,
+  used: c.status === 'used',
+  heldElsewhere: c.status === 'held' && !sameHolder(c.holder, holder),
+});
+
+/** Issues one coupon of a campaign to a user (marketing; the emulator's /_emulator/coupons). */
+export const issueCoupon = async (deps: Deps, openid: string, campaign: string): Promise<Coupon> => {
+  const terms = deps.config.fees.campaigns[campaign];
+  if (!terms) throw new AppError('VALIDATION_FAILED', '没有这个优惠券活动', { fields: [{ field: '/campaign', rule: 'enum', allowed: Object.keys(deps.config.fees.campaigns) }] });
+  const now = deps.clock.now().toISOString();
+  const coupon: Coupon = {
+    _id: deps.ids.id('cp'), openid, campaign, title: terms.title, type: terms.type,
+    amountOffFen: terms.amountOffFen, percentOff: terms.percentOff, minPriceFen: terms.minPriceFen,
+    items: [...terms.items], kinds: terms.kinds ? [...terms.kinds] : null,
+    issuedAt: now, expiresAt: couponExpiresAt(now, terms.validDays),
+    status: 'available', holder: null, heldAt: null, usedAt: null,
+  };
+  await deps.store.insert(COUPONS, coupon);
+  return { ...coupon, version: 1 };
+};
+
+/** One compare-and-set step on a coupon; `change` returns null for "nothing to do". Retried on a fresh read. */
+const updateCoupon = async (deps: Deps, id: string, change: (c: Coupon) => Coupon | null): Promise<Coupon | null> => {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const fresh = await deps.store.get<Coupon>(COUPONS, id);
+    if (!fresh) return null;
+    const next = change(fresh);
+    if (next === null) return fresh;
+    if (await deps.store.compareAndSet(COUPONS, next, fresh.version ?? 0)) return next;
+  }
+  throw new AppError('CONFLICT');
+};
+
+/** available → held by `holder`; COUPON_UNAVAILABLE when another payment got it first. */
+export const holdCoupon = async (deps: Deps, id: string, holder: CouponHolder): Promise<void> => {
+  let refused = false;
+  await updateCoupon(deps, id, (c) => {
+    if (c.status === 'held' && sameHolder(c.holder, holder)) return null;
+    if (c.status !== 'available') {
+      refused = true;
+      return null;
+    }
+    return { ...c, status: 'held', holder, heldAt: deps.clock.now().toISOString() };
+  });
+  if (refused) throw new AppError('COUPON_UNAVAILABLE', undefined, { couponId: id, reason: 'in_use' });
+};
+
+/** held by `holder` → used (once; a coupon already used stays as it was). */
+export const useCoupon = (deps: Deps, id: string, holder: CouponHolder): Promise<Coupon | null> =>
+  updateCoupon(deps, id, (c) =>
+    c.status === 'used' || (c.status === 'held' && !sameHolder(c.holder, holder))
+      ? null
+      : { ...c, status: 'used', holder, usedAt: deps.clock.now().toISOString() },
+  );
+
+/** held by `holder` → available again (the payment did not happen). */
+export const releaseCoupon = (deps: Deps, id: string, holder: CouponHolder): Promise<Coupon | null> =>
+  updateCoupon(deps, id, (c) => (c.status === 'held' && sameHolder(c.holder, holder) ? { ...c, status: 'available', holder: null, heldAt: null } : null));

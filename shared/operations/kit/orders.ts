@@ -1,0 +1,95 @@
+/**
+ * Orders (F2): one document per WeChat Pay order, `_id` = out_trade_no. Every change is a
+ * compare-and-set on the order's version, retried on a fresh read, and each change says which
+ * statuses it may start from — so two deliveries of one notification, or a notification racing
+ * the reconcile timer, move an order created → paid exactly once.
+ *
+ *   created ──paid──▶ paid            (notification or reconcile: the provider says SUCCESS)
+ *   created ──close─▶ closed          (superseded by a new order, abandoned, or refused by the provider)
+ *   closed  ──paid──▶ paid            (money arrived for an order we had closed: recorded, never lost)
+ *
+ * While an order is `created` its `openFor` names what it pays for; a unique index on it keeps
+ * one open order per contract initiation or card purchase, so a double tap cannot charge twice.
+ */
+import { AppError } from '../../errors';
+import type { Doc } from '../../ports/store';
+import type { FeeItem, PriceStep } from '../../rules/fees';
+import type { Deps } from '../../runtime/container';
+import { collectionName } from '../../store/collections';
+
+export const ORDERS = collectionName('orders');
+
+/** What an order pays for. Evidence reports are priced (F3) but ordered by the evidence-report work. */
+export type OrderPurpose = Extract<FeeItem, 'initiation' | 'saver_card'>;
+
+export interface Order extends Doc {
+  _id: string;
+  purpose: OrderPurpose;
+  /** The contract whose initiation this pays for; null for a card. */
+  contractId: string | null;
+  /** The payer (WeChat's payer.openid must be this user). */
+  openid: string;
+  listFen: number;
+  /** amount.total WeChat must report. */
+  amountFen: number;
+  couponId: string | null;
+  /** How the price came about (the quote's steps), kept for the record. */
+  steps: PriceStep[];
+  status: 'created' | 'paid' | 'closed';
+  /** Set while `created`; unique. */
+  openFor: string | null;
+  prepayId: string | null;
+  transactionId: string | null;
+  /**
+   * Once paid: whether the payment did what it was for. False when the contract had moved on
+   * (revoked, or paid by another order) — a case for a manual refund, logged when it happens.
+   */
+  applied: boolean | null;
+  createdAt: string;
+  paidAt: string | null;
+  closedAt: string | null;
+  closedWhy: 'superseded' | 'abandoned' | 'provider_refused' | 'unknown_at_provider' | null;
+}
+
+export const openKey = (purpose: OrderPurpose, subject: string): string => `${purpose}:${subject}`;
+
+export const findOpenOrder = async (deps: Deps, key: string): Promise<Order | null> =>
+  (await deps.store.find<Order>(ORDERS, { openFor: key }, { limit: 1 }))[0] ?? null;
+
+/**
+ * Applies `change` to the order with a compare-and-set, retried on a fresh read. The first attempt
+ * may start from the order as the caller just read it (`current`), saving a read; a stale one only
+ * costs a failed compare-and-set. `change` returns null when the order is already as wanted (a
+ * duplicate): nothing is written. Returns the order as stored afterwards and whether this call changed it.
+ */
+export const updateOrder = async (
+  deps: Deps,
+  order: string | Order,
+  change: (o: Order) => Order | null,
+): Promise<{ order: Order; changed: boolean }> => {
+  const orderId = typeof order === 'string' ? order : order._id;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const fresh = attempt === 0 && typeof order !== 'string' ? order : await deps.store.get<Order>(ORDERS, orderId);
+    if (!fresh) throw new AppError('NOT_FOUND', '订单不存在');
+    const next = change(fresh);
+    if (next === null) {
+      if (fresh === order) continue; // the caller's copy may be stale: decide on the stored one
+      return { order: fresh, changed: false };
+    }
+    const expected = fresh.version ?? 0;
+    if (await deps.store.compareAndSet(ORDERS, next, expected)) return { order: { ...next, version: expected + 1 }, changed: true };
+  }
+  throw new AppError('CONFLICT');
+};
+
+/** created|closed → paid, once. */
+export const markPaid = (deps: Deps, order: string | Order, transactionId: string, applied: boolean) =>
+  updateOrder(deps, order, (o) =>
+    o.status === 'paid' ? null : { ...o, status: 'paid', openFor: null, transactionId, applied, paidAt: deps.clock.now().toISOString() },
+  );
+
+/** created → closed, once; a paid order stays paid. */
+export const markClosed = (deps: Deps, order: string | Order, why: NonNullable<Order['closedWhy']>) =>
+  updateOrder(deps, order, (o) =>
+    o.status !== 'created' ? null : { ...o, status: 'closed', openFor: null, closedAt: deps.clock.now().toISOString(), closedWhy: why },
+  );

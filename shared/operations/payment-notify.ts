@@ -1,0 +1,64 @@
+import {
+  notificationAccepted,
+  notificationRefused,
+  parsePaymentNotification,
+  type NotificationRefusal,
+} from '../adapters/wechatpay/notification';
+import type { HttpAnswer, WebhookOperation } from '../runtime/webhook';
+import { ORDERS, type Order } from './kit/orders';
+import { settleOrder, type SettleRefusal } from './kit/settlement';
+
+const REFUSAL_OF: Record<SettleRefusal, NotificationRefusal> = {
+  amount_mismatch: 'amount_mismatch',
+  payer_mismatch: 'order_mismatch',
+  merchant_mismatch: 'order_mismatch',
+  not_paid: 'order_mismatch',
+};
+
+/**
+ * The payment webhook (F2, S2) — 《支付成功回调通知》. In order:
+ *  1. verify Wechatpay-Signature over `timestamp\nnonce\nbody\n` on the raw body (base64 from the
+ *     HTTP trigger decoded first), refuse a timestamp 5 minutes or more off, decrypt the resource
+ *     with the APIv3 key (shared/adapters/wechatpay/notification.ts);
+ *  2. find our order by out_trade_no and check merchant, app, payer, state and amount against it
+ *     (kit/settlement.ts);
+ *  3. settle it: the contract passes the gate / the card is extended, once, however often and
+ *     however concurrently the notification is delivered.
+ * Accepted → 204 with no body. Refused → 4xx/5xx `{"code":"FAIL","message"}` and nothing
+ * changed; WeChat redelivers for about 24 h. Logs name the reason and the order, never the body,
+ * the signature or any key.
+ */
+export const paymentNotify: WebhookOperation = async (event, { deps, log }): Promise<HttpAnswer> => {
+  const request = { headers: event.headers, body: event.body, isBase64Encoded: event.isBase64Encoded === true };
+  const parsed = parsePaymentNotification(request, deps.payments.notificationKeys(), deps.clock);
+  if (!parsed.ok) {
+    log.warn({ refused: parsed.reason, why: parsed.message }, 'payment notification refused');
+    return notificationRefused(parsed.reason);
+  }
+  const { notification } = parsed;
+  const tx = notification.transaction;
+  const ref = { notificationId: notification.id, orderId: tx.outTradeNo };
+  if (notification.eventType !== 'TRANSACTION.SUCCESS') {
+    // Signed and ours, but not a payment (WeChat sends refunds elsewhere): nothing to do, don't ask for it again.
+    log.info({ ...ref, eventType: notification.eventType }, 'payment notification ignored');
+    return notificationAccepted();
+  }
+  const order = await deps.store.get<Order>(ORDERS, tx.outTradeNo);
+  if (!order) {
+    log.warn({ ...ref, refused: 'unknown_order' }, 'payment notification refused');
+    return notificationRefused('unknown_order');
+  }
+  const settled = await settleOrder(deps, order, tx);
+  if (!settled.ok) {
+    // Signed by WeChat yet not our order's facts: an alarm, not a retry matter.
+    log.error({ ...ref, refused: settled.reason, orderFen: order.amountFen, reportedFen: tx.amount.total ?? null, tradeState: tx.tradeState }, 'payment notification does not match the order');
+    return notificationRefused(REFUSAL_OF[settled.reason]);
+  }
+  if (!settled.applied && !settled.duplicate) {
+    log.warn({ ...ref, purpose: order.purpose, contractId: order.contractId }, 'paid, but the contract had moved on: refund by hand');
+  }
+  log.info({ ...ref, duplicate: settled.duplicate, applied: settled.applied }, 'payment settled');
+  return notificationAccepted();
+};
+
+export const paymentNotifyFault = (why: 'malformed' | 'processing_failed'): HttpAnswer => notificationRefused(why);

@@ -1,0 +1,71 @@
+/**
+ * The wrapper for functions behind an HTTP trigger (registry kind `webhook`): the payment
+ * provider calls them, not the mini-program, so there is no caller identity and no envelope. The
+ * event is the HTTP trigger's (API gateway / function URL / CloudBase HTTP access: `{httpMethod,
+ * path, headers, body, isBase64Encoded, …}`), checked against the function's schema; the answer is
+ * the HTTP response `{statusCode, headers, body}` the trigger sends back as is. The body is handed
+ * over untouched — a signature is verified over the exact bytes received.
+ *
+ * A malformed event and an unexpected fault are answered with the operation's own refusal (the
+ * provider's error format), logged with the request id; nothing of the request body is logged.
+ */
+import { randomUUID } from 'node:crypto';
+import { getContainer, type Deps } from './container';
+import type { Log } from './logger';
+import { validatePayload } from './validation';
+
+export interface HttpTriggerEvent {
+  httpMethod?: string;
+  path?: string;
+  headers: Record<string, string | string[] | undefined>;
+  /** As received; base64 text when `isBase64Encoded`. */
+  body?: string | null;
+  isBase64Encoded?: boolean;
+  [k: string]: unknown;
+}
+
+export interface HttpAnswer {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+export interface WebhookContext {
+  deps: Deps;
+  log: Log;
+  requestId: string;
+}
+
+export type WebhookOperation = (event: HttpTriggerEvent, ctx: WebhookContext) => Promise<HttpAnswer>;
+
+/** The answer when the wrapper itself refuses: the event is not an HTTP request, or something broke. */
+export type WebhookFault = (why: 'malformed' | 'processing_failed') => HttpAnswer;
+
+export const handleWebhook = (name: string, schema: object, operation: WebhookOperation, fault: WebhookFault) =>
+  async function main(event: unknown, context?: unknown): Promise<HttpAnswer> {
+    const requestId = (context as { requestId?: string; request_id?: string } | undefined)?.requestId ?? randomUUID();
+    const started = process.hrtime.bigint();
+    const ms = () => Number(process.hrtime.bigint() - started) / 1e6;
+    let deps: Deps;
+    try {
+      deps = getContainer();
+    } catch (e) {
+      console.error(JSON.stringify({ level: 'error', fn: name, requestId, msg: 'container failed', err: (e as Error).message }));
+      return fault('processing_failed');
+    }
+    const log = deps.log.child({ fn: name, requestId });
+    try {
+      validatePayload(schema, event);
+    } catch {
+      log.warn({ ms: ms(), status: 400, refused: 'malformed_event' }, 'refused');
+      return fault('malformed');
+    }
+    try {
+      const answer = await operation(event as HttpTriggerEvent, { deps, log, requestId });
+      log.info({ ms: ms(), status: answer.statusCode }, 'done');
+      return answer;
+    } catch (e) {
+      log.error({ err: e, ms: ms() }, 'unexpected failure');
+      return fault('processing_failed');
+    }
+  };

@@ -1,0 +1,116 @@
+/**
+ * ESIGN_PROVIDER=cloud end to end inside one process: the container builds the production
+ * adapters from settings only, the caller comes from the CloudBase context (never the payload),
+ * and a provider that refuses our signature makes the function answer PROVIDER_ERROR — a code,
+ * the provider's own reason in details, no stack — instead of INTERNAL.
+ */
+import { createContainer, setContainer, type Container } from '../../shared/runtime/container';
+import { startCloudFakes, type CloudFakes } from '../fakes';
+import { person } from '../support/emulator';
+
+type Main = (event: unknown, context?: unknown) => Promise<any>;
+const main = (name: string): Main => (require(`../../functions/${name}`) as { main: Main }).main;
+
+let f: CloudFakes;
+let c: Container;
+
+/** A CloudBase function context as the platform passes it (the newer `environment` JSON form). */
+const wxContext = (openid: string | null, form: 'environment' | 'environ' = 'environment'): Record<string, unknown> => {
+  const vars: Record<string, string> = { TCB_ENV: 'esign', SCF_NAMESPACE: 'esign', WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID,WX_UNIONID,WX_CLIENTIP', WX_APPID: 'wx0123456789abcdef', WX_CLIENTIP: '10.0.0.1' };
+  if (openid) Object.assign(vars, { WX_OPENID: openid, WX_UNIONID: `u-${openid}` });
+  return {
+    request_id: `req-${Math.random().toString(36).slice(2)}`,
+    function_name: 'user-profile',
+    namespace: 'esign',
+    memory_limit_in_mb: 256,
+    time_limit_in_ms: 10000,
+    ...(form === 'environment' ? { environment: JSON.stringify(vars) } : { environ: Object.entries(vars).map(([k, v]) => `${k}=${v}`).join(';') }),
+  };
+};
+
+beforeAll(async () => {
+  f = await startCloudFakes();
+  await f.setup();
+  c = createContainer(f.env);
+  setContainer(c);
+});
+afterAll(async () => {
+  setContainer(null);
+  await c.close();
+  await f.close();
+});
+
+const verify = async (openid: string, name: string): Promise<void> => {
+  const { idNumber } = person(openid, name, 40);
+  const started = await main('face-start')({ purpose: 'realname', name, idNumber }, wxContext(openid));
+  expect(started).toMatchObject({ ok: true });
+  f.faceid.complete(started.data.bizToken, true);
+  const done = await main('identity-verify')({ name, idNumber, phone: '13900000009', bizToken: started.data.bizToken }, wxContext(openid));
+  expect(done).toMatchObject({ ok: true });
+};
+
+describe('the cloud container', () => {
+  it('is made of the production adapters, from settings only', () => {
+    expect(c.config.provider).toBe('cloud');
+    expect(c.local).toBeNull();
+    expect(c.store.constructor.name).toBe('CloudBaseStore');
+  });
+
+  it('a setting a service needs is reported when that service is first used, naming the variable', async () => {
+    const { ESIGN_FACEID_RULE_ID: _omit, ...env } = f.env;
+    const other = createContainer(env);
+    await expect((async () => other.face.start({ name: '张三', idNumber: person('o-x', '张三').idNumber }))()).rejects.toMatchObject({ code: 'PROVIDER_ERROR', providerCode: 'NotConfigured', providerMessage: 'ESIGN_FACEID_RULE_ID is not set' });
+    await other.close();
+  });
+
+  it('refuses to start without an environment id', () => {
+    const { ESIGN_TCB_ENV: _omit, ...env } = f.env;
+    expect(() => createContainer(env)).toThrow(/ESIGN_TCB_ENV/);
+  });
+});
+
+describe('identity in the cloud: OPENID from the CloudBase context', () => {
+  beforeAll(() => verify('o-cloud-real', '周一'));
+
+  it('takes OPENID, APPID and UNIONID from the context (both context forms)', async () => {
+    for (const form of ['environment', 'environ'] as const) {
+      const r = await main('user-profile')({}, wxContext('o-cloud-real', form));
+      expect(r).toMatchObject({ ok: true, data: { verified: true, name: '周一' } });
+    }
+    const { cloudCaller } = require('../../shared/runtime/identity') as typeof import('../../shared/runtime/identity');
+    expect(cloudCaller(wxContext('o-cloud-real'))).toEqual({ openid: 'o-cloud-real', appid: 'wx0123456789abcdef', unionid: 'u-o-cloud-real' });
+  });
+
+  it('ignores a payload field named openid', async () => {
+    const stranger = await main('user-profile')({ openid: 'o-cloud-real' }, wxContext('o-cloud-stranger'));
+    expect(stranger).toMatchObject({ ok: true, data: { verified: false, name: null } });
+    const real = await main('user-profile')({ openid: 'o-cloud-stranger', userInfo: { openId: 'o-cloud-stranger' } }, wxContext('o-cloud-real'));
+    expect(real).toMatchObject({ ok: true, data: { verified: true, name: '周一' } });
+  });
+
+  it('without WX_OPENID (a timer, a forged call) there is no caller', async () => {
+    expect(await main('user-profile')({ openid: 'o-cloud-real' }, wxContext(null))).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+    expect(await main('user-profile')({ openid: 'o-cloud-real' }, { emulatorCaller: { openid: 'o-cloud-real' } })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
+  });
+});
+
+describe('a wrong secret key', () => {
+  it('is refused by the CloudBase server and answered as PROVIDER_ERROR, not INTERNAL', async () => {
+    const bad = createContainer({ ...f.env, ESIGN_TC_SECRET_KEY: 'wrong-secret' });
+    setContainer(bad);
+    try {
+      const refused = f.cloudbase.refused;
+      const r = await main('user-profile')({}, wxContext('o-cloud-real'));
+      expect(r).toEqual({
+        ok: false,
+        error: { code: 'PROVIDER_ERROR', message: '服务暂时不可用，请稍后再试', details: { provider: 'cloudbase', providerCode: 'SIGN_PARAM_INVALID', providerRequestId: expect.any(String) } },
+        requestId: expect.any(String),
+      });
+      expect(JSON.stringify(r)).not.toMatch(/at .*\.ts|Error:|wrong-secret/);
+      expect(f.cloudbase.refused).toBe(refused + 1);
+    } finally {
+      setContainer(c);
+      await bad.close();
+    }
+  });
+});

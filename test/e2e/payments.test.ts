@@ -1,0 +1,102 @@
+/**
+ * Payments over the emulator's HTTP surface (SPEC F1, F2, I6, S2): the mini-program calls
+ * contract-pay, WeChat Pay (the local simulator) POSTs its signed, encrypted notification to the
+ * real webhook route — duplicates at once, forged, stale, wrong amount, unknown order, malformed —
+ * and the contract passes the gate exactly once.
+ */
+import type { Contract } from '../../shared/domain/contract';
+import type { ContractEvent } from '../../shared/domain/events';
+import type { Order } from '../../shared/operations/kit/orders';
+import { ALL_COLLECTIONS } from '../../shared/store/collections';
+import { Client, iouForm, person, startTestEmulator } from '../support/emulator';
+import type { Emulator } from '../../emulator/server';
+
+let emu: Emulator;
+let client: Client;
+const lender = person('o-pay-lender', '韩一', 36);
+const borrower = person('o-pay-borrower', '杨二', 29);
+
+beforeAll(async () => {
+  ({ emu, client } = await startTestEmulator('payments'));
+  await client.verify(lender);
+  await client.verify(borrower);
+});
+afterAll(() => emu.close());
+
+const snapshot = async (): Promise<string> => {
+  const parts: unknown[] = [];
+  for (const c of ALL_COLLECTIONS) parts.push(c.name, await emu.container.store.find(c.name, {}, { limit: 1000 }));
+  return JSON.stringify(parts);
+};
+const draft = async () =>
+  (await client.ok('contract-create', lender.openid, { kind: 'iou', myRole: 'lender', counterparty: { fillMode: 'me', name: borrower.name, idNumber: borrower.idNumber, phone: borrower.phone }, form: iouForm(client.today()) })).id as string;
+const eventTypes = async (id: string) => (await emu.container.store.find<ContractEvent>('events', { contractId: id }, { orderBy: [['seq', 'asc']] })).map((e) => e.type);
+const FAIL = (message: string) => JSON.stringify({ code: 'FAIL', message });
+
+test('F2 the notification delivered 10 times at once over HTTP: all answered 204, the contract passes the gate once', async () => {
+  const id = await draft();
+  const order = await client.ok('contract-pay', lender.openid, { contractId: id });
+  const r = await client.payOrder(order.orderId, { mode: 'duplicate', times: 10 });
+  expect(r.json.deliveries).toEqual(Array(10).fill({ status: 204, body: '' }));
+  expect(r.json.order).toEqual({ status: 'paid', applied: true });
+  expect(await eventTypes(id)).toEqual(['created', 'payment_confirmed', 'initiated']);
+  const c = (await emu.container.store.get<Contract>('contracts', id))!;
+  expect(c).toMatchObject({ state: 'awaiting_signatures', version: 2, payment: { status: 'paid', orderId: order.orderId } });
+  expect((await emu.container.store.get<Order>('orders', order.orderId))!.version).toBe(3);
+  // A later redelivery, as WeChat keeps retrying for a day, still changes nothing.
+  expect((await client.payOrder(order.orderId, { times: 3 })).json.deliveries.map((d: { status: number }) => d.status)).toEqual([204, 204, 204]);
+  expect((await emu.container.store.get<Contract>('contracts', id))!.version).toBe(2);
+});
+
+describe('F2 refused notifications change nothing; the genuine one then passes the gate', () => {
+  let id: string;
+  let orderId: string;
+  beforeAll(async () => {
+    id = await draft();
+    orderId = (await client.ok('contract-pay', lender.openid, { contractId: id })).orderId;
+  });
+
+  test.each([
+    ['forged', 401, '签名验证失败'],
+    ['stale', 401, '时间戳超出允许范围'],
+    ['wrong_amount', 400, '支付金额与订单金额不一致'],
+  ] as const)('%s → %i %s', async (mode, status, message) => {
+    const before = await snapshot();
+    const r = await client.payOrder(orderId, { mode });
+    expect(r.json.deliveries).toEqual([{ status, body: FAIL(message) }]);
+    expect(r.json.order).toEqual({ status: 'created', applied: null });
+    expect(await snapshot()).toBe(before);
+  });
+
+  test('an order we never made → 404; an unsigned body → 401; an empty one → 400; none changes anything', async () => {
+    const before = await snapshot();
+    const sim = emu.container.local!.payments.simulator;
+    const unknown = sim.buildNotification({ outTradeNo: 'po_nosuchorder0000000', amountFen: 500, payerOpenid: lender.openid });
+    expect(await sim.deliver(unknown, `${emu.url}/webhooks/payment`)).toEqual({ status: 404, body: FAIL('订单不存在') });
+    const garbage = await fetch(`${emu.url}/webhooks/payment`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"not":"signed"}' });
+    expect(garbage.status).toBe(401);
+    expect(await garbage.json()).toEqual({ code: 'FAIL', message: '签名验证失败' });
+    const empty = await fetch(`${emu.url}/webhooks/payment`, { method: 'POST', body: '' });
+    expect(empty.status).toBe(400);
+    expect(await snapshot()).toBe(before);
+  });
+
+  test('the genuine notification: 204 and awaiting signatures', async () => {
+    expect((await client.payOrder(orderId)).json.deliveries).toEqual([{ status: 204, body: '' }]);
+    expect(await eventTypes(id)).toEqual(['created', 'payment_confirmed', 'initiated']);
+  });
+});
+
+test('F1 a coupon issued by marketing lowers the order; fee-quote and contract-pay agree; the emulator controls refuse nonsense', async () => {
+  const id = await draft();
+  const couponId = await client.coupon(lender.openid, 'welcome');
+  const quote = await client.ok('fee-quote', lender.openid, { contractId: id, couponId });
+  expect(quote).toMatchObject({ listFen: 500, amountFen: 300, couponId });
+  const { order, contract } = await client.pay(lender.openid, id, { couponId, quotedAmountFen: 300 });
+  expect(order.amountFen).toBe(300);
+  expect(contract.payment).toEqual({ status: 'paid', amountFen: 300 });
+  expect((await client.ok('coupon-list', lender.openid, { filter: 'used' })).items.map((c: { id: string }) => c.id)).toEqual([couponId]);
+  expect((await client.raw('POST', '/_emulator/pay/po_nosuchorder0000000', {})).status).toBe(404);
+  expect((await client.raw('POST', `/_emulator/pay/${order.orderId}`, { mode: 'sideways' })).status).toBe(400);
+  expect((await client.raw('POST', '/_emulator/coupons', { openid: lender.openid, campaign: 'nope' })).status).toBe(400);
+});
