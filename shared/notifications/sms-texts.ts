@@ -14,7 +14,7 @@ export const SMS_TEXTS: Record<SmsTemplate, string> = {
   signed_by_other: '{1}已签署《{2}》，请您尽快完成签署。',
   contract_signed: '《{2}》已由{1}完成签署，合同已生效。',
   rejected: '{1}拒绝签署《{2}》，流程已终止。',
-  expired: '《{2}》在30天内未完成签署，已过期。{1}',
+  expired: '《{1}》在30天内未完成签署，已过期。',
   revoked: '{1}已撤销《{2}》。',
   rescind_requested: '{1}申请解除《{2}》，原因：{3}。请在小程序中确认或拒绝。',
   rescind_answered: '{1}已{3}您解除《{2}》的申请。',
@@ -22,7 +22,7 @@ export const SMS_TEXTS: Record<SmsTemplate, string> = {
   settle_answered: '{1}已{3}您结清《{2}》的申请。',
   repayment_due: '您的《{2}》今日（{3}）有一期还款{4}元到期，请按约定向{1}还款。',
   urge: '{1}提醒您尽快处理《{2}》：{3}',
-  report_sent: '《{2}》的出证报告已发送至您的邮箱{3}。{1}',
+  report_sent: '《{1}》的出证报告已发送至您的邮箱{2}。',
   verification_code: '您的验证码为{1}，5分钟内有效，请勿泄露给他人。',
 };
 

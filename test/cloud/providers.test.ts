@@ -95,9 +95,9 @@ describe('SMS (SendSms, a status per number, every attempt logged)', () => {
 
   it('throttling, a missing template id and a wrong key are logged failures, never thrown', async () => {
     f.api.throttle('sms', 'SendSms');
-    expect(await sms().send({ phone: '13900000003', template: 'expired', params: ['', '借条'] })).toMatchObject({ ok: false, code: 'RequestLimitExceeded' });
-    expect(await sms({ templateIds: {} }).send({ phone: '13900000003', template: 'expired', params: ['', '借条'] })).toMatchObject({ ok: false, code: 'TemplateNotConfigured' });
-    expect(await sms({}, wrongKey()).send({ phone: '13900000003', template: 'expired', params: ['', '借条'] })).toMatchObject({ ok: false, code: 'AuthFailure.SignatureFailure' });
+    expect(await sms().send({ phone: '13900000003', template: 'expired', params: ['借条'] })).toMatchObject({ ok: false, code: 'RequestLimitExceeded' });
+    expect(await sms({ templateIds: {} }).send({ phone: '13900000003', template: 'expired', params: ['借条'] })).toMatchObject({ ok: false, code: 'TemplateNotConfigured' });
+    expect(await sms({}, wrongKey()).send({ phone: '13900000003', template: 'expired', params: ['借条'] })).toMatchObject({ ok: false, code: 'AuthFailure.SignatureFailure' });
     expect((await log('13900000003')).map((e) => [e.code, e.retryable])).toEqual([
       ['RequestLimitExceeded', true],
       ['TemplateNotConfigured', false],

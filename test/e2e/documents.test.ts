@@ -139,7 +139,7 @@ test('C9 the evidence report: emailed, platform-signed, with hashes, events and 
   expect(text).not.toContain(lender.idNumber);
   const sms = await client.sms(lender.phone);
   expect(sms.at(-1)).toMatchObject({ template: 'report_sent' });
-  expect(sms.at(-1)!.text).toContain('w***@example.com');
+  expect(sms.at(-1)!.text).toBe(`《${c.title}》的出证报告已发送至您的邮箱w***@example.com。`);
 });
 
 test('I9/C8 settled: the platform stamps and signs a new revision; all three signatures stay valid', async () => {

@@ -48,6 +48,8 @@ describe('C2 expiry', () => {
     expect(await countEvents(v.id, 'expired')).toBe(1);
     const expiredSms = (await client.sms()).filter((m) => m.template === 'expired');
     expect(expiredSms.map((m) => m.phone).sort()).toEqual([lender.phone, borrower.phone].sort());
+    // N1: the text as the user reads it, with no stray parameter.
+    expect(expiredSms.map((m) => m.text)).toEqual(['《借条》在30天内未完成签署，已过期。', '《借条》在30天内未完成签署，已过期。']);
     expect((await client.timer('timer-expire')).data).toEqual({ expired: 0, skipped: 0 });
   });
 

@@ -10,7 +10,12 @@ import type { Deps } from '../../runtime/container';
 
 export const shareLink = (deps: Deps, contract: Contract): string => `${deps.config.shareLinkBase}${contract.shareToken}`;
 
-/** Positional parameters of each template, as seen by the recipient: {1} the other party's name, {2} the title, {3}… the details. */
+/**
+ * Positional parameters of each template, as seen by the recipient: {1} the other party's name,
+ * {2} the title, {3}… the details — except for the templates that name nobody, which start with the
+ * title. A Tencent Cloud SMS template takes exactly as many parameters as it has placeholders, so
+ * none may be padded.
+ */
 const paramsFor = (deps: Deps, contract: Contract, to: PartyRole, sms: SmsTemplate, detail: string[]): string[] => {
   const otherName = contract.parties[otherRole(to)].details?.name ?? '对方';
   switch (sms) {
@@ -20,7 +25,8 @@ const paramsFor = (deps: Deps, contract: Contract, to: PartyRole, sms: SmsTempla
     case 'ready_to_sign':
       return [otherName, contract.title, shareLink(deps, contract)];
     case 'expired':
-      return ['', contract.title];
+    case 'report_sent':
+      return [contract.title, ...detail];
     default:
       return [otherName, contract.title, ...detail];
   }
