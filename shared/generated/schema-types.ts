@@ -29,11 +29,11 @@ contractId: string
  */
 export interface ContractCreateInput {
 /**
- * Template kind (the templates issue adds the others)
+ * Template kind, as template-list gives it (iou, receipt, house_rental …); an unknown kind is VALIDATION_FAILED at /kind. Not an enum, so adding a template (templates/<kind>/) changes no function schema.
  */
-kind: "iou"
+kind: string
 /**
- * The initiator's role in the kind: iou lender (我出借) | borrower (借给我)
+ * The initiator's role in the kind, one of the template's two role keys (template-list): iou lender (我出借) | borrower (借给我); house_rental landlord (房东, the default) | tenant (租客) …
  */
 myRole: string
 counterparty: {
@@ -290,6 +290,16 @@ bizToken: string
 }
 
 /**
+ * 法律服务 (C11): the notice, the consent box and the public legal services the mini-program links out to after signing.
+ */
+export interface LegalServiceInput {
+/**
+ * The signed contract the user opened 法律服务 from (更多操作); omitted: the general page
+ */
+contractId?: string
+}
+
+/**
  * The HTTP trigger event of WeChat Pay's payment notification (API gateway / function URL / CloudBase HTTP access); other fields of the event are accepted and ignored.
  */
 export interface PaymentNotifyInput {
@@ -304,6 +314,16 @@ headers: {
 body?: (string | null)
 isBase64Encoded?: boolean
 [k: string]: unknown | undefined
+}
+
+/**
+ * 司法判例 (I10): the rules courts apply to IOUs and receipts, each with its legal basis, as the mini-program lists them.
+ */
+export interface PrecedentsListInput {
+/**
+ * Only the precedents about this kind (iou on the IOU preview page); omitted: all
+ */
+kind?: string
 }
 
 /**
@@ -420,6 +440,23 @@ export interface SignatureUploadInput {
  * The PNG file, base64
  */
 pngBase64: string
+}
+
+/**
+ * One template (T1, T4): its catalogue entry, the form's JSON Schema, every field with its Chinese label, the defaults, the example form and the contract text it renders to (合同范文).
+ */
+export interface TemplateGetInput {
+/**
+ * Template kind, as template-list gives it; an unknown kind is VALIDATION_FAILED at /kind
+ */
+kind: string
+}
+
+/**
+ * The template catalogue (T1): every kind with its Chinese and English title, the two roles (the default first), the fee rule and the version; with the caller's free initiations left this month.
+ */
+export interface TemplateListInput {
+
 }
 
 /**

@@ -65,6 +65,7 @@ const CONTRACT_CALLS: Array<[string, (id: string) => Record<string, unknown>]> =
   ['contract-certificates', (id) => ({ contractId: id })],
   ['contract-verify', (id) => ({ contractId: id })],
   ['evidence-report-request', (id) => ({ contractId: id, email: 'm@example.com' })],
+  ['legal-service', (id) => ({ contractId: id })],
 ];
 
 describe('a user who is not a party gets NOT_FOUND for every contract function, and nothing changes', () => {
