@@ -82,6 +82,7 @@ const startExpiry: Effect = { do: 'startExpiry' };
 const stopExpiry: Effect = { do: 'stopExpiry' };
 const signed: Effect = { do: 'recordSignature' };
 const filled: Effect = { do: 'recordFill' };
+const rejection: Effect = { do: 'recordRejection' };
 
 /** One row per (flow, state, action, actor); order matters only between rows that differ by guard. */
 export const TRANSITIONS: readonly Transition[] = [
@@ -115,14 +116,21 @@ export const TRANSITIONS: readonly Transition[] = [
   // 'signed' means "done", as for every party whose part is over.
   { flows: ['receipt_payee'], from: 'awaiting_signatures', action: 'sign', actor: 'initiator', actorStatus: ['to_sign'], to: 'awaiting_signatures', set: { initiator: 'signed', counterparty: 'to_sign' }, effects: [signed, { notify: 'counterparty', sms: 'invite_accept' }] },
   { flows: ['receipt_payee'], from: 'awaiting_signatures', action: 'accept', actor: 'counterparty', actorStatus: ['to_sign'], to: 'signed', set: { counterparty: 'signed' }, effects: [stopExpiry, { do: 'complete' }, { notify: 'initiator', sms: 'receipt_accepted' }] },
-  // Payer-initiated receipt: the payee signs.
-  { flows: ['receipt_payer'], from: 'awaiting_signatures', action: 'sign', actor: 'counterparty', actorStatus: ['to_sign'], to: 'signed', set: { counterparty: 'signed' }, effects: [signed, stopExpiry, { do: 'complete' }, { notify: 'initiator', sms: 'contract_signed' }] },
+  // Payer-initiated receipt: the payee signs; the payer who issued it is told the receipt is in force.
+  { flows: ['receipt_payer'], from: 'awaiting_signatures', action: 'sign', actor: 'counterparty', actorStatus: ['to_sign'], to: 'signed', set: { counterparty: 'signed' }, effects: [signed, stopExpiry, { do: 'complete' }, { notify: 'initiator', sms: 'receipt_signed' }] },
 
   // ── refusing, withdrawing, timing out (C3, C4, C2, A3) ───────────────────────────────────
+  // 拒签 (C4) by the party whose turn it is; the other party is told, with the reason.
   ...UNFINISHED.map((from): Transition => ({
-    flows: ALL, from, action: 'reject', actor: 'party', actorStatus: ['to_fill', 'to_sign'], to: 'rejected',
-    set: { actor: 'rejected' }, effects: [{ do: 'recordRejection' }, stopExpiry, { notify: 'other', sms: 'rejected' }],
+    flows: ['iou', 'template', 'receipt_payer'], from, action: 'reject', actor: 'party', actorStatus: ['to_fill', 'to_sign'], to: 'rejected',
+    set: { actor: 'rejected' }, effects: [rejection, stopExpiry, { notify: 'other', sms: 'rejected' }],
   })),
+  // A payee-initiated receipt: the payee may still 拒签 their own receipt while it is theirs to sign;
+  // the payer's refusal is 拒绝领取 (R2), and the payee's SMS says so.
+  ...UNFINISHED.flatMap((from): Transition[] => [
+    { flows: ['receipt_payee'], from, action: 'reject', actor: 'initiator', actorStatus: ['to_sign'], to: 'rejected', set: { actor: 'rejected' }, effects: [rejection, stopExpiry, { notify: 'other', sms: 'rejected' }] },
+    { flows: ['receipt_payee'], from, action: 'reject', actor: 'counterparty', actorStatus: ['to_fill', 'to_sign'], to: 'rejected', set: { actor: 'rejected' }, effects: [rejection, stopExpiry, { notify: 'other', sms: 'receipt_refused' }] },
+  ]),
   ...(['draft', ...UNFINISHED] as const).map((from): Transition => ({
     flows: ALL, from, action: 'revoke', actor: 'initiator', when: ['otherUntouched'], to: 'revoked',
     effects: [stopExpiry, { do: 'hideFromCounterparty' }],

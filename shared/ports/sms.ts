@@ -8,10 +8,12 @@ export type SmsTemplate =
   | 'invite_sign'        // please sign
   | 'invite_accept'      // a payee-initiated receipt: please 确认领取 (R2)
   | 'receipt_accepted'   // the payer accepted (确认领取) the receipt: it is in force
+  | 'receipt_refused'    // the payer refused (拒绝领取) the receipt, with a reason (R2)
+  | 'receipt_signed'     // the payee signed a receipt the payer issued (确认开具): it is in force (R3)
   | 'ready_to_sign'      // the other party confirmed their details: your turn to sign
   | 'signed_by_other'    // the other party signed
   | 'contract_signed'    // the contract is in force
-  | 'rejected'           // the other party refused
+  | 'rejected'           // the other party refused (拒签), with a reason (C4)
   | 'expired'            // the contract expired unsigned
   | 'revoked'            // the initiator revoked
   | 'rescind_requested'

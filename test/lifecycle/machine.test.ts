@@ -233,6 +233,35 @@ describe('R3 payer-initiated receipts: 确认开具 with no fee, the payee signs
   });
 });
 
+describe('N1 R2 R3 who is told what at each receipt step', () => {
+  type Step = [Who, Action];
+  const walk = (flow: Flow, fills: boolean, steps: Step[]): Contract =>
+    steps.reduce((c, [who, action]) => act(action === 'initiate' ? paid(c) : c, who, action), makeContract(flow, fills));
+  const notified = (c: Contract, who: Who, action: Action) => decide(action === 'initiate' ? paid(c) : c, action, callerOf(who), { now: NOW }).notify;
+  test.each<[string, Flow, boolean, Step[], Step, Array<{ role: PartyRole; sms: string }>]>([
+    // payee-initiated, details complete: sign (nobody told), pay → the payer is asked to 确认领取
+    ['payee signs its draft', 'receipt_payee', false, [], ['initiator', 'sign'], []],
+    ['payee paid: payer invited to accept', 'receipt_payee', false, [['initiator', 'sign']], ['system', 'initiate'], [{ role: 'counterparty', sms: 'invite_accept' }]],
+    ['payer accepts', 'receipt_payee', false, [['initiator', 'sign'], ['system', 'initiate']], ['counterparty', 'accept'], [{ role: 'initiator', sms: 'receipt_accepted' }]],
+    ['payer refuses (拒绝领取)', 'receipt_payee', false, [['initiator', 'sign'], ['system', 'initiate']], ['counterparty', 'reject'], [{ role: 'initiator', sms: 'receipt_refused' }]],
+    // payee-initiated, details pending: pay (no phone to text), fill → payee to sign, sign → payer to accept
+    ['pending: paid, nobody to text', 'receipt_payee', true, [], ['system', 'initiate'], []],
+    ['pending: payer refuses before filling', 'receipt_payee', true, [['system', 'initiate']], ['counterparty', 'reject'], [{ role: 'initiator', sms: 'receipt_refused' }]],
+    ['pending: payer filled, payee to sign', 'receipt_payee', true, [['system', 'initiate']], ['counterparty', 'fill'], [{ role: 'initiator', sms: 'ready_to_sign' }]],
+    ['pending: payee signs, payer invited to accept', 'receipt_payee', true, [['system', 'initiate'], ['counterparty', 'fill']], ['initiator', 'sign'], [{ role: 'counterparty', sms: 'invite_accept' }]],
+    ['pending: payee refuses to sign their own receipt', 'receipt_payee', true, [['system', 'initiate'], ['counterparty', 'fill']], ['initiator', 'reject'], [{ role: 'counterparty', sms: 'rejected' }]],
+    // payer-initiated: 确认开具 → the payee is asked to sign (if reachable), signs or 拒签
+    ['payer issues: payee invited to sign', 'receipt_payer', false, [], ['initiator', 'issue'], [{ role: 'counterparty', sms: 'invite_sign' }]],
+    ['payee signs: receipt in force', 'receipt_payer', false, [['initiator', 'issue']], ['counterparty', 'sign'], [{ role: 'initiator', sms: 'receipt_signed' }]],
+    ['payee refuses (拒签)', 'receipt_payer', false, [['initiator', 'issue']], ['counterparty', 'reject'], [{ role: 'initiator', sms: 'rejected' }]],
+    ['pending: payer issues, nobody to text', 'receipt_payer', true, [], ['initiator', 'issue'], []],
+    ['pending: payee fills, nobody told', 'receipt_payer', true, [['initiator', 'issue']], ['counterparty', 'fill'], []],
+    ['pending: payee signs', 'receipt_payer', true, [['initiator', 'issue'], ['counterparty', 'fill']], ['counterparty', 'sign'], [{ role: 'initiator', sms: 'receipt_signed' }]],
+  ])('%s', (_label, flow, fills, before, [who, action], sms) => {
+    expect(notified(walk(flow, fills, before), who, action)).toEqual(sms);
+  });
+});
+
 describe('final states accept nothing', () => {
   test.each(['rejected', 'revoked', 'expired', 'invalidated', 'rescinded', 'settled'] as ContractState[])('%s', (state) => {
     for (const flow of ['iou', 'template', 'receipt_payee', 'receipt_payer'] as Flow[]) {
