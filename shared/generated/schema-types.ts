@@ -15,6 +15,20 @@ quotedAmountFen?: number
 }
 
 /**
+ * 确认领取: the payer of a payee-initiated receipt accepts it after a face check (R2).
+ */
+export interface ContractAcceptInput {
+/**
+ * Contract id
+ */
+contractId: string
+/**
+ * BizToken of a passed face check started for this act (face-start, purpose accept)
+ */
+bizToken: string
+}
+
+/**
  * The signing certificates (C10).
  */
 export interface ContractCertificatesInput {
@@ -109,6 +123,16 @@ phone: string
 }
 
 export interface ContractGetInput {
+/**
+ * Contract id
+ */
+contractId: string
+}
+
+/**
+ * 确认开具: the payer who initiated a receipt issues it, with no fee (R3).
+ */
+export interface ContractIssueInput {
 /**
  * Contract id
  */
@@ -234,7 +258,7 @@ email: string
  * Starts a face check (人脸核身). realname: name and idNumber of the person to verify; contract acts: contractId (the caller's verified identity is used).
  */
 export interface FaceStartInput {
-purpose: ("realname" | "sign" | "rescind_request" | "rescind_confirm" | "settle_request" | "settle_confirm")
+purpose: ("realname" | "sign" | "accept" | "rescind_request" | "rescind_confirm" | "settle_request" | "settle_confirm")
 /**
  * Contract id
  */

@@ -12,7 +12,8 @@ import type { Deps } from '../../runtime/container';
 
 export const FACE_CHECKS = collectionName('faceChecks');
 
-export const FACE_PURPOSES = ['realname', 'sign', 'rescind_request', 'rescind_confirm', 'settle_request', 'settle_confirm'] as const;
+/** `accept`: the payer's 确认领取 of a payee-initiated receipt (R2) — an act of will like signing, witnessed by the platform. */
+export const FACE_PURPOSES = ['realname', 'sign', 'accept', 'rescind_request', 'rescind_confirm', 'settle_request', 'settle_confirm'] as const;
 export type FacePurpose = (typeof FACE_PURPOSES)[number];
 
 export interface FaceCheck extends Doc {
