@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import type { Contract } from '../domain/contract';
 import type { ContractUrgeInput } from '../generated/schema-types';
 import type { Doc } from '../ports/store';
 import { chinaDay } from '../rules/dates';
@@ -17,8 +18,12 @@ interface UrgeCounter extends Doc {
 
 const RATE_LIMITS = collectionName('rateLimits');
 
-/** What the other party is asked to do, in the SMS. */
-const ASK: Record<string, string> = { to_fill: '补充信息并签署', to_sign: '签署' };
+/** What the other party is asked to do, in the SMS: the payer of a payee-initiated receipt is to 确认领取 (R2). */
+const askOf = (c: Contract): string | undefined => {
+  const status = c.parties.counterparty.status;
+  if (c.flow === 'receipt_payee' && status === 'to_sign') return '确认领取';
+  return ({ to_fill: '补充信息并签署', to_sign: '签署' } as Record<string, string>)[status];
+};
 
 /**
  * 催办 (R4): the initiator re-sends the SMS to the other party while it is their turn. At most once
@@ -31,7 +36,7 @@ export const contractUrge: Operation<ContractUrgeInput> = async (input, ctx) => 
   const { contract, role } = await loadAsParty(deps, input.contractId, openid);
   if (role !== 'initiator') throw new AppError('FORBIDDEN', '仅发起人可以催办');
   const other = contract.parties.counterparty;
-  const ask = ASK[other.status];
+  const ask = askOf(contract);
   if (!['awaiting_fill', 'awaiting_signatures'].includes(contract.state) || !ask) throw new AppError('INVALID_TRANSITION', '对方当前无需处理');
   if (!other.details) throw new AppError('INVALID_TRANSITION', '对方尚未填写手机号，请通过微信分享提醒对方');
 

@@ -32,12 +32,27 @@ export const PARTY_STATUS_LABELS: Record<PartyStatus, string> = {
   rejected: '已拒签',
 };
 
-const partyView = (p: Party, own: boolean) => ({
+/**
+ * The payer of a payee-initiated receipt does not sign: their turn is 确认领取 (R2). The table keeps
+ * one status vocabulary (to_sign: "your act is due", signed: "your part is done"); the words the
+ * product shows for that party are these.
+ */
+const acceptsReceipt = (c: Contract, p: Party) => c.flow === 'receipt_payee' && p.role === 'counterparty';
+const RECEIPT_PAYER_LABELS: Partial<Record<PartyStatus, string>> = { to_sign: '待领取', signed: '已领取', rejected: '已拒绝领取' };
+
+export const partyStatusLabel = (c: Contract, p: Party): string =>
+  (acceptsReceipt(c, p) ? RECEIPT_PAYER_LABELS[p.status] : undefined) ?? PARTY_STATUS_LABELS[p.status];
+
+/** 待签署 reads 待领取 while a payee-initiated receipt waits for its payer's 确认领取 (R2: 待付款人领取). */
+export const stateLabel = (c: Contract): string =>
+  c.state === 'awaiting_signatures' && c.flow === 'receipt_payee' && c.parties.counterparty.status === 'to_sign' ? '待领取' : STATE_LABELS[c.state];
+
+const partyView = (c: Contract, p: Party, own: boolean) => ({
   role: p.role,
   kindRole: p.kindRole,
   isMe: own,
   status: p.status,
-  statusLabel: PARTY_STATUS_LABELS[p.status],
+  statusLabel: partyStatusLabel(c, p),
   name: p.details?.name ?? null,
   idNumber: p.details ? (own ? p.details.idNumber : maskIdNumber(p.details.idNumber)) : null,
   phone: p.details ? (own ? p.details.phone : maskPhone(p.details.phone)) : null,
@@ -55,10 +70,10 @@ export const contractView = (contract: Contract, viewer: PartyRole, now: string)
   flow: contract.flow,
   title: contract.title,
   state: contract.state,
-  stateLabel: STATE_LABELS[contract.state],
+  stateLabel: stateLabel(contract),
   myRole: viewer,
   myKindRole: contract.parties[viewer].kindRole,
-  parties: PARTY_ROLES.map((r) => partyView(contract.parties[r], r === viewer)),
+  parties: PARTY_ROLES.map((r) => partyView(contract, contract.parties[r], r === viewer)),
   form: contract.form,
   payment: { status: contract.payment.status, amountFen: contract.payment.amountFen },
   pending: contract.pending ? { type: contract.pending.type, by: contract.pending.by, reason: contract.pending.reason, at: contract.pending.at } : null,
@@ -83,7 +98,7 @@ export const contractSummary = (contract: Contract, viewer: PartyRole) => ({
   kind: contract.kind,
   title: contract.title,
   state: contract.state,
-  stateLabel: STATE_LABELS[contract.state],
+  stateLabel: stateLabel(contract),
   myRole: viewer,
   myStatus: contract.parties[viewer].status,
   otherPartyName: contract.parties[viewer === 'initiator' ? 'counterparty' : 'initiator'].details?.name ?? null,
