@@ -48,6 +48,8 @@ const CONTRACT_CALLS: Array<[string, (id: string) => Record<string, unknown>]> =
   ['contract-fill', (id) => ({ contractId: id, name: mallory.name, idNumber: mallory.idNumber, phone: mallory.phone })],
   ['contract-sign', (id) => ({ contractId: id, bizToken: 'ABCDEF0123456789', signature: { type: 'seal' } })],
   ['contract-reject', (id) => ({ contractId: id, reason: '不认识' })],
+  ['contract-issue', (id) => ({ contractId: id })],
+  ['contract-accept', (id) => ({ contractId: id, bizToken: 'ABCDEF0123456789' })],
   ['contract-revoke', (id) => ({ contractId: id })],
   ['contract-urge', (id) => ({ contractId: id })],
   ['rescind-request', (id) => ({ contractId: id, reason: 'r', bizToken: 'ABCDEF0123456789' })],
