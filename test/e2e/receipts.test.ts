@@ -198,6 +198,28 @@ describe('R2 payee-initiated, details complete (我来填): the payee signs, pay
     expect(accepted.faceCheckId).toBeTruthy();
     expect(accepted.data).toMatchObject({ from: 'awaiting_signatures', to: 'signed', documentSha256: (await stored(id)).document!.currentSha256 });
   });
+  test('C6/C8 解除 an accepted receipt: the payer asks, the payee confirms; the file gains the platform\'s 解除 stamp and is emailed as it stands', async () => {
+    const pending = await client.ok('rescind-request', payer.openid, { contractId: id, reason: '款项已退回', bizToken: await client.face(payer, 'rescind_request', id) });
+    await expectState(pending, 'rescind_pending', { initiator: 'signed', counterparty: 'signed' });
+    expect(await sent()).toEqual([{ phone: payee.phone, template: 'rescind_requested', text: '周付款申请解除《收据》，原因：款项已退回。请在小程序中确认或拒绝。' }]);
+    const done = await client.ok('rescind-confirm', payee.openid, { contractId: id, bizToken: await client.face(payee, 'rescind_confirm', id) });
+    await expectState(done, 'rescinded', { initiator: 'signed', counterparty: 'signed' });
+    expect(await sent()).toEqual([{ phone: payer.phone, template: 'rescind_answered', text: '陈收款已同意您解除《收据》的申请。' }]);
+    const c = await stored(id);
+    expect(c.document!.signatures.map((s) => [s.by, s.fieldName])).toEqual([['initiator', 'Sig_payee'], ['platform', 'Sig_platform_accepted'], ['platform', 'Sig_platform_rescinded']]);
+    const dl = await client.ok('contract-download', payer.openid, { contractId: id });
+    const file = writeTemp(tempDir(), 'rescinded.pdf', Buffer.from(await (await fetch(`${emu.url}${dl.url}`)).arrayBuffer()));
+    const sig = pdfsig(file, nss);
+    expect(sig.signatures.map((x) => [x.commonName, x.signatureValidation, x.certificateValidation])).toEqual([
+      ['陈收款', 'Signature is Valid.', 'Certificate is Trusted.'],
+      ['电子签平台', 'Signature is Valid.', 'Certificate is Trusted.'],
+      ['电子签平台', 'Signature is Valid.', 'Certificate is Trusted.'],
+    ]);
+    expect(await client.ok('contract-email', payer.openid, { contractId: id, email: 'zhou@example.com' })).toEqual({ sent: true, to: 'zhou@example.com', sha256: c.document!.currentSha256 });
+    const mail = (await client.raw('GET', '/outbox/email?to=zhou@example.com')).json.messages;
+    expect(mail.map((m: { subject: string }) => m.subject)).toEqual([`《收据》${c.contractNo}（已解除）`]);
+    expect(mail[0].attachments).toHaveLength(1);
+  });
 });
 
 describe('R2 payee-initiated, details complete: the payer 拒绝领取 with a reason', () => {
