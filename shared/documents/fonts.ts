@@ -36,6 +36,40 @@ export const configureDocumentFonts = (src: Partial<Record<FontWeight, string | 
   widthCache.clear();
 };
 
+interface CmapLookup {
+  _cmapProcessor: { lookup(codePoint: number): number };
+  getGlyph(id: number, codePoints?: number[]): Glyph | null;
+}
+
+/**
+ * The text a glyph stands for in the PDF (its ToUnicode entry — what copy, search and pdftotext
+ * read) must not depend on what the process drew before. fontkit caches one Glyph per glyph id
+ * with the code points it was first asked for, and pdf-lib writes those into ToUnicode. Noto maps
+ * several code points to one glyph — 大 U+5927 and the Kangxi radical ⼤ U+2F24, 八 and ⼋ … — so
+ * once a radical was laid out (a pasted form value) or the whole font embedded (which walks the
+ * character set in code-point order, radicals first), every later contract in that warm process
+ * read "⼤写" where it shows 大写. Each glyph's code points are therefore canonicalised as it is
+ * cached: a code point whose NFKC form is a single character on the very same glyph is replaced by
+ * that form, so the glyph reads as the unified ideograph whatever came first; glyphs that differ
+ * from their NFKC form (① and 1) keep their own code points.
+ */
+const canonicalToUnicode = (font: Font): void => {
+  const f = font as unknown as CmapLookup;
+  const getGlyph = f.getGlyph.bind(font);
+  const canonical = (cp: number): number => {
+    const n = String.fromCodePoint(cp).normalize('NFKC');
+    const ncp = n.codePointAt(0)!;
+    if (ncp === cp || n.length !== String.fromCodePoint(ncp).length) return cp;
+    const gid = f._cmapProcessor.lookup(cp);
+    return gid !== 0 && f._cmapProcessor.lookup(ncp) === gid ? ncp : cp;
+  };
+  f.getGlyph = (id, codePoints) => {
+    const g = getGlyph(id, codePoints) as (Glyph & { codePoints: number[] }) | null;
+    if (g && g.codePoints.some((cp) => canonical(cp) !== cp)) g.codePoints = g.codePoints.map(canonical);
+    return g;
+  };
+};
+
 export const loadFont = (weight: FontWeight): LoadedFont => {
   const hit = loaded.get(weight);
   if (hit) return hit;
@@ -44,6 +78,7 @@ export const loadFont = (weight: FontWeight): LoadedFont => {
   const parsed = fontkit.create(bytes);
   if (!('unitsPerEm' in parsed)) throw new Error(`font for ${weight} is a collection, expected a single face`);
   const font = parsed as Font;
+  canonicalToUnicode(font);
   const entry: LoadedFont = { weight, bytes, font, fontkit: { create: () => font } };
   loaded.set(weight, entry);
   return entry;
