@@ -134,6 +134,9 @@ describe('R2 payee-initiated, details complete (我来填): the payee signs, pay
     expect(labels(v)).toEqual({ initiator: '已签署', counterparty: '待领取' });
     expect(v.payment).toEqual({ status: 'paid', amountFen: 300 });
     expect(Date.parse(v.expiresAt) - Date.parse(v.initiatedAt)).toBe(30 * 86_400_000);
+    // 文件夹: the payee's list shows where the receipt stands.
+    const row = (await client.ok('contract-list', payee.openid, { filter: 'in_progress' })).items.find((i: { id: string }) => i.id === id);
+    expect(row).toMatchObject({ kind: 'receipt', title: '收据', state: 'awaiting_signatures', stateLabel: '待领取', myStatus: 'signed', otherPartyName: '周付款', amountFen: 1_280_050 });
     expect(await sent()).toEqual([
       { phone: payer.phone, template: 'invite_accept', text: `陈收款向您开具了《收据》，请在微信小程序“电子签”中查看并确认领取：${link(token)}` },
     ]);
