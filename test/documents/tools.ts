@@ -4,7 +4,7 @@
  * skip: CI must install them (apt-get install -y poppler-utils qpdf libnss3-tools).
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodePng, DecodedPng } from './png';
@@ -94,9 +94,13 @@ export const pdfsig = (file: string, nssDir: string): { raw: string; status: num
 
 export const qpdfCheck = (file: string): RunResult => run('qpdf', ['--check', file]);
 
-export const pdftotext = (file: string, page?: number): string => {
+/**
+ * The PDF's text. `-layout` (default) keeps the page's columns; `raw` keeps the content stream's
+ * order, so a table cell that wraps stays one piece instead of interleaving with its neighbours.
+ */
+export const pdftotext = (file: string, page?: number, mode: 'layout' | 'raw' = 'layout'): string => {
   const args = page ? ['-f', String(page), '-l', String(page)] : [];
-  const r = run('pdftotext', [...args, '-layout', file, '-']);
+  const r = run('pdftotext', [...args, `-${mode}`, file, '-']);
   if (r.status !== 0) throw new Error(`pdftotext failed: ${r.stderr}`);
   return r.stdout;
 };
@@ -108,4 +112,29 @@ export const rasterize = (file: string, page: number, dpi = 72): DecodedPng => {
   const r = run('pdftoppm', ['-r', String(dpi), '-png', '-f', String(page), '-l', String(page), '-singlefile', file, prefix]);
   if (r.status !== 0) throw new Error(`pdftoppm failed: ${r.stderr}`);
   return decodePng(readFileSync(`${prefix}.png`));
+};
+
+/** Rasterises every page with one pdftoppm run (the file's fonts are parsed once), in page order. */
+export const rasterizeAll = (file: string, dpi = 72): DecodedPng[] => {
+  const dir = tempDir('esign-ppm-');
+  const r = run('pdftoppm', ['-r', String(dpi), '-png', file, join(dir, 'p')]);
+  if (r.status !== 0) throw new Error(`pdftoppm failed: ${r.stderr}`);
+  const pages = readdirSync(dir).filter((f) => f.endsWith('.png')).sort((a, b) => Number(/(\d+)\.png$/.exec(a)![1]) - Number(/(\d+)\.png$/.exec(b)![1]));
+  return pages.map((f) => decodePng(readFileSync(join(dir, f))));
+};
+
+/**
+ * Two rasters of the same page compared pixel by pixel: how many pixels differ by more than
+ * `tolerance` in any channel, and how many are inked in `a` (so a blank page cannot pass).
+ */
+export const compareRasters = (a: DecodedPng, b: DecodedPng, tolerance = 8): { sameSize: boolean; differing: number; inked: number } => {
+  if (a.width !== b.width || a.height !== b.height) return { sameSize: false, differing: Number.NaN, inked: Number.NaN };
+  let differing = 0;
+  let inked = 0;
+  for (let i = 0; i < a.rgb.length; i += 3) {
+    const d = Math.max(Math.abs(a.rgb[i]! - b.rgb[i]!), Math.abs(a.rgb[i + 1]! - b.rgb[i + 1]!), Math.abs(a.rgb[i + 2]! - b.rgb[i + 2]!));
+    if (d > tolerance) differing++;
+    if (a.rgb[i]! < 128) inked++;
+  }
+  return { sameSize: true, differing, inked };
 };
