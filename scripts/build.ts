@@ -67,7 +67,7 @@ export interface BundleReport {
   bytes: number;
   ports: Port[];
   pdf: boolean;
-  /** Input modules, relative to the repository (for tests). */
+  /** The modules in the bundle, relative to the repository; `stub:<path>` for a module replaced by a stand-in (for tests). */
   inputs: string[];
 }
 
@@ -142,24 +142,37 @@ const unusedClients = (used: Set<Port>): Plugin => ({
   },
 });
 
-const entryFor = (name: string, pdf: boolean): { contents: string; resolveDir: string; sourcefile: string; loader: 'ts' } => ({
+/** What each function's bundle starts from: its entry, after the fonts' location for PDF functions. */
+const entrySource = (name: string, pdf: boolean): string =>
   // PDF functions learn where the fonts are before their module (and fonts.ts) is used.
-  contents: pdf
+  pdf
     ? [
         `import path from 'node:path';`,
         `import { configureDocumentFonts } from './shared/documents/fonts';`,
         `configureDocumentFonts({ regular: path.join(__dirname, '..', '${FONTS_DIR}', '${path.basename(FONT_FILES.regular)}'), bold: path.join(__dirname, '..', '${FONTS_DIR}', '${path.basename(FONT_FILES.bold)}') });`,
         `export { main } from './functions/${name}/index';`,
       ].join('\n')
-    : `export { main } from './functions/${name}/index';`,
-  resolveDir: ROOT,
-  sourcefile: `functions/${name}/entry.ts`,
-  loader: 'ts',
+    : `export { main } from './functions/${name}/index';`;
+
+const ENTRY = 'function-entry';
+
+/** `entry:<name>` is the virtual entry module of function <name>. */
+const functionEntries = (pdf: ReadonlySet<string>): Plugin => ({
+  name: 'function-entries',
+  setup(b) {
+    b.onResolve({ filter: /^entry:/ }, (args) => ({ path: args.path.slice('entry:'.length), namespace: ENTRY }));
+    b.onLoad({ filter: /.*/, namespace: ENTRY }, (args) => ({ contents: entrySource(args.path, pdf.has(args.path)), resolveDir: ROOT, loader: 'ts' }));
+  },
 });
 
-const options = (name: string, pdf: boolean) =>
+/**
+ * One esbuild run for several functions: every module is parsed once, and each function still gets
+ * its own self-contained bundle (no code splitting) holding only what its entry reaches.
+ */
+const options = (names: readonly string[], outdir: string) =>
   ({
-    stdin: entryFor(name, pdf),
+    entryPoints: Object.fromEntries(names.map((n) => [`${n}/index`, `entry:${n}`])),
+    outdir,
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -218,27 +231,75 @@ const sdkTrims = (): Plugin => ({
   },
 });
 
-const inputsOf = (meta: Metafile): string[] => Object.keys(meta.inputs).map((p) => p.replace(/^[a-z-]+:/, ''));
+/** A module as reports name it: its path relative to the repository; `stub:<path>` for a stand-in. */
+const reportedInput = (key: string): string => {
+  const m = /^([a-z-]+):(.*)$/.exec(key);
+  if (!m) return key;
+  const [, ns, p] = m as unknown as [string, string, string];
+  if (ns === ENTRY) return `entry:${p}`;
+  const rel = path.isAbsolute(p) ? path.relative(ROOT, p) : p;
+  return ns === 'file' ? rel : `stub:${rel}`;
+};
 
-export async function buildFunction(spec: FunctionSpec, outDir = DIST): Promise<BundleReport> {
-  // Pass 1: which modules the function reaches, hence which ports it calls and whether it renders PDFs.
-  const probe = await build({ ...options(spec.name, false), write: false, plugins: [localStubs(), sdkTrims()] });
-  const reached = inputsOf(probe.metafile).map((p) => path.resolve(ROOT, p));
-  const used = portsCalled(reached);
-  const pdf = reached.some((p) => p.includes(`${path.sep}@cantoo${path.sep}pdf-lib${path.sep}`));
-  const outfile = path.join(outDir, spec.name, 'index.js');
-  const result = await build({ ...options(spec.name, pdf), outfile, plugins: [localStubs(), sdkTrims(), unusedClients(used)] });
-  // Kept beside (not inside) the deployed folder, for `esbuild --analyze`-style questions.
+/**
+ * Each function's modules (see reportedInput), by function name: an
+ * entry's own output plus every chunk it imports, statically or dynamically (a CommonJS bundle
+ * inlines dynamic imports, so they count).
+ */
+const inputsByFunction = (meta: Metafile): Map<string, string[]> => {
+  const byName = new Map<string, string[]>();
+  for (const out of Object.values(meta.outputs)) {
+    if (!out.entryPoint?.startsWith(`${ENTRY}:`)) continue;
+    const files = new Set<string>();
+    const seen = new Set<typeof out>();
+    const visit = (o: typeof out): void => {
+      if (seen.has(o)) return;
+      seen.add(o);
+      for (const p of Object.keys(o.inputs)) files.add(reportedInput(p));
+      for (const i of o.imports) if (!i.external && meta.outputs[i.path]) visit(meta.outputs[i.path]!);
+    };
+    visit(out);
+    byName.set(out.entryPoint.slice(ENTRY.length + 1), [...files]);
+  }
+  return byName;
+};
+
+/**
+ * Builds the bundles of `specs` into outDir/<name>/index.js. Pass 1 (one esbuild run, nothing
+ * written, code split) finds what each function reaches, hence which ports it calls and whether it renders
+ * PDFs; pass 2 builds the functions that need the same stubs together.
+ */
+export async function buildFunctions(specs: readonly FunctionSpec[], outDir = DIST): Promise<BundleReport[]> {
+  const names = specs.map((s) => s.name);
+  // Code splitting makes the probe cheap (shared modules are linked once); nothing is written.
+  const probe = await build({ ...options(names, outDir), format: 'esm', splitting: true, minify: false, write: false, plugins: [functionEntries(new Set()), localStubs(), sdkTrims()] });
+  const reached = inputsByFunction(probe.metafile);
+  const plan = specs.map((spec) => {
+    const files = (reached.get(spec.name) ?? []).filter((p) => !/^[a-z]+:/.test(p)).map((p) => path.resolve(ROOT, p));
+    return { spec, used: portsCalled(files), pdf: files.some((p) => p.includes(`${path.sep}@cantoo${path.sep}pdf-lib${path.sep}`)) };
+  });
+  const pdf = new Set(plan.filter((p) => p.pdf).map((p) => p.spec.name));
+  const groups = new Map<string, typeof plan>();
+  for (const p of plan) {
+    const key = `${p.pdf}|${[...p.used].sort().join(',')}`;
+    groups.set(key, [...(groups.get(key) ?? []), p]);
+  }
+  const reports: BundleReport[] = [];
   fs.mkdirSync(path.join(outDir, '..', 'meta'), { recursive: true });
-  fs.writeFileSync(path.join(outDir, '..', 'meta', `${spec.name}.json`), JSON.stringify(result.metafile));
-  return {
-    name: spec.name,
-    kind: spec.kind,
-    bytes: fs.statSync(outfile).size,
-    ports: [...used].sort(),
-    pdf,
-    inputs: inputsOf(result.metafile).sort(),
-  };
+  await Promise.all(
+    [...groups.values()].map(async (group) => {
+      const result = await build({ ...options(group.map((g) => g.spec.name), outDir), plugins: [functionEntries(pdf), localStubs(), sdkTrims(), unusedClients(group[0]!.used)] });
+      const inputs = inputsByFunction(result.metafile);
+      for (const { spec, used, pdf: renders } of group) {
+        const outfile = path.join(outDir, spec.name, 'index.js');
+        const mine = inputs.get(spec.name) ?? [];
+        // Kept beside (not inside) the deployed folder, for `esbuild --analyze`-style questions.
+        fs.writeFileSync(path.join(outDir, '..', 'meta', `${spec.name}.json`), JSON.stringify({ inputs: mine, bytes: fs.statSync(outfile).size }));
+        reports.push({ name: spec.name, kind: spec.kind, bytes: fs.statSync(outfile).size, ports: [...used].sort(), pdf: renders, inputs: [...mine].sort() });
+      }
+    }),
+  );
+  return reports.sort((a, b) => a.name.localeCompare(b.name));
 }
 
 /** functions/ and the registry must name the same functions. */
@@ -256,30 +317,24 @@ export async function buildAll(log: (line: string) => void = () => undefined, ou
   checkFunctionFolders();
   fs.rmSync(outDir, { recursive: true, force: true });
   fs.mkdirSync(outDir, { recursive: true });
-  const reports: BundleReport[] = [];
-  // A few at a time: esbuild is parallel inside; this keeps memory flat on small machines.
-  const queue = [...FUNCTIONS];
-  await Promise.all(
-    Array.from({ length: 4 }, async () => {
-      for (let spec = queue.shift(); spec; spec = queue.shift()) {
-        const r = await buildFunction(spec, outDir);
-        reports.push(r);
-        log(`${r.name.padEnd(28)} ${(r.bytes / 1024).toFixed(0).padStart(6)} KB  ${[r.pdf ? 'pdf' : '', ...r.ports].filter(Boolean).join(' ')}`);
-      }
-    }),
-  );
+  const reports = await buildFunctions(FUNCTIONS, outDir);
+  for (const r of reports) log(`${r.name.padEnd(28)} ${(r.bytes / 1024).toFixed(0).padStart(6)} KB  ${[r.pdf ? 'pdf' : '', ...r.ports].filter(Boolean).join(' ')}`);
   if (reports.some((r) => r.pdf)) {
     fs.mkdirSync(path.join(outDir, FONTS_DIR), { recursive: true });
     for (const f of Object.values(FONT_FILES)) fs.copyFileSync(require.resolve(f), path.join(outDir, FONTS_DIR, path.basename(f)));
   }
-  reports.sort((a, b) => a.name.localeCompare(b.name));
   fs.writeFileSync(path.join(outDir, '..', 'bundles.json'), `${JSON.stringify(reports, null, 2)}\n`);
   return reports;
 }
 
 // ---- serverless.yml ----
 
-/** Settings every function receives, by name: values come from the deployer's environment (or .env) at deploy time. */
+/**
+ * Settings every function receives, by name (docs/DEPLOY.md says what each is): the values come
+ * from the deployer's environment (or .env) at deploy time, `${env:NAME}`, never from this
+ * repository. Optional ones may be left unset: the CLI then deploys no value and the code's
+ * default applies (config.ts treats an empty value as unset).
+ */
 export const DEPLOY_SETTINGS = [
   'ESIGN_TCB_ENV',
   'ESIGN_TCB_STORAGE_BUCKET',
@@ -290,11 +345,16 @@ export const DEPLOY_SETTINGS = [
   'ESIGN_SES_FROM',
   'ESIGN_SES_TEMPLATE_ID',
   'ESIGN_SES_REGION',
+  'ESIGN_SES_REPLY_TO',
   'ESIGN_SHARE_LINK_BASE',
   'ESIGN_CA_ROOT_CERT',
   'ESIGN_CA_ISSUING_CERT',
   'ESIGN_CA_ISSUING_KEY',
   'ESIGN_SIGNER_ID_SECRET',
+  'ESIGN_TC_TIMEOUT_SECONDS',
+  'ESIGN_PAYMENT_RECONCILE_MINUTES',
+  'ESIGN_TIMER_BATCH',
+  'ESIGN_LOG_LEVEL',
   'WECHATPAY_MCHID',
   'WECHATPAY_APPID',
   'WECHATPAY_MERCHANT_SERIAL_NO',
@@ -302,21 +362,53 @@ export const DEPLOY_SETTINGS = [
   'WECHATPAY_APIV3_KEY',
   'WECHATPAY_PUBLIC_KEY',
   'WECHATPAY_PUBLIC_KEY_ID',
+  'WECHATPAY_PLATFORM_CERTS',
   'WECHATPAY_NOTIFY_URL',
 ] as const;
 
+/** What the deployment fixes itself (not a setting). */
+export const DEPLOY_FIXED: Readonly<Record<string, string>> = { ESIGN_PROVIDER: 'cloud' };
+
+/** Variables the code reads that serverless.yml must not set, and why (test/cloud/deploy.test.ts keeps this complete). */
+export const NOT_DEPLOYED: Readonly<Record<string, string>> = {
+  TENCENTCLOUD_SECRETID: 'set by SCF: the temporary key of the function role',
+  TENCENTCLOUD_SECRETKEY: 'set by SCF: the temporary key of the function role',
+  TENCENTCLOUD_SESSIONTOKEN: 'set by SCF: the temporary key of the function role',
+  TENCENTCLOUD_REGION: 'set by SCF: the function region',
+  TCB_ENV: 'set by CloudBase: the environment id (fallback for ESIGN_TCB_ENV)',
+  SCF_NAMESPACE: 'set by SCF: the namespace, which is the CloudBase environment id (fallback)',
+  ESIGN_TC_SECRET_ID: 'explicit API key, only for running the cloud provider outside SCF',
+  ESIGN_TC_SECRET_KEY: 'explicit API key, only for running the cloud provider outside SCF',
+  ESIGN_TC_SESSION_TOKEN: 'explicit API key, only for running the cloud provider outside SCF',
+  ESIGN_TCB_SERVICE_URL: 'tests: the local CloudBase protocol server',
+  ESIGN_TC_API_GATEWAY: 'tests: the local Tencent Cloud API server',
+  WECHATPAY_BASE_URL: 'tests: the local WeChat Pay simulator',
+  ESIGN_DATA_DIR: 'local provider only',
+  NODE_ENV: 'the test runner (silences logs)',
+};
+
+/** The webhook's HTTP path in the local emulator (the function URL in the cloud has its own address). */
 export const WEBHOOK_HTTP_PATH = '/webhooks/payment';
 
 /**
- * The multi-scf form (serverless-components/tencent-multi-scf): one `functions` entry per registry
- * function, `name` pinned (multi-scf otherwise names functions "<key>-<instance>-<stage>-<app>",
- * and the mini-program calls them by their own name), memory/timeout/environment on each entry
- * (multi-scf passes only namespace/runtime/description/code down from `inputs`, hence the YAML
- * anchor), timers as 7-field cron, the webhook on an API gateway trigger.
+ * The multi-scf form (serverless-components/tencent-multi-scf, docs/configure.md and
+ * src/formatter.ts):
+ * - one `functions` entry per registry function, `name` pinned (multi-scf otherwise derives the
+ *   name from the instance, stage and app, and the mini-program calls functions by their own name);
+ * - memory, timeout and environment on each entry: multi-scf passes only type, namespace, runtime
+ *   and description down from `inputs` (hence the YAML anchor for the environment);
+ * - the whole build output is the code of every function (`src.src`), so a handler is
+ *   `<name>/index.main` and the PDF functions find the shared `_fonts/` beside their folder;
+ * - timers as SCF 7-field cron, triggers naming the function by its key;
+ * - the payment webhook behind a function URL (trigger `type: http`, Tencent's `http` trigger
+ *   of the component toolkit): SCF stopped creating API gateway triggers on 2024-07-01 (the API
+ *   gateway product is being shut down), and a function URL turns the `{statusCode, headers, body}`
+ *   the function returns into the HTTP response by itself, which WeChat Pay reads.
  */
 export const renderServerlessYml = (functions: readonly FunctionSpec[] = FUNCTIONS): string => {
   const lines: string[] = [
-    '# Generated from shared/runtime/registry.ts by `npx tsx scripts/build.ts --serverless`;',
+    '# Generated from shared/runtime/registry.ts by `npm run build:serverless`',
+    '# (npx tsx scripts/build.ts --serverless); do not edit by hand.',
     '# test/cloud/deploy.test.ts fails when this file, functions/ and the bundles disagree.',
     "# Deploy with Tencent's Serverless Cloud Framework CLI (`scf deploy`), see docs/DEPLOY.md.",
     "# No value is written here: ${env:NAME} is read from the deployer's environment or .env.",
@@ -330,6 +422,7 @@ export const renderServerlessYml = (functions: readonly FunctionSpec[] = FUNCTIO
     '    src: ./dist/functions # `npm run build`: <name>/index.js per function, _fonts/ for the PDF ones',
     '  region: ${env:TENCENTCLOUD_REGION}',
     "  namespace: ${env:ESIGN_TCB_ENV} # the CloudBase environment's SCF namespace",
+    '  type: event',
     '  runtime: Nodejs20.19',
     '  functions:',
   ];
@@ -343,7 +436,8 @@ export const renderServerlessYml = (functions: readonly FunctionSpec[] = FUNCTIO
       `      timeout: ${f.timeoutS}`,
     );
     if (i === 0) {
-      lines.push('      environment: &environment', '        - key: ESIGN_PROVIDER', '          value: cloud');
+      lines.push('      environment: &environment');
+      for (const [k, v] of Object.entries(DEPLOY_FIXED)) lines.push(`        - key: ${k}`, `          value: ${v}`);
       for (const k of DEPLOY_SETTINGS) lines.push(`        - key: ${k}`, `          value: \${env:${k}}`);
     } else {
       lines.push('      environment: *environment');
@@ -353,23 +447,19 @@ export const renderServerlessYml = (functions: readonly FunctionSpec[] = FUNCTIO
   for (const f of functions.filter((x) => x.kind === 'timer')) {
     lines.push('    - type: timer', `      function: ${f.name}`, '      parameters:', `        name: ${f.name}`, `        cronExpression: '${f.schedule}'`, '        enable: true');
   }
-  const webhooks = functions.filter((x) => x.kind === 'webhook');
-  if (webhooks.length) {
+  for (const f of functions.filter((x) => x.kind === 'webhook')) {
     lines.push(
-      '    # WeChat Pay posts payment notifications here; WECHATPAY_NOTIFY_URL must be this HTTPS URL.',
-      '    # The function answers statusCode/headers/body itself: switch on integrated response',
-      '    # (集成响应) for this API after the first deploy — multi-scf cannot set it (docs/DEPLOY.md).',
-      '    - type: apigw',
+      '    # WeChat Pay posts its notifications here: WECHATPAY_NOTIFY_URL is this function URL (HTTPS, public).',
+      '    - type: http',
+      `      function: ${f.name}`,
       '      parameters:',
-      '        name: esign_webhooks',
-      '        protocols:',
-      '          - https',
-      '        environment: release',
-      '        apis:',
+      `        name: ${f.name}-url`,
+      '        qualifier: $DEFAULT',
+      '        authType: NONE # WeChat Pay cannot sign for CAM; the function verifies its signature',
+      '        netConfig:',
+      '          enableIntranet: false',
+      '          enableExtranet: true',
     );
-    for (const f of webhooks) {
-      lines.push(`          - path: ${WEBHOOK_HTTP_PATH}`, '            method: POST', `            function: ${f.name}`, '            enableCORS: false', `            serviceTimeout: ${f.timeoutS}`);
-    }
   }
   return `${lines.join('\n')}\n`;
 };
