@@ -48,7 +48,16 @@ export interface AppConfig {
 /** PEMs in env vars are often written on one line with literal \n. */
 const pem = (v: string | undefined): string | null => (v ? v.replace(/\\n/g, '\n') : null);
 
-export const loadConfig = (env: Record<string, string | undefined>): AppConfig => {
+/**
+ * The environment with empty values read as unset: a deployment that leaves an optional setting
+ * blank must get the default, not `Number('')` = 0. Reads stay live (a function role's keys are
+ * replaced while a warm instance runs).
+ */
+const unsetWhenEmpty = (env: Record<string, string | undefined>): Record<string, string | undefined> =>
+  new Proxy(env, { get: (t, k) => { const v: unknown = Reflect.get(t, k); return typeof v === 'string' && v.trim() === '' ? undefined : v; } });
+
+export const loadConfig = (rawEnv: Record<string, string | undefined>): AppConfig => {
+  const env = unsetWhenEmpty(rawEnv);
   const provider = env.ESIGN_PROVIDER === 'cloud' ? 'cloud' : 'local';
   return {
     provider,
@@ -111,7 +120,8 @@ const jsonObject = (name: string, raw: string | undefined): Record<string, strin
   return Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([k, x]) => [k, String(x)]));
 };
 
-export const loadCloudSettings = (env: Record<string, string | undefined>): CloudSettings => {
+export const loadCloudSettings = (rawEnv: Record<string, string | undefined>): CloudSettings => {
+  const env = unsetWhenEmpty(rawEnv);
   const envId = env.ESIGN_TCB_ENV ?? env.TCB_ENV ?? env.SCF_NAMESPACE;
   if (!envId) throw new Error('ESIGN_PROVIDER=cloud needs the CloudBase environment id: set ESIGN_TCB_ENV');
   const explicitKeys =

@@ -1,0 +1,236 @@
+/**
+ * The deployment agrees with the code: serverless.yml (as the Serverless Cloud Framework reads it),
+ * the function folders, the function registry and the bundles `npm run build` writes.
+ *
+ * - serverless.yml is what renderServerlessYml() makes of the registry, byte for byte (a stale
+ *   file names the command that regenerates it);
+ * - every function has its entry, handler (a bundle that exports `main`), memory and timeout; the
+ *   timers their 7-field cron; the payment webhook a public function URL; every function the same
+ *   environment, by reference only: no value of a setting is in the file;
+ * - every environment variable the cloud provider reads is deployed or named as not deployed
+ *   with a reason, and docs/DEPLOY.md lists them all;
+ * - the bundles (built once here, into a temporary directory): requiring one does no I/O, only
+ *   the PDF functions carry pdf-lib and fontkit, and no bundle carries a Tencent Cloud or WeChat
+ *   Pay client its function never calls.
+ */
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import YAML from 'yaml';
+import { buildAll, DEPLOY_FIXED, DEPLOY_SETTINGS, NOT_DEPLOYED, renderServerlessYml, type BundleReport } from '../../scripts/build';
+import { FUNCTIONS } from '../../shared/runtime/registry';
+import { loadConfig } from '../../shared/runtime/config';
+import { loadWechatPayConfig } from '../../shared/adapters/wechatpay/config';
+import { tempDir } from '../support/emulator';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const REGENERATE = 'npm run build:serverless';
+const YML_TEXT = fs.readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8');
+const yml = YAML.parse(YML_TEXT, { maxAliasCount: -1 }) as {
+  component: string;
+  inputs: {
+    src: { src: string };
+    runtime: string;
+    functions: Record<string, { name: string; handler: string; memorySize: number; timeout: number; environment: Array<{ key: string; value: string }> }>;
+    triggers: Array<{ type: string; function: string; parameters: Record<string, any> }>;
+  };
+};
+const names = FUNCTIONS.map((f) => f.name).sort();
+
+describe('serverless.yml', () => {
+  test('is what the registry renders (else it is stale)', () => {
+    const verdict = YML_TEXT === renderServerlessYml() ? 'up to date' : `serverless.yml is stale: regenerate it with \`${REGENERATE}\` and commit it`;
+    expect(verdict).toBe('up to date');
+  });
+
+  test('functions/, the registry and serverless.yml name the same functions', () => {
+    const folders = fs.readdirSync(path.join(ROOT, 'functions')).filter((d) => fs.existsSync(path.join(ROOT, 'functions', d, 'index.ts'))).sort();
+    expect(folders).toEqual(names);
+    expect(Object.keys(yml.inputs.functions).sort()).toEqual(names);
+    expect(yml.component).toBe('multi-scf');
+    expect(yml.inputs.src.src).toBe('./dist/functions');
+    expect(yml.inputs.runtime).toMatch(/^Nodejs20\./);
+  });
+
+  test.each(FUNCTIONS.map((f) => [f.name, f] as const))('%s: pinned name, handler in the build output, memory and timeout', (name, spec) => {
+    const fn = yml.inputs.functions[name]!;
+    expect(fn).toMatchObject({ name, handler: `${name}/index.main`, memorySize: spec.memoryMb, timeout: spec.timeoutS });
+    // SCF: 64 or 128–3072 MB in steps of 128; 1–900 s.
+    expect(fn.memorySize === 64 || (fn.memorySize % 128 === 0 && fn.memorySize >= 128 && fn.memorySize <= 3072)).toBe(true);
+    expect(fn.timeout).toBeGreaterThanOrEqual(1);
+    expect(fn.timeout).toBeLessThanOrEqual(900);
+  });
+
+  test('every timer has one timer trigger with its 7-field cron; nothing else has one', () => {
+    const timers = yml.inputs.triggers.filter((t) => t.type === 'timer');
+    const specs = FUNCTIONS.filter((f) => f.kind === 'timer');
+    expect(timers.map((t) => t.function).sort()).toEqual(specs.map((f) => f.name).sort());
+    const field = /^(\*|\d+(-\d+)?(,\d+(-\d+)?)*|(\*|\d+)\/\d+)$/;
+    const ranges: Array<[number, number]> = [[0, 59], [0, 59], [0, 23], [1, 31], [1, 12], [0, 6], [1970, 2099]];
+    for (const spec of specs) {
+      const t = timers.find((x) => x.function === spec.name)!;
+      expect(t.parameters).toMatchObject({ name: spec.name, cronExpression: spec.schedule, enable: true });
+      const fields = String(t.parameters.cronExpression).split(' ');
+      expect(fields).toHaveLength(7);
+      fields.forEach((f, i) => {
+        expect(f).toMatch(field);
+        for (const n of f.split(/[^\d]+/).filter(Boolean).map(Number)) {
+          if (f.includes('/') && f.endsWith(`/${n}`)) continue; // a step, not a value
+          expect(n).toBeGreaterThanOrEqual(ranges[i]![0]);
+          expect(n).toBeLessThanOrEqual(ranges[i]![1]);
+        }
+      });
+    }
+  });
+
+  test('the payment webhook is on a public function URL; no other HTTP entry, no API gateway', () => {
+    const webhooks = FUNCTIONS.filter((f) => f.kind === 'webhook').map((f) => f.name);
+    expect(webhooks).toContain('payment-notify');
+    const http = yml.inputs.triggers.filter((t) => t.type === 'http');
+    expect(http.map((t) => t.function).sort()).toEqual(webhooks.sort());
+    for (const t of http) expect(t.parameters).toMatchObject({ qualifier: '$DEFAULT', authType: 'NONE', netConfig: { enableExtranet: true, enableIntranet: false } });
+    expect(yml.inputs.triggers.map((t) => t.type).filter((type) => type !== 'timer' && type !== 'http')).toEqual([]);
+  });
+
+  test('every function gets the same environment, by name only: no value is in the file', () => {
+    const expected = [...Object.keys(DEPLOY_FIXED), ...DEPLOY_SETTINGS];
+    for (const name of names) {
+      const env = yml.inputs.functions[name]!.environment;
+      expect(env.map((e) => e.key)).toEqual(expected);
+      for (const { key, value } of env) expect(value).toBe(DEPLOY_FIXED[key] ?? `\${env:${key}}`);
+    }
+    expect(Object.keys(NOT_DEPLOYED).filter((k) => expected.includes(k))).toEqual([]);
+    // Nothing that looks like a key, a certificate or a secret id anywhere in the file.
+    expect(YML_TEXT).not.toMatch(/BEGIN [A-Z ]*(KEY|CERTIFICATE)|AKID[0-9A-Za-z]{8,}|PUB_KEY_ID_\d/);
+  });
+});
+
+/** Every variable the cloud composition reads, observed by running its loaders on a recording environment. */
+const variablesRead = (): Set<string> => {
+  const read = new Set<string>();
+  const recording = (withheld: string[]) =>
+    new Proxy({} as Record<string, string | undefined>, {
+      get: (_t, k) => {
+        if (typeof k !== 'string') return undefined;
+        read.add(k);
+        if (withheld.includes(k)) return undefined;
+        if (k === 'ESIGN_PROVIDER') return 'cloud';
+        if (k.endsWith('_IDS')) return '{}';
+        if (/_(ID|MINUTES|BATCH|SECONDS)$/.test(k) || k.endsWith('TEMPLATE_ID')) return '1';
+        return 'x';
+      },
+    });
+  for (const withheld of [[], ['ESIGN_TC_SECRET_ID', 'ESIGN_TC_SECRET_KEY', 'ESIGN_TCB_ENV', 'TCB_ENV', 'ESIGN_LOG_LEVEL']]) {
+    const env = recording(withheld);
+    const config = loadConfig(env);
+    config.cloud!.apiCredentials();
+    try {
+      loadWechatPayConfig(env);
+    } catch {
+      // 'x' is no key: the loader has read every variable by the time it refuses.
+    }
+  }
+  return read;
+};
+
+/** Names read as `env.NAME` (or destructured from env) in a source file. */
+const namesInSource = (file: string): string[] => {
+  const src = fs.readFileSync(path.join(ROOT, file), 'utf8');
+  const found = new Set<string>();
+  for (const m of src.matchAll(/\benv\.([A-Z][A-Z0-9_]+)/g)) found.add(m[1]!);
+  for (const m of src.matchAll(/\{([^{}]*)\}\s*=\s*env\b/g)) for (const n of m[1]!.matchAll(/\b([A-Z][A-Z0-9_]+)\s*:/g)) found.add(n[1]!);
+  return [...found];
+};
+
+describe('environment variables', () => {
+  const read = variablesRead();
+
+  test('the recording saw every variable the sources name (so the check below is complete)', () => {
+    expect(namesInSource('shared/runtime/config.ts').filter((n) => !read.has(n))).toEqual([]);
+    expect(read.has('WECHATPAY_MERCHANT_PRIVATE_KEY')).toBe(true);
+  });
+
+  test('each one the cloud provider reads is deployed, or named as not deployed with a reason', () => {
+    const deployed = new Set<string>([...Object.keys(DEPLOY_FIXED), ...DEPLOY_SETTINGS]);
+    expect([...read].filter((n) => !deployed.has(n) && !NOT_DEPLOYED[n]).sort()).toEqual([]);
+    // And neither list names a variable nothing reads.
+    expect([...deployed, ...Object.keys(NOT_DEPLOYED)].filter((n) => !read.has(n)).sort()).toEqual([]);
+  });
+
+  test('docs/DEPLOY.md lists every one, and the setup command\'s', () => {
+    const doc = fs.readFileSync(path.join(ROOT, 'docs', 'DEPLOY.md'), 'utf8');
+    const all = new Set([...read, ...namesInSource('scripts/setup-cloudbase.ts'), 'STAGE']);
+    expect([...all].filter((n) => !doc.includes(`\`${n}\``)).sort()).toEqual([]);
+    expect(doc).toContain('npm run setup:cloud');
+    expect(doc).toContain(REGENERATE);
+  });
+});
+
+describe('the bundles', () => {
+  let out: string;
+  let reports: BundleReport[];
+  beforeAll(async () => {
+    out = path.join(tempDir('bundles'), 'functions');
+    reports = await buildAll(() => undefined, out);
+  }, 180_000);
+  afterAll(() => fs.rmSync(path.dirname(out), { recursive: true, force: true }));
+  const report = (name: string) => reports.find((r) => r.name === name)!;
+  const carries = (name: string, pattern: RegExp) => report(name).inputs.some((i) => !i.startsWith('stub:') && pattern.test(i));
+
+  test('one per function, where serverless.yml says', () => {
+    expect(reports.map((r) => r.name).sort()).toEqual(names);
+    for (const name of names) expect(fs.existsSync(path.join(out, yml.inputs.functions[name]!.handler.replace(/\.main$/, '.js')))).toBe(true);
+    if (reports.some((r) => r.pdf)) expect(fs.readdirSync(path.join(out, '_fonts')).sort()).toEqual(['NotoSerifSC_400Regular.ttf', 'NotoSerifSC_700Bold.ttf']);
+  });
+
+  test('requiring a bundle exports main and does no I/O (fs, network, DNS, processes)', () => {
+    const child = String.raw`
+      const files = JSON.parse(process.argv[1]);
+      const fs = require('fs'), net = require('net'), dns = require('dns'), http = require('http'), https = require('https'), cp = require('child_process');
+      let current = null; const io = {};
+      const watch = (obj, fns, label) => { for (const n of fns) { const f = obj[n]; if (typeof f !== 'function') continue;
+        obj[n] = function (...a) { if (current && !(label === 'fs' && a[0] === current)) (io[current] ??= []).push(label + '.' + n + ' ' + String(a[0]).slice(0, 60)); return f.apply(this, a); }; } };
+      watch(fs, ['readFileSync', 'readFile', 'openSync', 'open', 'statSync', 'stat', 'lstatSync', 'existsSync', 'readdirSync', 'readdir', 'createReadStream', 'writeFileSync', 'writeFile', 'appendFileSync', 'mkdirSync', 'accessSync', 'watch'], 'fs');
+      watch(fs.promises, ['readFile', 'open', 'stat', 'readdir', 'writeFile', 'access'], 'fs.promises');
+      watch(net.Socket.prototype, ['connect'], 'net'); watch(net, ['connect', 'createConnection', 'createServer'], 'net');
+      watch(dns, ['lookup', 'resolve', 'resolve4'], 'dns'); watch(http, ['request', 'get', 'createServer'], 'http'); watch(https, ['request', 'get'], 'https');
+      watch(cp, ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork'], 'child_process');
+      const mains = {};
+      for (const file of files) { current = file; const m = require(file); current = null; mains[file] = typeof m.main; }
+      process.stdout.write(JSON.stringify({ io, mains }));`;
+    const files = names.map((n) => path.join(out, n, 'index.js'));
+    const result = JSON.parse(execFileSync(process.execPath, ['-e', child, JSON.stringify(files)], { encoding: 'utf8', maxBuffer: 1 << 22, env: { PATH: process.env.PATH ?? '' } })) as { io: Record<string, string[]>; mains: Record<string, string> };
+    expect(result.io).toEqual({});
+    expect(Object.values(result.mains)).toEqual(files.map(() => 'function'));
+  });
+
+  test('only the PDF functions carry pdf-lib and fontkit; those that never render are not PDF functions', () => {
+    for (const r of reports) {
+      expect([r.name, carries(r.name, /@cantoo\/pdf-lib\//)]).toEqual([r.name, r.pdf]);
+      expect([r.name, carries(r.name, /fontkit/)]).toEqual([r.name, r.pdf]);
+    }
+    const neverRender = ['user-profile', 'face-start', 'identity-verify', 'contract-create', 'contract-get', 'contract-list', 'fee-quote', 'contract-pay', 'payment-notify', ...FUNCTIONS.filter((f) => f.kind === 'timer').map((f) => f.name)];
+    expect(neverRender.filter((n) => report(n).pdf)).toEqual([]);
+    expect(['contract-sign', 'contract-download'].filter((n) => !report(n).pdf)).toEqual([]);
+  });
+
+  test('no bundle carries a Tencent Cloud or WeChat Pay client its function never calls, nor the whole SDK', () => {
+    const clients: Record<string, RegExp> = {
+      face: /tencentcloud-sdk-nodejs\/tencentcloud\/services\/faceid\//,
+      sms: /tencentcloud-sdk-nodejs\/tencentcloud\/services\/sms\//,
+      mailer: /tencentcloud-sdk-nodejs\/tencentcloud\/services\/ses\//,
+      payments: /^shared\/adapters\/wechatpay\/payments\.ts$/,
+    };
+    for (const r of reports) {
+      for (const [port, pattern] of Object.entries(clients)) expect([r.name, port, carries(r.name, pattern)]).toEqual([r.name, port, r.ports.includes(port as never)]);
+      expect([r.name, carries(r.name, /tencentcloud-sdk-nodejs\/tencentcloud\/(index|services\/index)\.js$|services\/(?!faceid|sms|ses)[a-z]+\//)]).toEqual([r.name, false]);
+    }
+    // What the functions do, independently of the build's own analysis.
+    expect(report('user-profile').ports).toEqual([]);
+    expect(report('face-start').ports).toEqual(['face']);
+    expect(report('contract-email').ports).toEqual(['mailer']);
+    expect(report('contract-pay').ports).toContain('payments');
+    expect(report('payment-notify').ports).toContain('payments');
+    expect(report('timer-expire').ports).not.toContain('face');
+  });
+});
