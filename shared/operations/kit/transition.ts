@@ -158,8 +158,9 @@ export const runTransition = async (deps: Deps, req: TransitionRequest): Promise
 const afterCommit = async (deps: Deps, contract: Contract, d: Decision, req: TransitionRequest): Promise<void> => {
   if (hasEffect(d, 'scheduleReminders') && contract.reminders.enabled) await scheduleReminders(deps, contract);
   if (hasEffect(d, 'cancelReminders')) await cancelReminders(deps, contract._id);
-  // {3} of the SMS: a request's or a refusal's reason, or the answer to a request.
-  const detail = d.action.endsWith('_request') || d.action === 'reject' ? req.reason ?? '' : d.action.endsWith('_confirm') || d.action.endsWith('_refuse') ? answerWord(d.action) : '';
+  // {3} of the SMS: a request's or a refusal's reason, or the answer to a request; nothing else
+  // (an SMS template takes exactly as many parameters as it has placeholders).
+  const detail: string | string[] = d.action.endsWith('_request') || d.action === 'reject' ? req.reason ?? '' : d.action.endsWith('_confirm') || d.action.endsWith('_refuse') ? answerWord(d.action) : [];
   for (const n of d.notify) await sendSms(deps, contract, n.role, n.sms, detail);
 };
 
