@@ -15,7 +15,7 @@
 import type http from 'node:http';
 import type { Container } from '../shared/runtime/container';
 import type { HttpTriggerEvent } from '../shared/runtime/webhook';
-import type { NotificationOptions } from '../shared/adapters/local/payment-simulator';
+import type { NotificationOptions, PaymentSimulator } from '../shared/adapters/local/payment-simulator';
 import { issueCoupon } from '../shared/operations/kit/coupons';
 import { ORDERS, type Order } from '../shared/operations/kit/orders';
 import { isAppError } from '../shared/errors';
@@ -53,7 +53,8 @@ interface ControlAnswer {
 
 const refuse = (message: string, status = 400): ControlAnswer => ({ status, body: { ok: false, error: { code: status === 404 ? 'NOT_FOUND' : 'VALIDATION_FAILED', message } } });
 
-export const payControl = async (container: Container, orderId: string, input: unknown, webhookUrl: string): Promise<ControlAnswer> => {
+/** `sim` is WeChat Pay's side: the local provider's simulator, or the one a cloud emulation's client talks to. */
+export const payControl = async (container: Container, sim: PaymentSimulator, orderId: string, input: unknown, webhookUrl: string): Promise<ControlAnswer> => {
   const body = (input ?? {}) as { mode?: unknown; times?: unknown };
   const mode = body.mode === undefined ? 'normal' : String(body.mode);
   const options = MODES[mode];
@@ -64,7 +65,6 @@ export const payControl = async (container: Container, orderId: string, input: u
   if (!order) return refuse('没有这个订单 / no such order', 404);
 
   // Built once: every delivery carries the same bytes, as WeChat's redeliveries of one event do.
-  const sim = container.local!.payments.simulator;
   const notification = sim.buildNotification({ outTradeNo: order._id, amountFen: order.amountFen, payerOpenid: order.openid }, {}, options);
   const deliveries =
     mode === 'duplicate'

@@ -3,6 +3,11 @@
  * (POST /fn/<name>, caller identity in the x-openid header), the timers on their schedules and on
  * demand, the SMS outbox, and controls for time and face checks. Each call goes through the
  * function's real `main` — the same wrapper, validation and operations as in the cloud.
+ *
+ * With `cloud` the same surface runs ESIGN_PROVIDER=cloud: the production adapters, pointed by the
+ * given settings at protocol servers the caller runs (test/support/emulator.ts starts test/fakes
+ * and a WeChat Pay simulator), the caller put in a CloudBase function context as the platform
+ * would, and the controls (face checks, payments, the SMS outbox, the clock) served by those servers.
  */
 import http from 'node:http';
 import { promises as fs } from 'node:fs';
@@ -11,14 +16,15 @@ import { ERRORS, type ErrorCode } from '../shared/errors';
 import { createContainer, setContainer, type Container } from '../shared/runtime/container';
 import { FUNCTIONS, functionSpec } from '../shared/runtime/registry';
 import type { Envelope } from '../shared/runtime/handler';
-import type { EmulatorContext } from '../shared/runtime/identity';
 import { collectionName } from '../shared/store/collections';
 import { EMAIL_OUTBOX, type StoredEmail } from '../shared/adapters/local/mail-outbox';
 import { createLogger } from '../shared/runtime/logger';
+import { MovableClock } from '../shared/adapters/local/clock';
+import type { PaymentSimulator } from '../shared/adapters/local/payment-simulator';
 import type { HttpAnswer } from '../shared/runtime/webhook';
 import { WEBHOOK_PATH, couponControl, payControl, webhookEvent } from './payments';
 
-type Main = (event: unknown, context?: EmulatorContext) => Promise<Envelope>;
+type Main = (event: unknown, context?: unknown) => Promise<Envelope>;
 
 export interface EmulatorOptions {
   port: number;
@@ -28,11 +34,41 @@ export interface EmulatorOptions {
   /** Print one line per request (default false). */
   verbose?: boolean;
   env?: Record<string, string | undefined>;
+  /** Run ESIGN_PROVIDER=cloud against protocol servers instead of the local adapters. */
+  cloud?: CloudEmulation;
+}
+
+/** The outbox view of one SMS, as GET /outbox/sms answers. */
+export interface OutboxSms {
+  id: string;
+  phone: string;
+  template: string;
+  text: string;
+  createdAt?: string;
+}
+
+/**
+ * ESIGN_PROVIDER=cloud behind the emulator: `env` holds the cloud container's settings (endpoints,
+ * keys, ids) and the emulator adds WECHATPAY_NOTIFY_URL (its webhook route) once it listens; the
+ * rest are the provider side's own controls.
+ */
+export interface CloudEmulation {
+  env: Record<string, string>;
+  /** The functions' clock, moved by POST /_emulator/clock (share it with the payment simulator). */
+  clock: MovableClock;
+  face: { complete(bizToken: string, pass: boolean): boolean; mode: 'pass' | 'fail' | 'pending' };
+  /** WeChat Pay's side: the simulator the container's WeChat Pay client is pointed at. */
+  payments: PaymentSimulator;
+  /** What the SMS provider delivered, oldest first. */
+  sms(phone: string | null): Promise<OutboxSms[]>;
+  /** Stops the protocol servers (after the emulator). */
+  close(): Promise<void>;
 }
 
 export interface Emulator {
   url: string;
   port: number;
+  provider: 'local' | 'cloud';
   container: Container;
   close(): Promise<void>;
 }
@@ -100,16 +136,34 @@ const loadFunctions = (): Map<string, Main> => {
 export const startEmulator = async (options: EmulatorOptions): Promise<Emulator> => {
   const dataDir = path.resolve(options.dataDir);
   await ensureWritable(dataDir);
-  const env: Record<string, string | undefined> = { ...(options.env ?? process.env), ESIGN_PROVIDER: 'local', ESIGN_DATA_DIR: dataDir };
-  const container = createContainer(env, { log: createLogger({ level: env.ESIGN_LOG_LEVEL ?? 'warn' }) });
+  const cloud = options.cloud ?? null;
+  // Cloud: the container reads WECHATPAY_NOTIFY_URL on its first payment, after this emulator listens and sets it.
+  const env: Record<string, string | undefined> = cloud
+    ? { ...cloud.env, ESIGN_PROVIDER: 'cloud' }
+    : { ...(options.env ?? process.env), ESIGN_PROVIDER: 'local', ESIGN_DATA_DIR: dataDir };
+  const logLevel = (options.env ?? process.env).ESIGN_LOG_LEVEL ?? env.ESIGN_LOG_LEVEL ?? 'warn';
+  const container = createContainer(env, { log: createLogger({ level: logLevel }), ...(cloud ? { clock: cloud.clock } : {}) });
   setContainer(container);
-  const local = container.local!;
+  const local = container.local;
+  const clock = local?.clock ?? cloud!.clock;
+  const face = local?.face ?? cloud!.face;
+  const simulator = (): PaymentSimulator => local?.payments.simulator ?? cloud!.payments;
   const mains = loadFunctions();
   let counter = 0;
   let baseUrl = ''; // known once listening
 
-  const invoke = (name: string, event: unknown, openid: string | null): Promise<Envelope> =>
-    mains.get(name)!(event, { emulatorCaller: openid ? { openid } : null, requestId: `emu-${++counter}` });
+  /**
+   * The caller as the platform passes it: locally in the emulator's own context key; in the cloud
+   * as CloudBase puts WX_OPENID in a function's context (shared/runtime/identity.ts reads it there).
+   */
+  const contextFor = (openid: string | null): unknown => {
+    const requestId = `emu-${++counter}`;
+    if (!cloud) return { emulatorCaller: openid ? { openid } : null, requestId };
+    const vars: Record<string, string> = { TCB_ENV: cloud.env.ESIGN_TCB_ENV ?? '', SCF_NAMESPACE: cloud.env.ESIGN_TCB_ENV ?? '', WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID' };
+    if (openid) Object.assign(vars, { WX_OPENID: openid, WX_APPID: 'wx00000000emulator' });
+    return { request_id: requestId, environment: JSON.stringify(vars) };
+  };
+  const invoke = (name: string, event: unknown, openid: string | null): Promise<Envelope> => mains.get(name)!(event, contextFor(openid));
 
   const routes = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
@@ -124,7 +178,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
       }
     };
 
-    if (req.method === 'GET' && p === '/healthz') return send(res, 200, { ok: true, functions: FUNCTIONS.length, now: container.clock.now().toISOString() });
+    if (req.method === 'GET' && p === '/healthz') return send(res, 200, { ok: true, provider: container.config.provider, functions: FUNCTIONS.length, now: container.clock.now().toISOString() });
     if (req.method === 'GET' && p === '/') {
       return send(res, 200, {
         ok: true,
@@ -140,14 +194,14 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     if (p === WEBHOOK_PATH && req.method === 'POST') {
       // The real function behind an HTTP trigger: raw bytes in, its HTTP answer out, untouched.
       const webhook = mains.get('payment-notify') as unknown as (event: unknown, context: unknown) => Promise<HttpAnswer>;
-      const answer = await webhook(webhookEvent(req, await readBytes(req)), { requestId: `emu-${++counter}` });
+      const answer = await webhook(webhookEvent(req, await readBytes(req)), contextFor(null));
       res.writeHead(answer.statusCode, answer.headers);
       res.end(answer.body);
       return;
     }
     const pay = /^\/_emulator\/pay\/([A-Za-z0-9_|*-]+)$/.exec(p);
     if (pay && req.method === 'POST') {
-      const r = await payControl(container, pay[1]!, await json(), `${baseUrl}${WEBHOOK_PATH}`);
+      const r = await payControl(container, simulator(), pay[1]!, await json(), `${baseUrl}${WEBHOOK_PATH}`);
       return send(res, r.status, r.body);
     }
     if (p === '/_emulator/coupons' && req.method === 'POST') {
@@ -171,8 +225,12 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     }
     if (req.method === 'GET' && p === '/outbox/sms') {
       const phone = url.searchParams.get('phone');
+      if (cloud) return send(res, 200, { ok: true, messages: await cloud.sms(phone) });
       const rows = await container.store.find(collectionName('sms'), phone ? { phone } : {}, { orderBy: [['createdAt', 'asc']], limit: 1000 });
       return send(res, 200, { ok: true, messages: rows.map(({ _id, phone: to, template, text, createdAt }) => ({ id: _id, phone: to, template, text, createdAt })) });
+    }
+    if (cloud && (p.startsWith('/outbox/email') || p.startsWith('/files/'))) {
+      return send(res, 404, errorBody('NOT_FOUND', '云端模式下邮件由 SES 发送、文件在 CloudBase 存储 / in cloud mode email goes through SES and files live in CloudBase storage'));
     }
     if (req.method === 'GET' && p === '/outbox/email') {
       const to = url.searchParams.get('to');
@@ -199,7 +257,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
       const key = decodeURIComponent(file[1]!);
       const expires = Number(url.searchParams.get('expires'));
       const sig = url.searchParams.get('sig') ?? '';
-      if (!local.files.checkUrl(key, expires, sig)) return send(res, 403, errorBody('FORBIDDEN', '下载链接无效或已过期 / the download link is invalid or has expired'));
+      if (!local!.files.checkUrl(key, expires, sig)) return send(res, 403, errorBody('FORBIDDEN', '下载链接无效或已过期 / the download link is invalid or has expired'));
       const bytes = await container.files.get(key);
       if (!bytes) return send(res, 404, errorBody('NOT_FOUND', '文件不存在 / no such file'));
       return sendFile(res, bytes, key.endsWith('.pdf') ? 'application/pdf' : 'application/octet-stream', path.basename(key));
@@ -209,21 +267,22 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
         const body = (await json()) as { advanceMinutes?: unknown; advanceDays?: unknown };
         const minutes = Number(body.advanceMinutes ?? 0) + Number(body.advanceDays ?? 0) * 1440;
         if (!Number.isFinite(minutes) || minutes < 0) return send(res, 400, errorBody('VALIDATION_FAILED', '时间只能向前调整 / time only moves forward: give advanceMinutes or advanceDays ≥ 0'));
-        local.clock.advance(minutes * 60_000);
+        clock.advance(minutes * 60_000);
       }
-      return send(res, 200, { ok: true, now: container.clock.now().toISOString(), offsetMinutes: local.clock.offset / 60_000 });
+      return send(res, 200, { ok: true, now: container.clock.now().toISOString(), offsetMinutes: clock.offset / 60_000 });
     }
-    const face = /^\/_emulator\/face\/([A-Za-z0-9]+)$/.exec(p);
-    if (face && req.method === 'POST') {
+    // FaceID's BizTokens are UUIDs (with dashes); the local simulator's are hex.
+    const faceToken = /^\/_emulator\/face\/([A-Za-z0-9-]+)$/.exec(p);
+    if (faceToken && req.method === 'POST') {
       const body = (await json()) as { pass?: unknown };
       if (typeof body.pass !== 'boolean') return send(res, 400, errorBody('VALIDATION_FAILED', '请提供 {"pass": true|false}'));
-      if (!local.face.complete(face[1]!, body.pass)) return send(res, 404, errorBody('NOT_FOUND', '没有这个人脸核身 BizToken'));
-      return send(res, 200, { ok: true, bizToken: face[1], passed: body.pass });
+      if (!face.complete(faceToken[1]!, body.pass)) return send(res, 404, errorBody('NOT_FOUND', '没有这个人脸核身 BizToken'));
+      return send(res, 200, { ok: true, bizToken: faceToken[1], passed: body.pass });
     }
     if (p === '/_emulator/face-mode' && req.method === 'POST') {
       const body = (await json()) as { mode?: unknown };
       if (body.mode !== 'pass' && body.mode !== 'fail' && body.mode !== 'pending') return send(res, 400, errorBody('VALIDATION_FAILED', 'mode 须为 pass、fail 或 pending'));
-      local.face.mode = body.mode;
+      face.mode = body.mode;
       return send(res, 200, { ok: true, mode: body.mode });
     }
     return send(res, 404, errorBody('NOT_FOUND', `没有这个地址 / no route: ${req.method} ${p}`));
@@ -264,10 +323,12 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
   }
   const port = (server.address() as { port: number }).port;
   baseUrl = `http://127.0.0.1:${port}`;
-  local.payments.setNotifyUrl(`${baseUrl}${WEBHOOK_PATH}`);
+  if (local) local.payments.setNotifyUrl(`${baseUrl}${WEBHOOK_PATH}`);
+  else env.WECHATPAY_NOTIFY_URL = `${baseUrl}${WEBHOOK_PATH}`;
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    provider: container.config.provider,
     container,
     close: async () => {
       intervals.forEach(clearInterval);
@@ -275,6 +336,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
       server.closeAllConnections?.();
       await container.close();
       setContainer(null);
+      await cloud?.close();
     },
   };
 };

@@ -1,11 +1,23 @@
 /**
  * Drives the emulator over HTTP the way the mini-program would: POST /fn/<name> with x-openid.
  * People are made with checksum-valid ID numbers of a chosen age on today's China day.
+ *
+ * ESIGN_E2E_PROVIDER=cloud makes startTestEmulator run the same HTTP surface on the production
+ * adapters (ESIGN_PROVIDER=cloud): the CloudBase and Tencent Cloud protocol servers of test/fakes
+ * (signatures checked), a WeChat Pay simulator on its own port, and the emulator's controls routed
+ * to them — so an end-to-end test runs unchanged on either provider.
  */
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { startEmulator, type Emulator } from '../../emulator/server';
+import { startEmulator, type CloudEmulation, type Emulator } from '../../emulator/server';
+import { MovableClock } from '../../shared/adapters/local/clock';
+import { generateMerchantKeys, PaymentSimulator } from '../../shared/adapters/local/payment-simulator';
+import { LOCAL_APPID, LOCAL_MCHID } from '../../shared/adapters/local/wechatpay-keys';
+import { generatePlatformCa } from '../../shared/documents/ca';
+import { SMS_TEMPLATE_IDS, startCloudFakes, type CloudFakes } from '../fakes';
 import { addDays, chinaDay } from '../../shared/rules/dates';
 import { makeId } from '../rules/helpers';
 
@@ -88,6 +100,10 @@ export class Client {
     await this.raw('POST', '/_emulator/clock', { advanceDays: days });
   }
 
+  async advanceMinutes(minutes: number): Promise<void> {
+    await this.raw('POST', '/_emulator/clock', { advanceMinutes: minutes });
+  }
+
   /** Starts a face check for a contract act and has the person pass (or fail) it. */
   async face(person: Person, purpose: string, contractId: string, pass = true): Promise<string> {
     const { bizToken } = await this.ok('face-start', person.openid, { purpose, contractId });
@@ -126,9 +142,66 @@ export const person = (openid: string, name: string, age = 30, today = chinaDay(
 
 export const tempDir = (label: string): string => fs.mkdtempSync(path.join(os.tmpdir(), `esign-${label}-`));
 
+/** Which provider the end-to-end tests run on: ESIGN_E2E_PROVIDER=cloud, or local (the default). */
+export const e2eProvider = (): 'local' | 'cloud' => (process.env.ESIGN_E2E_PROVIDER === 'cloud' ? 'cloud' : 'local');
+
+/**
+ * The provider side of ESIGN_PROVIDER=cloud, all on 127.0.0.1 with keys made for this run: the
+ * CloudBase API (database with the collections and indexes the setup command creates, storage),
+ * the Tencent Cloud API (FaceID, SMS, SES), WeChat Pay, and the platform CA in the settings.
+ */
+/** The provider sides started in this test file, for tests that check the traffic really went through them. */
+export const cloudEmulations: Array<{ fakes: CloudFakes; payments: PaymentSimulator }> = [];
+
+export const startCloudEmulation = async (): Promise<CloudEmulation> => {
+  const fakes = await startCloudFakes();
+  await fakes.setup();
+  // As the local face simulator: a check nobody completed passes unless a test says otherwise.
+  fakes.faceid.mode = 'pass';
+  const clock = new MovableClock();
+  const merchant = generateMerchantKeys();
+  const payments = new PaymentSimulator({ mchid: LOCAL_MCHID, appid: LOCAL_APPID, merchantSerialNo: merchant.serialNo, merchantPublicKey: merchant.publicKeyPem, clock });
+  const payServer = http.createServer(payments.handler);
+  await new Promise<void>((resolve) => payServer.listen(0, '127.0.0.1', resolve));
+  const { rootKeyPem: _offline, ...ca } = generatePlatformCa({});
+  const templates = new Map(Object.entries(SMS_TEMPLATE_IDS).map(([kind, id]) => [id, kind]));
+  cloudEmulations.push({ fakes, payments });
+  return {
+    env: {
+      ...fakes.env,
+      ESIGN_CA_ROOT_CERT: ca.rootCertPem,
+      ESIGN_CA_ISSUING_CERT: ca.issuingCertPem,
+      ESIGN_CA_ISSUING_KEY: ca.issuingKeyPem,
+      ESIGN_SIGNER_ID_SECRET: randomBytes(32).toString('hex'),
+      WECHATPAY_MCHID: LOCAL_MCHID,
+      WECHATPAY_APPID: LOCAL_APPID,
+      WECHATPAY_MERCHANT_SERIAL_NO: merchant.serialNo,
+      WECHATPAY_MERCHANT_PRIVATE_KEY: merchant.privateKeyPem,
+      WECHATPAY_APIV3_KEY: payments.apiV3Key,
+      WECHATPAY_PUBLIC_KEY: payments.platformPublicKeyPem,
+      WECHATPAY_PUBLIC_KEY_ID: payments.publicKeyId,
+      WECHATPAY_BASE_URL: `http://127.0.0.1:${(payServer.address() as { port: number }).port}`,
+    },
+    clock,
+    face: fakes.faceid,
+    payments,
+    // What the SMS service delivered, as the outbox shows it: the number as the user gave it, the notification kind by its template id.
+    sms: async (phone) =>
+      fakes.sms.sent
+        .map((m) => ({ id: m.serialNo, phone: m.phone.replace(/^\+86/, ''), template: templates.get(m.templateId) ?? m.templateId, text: m.text }))
+        .filter((m) => phone === null || m.phone === phone),
+    close: async () => {
+      payServer.closeAllConnections();
+      await new Promise<void>((resolve) => payServer.close(() => resolve()));
+      await fakes.close();
+    },
+  };
+};
+
 export const startTestEmulator = async (label: string): Promise<{ emu: Emulator; client: Client; dir: string }> => {
   const dir = tempDir(label);
-  const emu = await startEmulator({ port: 0, dataDir: dir, timers: false, env: { NODE_ENV: 'test', ESIGN_LOG_LEVEL: 'silent' } });
+  const cloud = e2eProvider() === 'cloud' ? await startCloudEmulation() : undefined;
+  const emu = await startEmulator({ port: 0, dataDir: dir, timers: false, env: { NODE_ENV: 'test', ESIGN_LOG_LEVEL: 'silent' }, ...(cloud ? { cloud } : {}) });
   return { emu, client: new Client(emu), dir };
 };
 
