@@ -14,6 +14,7 @@ import {
   PDFFont,
   setCharacterSpacing,
 } from '@cantoo/pdf-lib';
+import type { Font, Glyph } from '@cantoo/fontkit';
 import { FontWeight, glyphCount, loadFont, missingCharacters, unitWidth } from './fonts';
 import { DrawOp, layoutDocument, LaidOutDocument, TextMetrics } from './layout';
 import type { DocumentModel, SignatureArea } from './model';
@@ -69,6 +70,7 @@ export const renderDocument = async (model: DocumentModel, options: RenderOption
       subset,
       customName: subset ? `${subsetTag(`${weight}\n${text}`)}+${psName}` : psName,
     });
+    if (!subset) widthsForLaidOutGlyphs(pdfFont, f.font);
     fonts.set(weight, pdfFont);
     missingCharacters(weight, text).forEach((c) => missing.add(c));
   }
@@ -96,6 +98,44 @@ export const renderDocument = async (model: DocumentModel, options: RenderOption
     signatureAreas: layout.signatureAreas,
     sha256: createHash('sha256').update(bytes).digest('hex'),
     missingCharacters: [...missing],
+  };
+};
+
+/** The parts of pdf-lib's whole-font embedder this module adjusts (not in its public types). */
+interface FullFontEmbedder {
+  encodeText(text: string): unknown;
+  allGlyphsInFontSortedById(): Glyph[];
+  glyphCache: { access(): Glyph[]; invalidate(): void };
+  fontFeatures?: unknown;
+}
+
+/**
+ * pdf-lib's whole-font embedding writes widths (W) and ToUnicode only for glyphs reachable from
+ * the font's cmap, but shaping substitutes glyphs that are not — digits after Latin letters
+ * ("IMG-2025") take a proportional form — which then print at the default width, a full em
+ * apart. The subset embedder records the glyphs actually drawn; this gives the whole-font one
+ * the same list, so the test reference that compares subset against full font draws the same
+ * advances (only the full-font path needs it; contracts are always subset).
+ */
+const widthsForLaidOutGlyphs = (pdfFont: PDFFont, font: Font): void => {
+  const e = (pdfFont as unknown as { embedder: FullFontEmbedder }).embedder;
+  const drawn = new Map<number, Glyph>();
+  const encode = e.encodeText.bind(e);
+  e.encodeText = (text: string) => {
+    for (const g of font.layout(text, e.fontFeatures as never).glyphs) drawn.set(g.id, g);
+    return encode(text);
+  };
+  let glyphs: Glyph[] | null = null;
+  e.glyphCache = {
+    access: () => {
+      if (glyphs) return glyphs;
+      const byId = new Map(e.allGlyphsInFontSortedById().map((g) => [g.id, g]));
+      for (const [id, g] of drawn) if (!byId.has(id)) byId.set(id, g);
+      return (glyphs = [...byId.values()].sort((a, b) => a.id - b.id));
+    },
+    invalidate: () => {
+      glyphs = null;
+    },
   };
 };
 
