@@ -142,15 +142,26 @@ const unusedClients = (used: Set<Port>): Plugin => ({
   },
 });
 
-/** What each function's bundle starts from: its entry, after the fonts' location for PDF functions. */
+/**
+ * What each function's bundle starts from: its entry. A PDF function first tells fonts.ts where the
+ * fonts are, on its first call rather than at require time: fonts.ts brings fontkit, and a function
+ * that reaches the PDF code only through a dynamic import (a settle request shares its module with
+ * the confirmation that stamps the PDF) then loads neither until it renders.
+ */
 const entrySource = (name: string, pdf: boolean): string =>
-  // PDF functions learn where the fonts are before their module (and fonts.ts) is used.
   pdf
     ? [
         `import path from 'node:path';`,
-        `import { configureDocumentFonts } from './shared/documents/fonts';`,
-        `configureDocumentFonts({ regular: path.join(__dirname, '..', '${FONTS_DIR}', '${path.basename(FONT_FILES.regular)}'), bold: path.join(__dirname, '..', '${FONTS_DIR}', '${path.basename(FONT_FILES.bold)}') });`,
-        `export { main } from './functions/${name}/index';`,
+        `import { main as handler } from './functions/${name}/index';`,
+        `let fontsConfigured = false;`,
+        `export const main = (event: unknown, context?: unknown) => {`,
+        `  if (!fontsConfigured) {`,
+        `    const { configureDocumentFonts } = require('./shared/documents/fonts') as typeof import('./shared/documents/fonts');`,
+        `    configureDocumentFonts({ regular: path.join(__dirname, '..', '${FONTS_DIR}', '${path.basename(FONT_FILES.regular)}'), bold: path.join(__dirname, '..', '${FONTS_DIR}', '${path.basename(FONT_FILES.bold)}') });`,
+        `    fontsConfigured = true;`,
+        `  }`,
+        `  return handler(event as never, context as never);`,
+        `};`,
       ].join('\n')
     : `export { main } from './functions/${name}/index';`;
 

@@ -10,8 +10,9 @@
  * - every environment variable the cloud provider reads is deployed or named as not deployed
  *   with a reason, and docs/DEPLOY.md lists them all;
  * - the bundles (built once here, into a temporary directory): requiring one does no I/O, only
- *   the PDF functions carry pdf-lib and fontkit, and no bundle carries a Tencent Cloud or WeChat
- *   Pay client its function never calls.
+ *   the PDF functions carry pdf-lib and fontkit, no bundle carries a Tencent Cloud or WeChat
+ *   Pay client its function never calls, and the bundles run: a plain one and a PDF one (fonts from
+ *   the build output's _fonts/) answer on the production adapters against the protocol fakes.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -21,7 +22,8 @@ import { buildAll, DEPLOY_FIXED, DEPLOY_SETTINGS, NOT_DEPLOYED, renderServerless
 import { FUNCTIONS } from '../../shared/runtime/registry';
 import { loadConfig } from '../../shared/runtime/config';
 import { loadWechatPayConfig } from '../../shared/adapters/wechatpay/config';
-import { tempDir } from '../support/emulator';
+import { startEmulator } from '../../emulator/server';
+import { Client, iouForm, person, startCloudEmulation, tempDir } from '../support/emulator';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const REGENERATE = 'npm run build:serverless';
@@ -232,5 +234,44 @@ describe('the bundles', () => {
     expect(report('contract-pay').ports).toContain('payments');
     expect(report('payment-notify').ports).toContain('payments');
     expect(report('timer-expire').ports).not.toContain('face');
+  });
+
+  describe('run on the production adapters', () => {
+    let close: () => Promise<void>;
+    let client: Client;
+    const lender = person('o-bundle-lender', '孙七', 36);
+    const borrower = person('o-bundle-borrower', '周八', 31);
+    let contractId: string;
+    type Main = (event: unknown, context: unknown) => Promise<any>;
+    const bundle = (name: string): Main => (require(path.join(out, name, 'index.js')) as { main: Main }).main;
+    // The caller as CloudBase passes it: WX_OPENID in the function context.
+    const wx = (openid: string) => ({ request_id: `bundle-${openid}`, environment: JSON.stringify({ WX_OPENID: openid, WX_APPID: 'wx00000000emulator', WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID' }) });
+
+    beforeAll(async () => {
+      // The data comes in through the emulator (the source functions); the bundles read it back.
+      const cloud = await startCloudEmulation();
+      const emu = await startEmulator({ port: 0, dataDir: tempDir('bundles-run'), timers: false, env: { ESIGN_LOG_LEVEL: 'silent' }, cloud });
+      close = () => emu.close();
+      client = new Client(emu);
+      await client.verify(lender);
+      await client.verify(borrower);
+      const form = iouForm(client.today());
+      contractId = (await client.ok('contract-create', lender.openid, { kind: 'iou', myRole: 'lender', counterparty: { fillMode: 'me', name: borrower.name, idNumber: borrower.idNumber, phone: borrower.phone }, form })).id;
+      // A bundle's container reads the platform's environment on its first call.
+      Object.assign(process.env, cloud.env, { ESIGN_PROVIDER: 'cloud' });
+    }, 60_000);
+    afterAll(() => close());
+
+    test('user-profile (no PDF, no Tencent Cloud client) answers from the CloudBase database', async () => {
+      expect(await bundle('user-profile')({}, wx(lender.openid))).toMatchObject({ ok: true, data: { verified: true, name: '孙七' } });
+    });
+
+    test('contract-download renders the preview PDF with the fonts of the build output and stores it', async () => {
+      const r = await bundle('contract-download')({ contractId }, wx(lender.openid));
+      expect(r).toMatchObject({ ok: true, data: { preview: true, url: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\//) } });
+      const pdf = Buffer.from(await (await fetch(r.data.url)).arrayBuffer());
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+      expect(pdf.toString('latin1')).toMatch(/\/FontFile2/);
+    });
   });
 });
