@@ -69,6 +69,17 @@ export interface LineTotalRule extends Base {
   amount: string;
 }
 
+/**
+ * A total outside any list is a quantity times a unit price, rounded to the fen like a line of
+ * lineTotal: a grassland's yearly fee is its area in 亩 (1250.5) × the fee per 亩.
+ */
+export interface ProductRule extends Base {
+  rule: 'product';
+  field: string;
+  quantity: string;
+  unitPrice: string;
+}
+
 /** A number at most a constant, e.g. a receipt's amount ≤ 50,000,000 fen (R1). */
 export interface MaxRule extends Base {
   rule: 'max';
@@ -134,6 +145,7 @@ export type FormRule =
   | MaxPeriodRule
   | SumEqualsRule
   | LineTotalRule
+  | ProductRule
   | MaxRule
   | NotAboveRule
   | MaxShareRule
@@ -217,6 +229,14 @@ const CHECKS: { [K in RuleType]: (r: Extract<FormRule, { rule: K }>, form: Form,
       if (a !== expected) refuse(r, { field: joinPointer(r.items, i, r.amount), amount: a, expected });
     });
   },
+  product: (r, form) => {
+    const q = num(getAt(form, r.quantity));
+    const p = num(getAt(form, r.unitPrice));
+    const a = num(getAt(form, r.field));
+    if (q === undefined || p === undefined || a === undefined || q < 0 || p < 0) return;
+    const expected = lineAmount(q, p);
+    if (a !== expected) refuse(r, { field: r.field, amount: a, expected });
+  },
   max: (r, form) => {
     const v = num(getAt(form, r.field));
     if (v !== undefined && v > r.max) refuse(r, { field: r.field, max: r.max });
@@ -294,6 +314,7 @@ const SHAPES: Record<RuleType, { pointers: string[]; optionalPointers?: string[]
   maxPeriod: { pointers: ['field', 'from'], numbers: ['years'] },
   sumEquals: { pointers: [], optionalPointers: ['items', 'total'], names: ['itemField'] },
   lineTotal: { pointers: ['items'], names: ['quantity', 'unitPrice', 'amount'] },
+  product: { pointers: ['field', 'quantity', 'unitPrice'] },
   max: { pointers: ['field'], numbers: ['max'] },
   notAbove: { pointers: ['field', 'than'] },
   maxShare: { pointers: ['field', 'of'], numbers: ['percent'] },
@@ -361,6 +382,8 @@ export const rulePointers = (r: FormRule): Array<{ pointer: string; itemOf?: str
       ];
     case 'lineTotal':
       return [{ pointer: r.items }, ...[r.quantity, r.unitPrice, r.amount].map((name) => ({ pointer: `/${name}`, itemOf: r.items }))];
+    case 'product':
+      return [{ pointer: r.field }, { pointer: r.quantity }, { pointer: r.unitPrice }];
     case 'notAbove':
       return [{ pointer: r.field }, { pointer: r.than }];
     case 'maxShare':

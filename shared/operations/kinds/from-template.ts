@@ -11,6 +11,7 @@ export const kindFromTemplate = ({ data, schema, text }: ParsedTemplate): KindSp
   return {
     kind: data.kind,
     title: data.title,
+    name: data.name,
     titleEn: data.titleEn,
     summary: data.summary,
     version: data.version,

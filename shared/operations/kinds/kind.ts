@@ -15,7 +15,10 @@ export type DocumentSpec = { renderer: 'text'; text: TemplateText } | { renderer
 
 export interface KindSpec {
   kind: string;
+  /** The contract's title (房屋租赁合同). */
   title: string;
+  /** The catalogue's name for it (租房合同, T1). */
+  name: string;
   titleEn: string;
   summary: string;
   version: string;

@@ -34,7 +34,10 @@ export interface TemplateData {
   kind: string;
   /** Position in the catalogue (T1 order). */
   order: number;
+  /** The contract's title, as the document heads it: 房屋租赁合同. */
   title: string;
+  /** As the catalogue lists it (T1), when it differs from the title: 租房合同, 个人借条. */
+  name: string;
   titleEn: string;
   /** One sentence for the catalogue: what the template is for. */
   summary: string;
@@ -144,6 +147,7 @@ export const parseTemplate = (src: TemplateSource): ParsedTemplate => {
       kind,
       order: t.order as number,
       title: str('title'),
+      name: t.name === undefined ? str('title') : str('name'),
       titleEn: str('titleEn'),
       summary: str('summary'),
       version: str('version'),

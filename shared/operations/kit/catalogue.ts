@@ -76,6 +76,7 @@ export const roleViews = (spec: KindSpec) =>
 export const catalogueEntry = (fees: FeeConfig, spec: KindSpec) => ({
   kind: spec.kind,
   order: spec.order,
+  name: spec.name,
   title: spec.title,
   titleEn: spec.titleEn,
   summary: spec.summary,
