@@ -16,7 +16,7 @@
  *   the function cannot use. (scripts/build.ts only reads sources; the rule is checked by
  *   test/cloud/deploy.test.ts against the bundles.)
  * - Functions that render PDFs get the fonts from dist/functions/_fonts (one copy for all), named
- *   to fonts.ts before the function module loads; pdf-lib and fontkit stay out of every other bundle
+ *   to fonts.ts on the function's first call; pdf-lib and fontkit stay out of every other bundle
  *   because nothing else imports them.
  * - Requiring a bundle does no I/O: clients are made on first use (the container), fonts read on
  *   first render.
@@ -199,7 +199,7 @@ const options = (names: readonly string[], outdir: string) =>
  * Parts of the CloudBase SDK's dependency tree our functions never reach, left out because the
  * cold start pays for parsing every byte of a bundle (~30 µs per KB here). Each is only used
  * inside functions we do not call, never at module load, so a stand-in that throws when called
- * keeps the SDK's behaviour on every path we use (test/cloud/bundles.test.ts runs the bundles).
+ * keeps the SDK's behaviour on every path we use (test/cloud/deploy.test.ts runs bundles against the protocol fakes).
  */
 const SDK_TRIMS: Record<string, { why: string; contents?: string }> = {
   '@cloudbase/ai': { why: 'CloudBase AI (app.ai()), not used' },
