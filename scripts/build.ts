@@ -6,7 +6,7 @@
  *
  * What goes into a bundle, and why:
  * - The local adapters (SQLite through a native module, the simulators, the outboxes) are replaced
- *   by stubs that throw if ever constructed: the container imports them for ESM_PROVIDER=local,
+ *   by stubs that throw if ever constructed: the container imports them for ESIGN_PROVIDER=local,
  *   and a bundle only ever runs in the cloud. Anything else importing a local adapter fails the
  *   build rather than shipping a stand-in.
  * - A Tencent Cloud service client (FaceID, SMS, SES) and the WeChat Pay client are included only
