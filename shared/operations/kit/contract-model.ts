@@ -3,11 +3,10 @@
  * receipt and every template through the generic text renderer. Parties are looked up by their
  * role in the kind (房东, 出借人 …) and shown masked, as the product shows them; a party that has
  * not filled in yet (对方填) reads （待填写）, so a preview works at any time before signing.
- * No pdf-lib for the text kinds: the catalogue builds its preview text from the same model. The
- * IOU's builder lives in a module that also holds its renderer, so it is imported when needed.
+ * No pdf-lib here, for any kind: the catalogue builds its preview text from the same model.
  */
 import { PARTY_ROLES, type Contract, type PartyDetails, type PartyRole } from '../../domain/contract';
-import type { IouDocumentData } from '../../documents/iou-document';
+import { buildIouDocument, type IouDocumentData } from '../../documents/iou-model';
 import type { DocumentModel } from '../../documents/model';
 import { buildTemplateDocument, PENDING, type TemplateParty } from '../../documents/template-document';
 import { maskIdNumber } from '../../rules/id-number';
@@ -75,7 +74,7 @@ export const iouDocumentData = (c: ModelSource): IouDocumentData => {
 
 /** The model of a contract (or of a kind's example, for the catalogue preview). */
 export const contractModel = async (spec: KindSpec, c: ModelSource): Promise<DocumentModel> => {
-  if (spec.document.renderer === 'iou') return (await import('../../documents/iou-document')).buildIouDocument(iouDocumentData(c));
+  if (spec.document.renderer === 'iou') return buildIouDocument(iouDocumentData(c));
   return buildTemplateDocument(spec.document.text, {
     contractNo: c.contractNo,
     form: c.form,
