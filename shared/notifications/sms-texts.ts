@@ -23,7 +23,7 @@ export const SMS_TEXTS: Record<SmsTemplate, string> = {
   settle_requested: '{1}申请结清《{2}》，原因：{3}。请在小程序中确认或拒绝。',
   settle_answered: '{1}已{3}您结清《{2}》的申请。',
   repayment_due: '您的《{2}》今日（{3}）有一期还款{4}元到期，请按约定向{1}还款。',
-  urge: '{1}提醒您尽快处理《{2}》：{3}',
+  urge: '{1}提醒您尽快处理《{2}》：{3}，请在微信小程序“电子签”中打开：{4}',
   report_sent: '《{1}》的出证报告已发送至您的邮箱{2}。',
   verification_code: '您的验证码为{1}，5分钟内有效，请勿泄露给他人。',
 };

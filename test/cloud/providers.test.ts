@@ -85,7 +85,7 @@ describe('SMS (SendSms, a status per number, every attempt logged)', () => {
 
   it('a number refused by the carrier limit is a failure to retry; a template mismatch is not', async () => {
     f.sms.failNumber('+8613900000002');
-    expect(await sms().send({ phone: '13900000002', template: 'urge', params: ['张三', '借条', '请尽快签署'] })).toMatchObject({ ok: false, code: 'LimitExceeded.PhoneNumberDailyLimit' });
+    expect(await sms().send({ phone: '13900000002', template: 'urge', params: ['张三', '借条', '请尽快签署', 'pages/share/index?token=T'] })).toMatchObject({ ok: false, code: 'LimitExceeded.PhoneNumberDailyLimit' });
     expect(await sms().send({ phone: '13900000002', template: 'urge', params: ['too few'] })).toMatchObject({ ok: false, code: 'FailedOperation.TemplateParamSetNotMatchApprovedTemplate' });
     expect((await log('13900000002')).map((e) => [e.status, e.code, e.retryable])).toEqual([
       ['failed', 'LimitExceeded.PhoneNumberDailyLimit', true],

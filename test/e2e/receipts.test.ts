@@ -147,7 +147,7 @@ describe('R2 payee-initiated, details complete (我来填): the payee signs, pay
   test('R4 催办 re-sends the SMS to the payer; again within 10 minutes is RATE_LIMITED; after it, sent again', async () => {
     expect((await client.call('contract-urge', payer.openid, { contractId: id })).error?.code).toBe('NOT_FOUND'); // not bound yet
     expect(await client.ok('contract-urge', payee.openid, { contractId: id })).toEqual({ sent: true, to: `${payer.phone.slice(0, 3)}****${payer.phone.slice(-4)}` });
-    const urge = { phone: payer.phone, template: 'urge', text: '陈收款提醒您尽快处理《收据》：请尽快确认领取' };
+    const urge = { phone: payer.phone, template: 'urge', text: `陈收款提醒您尽快处理《收据》：请尽快确认领取，请在微信小程序“电子签”中打开：${link(token)}` };
     expect(await sent()).toEqual([urge]);
     const again = await client.call('contract-urge', payee.openid, { contractId: id });
     expect(again.error?.code).toBe('RATE_LIMITED');
@@ -305,7 +305,7 @@ describe('R2 payee-initiated, details pending (对方填): the payee pays first,
 
   test('R4 催办 now reaches the payer (their number came with their details)', async () => {
     await client.ok('contract-urge', payee2.openid, { contractId: id });
-    expect(await sent()).toEqual([{ phone: payer.phone, template: 'urge', text: '郑收款提醒您尽快处理《收据》：请尽快确认领取' }]);
+    expect(await sent()).toEqual([{ phone: payer.phone, template: 'urge', text: `郑收款提醒您尽快处理《收据》：请尽快确认领取，请在微信小程序“电子签”中打开：${link(token)}` }]);
   });
 
   test('确认领取 → signed; the payee is told; the PDF verifies (payee + platform)', async () => {
@@ -357,7 +357,7 @@ describe('R3 payer-initiated, details complete: 确认开具 with no fee; the pa
 
   test('R4 催办 re-sends the SMS to the payee', async () => {
     await client.ok('contract-urge', payer2.openid, { contractId: id });
-    expect(await sent()).toEqual([{ phone: payee.phone, template: 'urge', text: '吴付款提醒您尽快处理《收据》：请尽快签署' }]);
+    expect(await sent()).toEqual([{ phone: payee.phone, template: 'urge', text: `吴付款提醒您尽快处理《收据》：请尽快签署，请在微信小程序“电子签”中打开：${link(token)}` }]);
     expect((await client.call('contract-urge', payer2.openid, { contractId: id })).error?.code).toBe('RATE_LIMITED');
   });
 

@@ -24,6 +24,8 @@ const paramsFor = (deps: Deps, contract: Contract, to: PartyRole, sms: SmsTempla
     case 'invite_fill':
     case 'ready_to_sign':
       return [otherName, contract.title, shareLink(deps, contract)];
+    case 'urge': // 催办 (R4): what to do, then where to do it
+      return [otherName, contract.title, ...detail, shareLink(deps, contract)];
     case 'expired':
     case 'report_sent':
       return [contract.title, ...detail];
