@@ -145,8 +145,7 @@ const unusedClients = (used: Set<Port>): Plugin => ({
 /**
  * What each function's bundle starts from: its entry. A PDF function first tells fonts.ts where the
  * fonts are, on its first call rather than at require time: fonts.ts brings fontkit, and a function
- * that reaches the PDF code only through a dynamic import (a settle request shares its module with
- * the confirmation that stamps the PDF) then loads neither until it renders.
+ * that reaches the PDF code only through a dynamic import then loads neither until it renders.
  */
 const entrySource = (name: string, pdf: boolean): string =>
   pdf

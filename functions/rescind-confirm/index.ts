@@ -1,5 +1,5 @@
 import schema from '../../schemas/functions/rescind-confirm.json';
 import { handle } from '../../shared/runtime/handler';
-import { rescind } from '../../shared/operations/requests';
+import { rescindConfirm } from '../../shared/operations/confirmations';
 
-export const main = handle('rescind-confirm', schema, rescind.confirm);
+export const main = handle('rescind-confirm', schema, rescindConfirm);

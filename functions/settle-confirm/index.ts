@@ -1,5 +1,5 @@
 import schema from '../../schemas/functions/settle-confirm.json';
 import { handle } from '../../shared/runtime/handler';
-import { settle } from '../../shared/operations/requests';
+import { settleConfirm } from '../../shared/operations/confirmations';
 
-export const main = handle('settle-confirm', schema, settle.confirm);
+export const main = handle('settle-confirm', schema, settleConfirm);

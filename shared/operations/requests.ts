@@ -2,13 +2,16 @@
  * Rescind (解除, C6) and settle (结清, I9) have the same shape: a party requests with a reason and a
  * face check; the requester may cancel; the other party confirms (with a face check) or refuses.
  * Eight functions, one pattern, each a row family in the lifecycle table.
+ *
+ * The confirmations live in confirmations.ts: they stamp the PDF, and keeping the documents
+ * library out of this module keeps it out of the six bundles that never render (cold start).
  */
 import { AppError } from '../errors';
 import type { Contract, ContractDocument } from '../domain/contract';
 import type { Action } from '../lifecycle/table';
 import type {
-  RescindCancelInput, RescindConfirmInput, RescindRefuseInput, RescindRequestInput,
-  SettleCancelInput, SettleConfirmInput, SettleRefuseInput, SettleRequestInput,
+  RescindCancelInput, RescindRefuseInput, RescindRequestInput,
+  SettleCancelInput, SettleRefuseInput, SettleRequestInput,
 } from '../generated/schema-types';
 import { requireCaller, type Operation, type OpContext } from '../runtime/operation';
 import { loadAsParty } from './kit/contracts';
@@ -16,9 +19,12 @@ import { consumeFaceCheck, type FacePurpose } from './kit/face-checks';
 import { preview, runTransition } from './kit/transition';
 import { contractView } from './kit/views';
 
-type Kind = 'rescind' | 'settle';
+export type Kind = 'rescind' | 'settle';
 
-const act = async (ctx: OpContext, contractId: string, action: Action, opts: { reason?: string; bizToken?: string }) => {
+/** Signs the platform's stamped revision of the PDF for a contract whose life a confirmation ends. */
+export type Stamp = (deps: OpContext['deps'], contract: Contract, status: 'rescinded' | 'settled', at: Date) => Promise<ContractDocument>;
+
+export const act = async (ctx: OpContext, contractId: string, action: Action, opts: { reason?: string; bizToken?: string; stamp?: Stamp }) => {
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
   let faceCheckId: string | undefined;
@@ -34,9 +40,8 @@ const act = async (ctx: OpContext, contractId: string, action: Action, opts: { r
   // committed with the state change (and refused if the file moved meanwhile).
   let document: ContractDocument | null = null;
   const basedOn = current?.document?.currentKey ?? null;
-  if (current?.document && (action === 'rescind_confirm' || action === 'settle_confirm')) {
-    const { stampStatus } = await import('./kit/contract-pdf');
-    document = await stampStatus(deps, current, action === 'settle_confirm' ? 'settled' : 'rescinded', deps.clock.now());
+  if (current?.document && opts.stamp) {
+    document = await opts.stamp(deps, current, action === 'settle_confirm' ? 'settled' : 'rescinded', deps.clock.now());
   }
   const { contract, role } = await runTransition(deps, {
     contractId, action, by: { openid },
@@ -59,7 +64,6 @@ const act = async (ctx: OpContext, contractId: string, action: Action, opts: { r
 const family = <K extends Kind>(kind: K) => ({
   request: (async (i: RescindRequestInput | SettleRequestInput, ctx) => act(ctx, i.contractId, `${kind}_request`, { reason: i.reason, bizToken: i.bizToken })) as Operation<RescindRequestInput | SettleRequestInput>,
   cancel: (async (i: RescindCancelInput | SettleCancelInput, ctx) => act(ctx, i.contractId, `${kind}_cancel`, {})) as Operation<RescindCancelInput | SettleCancelInput>,
-  confirm: (async (i: RescindConfirmInput | SettleConfirmInput, ctx) => act(ctx, i.contractId, `${kind}_confirm`, { bizToken: i.bizToken })) as Operation<RescindConfirmInput | SettleConfirmInput>,
   refuse: (async (i: RescindRefuseInput | SettleRefuseInput, ctx) => act(ctx, i.contractId, `${kind}_refuse`, i.reason !== undefined ? { reason: i.reason } : {})) as Operation<RescindRefuseInput | SettleRefuseInput>,
 });
 

@@ -211,9 +211,11 @@ describe('the bundles', () => {
       expect([r.name, carries(r.name, /@cantoo\/pdf-lib\//)]).toEqual([r.name, r.pdf]);
       expect([r.name, carries(r.name, /fontkit/)]).toEqual([r.name, r.pdf]);
     }
-    const neverRender = ['user-profile', 'face-start', 'identity-verify', 'contract-create', 'contract-get', 'contract-list', 'fee-quote', 'contract-pay', 'payment-notify', ...FUNCTIONS.filter((f) => f.kind === 'timer').map((f) => f.name)];
+    const neverRender = ['user-profile', 'face-start', 'identity-verify', 'contract-create', 'contract-get', 'contract-list', 'fee-quote', 'contract-pay', 'payment-notify',
+      // Requests, cancellations and refusals of 解除/结清 never render: only the confirmations stamp the PDF.
+      'rescind-request', 'rescind-cancel', 'rescind-refuse', 'settle-request', 'settle-cancel', 'settle-refuse', ...FUNCTIONS.filter((f) => f.kind === 'timer').map((f) => f.name)];
     expect(neverRender.filter((n) => report(n).pdf)).toEqual([]);
-    expect(['contract-sign', 'contract-download'].filter((n) => !report(n).pdf)).toEqual([]);
+    expect(['contract-sign', 'contract-download', 'rescind-confirm', 'settle-confirm'].filter((n) => !report(n).pdf)).toEqual([]);
   });
 
   test('no bundle carries a Tencent Cloud or WeChat Pay client its function never calls, nor the whole SDK', () => {
