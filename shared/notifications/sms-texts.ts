@@ -28,5 +28,8 @@ export const SMS_TEXTS: Record<SmsTemplate, string> = {
   verification_code: '您的验证码为{1}，5分钟内有效，请勿泄露给他人。',
 };
 
+/** How many parameters a template takes: the provider refuses a message with more or fewer. */
+export const smsParamCount = (template: SmsTemplate): number => new Set(SMS_TEXTS[template].match(/\{\d+\}/g) ?? []).size;
+
 export const renderSms = (template: SmsTemplate, params: readonly string[]): string =>
   SMS_TEXTS[template].replace(/\{(\d+)\}/g, (_, n: string) => params[Number(n) - 1] ?? '');

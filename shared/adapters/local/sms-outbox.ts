@@ -7,12 +7,16 @@ import type { Ids } from '../../ports/ids';
 import type { Sms, SmsMessage, SmsResult } from '../../ports/sms';
 import type { Store } from '../../ports/store';
 import { collectionName } from '../../store/collections';
-import { renderSms } from '../../notifications/sms-texts';
+import { renderSms, smsParamCount } from '../../notifications/sms-texts';
 
 export class SmsOutbox implements Sms {
   constructor(private readonly store: Store, private readonly clock: Clock, private readonly ids: Ids) {}
 
   async send(message: SmsMessage): Promise<SmsResult> {
+    // Refused as Tencent Cloud SMS refuses it, so a wrong parameter list shows here, not in production.
+    if (message.params.length !== smsParamCount(message.template)) {
+      return { ok: false, code: 'FailedOperation.TemplateParamSetNotMatchApprovedTemplate', message: `${message.template} takes ${smsParamCount(message.template)} parameters, got ${message.params.length}` };
+    }
     const serialNo = this.ids.id('sms');
     await this.store.insert(collectionName('sms'), {
       _id: serialNo,
