@@ -8,16 +8,19 @@ export interface DecodedPng {
   width: number;
   height: number;
   /** RGB, 3 bytes per pixel, row-major from the top. */
-  rgb: Buffer;
+  rgb: Uint8Array;
 }
 
 const CHANNELS: Record<number, number> = { 0: 1, 2: 3, 4: 2, 6: 4 };
 
+/** No Math.* in the per-pixel paths: jest's sandboxed Math is not inlined, and costs ~100× there. */
+const abs = (x: number) => (x < 0 ? -x : x);
+
 const paeth = (a: number, b: number, c: number) => {
   const p = a + b - c;
-  const pa = Math.abs(p - a);
-  const pb = Math.abs(p - b);
-  const pc = Math.abs(p - c);
+  const pa = abs(p - a);
+  const pb = abs(p - b);
+  const pc = abs(p - c);
   return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
 };
 
@@ -42,14 +45,16 @@ export const decodePng = (png: Buffer): DecodedPng => {
     else if (type === 'IEND') break;
     pos += 12 + len;
   }
-  const raw = inflateSync(Buffer.concat(idat));
+  const inflated = inflateSync(Buffer.concat(idat));
+  const raw = new Uint8Array(inflated.buffer, inflated.byteOffset, inflated.length);
   const stride = width * channels;
-  const pixels = Buffer.alloc(stride * height);
+  const pixels = new Uint8Array(stride * height);
+  const none = new Uint8Array(stride);
   for (let y = 0; y < height; y++) {
     const filter = raw[y * (stride + 1)]!;
     const src = raw.subarray(y * (stride + 1) + 1, (y + 1) * (stride + 1));
     const out = pixels.subarray(y * stride, (y + 1) * stride);
-    const prev = y > 0 ? pixels.subarray((y - 1) * stride, y * stride) : Buffer.alloc(stride);
+    const prev = y > 0 ? pixels.subarray((y - 1) * stride, y * stride) : none;
     for (let x = 0; x < stride; x++) {
       const a = x >= channels ? out[x - channels]! : 0;
       const b = prev[x]!;
@@ -58,9 +63,10 @@ export const decodePng = (png: Buffer): DecodedPng => {
       out[x] = (filter === 0 ? v : filter === 1 ? v + a : filter === 2 ? v + b : filter === 3 ? v + ((a + b) >> 1) : v + paeth(a, b, c)) & 0xff;
     }
   }
-  const rgb = Buffer.alloc(width * height * 3);
+  if (channels === 3) return { width, height, rgb: pixels };
+  const rgb = new Uint8Array(width * height * 3);
   for (let i = 0; i < width * height; i++) {
-    if (channels >= 3) pixels.copy(rgb, i * 3, i * channels, i * channels + 3);
+    if (channels === 4) rgb.set(pixels.subarray(i * 4, i * 4 + 3), i * 3);
     else rgb.fill(pixels[i * channels]!, i * 3, i * 3 + 3);
   }
   return { width, height, rgb };

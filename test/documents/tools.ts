@@ -131,10 +131,17 @@ export const compareRasters = (a: DecodedPng, b: DecodedPng, tolerance = 8): { s
   if (a.width !== b.width || a.height !== b.height) return { sameSize: false, differing: Number.NaN, inked: Number.NaN };
   let differing = 0;
   let inked = 0;
-  for (let i = 0; i < a.rgb.length; i += 3) {
-    const d = Math.max(Math.abs(a.rgb[i]! - b.rgb[i]!), Math.abs(a.rgb[i + 1]! - b.rgb[i + 1]!), Math.abs(a.rgb[i + 2]! - b.rgb[i + 2]!));
-    if (d > tolerance) differing++;
-    if (a.rgb[i]! < 128) inked++;
+  // No Math.* per pixel: jest's sandboxed Math is not inlined and costs ~100× here (33 pages: 10 s).
+  const pa = a.rgb;
+  const pb = b.rgb;
+  for (let i = 0; i < pa.length; i += 3) {
+    let worst = 0;
+    for (let c = i; c < i + 3; c++) {
+      const d = pa[c]! > pb[c]! ? pa[c]! - pb[c]! : pb[c]! - pa[c]!;
+      if (d > worst) worst = d;
+    }
+    if (worst > tolerance) differing++;
+    if (pa[i]! < 128) inked++;
   }
   return { sameSize: true, differing, inked };
 };
