@@ -6,6 +6,7 @@
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { compile } from 'json-schema-to-typescript';
+import { writeOrCheckGenerated } from './generated-file';
 
 const root = path.resolve(__dirname, '..');
 const OUT = path.join(root, 'shared/generated/schema-types.ts');
@@ -23,18 +24,4 @@ export const generate = async (): Promise<string> => {
   return parts.join('\n');
 };
 
-if (require.main === module) {
-  void (async () => {
-    const text = await generate();
-    if (process.argv.includes('--check')) {
-      const current = await fs.readFile(OUT, 'utf8').catch(() => '');
-      if (current !== text) {
-        console.error('shared/generated/schema-types.ts is stale: run `npm run gen:types`');
-        process.exit(1);
-      }
-      return;
-    }
-    await fs.writeFile(OUT, text);
-    console.log(`wrote ${path.relative(root, OUT)}`);
-  })();
-}
+if (require.main === module) void writeOrCheckGenerated(OUT, generate, 'npm run gen:types');

@@ -8,6 +8,7 @@
  */
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { writeOrCheckGenerated } from '../scripts/generated-file';
 
 const here = __dirname;
 const root = path.resolve(here, '..');
@@ -40,17 +41,5 @@ export const generate = async (): Promise<string> => {
 };
 
 if (require.main === module) {
-  void (async () => {
-    const text = await generate();
-    if (process.argv.includes('--check')) {
-      const current = await fs.readFile(OUT, 'utf8').catch(() => '');
-      if (current !== text) {
-        console.error('templates/index.ts is stale: run `npx tsx templates/generate-index.ts`');
-        process.exit(1);
-      }
-      return;
-    }
-    await fs.writeFile(OUT, text);
-    console.log(`wrote ${path.relative(root, OUT)} (${text.split('\n').filter((l) => l.startsWith('  { kind')).length} templates)`);
-  })();
+  void writeOrCheckGenerated(OUT, generate, 'npx tsx templates/generate-index.ts', (text) => ` (${text.split('\n').filter((l) => l.startsWith('  { kind')).length} templates)`);
 }

@@ -97,14 +97,20 @@ export const signRevision = async (deps: Deps, c: Contract, role: PartyRole, sig
     appearance: await appearanceFor(deps, c, role),
     caption: chinaDay(signingTime),
   });
-  const key = `contracts/${c._id}/rev${doc.signatures.length + 1}-${signed.sha256.slice(0, 16)}.pdf`;
+  return appendRevision(deps, c._id, doc, signed, { by: role, fieldName, signedAt: signingTime.toISOString(), certificate: summarize(cert.info) });
+};
+
+/** Stores a newly signed revision beside the earlier ones (each stays retrievable) and makes it current. */
+const appendRevision = async (
+  deps: Deps,
+  contractId: string,
+  doc: ContractDocument,
+  signed: { bytes: Uint8Array; sha256: string },
+  signature: Omit<ContractDocument['signatures'][number], 'sha256'>,
+): Promise<ContractDocument> => {
+  const key = `contracts/${contractId}/rev${doc.signatures.length + 1}-${signed.sha256.slice(0, 16)}.pdf`;
   await deps.files.put(key, Buffer.from(signed.bytes), 'application/pdf');
-  return {
-    ...doc,
-    currentKey: key,
-    currentSha256: signed.sha256,
-    signatures: [...doc.signatures, { by: role, fieldName, signedAt: signingTime.toISOString(), sha256: signed.sha256, certificate: summarize(cert.info) }],
-  };
+  return { ...doc, currentKey: key, currentSha256: signed.sha256, signatures: [...doc.signatures, { ...signature, sha256: signed.sha256 }] };
 };
 
 /** The platform's own signing identity: it signs status changes it witnessed and evidence reports. */
@@ -155,12 +161,5 @@ export const stampStatus = async (deps: Deps, c: Contract, status: keyof typeof 
     appearance: { kind: 'vector', drawing: createPersonalSeal(STATUS_STAMP[status].seal, 'round') },
     caption: chinaDay(at),
   });
-  const key = `contracts/${c._id}/rev${doc.signatures.length + 1}-${signed.sha256.slice(0, 16)}.pdf`;
-  await deps.files.put(key, Buffer.from(signed.bytes), 'application/pdf');
-  return {
-    ...doc,
-    currentKey: key,
-    currentSha256: signed.sha256,
-    signatures: [...doc.signatures, { by: 'platform', fieldName, signedAt: at.toISOString(), sha256: signed.sha256, certificate: summarize(cert.info) }],
-  };
+  return appendRevision(deps, c._id, doc, signed, { by: 'platform', fieldName, signedAt: at.toISOString(), certificate: summarize(cert.info) });
 };
