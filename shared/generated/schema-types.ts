@@ -205,7 +205,7 @@ bizToken: string
 signature: {
 type: ("seal" | "handwritten")
 /**
- * Seal id or handwritten signature file id; omit for the default personal seal
+ * The handwritten signature's ref from signature-upload (only the caller's own); omit for the personal seal
  */
 ref?: string
 }

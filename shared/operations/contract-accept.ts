@@ -3,7 +3,7 @@ import type { ContractAcceptInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../runtime/operation';
 import { loadAsParty } from './kit/contracts';
 import { stampStatus } from './kit/contract-pdf';
-import { consumeFaceCheck } from './kit/face-checks';
+import { consumePartyFaceCheck } from './kit/face-checks';
 import { preview, runTransition } from './kit/transition';
 import { contractView } from './kit/views';
 
@@ -21,7 +21,7 @@ export const contractAccept: Operation<ContractAcceptInput> = async (input, ctx)
   const { deps } = ctx;
   const { contract, role } = await loadAsParty(deps, input.contractId, openid);
   preview(contract, 'accept', { openid }, deps.clock.now().toISOString());
-  const check = await consumeFaceCheck(deps, { bizToken: input.bizToken, openid, purpose: 'accept', contractId: contract._id });
+  const check = await consumePartyFaceCheck(deps, contract, role, { bizToken: input.bizToken, openid, purpose: 'accept' });
   const document = await stampStatus(deps, contract, 'accepted', deps.clock.now());
   const basedOn = contract.document?.currentKey ?? null;
   const { contract: after } = await runTransition(deps, {

@@ -4,7 +4,7 @@ import type { ContractSignInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../runtime/operation';
 import { loadAsParty } from './kit/contracts';
 import { signRevision } from './kit/contract-pdf';
-import { consumeFaceCheck } from './kit/face-checks';
+import { consumePartyFaceCheck } from './kit/face-checks';
 import { handwrittenKey } from './kit/file-keys';
 import { preview, runTransition } from './kit/transition';
 import { contractView } from './kit/views';
@@ -25,7 +25,7 @@ export const contractSign: Operation<ContractSignInput> = async (input, ctx) => 
   if (input.signature.type === 'handwritten' && (!ref || !(await deps.files.get(handwrittenKey(openid, ref)))))
     throw new AppError('VALIDATION_FAILED', '请先上传手写签名', { fields: [{ field: '/signature/ref', rule: 'exists' }] });
 
-  const check = await consumeFaceCheck(deps, { bizToken: input.bizToken, openid, purpose: 'sign', contractId: contract._id });
+  const check = await consumePartyFaceCheck(deps, contract, role, { bizToken: input.bizToken, openid, purpose: 'sign' });
   const signingTime = deps.clock.now();
   const signature = { type: input.signature.type, ref };
   const withSignature: Contract = {

@@ -15,7 +15,7 @@ import type {
 } from '../generated/schema-types';
 import { requireCaller, type Operation, type OpContext } from '../runtime/operation';
 import { loadAsParty } from './kit/contracts';
-import { consumeFaceCheck, type FacePurpose } from './kit/face-checks';
+import { consumePartyFaceCheck, type FacePurpose } from './kit/face-checks';
 import { preview, runTransition } from './kit/transition';
 import { contractView } from './kit/views';
 
@@ -31,10 +31,10 @@ export const act = async (ctx: OpContext, contractId: string, action: Action, op
   let current: Contract | undefined;
   if (opts.bizToken !== undefined) {
     // Refuse what the table refuses before spending the person's face check.
-    const { contract } = await loadAsParty(deps, contractId, openid);
+    const { contract, role } = await loadAsParty(deps, contractId, openid);
     preview(contract, action, { openid }, deps.clock.now().toISOString());
     current = contract;
-    faceCheckId = (await consumeFaceCheck(deps, { bizToken: opts.bizToken, openid, purpose: action as FacePurpose, contractId }))._id;
+    faceCheckId = (await consumePartyFaceCheck(deps, contract, role, { bizToken: opts.bizToken, openid, purpose: action as Exclude<FacePurpose, 'realname'> }))._id;
   }
   // Confirming ends the contract's life: the platform signs a stamped revision of the PDF first,
   // committed with the state change (and refused if the file moved meanwhile).

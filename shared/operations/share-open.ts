@@ -9,8 +9,8 @@ import { contractView } from './kit/views';
 
 /**
  * Opening a share link or QR code (P3). A party sees the contract. Anyone else who is verified is
- * bound as the other party if that place is free — for a 我来填 contract only the person whose ID
- * number the initiator entered. A finished contract, a taken place or a wrong token is NOT_FOUND.
+ * bound as the other party if that place is free — for a 我来填 contract only the person whose name
+ * and ID number the initiator entered. A finished contract, a taken place or a wrong token is NOT_FOUND.
  */
 export const shareOpen: Operation<ShareOpenInput> = async (input, ctx) => {
   const { openid } = requireCaller(ctx);
@@ -25,7 +25,9 @@ export const shareOpen: Operation<ShareOpenInput> = async (input, ctx) => {
   const bound = await recordChange(deps, byToken, (c) => {
     if (roleOf(c, openid) || c.parties.counterparty.openid !== null || FINAL_STATES.includes(c.state)) throw new AppError('NOT_FOUND');
     const preset = c.parties.counterparty.details;
-    if (preset && preset.idNumber !== me.idNumber) throw new AppError('IDENTITY_MISMATCH', '该合同邀请的不是您，请核对后再打开');
+    // 我来填: the initiator typed the other party's name and ID number; both must be the verified
+    // person's, or the certificate would certify a name nobody verified.
+    if (preset && (preset.idNumber !== me.idNumber || preset.name !== me.name)) throw new AppError('IDENTITY_MISMATCH', '该合同邀请的不是您，请核对后再打开');
     if (me.idNumber === c.parties.initiator.details?.idNumber) throw new AppError('FORBIDDEN', '不能与自己签署合同');
     return {
       contract: { ...c, parties: { ...c.parties, counterparty: { ...c.parties.counterparty, openid } }, memberOpenids: [...c.memberOpenids, openid] },
