@@ -8,9 +8,11 @@ const SECRET_KEY = /(secret|password|apiv3|privatekey|private_key|authorization|
 const PERSONAL_KEY = /(idnumber|idcard|id_card|phone|mobile)/i;
 // 18-char ID (17 digits + digit/X) or 15-digit legacy ID; mobile 1[3-9]xxxxxxxxx. Word-ish boundaries so long ids in URLs are not eaten.
 const ID_RE = /(?<![0-9A-Za-z])(\d{6})\d{8}(\d{3}[\dXx])(?![0-9A-Za-z])/g;
-const PHONE_RE = /(?<!\d)(1[3-9]\d)\d{4}(\d{4})(?!\d)/g;
+// The country code is taken with it: the SMS provider's numbers are E.164 (+8613912345678), where no
+// non-digit precedes the 1.
+const PHONE_RE = /(?<!\d)(\+?86)?(1[3-9]\d)\d{4}(\d{4})(?!\d)/g;
 
-export const scrubText = (s: string): string => s.replace(ID_RE, '$1********$2').replace(PHONE_RE, '$1****$2');
+export const scrubText = (s: string): string => s.replace(ID_RE, '$1********$2').replace(PHONE_RE, '$1$2****$3');
 
 export const scrub = (value: unknown, depth = 0): unknown => {
   if (depth > 8) return '[deep]';

@@ -80,4 +80,10 @@ describe('scrub', () => {
       user: { phone: '[masked]', name: '张三' }, apiV3Key: '[redacted]', nested: ['139****5678'],
     });
   });
+  test('masks phones in the E.164 form the SMS provider uses, also inside lists under any key', () => {
+    expect(scrubText('to +8613912345678, 8613912345678 and 13912345678')).toBe('to +86139****5678, 86139****5678 and 139****5678');
+    expect(scrub({ request: { PhoneNumberSet: ['+8613912345678', '+8613800000000'] } })).toEqual({ request: { PhoneNumberSet: ['+86139****5678', '+86138****0000'] } });
+    // Digits around that are not a phone stay as they are.
+    expect(scrubText('serial 2861391234567890 amount 8613')).toBe('serial 2861391234567890 amount 8613');
+  });
 });
