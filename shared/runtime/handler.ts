@@ -5,10 +5,11 @@
  * request id and answered as INTERNAL with nothing else.
  */
 import { randomUUID } from 'node:crypto';
-import { ERRORS, isAppError, type ErrorCode } from '../errors';
+import { AppError, ERRORS, isAppError, type ErrorCode } from '../errors';
 import { getContainer } from './container';
 import { IDENTITY_KEYS, cloudCaller, localCaller, type Caller } from './identity';
 import type { Operation } from './operation';
+import { functionSpec } from './registry';
 import { validatePayload } from './validation';
 
 export type Envelope<T = unknown> =
@@ -22,8 +23,9 @@ const stripIdentityKeys = (event: unknown): unknown => {
   return out;
 };
 
-export const handle = <I, O>(name: string, schema: object, operation: Operation<I, O>) =>
-  async function main(event: unknown, context?: unknown): Promise<Envelope<O>> {
+export const handle = <I, O>(name: string, schema: object, operation: Operation<I, O>) => {
+  const timer = functionSpec(name)?.kind === 'timer';
+  return async function main(event: unknown, context?: unknown): Promise<Envelope<O>> {
     const ctx = context as { requestId?: string; request_id?: string } | undefined;
     const requestId = ctx?.requestId ?? ctx?.request_id ?? randomUUID();
     const started = process.hrtime.bigint();
@@ -38,6 +40,9 @@ export const handle = <I, O>(name: string, schema: object, operation: Operation<
     const log = deps.log.child({ fn: name, requestId });
     const caller: Caller | null = deps.config.provider === 'local' ? localCaller(context) : cloudCaller(context);
     try {
+      // A timer runs for the platform, never for a user: a mini-program calling it by name (its
+      // context carries the caller's OPENID) is refused, so nobody can drive the batch jobs.
+      if (timer && caller) throw new AppError('FORBIDDEN', '定时任务只由平台按计划触发');
       const payload = stripIdentityKeys(event ?? {});
       validatePayload(schema, payload);
       const data = await operation(payload as I, { caller, deps, requestId });
@@ -55,3 +60,4 @@ export const handle = <I, O>(name: string, schema: object, operation: Operation<
       return { ok: false, error: { code: 'INTERNAL', message: ERRORS.INTERNAL.message }, requestId };
     }
   };
+};

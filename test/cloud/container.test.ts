@@ -94,6 +94,17 @@ describe('identity in the cloud: OPENID from the CloudBase context', () => {
   });
 });
 
+describe('timers run for the platform only', () => {
+  it('a timer trigger (no caller) runs; a mini-program calling a timer by name is FORBIDDEN and runs nothing', async () => {
+    const event = { Type: 'Timer', TriggerName: 'timer-expire', Time: new Date().toISOString(), Message: '' };
+    expect(await main('timer-expire')(event, wxContext(null))).toMatchObject({ ok: true, data: { expired: 0, skipped: 0 } });
+    for (const name of ['timer-expire', 'timer-repayment-reminders', 'timer-payment-reconcile']) {
+      const r = await main(name)({}, wxContext('o-cloud-real'));
+      expect([name, r.ok, r.error?.code]).toEqual([name, false, 'FORBIDDEN']);
+    }
+  });
+});
+
 describe('a wrong secret key', () => {
   it('is refused by the CloudBase server and answered as PROVIDER_ERROR, not INTERNAL', async () => {
     const bad = createContainer({ ...f.env, ESIGN_TC_SECRET_KEY: 'wrong-secret' });

@@ -17,7 +17,7 @@ const dave = person('o-ib-dave', '王四', 40);
 const erin = person('o-ib-erin', '冯五', 40);
 
 const stored = async (id: string) => (await emu.container.store.get<Contract>('contracts', id))!;
-const events = async (id: string) => (await emu.container.store.find<{ type: string }>('events', { contractId: id }, { limit: 100 })).map((e) => e.type);
+const events = async (id: string) => (await emu.container.store.find<{ _id: string; type: string }>('events', { contractId: id }, { limit: 100 })).map((e) => e.type);
 const sign = async (p: Person, id: string) => client.ok('contract-sign', p.openid, { contractId: id, bizToken: await client.face(p, 'sign', id), signature: { type: 'seal' } });
 
 /** An IOU alice lends to `other`, details typed by alice (我来填) with `name`, paid. */
@@ -98,7 +98,7 @@ describe('A5: a handwritten signature is the caller\'s own', () => {
     expect(r.status).toBe(400);
     expect(r.error?.code).toBe('VALIDATION_FAILED');
     expect((await stored(id)).parties.initiator.status).toBe('to_sign');
-    const check = await emu.container.store.get<{ usedAt: string | null }>('face_checks', bizToken);
+    const check = await emu.container.store.get<{ _id: string; usedAt: string | null }>('face_checks', bizToken);
     expect(check?.usedAt).toBeNull();
   });
 
