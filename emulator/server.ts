@@ -298,7 +298,8 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
         return send(res, 500, errorBody('INTERNAL'));
       })
       .finally(() => {
-        if (options.verbose) console.log(`${req.method} ${req.url} → ${res.statusCode} (${Date.now() - started} ms)`);
+        // The path only: queries carry phones, email addresses and download signatures.
+        if (options.verbose) console.log(`${req.method} ${(req.url ?? '').split('?')[0]} → ${res.statusCode} (${Date.now() - started} ms)`);
       });
   });
 

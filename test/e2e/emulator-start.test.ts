@@ -44,3 +44,21 @@ test('an invalid PORT is refused before anything starts', () => {
   expect(r.status).toBe(1);
   expect(r.stderr).toContain('PORT 无效 / invalid PORT: eighty');
 });
+
+test('the request log names the path only: no phone, email address or download signature from a query', async () => {
+  const { startEmulator } = await import('../../emulator/server');
+  const lines: string[] = [];
+  const spy = jest.spyOn(console, 'log').mockImplementation((...args: unknown[]) => void lines.push(args.join(' ')));
+  const emu = await startEmulator({ port: 0, dataDir: tempDir('log'), timers: false, verbose: true, env: { NODE_ENV: 'test', ESIGN_LOG_LEVEL: 'silent' } });
+  try {
+    await fetch(`${emu.url}/outbox/sms?phone=13912345678`);
+    await fetch(`${emu.url}/outbox/email?to=wang@example.com`);
+    const logged = lines.join('\n');
+    expect(logged).toContain('GET /outbox/sms → 200');
+    expect(logged).toContain('GET /outbox/email → 200');
+    expect(logged).not.toMatch(/13912345678|wang@example\.com|\?/);
+  } finally {
+    spy.mockRestore();
+    await emu.close();
+  }
+});
