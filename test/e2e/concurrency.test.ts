@@ -128,4 +128,25 @@ describe('across two processes on the same data file', () => {
   });
 });
 
+test('a new user verified twice at once: the request whose insert loses answers CONFLICT, not INTERNAL, and one profile stays', async () => {
+  const p = person('o-twice', '周双', 35);
+  await client.verify(p);
+  const stored = await emu.container.store.get('users', p.openid);
+  // The second request read "no such user" just before the first one inserted it: replay that
+  // interleaving exactly, by hiding the user from this request's read.
+  const store = emu.container.store;
+  const realGet = store.get.bind(store);
+  const spy = jest.spyOn(store, 'get').mockImplementation(async (collection: string, id: string) =>
+    (collection === 'users' && id === p.openid ? null : realGet(collection, id)) as never);
+  try {
+    const { bizToken } = await client.ok('face-start', p.openid, { purpose: 'realname', name: p.name, idNumber: p.idNumber });
+    await client.raw('POST', `/_emulator/face/${bizToken}`, { pass: true });
+    const r = await client.call('identity-verify', p.openid, { name: p.name, idNumber: p.idNumber, phone: p.phone, bizToken });
+    expect([r.status, r.error?.code]).toEqual([409, 'CONFLICT']);
+  } finally {
+    spy.mockRestore();
+  }
+  expect(await emu.container.store.get('users', p.openid)).toEqual(stored);
+});
+
 export type { Person };
