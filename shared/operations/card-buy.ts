@@ -43,12 +43,12 @@ export const cardBuy: Operation<CardBuyInput> = async (input, ctx) => {
   // Free with a coupon: no order; the coupon's id names the purchase, so a retry grants nothing more.
   const couponId = quote.couponId as string; // the card is never free without one (its price is ≥ 1 fen)
   const freeHolder = { orderId: null, contractId: null, item: 'saver_card' as const };
-  await holdCoupon(deps, couponId, freeHolder);
+  const attempt = await holdCoupon(deps, couponId, freeHolder); // a double tap joins the hold: each gives back only its part
   let card: SaverCard;
   try {
     card = await grantCard(deps, openid, `coupon:${couponId}`);
   } catch (e) {
-    await releaseCoupon(deps, couponId, freeHolder);
+    await releaseCoupon(deps, couponId, freeHolder, attempt);
     throw e;
   }
   await useCoupon(deps, couponId, freeHolder);

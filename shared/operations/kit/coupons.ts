@@ -4,6 +4,12 @@
  * available → held), so two payments cannot both count on it; it becomes USED when that payment
  * completes (paid, or initiated at price 0) and goes back to AVAILABLE when the payment does not
  * happen (order closed). A hold left behind by a crash is resolved by the reconcile timer.
+ *
+ * A hold with no order (an initiation or card grant at price 0) may be counted on by several
+ * attempts at once — a double tap prices both taps with the same holder — so each attempt joins
+ * the hold and gives back only its own part: the coupon becomes available again when the last
+ * attempt gives up, never while another may still complete with it. (Otherwise the losing tap's
+ * release would let a third payment take the coupon the winning tap is about to use.)
  */
 import { AppError } from '../../errors';
 import type { Doc } from '../../ports/store';
@@ -37,6 +43,8 @@ export interface Coupon extends Doc {
   holder: CouponHolder | null;
   heldAt: string | null;
   usedAt: string | null;
+  /** While held: the attempts counting on the hold (see above); absent on coupons held before it existed. */
+  attempts?: string[];
 }
 
 const sameHolder = (a: CouponHolder | null, b: CouponHolder): boolean =>
@@ -78,18 +86,23 @@ const updateCoupon = async (deps: Deps, id: string, change: (c: Coupon) => Coupo
   throw new AppError('CONFLICT');
 };
 
-/** available → held by `holder`; COUPON_UNAVAILABLE when another payment got it first. */
-export const holdCoupon = async (deps: Deps, id: string, holder: CouponHolder): Promise<void> => {
+/**
+ * available → held by `holder`, or joins `holder`'s hold; COUPON_UNAVAILABLE when another payment
+ * got it first. Returns this attempt's id, for `releaseCoupon` to give back only this attempt's part.
+ */
+export const holdCoupon = async (deps: Deps, id: string, holder: CouponHolder): Promise<string> => {
+  const attempt = deps.ids.id('ca');
   let refused = false;
   await updateCoupon(deps, id, (c) => {
-    if (c.status === 'held' && sameHolder(c.holder, holder)) return null;
+    if (c.status === 'held' && sameHolder(c.holder, holder)) return { ...c, attempts: [...(c.attempts ?? []), attempt] };
     if (c.status !== 'available') {
       refused = true;
       return null;
     }
-    return { ...c, status: 'held', holder, heldAt: deps.clock.now().toISOString() };
+    return { ...c, status: 'held', holder, heldAt: deps.clock.now().toISOString(), attempts: [attempt] };
   });
   if (refused) throw new AppError('COUPON_UNAVAILABLE', undefined, { couponId: id, reason: 'in_use' });
+  return attempt;
 };
 
 /** held by `holder` → used (once; a coupon already used stays as it was). */
@@ -97,9 +110,18 @@ export const useCoupon = (deps: Deps, id: string, holder: CouponHolder): Promise
   updateCoupon(deps, id, (c) =>
     c.status === 'used' || (c.status === 'held' && !sameHolder(c.holder, holder))
       ? null
-      : { ...c, status: 'used', holder, usedAt: deps.clock.now().toISOString() },
+      : { ...c, status: 'used', holder, usedAt: deps.clock.now().toISOString(), attempts: [] },
   );
 
-/** held by `holder` → available again (the payment did not happen). */
-export const releaseCoupon = (deps: Deps, id: string, holder: CouponHolder): Promise<Coupon | null> =>
-  updateCoupon(deps, id, (c) => (c.status === 'held' && sameHolder(c.holder, holder) ? { ...c, status: 'available', holder: null, heldAt: null } : null));
+/**
+ * held by `holder` → available again (the payment did not happen). With `attempt`, only that
+ * attempt's part is given back: the coupon stays held while another attempt still counts on it.
+ * Without it (an order's hold, or the reconcile timer resolving a stale one), the whole hold.
+ */
+export const releaseCoupon = (deps: Deps, id: string, holder: CouponHolder, attempt?: string): Promise<Coupon | null> =>
+  updateCoupon(deps, id, (c) => {
+    if (c.status !== 'held' || !sameHolder(c.holder, holder)) return null;
+    const others = attempt === undefined ? [] : (c.attempts ?? []).filter((a) => a !== attempt);
+    if (others.length > 0) return others.length === c.attempts?.length ? null : { ...c, attempts: others };
+    return { ...c, status: 'available', holder: null, heldAt: null, attempts: [] };
+  });

@@ -77,7 +77,8 @@ export const confirmInitiation = async (deps: Deps, order: Order, transactionId:
 export const waiveInitiation = async (deps: Deps, contract: Contract, openid: string, priced: Priced): Promise<Contract> => {
   const { quote, month, now } = priced;
   const holder: CouponHolder = { orderId: null, contractId: contract._id, item: 'initiation' };
-  if (quote.couponId) await holdCoupon(deps, quote.couponId, holder);
+  // A double tap holds the coupon twice under this one holder; each tap gives back only its own part.
+  const attempt = quote.couponId ? await holdCoupon(deps, quote.couponId, holder) : undefined;
   const slot = quote.usesFreeQuota && quote.freeQuota ? quotaUse(openid, month, quote.freeQuota.used + 1, contract._id, now) : null;
   let after: Contract;
   try {
@@ -99,7 +100,7 @@ export const waiveInitiation = async (deps: Deps, contract: Contract, openid: st
       })
     ).contract;
   } catch (e) {
-    if (quote.couponId) await releaseCoupon(deps, quote.couponId, holder);
+    if (quote.couponId) await releaseCoupon(deps, quote.couponId, holder, attempt);
     throw e;
   }
   if (quote.couponId) await useCoupon(deps, quote.couponId, holder);
