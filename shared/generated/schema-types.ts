@@ -241,7 +241,7 @@ pageSize?: number
 }
 
 /**
- * Order the signing report by email (C9).
+ * Order the signing report by email (C9, F3) at the server's price: 0 sends it at once; otherwise a WeChat Pay order and the wx.requestPayment parameters — the report is emailed when the payment is confirmed. A report paid for whose email failed is sent again, not charged again.
  */
 export interface EvidenceReportRequestInput {
 /**
@@ -249,9 +249,17 @@ export interface EvidenceReportRequestInput {
  */
 contractId: string
 /**
- * Email address
+ * Email address the report is sent to (a re-request may correct it)
  */
 email: string
+/**
+ * The coupon to use (one per payment); omitted: none
+ */
+couponId?: string
+/**
+ * The price the page showed (fen). Never charged: when it is not the server's price any more the call is refused with PRICE_CHANGED (F1, F3).
+ */
+quotedAmountFen?: number
 }
 
 /**

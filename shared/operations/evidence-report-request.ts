@@ -1,39 +1,98 @@
 import { AppError } from '../errors';
-import type { ContractState } from '../domain/contract';
 import type { EvidenceReportRequestInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { loadAsParty, loadContract } from './kit/contracts';
-import { evidenceData, produceEvidenceReport } from './kit/evidence';
-import { sendSms } from './kit/notify';
-import { recordChange } from './kit/record';
-
-const REPORTABLE: readonly ContractState[] = ['signed', 'rescind_pending', 'settle_pending', 'rescinded', 'settled'];
+import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from './kit/checkout';
+import { loadAsParty } from './kit/contracts';
+import { holdCoupon, releaseCoupon, useCoupon, type CouponHolder } from './kit/coupons';
+import { findOpenOrder, openKey, updateOrder, type Order } from './kit/orders';
+import { priceFor, type Priced } from './kit/pricing';
+import { newReportNo, recordReportSent, sendReport, type DeliveryOutcome } from './kit/report-delivery';
+import { deliverReport, owedReport, reportable, reportSubject } from './kit/report-orders';
+import { quoteView } from './fee-quote';
 
 /**
- * C9 出证报告: a party asks for the signing report by email. It is produced now (signed by the
- * platform), emailed with the report attached, recorded in the contract's audit trail, and an SMS
- * tells the party it was sent. (The fee, where the template charges one, is the payments work's.)
+ * C9 出证报告 (F3): a party asks for the signing report by email, at the server's price (the
+ * evidence-report table of config/fees.json, the saver card's price, a coupon for reports;
+ * `quotedAmountFen` the page showed → PRICE_CHANGED when it is not the price any more).
+ *
+ * - Price 0: the report is produced now (signed by the platform), emailed, recorded in the audit
+ *   trail, and an SMS tells the party — as before payments existed.
+ * - Otherwise a WeChat Pay order (purpose `evidence_report`, one open order per contract and party)
+ *   remembering the party and the address; the answer carries the wx.requestPayment parameters.
+ *   The report is sent when the payment notification (or the reconcile timer) settles the order,
+ *   once (kit/report-delivery.ts). Asking again before paying renews the same order (a new address
+ *   replaces the old); a different price or coupon replaces it.
+ * - A report paid for but not delivered (its email failed) is sent again by asking again, to the
+ *   address given now, without paying again; the reconcile timer also retries it.
+ *
+ * Refused before any order: a non-party (NOT_FOUND), a contract not signed by both (INVALID_TRANSITION).
  */
 export const evidenceReportRequest: Operation<EvidenceReportRequestInput> = async (input, ctx) => {
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
   const { contract, role } = await loadAsParty(deps, input.contractId, openid);
-  if (!REPORTABLE.includes(contract.state) || !contract.document) throw new AppError('INVALID_TRANSITION', '双方完成签署后才能申请签署报告');
-  const reportNo = `BG${contract.contractNo.slice(2)}${deps.ids.token(4).replace(/[^A-Za-z0-9]/g, '').toUpperCase().slice(0, 4)}`;
-  const report = await produceEvidenceReport(deps, await evidenceData(deps, contract, reportNo));
-  const key = `reports/${contract._id}/${reportNo}.pdf`;
-  await deps.files.put(key, report.bytes, 'application/pdf');
-  const mail = await deps.mailer.send({
-    to: input.email,
-    subject: `《${contract.title}》${contract.contractNo} 签署报告 ${reportNo}`,
-    text: `您好，附件为《${contract.title}》（合同编号 ${contract.contractNo}）的签署报告（报告编号 ${reportNo}）。\n报告 SHA-256：${report.sha256}\n报告由平台数字签名，可使用 Adobe Acrobat 等工具校验。`,
-    attachments: [{ filename: `签署报告-report-${reportNo}.pdf`, contentType: 'application/pdf', content: report.bytes }],
-  });
-  if (!mail.ok) throw new AppError('PROVIDER_ERROR', '邮件发送失败，请稍后再试');
-  const after = await recordChange(deps, () => loadContract(deps, contract._id), (c) => ({
-    contract: c,
-    events: [{ type: 'report_sent', actor: { role, openid }, data: { reportNo, reportSha256: report.sha256, documentSha256: contract.document!.currentSha256 } }],
-  }));
-  await sendSms(deps, after, role, 'report_sent', input.email.replace(/^(.).*(@.*)$/, '$1***$2'));
-  return { reportNo, sha256: report.sha256, sentTo: input.email };
+  if (!reportable(contract)) throw new AppError('INVALID_TRANSITION', '双方完成签署后才能申请签署报告');
+
+  const owed = await owedReport(deps, contract._id, role);
+  if (owed) return delivered(owed, await deliverReport(deps, owed._id, 'requested', input.email));
+
+  const subject = reportSubject(contract._id, role);
+  const open = await findOpenOrder(deps, openKey('evidence_report', subject));
+  const holder: CouponHolder = { orderId: open?._id ?? null, contractId: contract._id, item: 'evidence_report' };
+  const priced = await priceFor(deps, { item: 'evidence_report', buyer: openid, contract, couponId: input.couponId, holder });
+  const { quote } = priced;
+  if (input.quotedAmountFen !== undefined && input.quotedAmountFen !== quote.amountFen) {
+    throw new AppError('PRICE_CHANGED', undefined, { amountFen: quote.amountFen, quote: quoteView(priced) });
+  }
+  const description = `电子签-签署报告-${contract.title}`.slice(0, 127);
+  // The earlier order, paid meanwhile: that is the report paid for — sent now, to the address given now.
+  const paidBefore = async (o: Order) => delivered(o, await deliverReport(deps, o._id, 'requested', input.email));
+  if (open && open.amountFen === quote.amountFen && open.couponId === quote.couponId) {
+    const current = open.report?.email === input.email
+      ? open
+      : (await updateOrder(deps, open, (o) => (o.status === 'created' && o.report && o.report.email !== input.email ? { ...o, report: { ...o.report, email: input.email } } : null))).order;
+    const renewed = await renewOrder(deps, current, description);
+    return renewed === 'paid' ? paidBefore(current) : ordered(priced, renewed);
+  }
+  if (open && (await withdrawOrder(deps, open, 'superseded')) === 'paid') return paidBefore(open);
+  if (quote.amountFen > 0) {
+    return ordered(priced, await placeOrder(deps, {
+      purpose: 'evidence_report', subject, contractId: contract._id, openid, quote, description,
+      report: { role, email: input.email, status: 'due', reportNo: newReportNo(deps, contract), sha256: null, attempts: 0, claimedAt: null, retryAt: null, sentAt: null, lastError: null },
+    }));
+  }
+
+  // Free (the template's reports cost nothing, or a coupon took the whole price): sent now, no order.
+  const reportNo = newReportNo(deps, contract);
+  const freeHolder: CouponHolder = { orderId: null, contractId: contract._id, item: 'evidence_report' };
+  if (quote.couponId) await holdCoupon(deps, quote.couponId, freeHolder);
+  let sha256: string;
+  try {
+    ({ sha256 } = await sendReport(deps, contract, input.email, reportNo));
+  } catch (e) {
+    if (quote.couponId) await releaseCoupon(deps, quote.couponId, freeHolder);
+    throw e;
+  }
+  if (quote.couponId) await useCoupon(deps, quote.couponId, freeHolder);
+  await recordReportSent(deps, contract._id, { role, openid }, { reportNo, sha256, email: input.email, amountFen: 0, orderId: null });
+  return { orderId: null, amountFen: 0, paid: true, quote: quoteView(priced), reportNo, sha256, sentTo: input.email };
+};
+
+/** An order to pay: the report is sent when WeChat Pay confirms the payment. */
+const ordered = (priced: Priced, placed: PlacedOrder) => ({
+  orderId: placed.order._id,
+  amountFen: placed.order.amountFen,
+  paid: false,
+  requestPayment: placed.requestPayment,
+  quote: quoteView(priced),
+  reportNo: null,
+});
+
+/** A report already paid for, delivered by this call (or by another one just now). */
+const delivered = (order: Order, d: DeliveryOutcome) => {
+  if (d.status === 'sent') return { orderId: order._id, amountFen: order.amountFen, paid: true, reportNo: d.reportNo, sha256: d.sha256, sentTo: d.sentTo };
+  if (d.status === 'failed') {
+    throw new AppError('PROVIDER_ERROR', '邮件发送失败。报告已支付，将自动重试发送，您也可以稍后再次申请（无需再次支付）', { orderId: order._id, paid: true });
+  }
+  throw new AppError('CONFLICT', '报告正在发送，请稍后查看邮箱', { orderId: order._id, paid: true });
 };

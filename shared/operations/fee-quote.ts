@@ -9,6 +9,7 @@ import { loadAsParty } from './kit/contracts';
 import { COUPONS, couponTerms, type Coupon } from './kit/coupons';
 import { findOpenOrder, openKey } from './kit/orders';
 import { priceFor, type Priced } from './kit/pricing';
+import { reportSubject } from './kit/report-orders';
 
 /** How each step reads on the payment page. */
 const STEP_LABELS: Record<PriceStep['rule'], string> = {
@@ -48,14 +49,16 @@ export const feeQuote: Operation<FeeQuoteInput> = async (input, ctx) => {
   const { deps } = ctx;
   const item = input.item ?? 'initiation';
   let contract: Contract | null = null;
+  let subject = openid;
   if (item !== 'saver_card') {
     if (!input.contractId) throw new AppError('VALIDATION_FAILED', '请指定合同', { fields: [{ field: '/contractId', rule: 'required' }] });
     const { contract: c, role } = await loadAsParty(deps, input.contractId, openid);
     if (item === 'initiation' && role !== 'initiator') throw new AppError('FORBIDDEN', '仅发起人需要支付发起费用');
     if (item === 'initiation' && c.payment.status !== 'unpaid') throw new AppError('INVALID_TRANSITION', '合同已支付');
     contract = c;
+    subject = item === 'evidence_report' ? reportSubject(c._id, role) : c._id;
   }
-  const open = item === 'evidence_report' ? null : await findOpenOrder(deps, openKey(item, contract?._id ?? openid));
+  const open = await findOpenOrder(deps, openKey(item, subject));
   const holder = { orderId: open?._id ?? null, contractId: contract?._id ?? null, item };
   const priced = await priceFor(deps, { item, buyer: openid, contract, couponId: input.couponId, holder });
 

@@ -7,6 +7,7 @@ import { withdrawOrder } from './kit/checkout';
 import { loadContract } from './kit/contracts';
 import { COUPONS, releaseCoupon, useCoupon, type Coupon } from './kit/coupons';
 import { markClosed, ORDERS, type Order } from './kit/orders';
+import { deliverReport } from './kit/report-orders';
 import { settleOrder } from './kit/settlement';
 
 /** Upper bound on batches per run, so one run ends whatever happens. */
@@ -64,7 +65,7 @@ const resolveHold = async (deps: Deps, c: Coupon): Promise<'used' | 'released' |
  * (status, createdAt) index in batches and are asked about at WeChat Pay (《商户订单号查询订单》),
  * then settled or closed (《关闭订单》). Each step is the same idempotent one the webhook uses, so a
  * run racing a late notification, or another run, changes nothing twice. A provider failure on
- * one order leaves it for the next run.
+ * one order leaves it for the next run. Then the evidence reports paid for but not yet sent.
  */
 export const timerPaymentReconcile: Operation<TimerPaymentReconcileInput> = async (_input, ctx) => {
   const { deps } = ctx;
@@ -98,5 +99,27 @@ export const timerPaymentReconcile: Operation<TimerPaymentReconcileInput> = asyn
     const r = await resolveHold(deps, c);
     if (r !== 'open') coupons[r]++;
   }
-  return { ...counts, coupons };
+  return { ...counts, coupons, reports: await retryReports(deps) };
+};
+
+/**
+ * Paid evidence reports still owed (C9): paid but never claimed (a notification that settled the
+ * order and then stopped), failed emails whose retry time came, claims abandoned by a crash — from
+ * the `report.retryAt` index, each delivered once through the same claim the webhook uses.
+ */
+const retryReports = async (deps: Deps): Promise<{ sent: number; failed: number }> => {
+  const now = deps.clock.now().toISOString();
+  const owed = await deps.store.find<Order>(ORDERS, { 'report.retryAt': { $lte: now } }, { orderBy: [['report.retryAt', 'asc']], limit: deps.config.timerBatch });
+  const out = { sent: 0, failed: 0 };
+  for (const o of owed) {
+    try {
+      const r = await deliverReport(deps, o._id, 'retry');
+      if (r.status === 'sent' && r.byThisCall) out.sent++;
+      else if (r.status === 'failed') out.failed++;
+    } catch (e) {
+      deps.log.warn({ code: e instanceof AppError ? e.code : 'INTERNAL', orderId: o._id }, 'evidence report not retried this run');
+      out.failed++;
+    }
+  }
+  return out;
 };

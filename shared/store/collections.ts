@@ -57,6 +57,8 @@ export const COLLECTIONS = {
       // At most one unpaid order per thing paid for (a contract's initiation, a user's card):
       // `openFor` is set while the order is open and null once paid or closed.
       { name: 'open_for', fields: [['openFor', 'asc']], unique: true },
+      // Reconcile timer (C9): paid evidence reports not yet sent, due for a (re)try.
+      { name: 'report_retry', fields: [['report.retryAt', 'asc']] },
     ],
   },
   // 省钱月卡: one document per user (`card_<openid>`), read by id.

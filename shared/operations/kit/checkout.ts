@@ -8,18 +8,20 @@ import { StoreDuplicateError } from '../../ports/store';
 import type { Quote } from '../../rules/fees';
 import type { Deps } from '../../runtime/container';
 import { holdCoupon, releaseCoupon, type CouponHolder } from './coupons';
-import { markClosed, ORDERS, openKey, updateOrder, type Order, type OrderPurpose } from './orders';
+import { markClosed, ORDERS, openKey, updateOrder, type Order, type OrderPurpose, type ReportRequest } from './orders';
 import { settleFromProvider } from './settlement';
 
 export interface OrderRequest {
   purpose: OrderPurpose;
-  /** The contract id (initiation) or the buyer's openid (card): one open order per subject. */
+  /** The contract id (initiation), the buyer's openid (card), contract and party (report): one open order per subject. */
   subject: string;
   contractId: string | null;
   openid: string;
   quote: Quote;
   /** The payer's bill line (≤ 127 characters). */
   description: string;
+  /** An evidence report's request (who asked, the email), delivered once the order is paid. */
+  report?: ReportRequest;
 }
 
 export interface PlacedOrder {
@@ -43,6 +45,7 @@ export const placeOrder = async (deps: Deps, r: OrderRequest): Promise<PlacedOrd
     status: 'created', openFor: openKey(r.purpose, r.subject),
     prepayId: null, transactionId: null, applied: null,
     createdAt: now, paidAt: null, closedAt: null, closedWhy: null,
+    ...(r.report ? { report: r.report } : {}),
   };
   if (order.couponId) await holdCoupon(deps, order.couponId, holderOf(order));
   try {

@@ -9,9 +9,11 @@
  *   closed  ──paid──▶ paid            (money arrived for an order we had closed: recorded, never lost)
  *
  * While an order is `created` its `openFor` names what it pays for; a unique index on it keeps
- * one open order per contract initiation or card purchase, so a double tap cannot charge twice.
+ * one open order per contract initiation, card purchase or party's evidence report, so a double
+ * tap cannot charge twice.
  */
 import { AppError } from '../../errors';
+import type { PartyRole } from '../../domain/contract';
 import type { Doc } from '../../ports/store';
 import type { FeeItem, PriceStep } from '../../rules/fees';
 import type { Deps } from '../../runtime/container';
@@ -19,13 +21,36 @@ import { collectionName } from '../../store/collections';
 
 export const ORDERS = collectionName('orders');
 
-/** What an order pays for. Evidence reports are priced (F3) but ordered by the evidence-report work. */
-export type OrderPurpose = Extract<FeeItem, 'initiation' | 'saver_card'>;
+/** What an order pays for: a contract's initiation, the saver card, or an evidence report (C9, F3). */
+export type OrderPurpose = Extract<FeeItem, 'initiation' | 'saver_card' | 'evidence_report'>;
+
+/**
+ * What a paid evidence-report order still owes (kit/report-delivery.ts): the report produced,
+ * emailed, recorded and the SMS sent, once. `email` is personal data: never logged unmasked.
+ *   due ──claim──▶ sending ──▶ sent
+ *                     └──────▶ failed ──claim (timer at retryAt, or a re-request)──▶ sending
+ * A claim left `sending` by a crash expires at its retryAt and may be taken again.
+ */
+export interface ReportRequest {
+  /** The party who asked and pays: the SMS goes to them, the event names them. */
+  role: PartyRole;
+  email: string;
+  status: 'due' | 'sending' | 'sent' | 'failed';
+  /** Fixed when the order is placed, so every retry sends the same report number. */
+  reportNo: string;
+  sha256: string | null;
+  attempts: number;
+  claimedAt: string | null;
+  /** When the reconcile timer may (re)try the delivery; null once sent or given up. Indexed. */
+  retryAt: string | null;
+  sentAt: string | null;
+  lastError: string | null;
+}
 
 export interface Order extends Doc {
   _id: string;
   purpose: OrderPurpose;
-  /** The contract whose initiation this pays for; null for a card. */
+  /** The contract whose initiation or evidence report this pays for; null for a card. */
   contractId: string | null;
   /** The payer (WeChat's payer.openid must be this user). */
   openid: string;
@@ -49,6 +74,8 @@ export interface Order extends Doc {
   paidAt: string | null;
   closedAt: string | null;
   closedWhy: 'superseded' | 'abandoned' | 'provider_refused' | 'unknown_at_provider' | null;
+  /** Evidence-report orders only: who asked, where to send it, and the delivery. */
+  report?: ReportRequest | null;
 }
 
 export const openKey = (purpose: OrderPurpose, subject: string): string => `${purpose}:${subject}`;
@@ -82,11 +109,14 @@ export const updateOrder = async (
   throw new AppError('CONFLICT');
 };
 
-/** created|closed → paid, once. */
+/** created|closed → paid, once. An evidence report it paid for becomes due for delivery now. */
 export const markPaid = (deps: Deps, order: string | Order, transactionId: string, applied: boolean) =>
-  updateOrder(deps, order, (o) =>
-    o.status === 'paid' ? null : { ...o, status: 'paid', openFor: null, transactionId, applied, paidAt: deps.clock.now().toISOString() },
-  );
+  updateOrder(deps, order, (o) => {
+    if (o.status === 'paid') return null;
+    const now = deps.clock.now().toISOString();
+    const report = o.report && applied ? { report: { ...o.report, status: 'due' as const, retryAt: now } } : {};
+    return { ...o, status: 'paid', openFor: null, transactionId, applied, paidAt: now, ...report };
+  });
 
 /** created → closed, once; a paid order stays paid. */
 export const markClosed = (deps: Deps, order: string | Order, why: NonNullable<Order['closedWhy']>) =>

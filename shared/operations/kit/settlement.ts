@@ -4,8 +4,10 @@
  * both are idempotent. The checks (F2, 《支付通知》 "校验通知的信息是否与商户侧的信息一致"): our
  * merchant and app, paid (SUCCESS, with a transaction id), amount.total in CNY equal to the order's
  * amount, and the payer being the user the order was made for. Then, in this order, each step
- * safe to repeat: the payment's effect (initiate the contract / extend the card), the coupon used,
- * the order marked paid — so an order marked paid has had everything done.
+ * safe to repeat: the payment's effect (initiate the contract / extend the card / check that the
+ * contract can still be reported), the coupon used, the order marked paid — so an order marked paid
+ * has had everything done, except an evidence report's delivery: marking it paid makes the report
+ * due, and the caller delivers it (kit/report-orders.ts `deliverReport`), or the reconcile timer does.
  */
 import type { ProviderTransaction } from '../../ports/payments';
 import type { Deps } from '../../runtime/container';
@@ -13,6 +15,7 @@ import { grantCard } from './cards';
 import { useCoupon } from './coupons';
 import { markPaid, type Order } from './orders';
 import { confirmInitiation } from './payment-gate';
+import { reportPayable } from './report-orders';
 
 export type SettleRefusal = 'merchant_mismatch' | 'not_paid' | 'amount_mismatch' | 'payer_mismatch';
 
@@ -35,7 +38,10 @@ export const settleOrder = async (deps: Deps, order: Order, tx: ProviderTransact
   const transactionId = tx.transactionId as string; // settleRefusal checked it
   if (order.status === 'paid') return { ok: true, order, applied: order.applied ?? false, duplicate: true };
 
-  const applied = order.purpose === 'initiation' ? await confirmInitiation(deps, order, transactionId) : (await grantCard(deps, order.openid, order._id), true);
+  const applied =
+    order.purpose === 'initiation' ? await confirmInitiation(deps, order, transactionId)
+    : order.purpose === 'evidence_report' ? await reportPayable(deps, order)
+    : (await grantCard(deps, order.openid, order._id), true);
   if (order.couponId) await useCoupon(deps, order.couponId, { orderId: order._id, contractId: order.contractId, item: order.purpose });
   const { order: after, changed } = await markPaid(deps, order, transactionId, applied);
   return { ok: true, order: after, applied: after.applied ?? applied, duplicate: !changed };

@@ -1,0 +1,42 @@
+/**
+ * Evidence-report orders (C9, F3), the light half: what may be reported, whom an order is for,
+ * which paid report a party is still owed, and a lazy door to the delivery. Settling an order and
+ * fee-quote need these; only the functions that actually deliver a report load the PDF code behind
+ * `deliverReport` (kit/report-delivery.ts), on the first paid report they deliver.
+ */
+import type { Contract, ContractState, PartyRole } from '../../domain/contract';
+import type { Deps } from '../../runtime/container';
+import { loadContract } from './contracts';
+import { ORDERS, type Order } from './orders';
+import type { DeliveryMode, DeliveryOutcome } from './report-delivery';
+
+/** Both signed, in every state a signed contract can reach. */
+export const REPORTABLE: readonly ContractState[] = ['signed', 'rescind_pending', 'settle_pending', 'rescinded', 'settled'];
+
+export const reportable = (c: Contract): boolean => REPORTABLE.includes(c.state) && c.document !== null && c.document !== undefined;
+
+/** One open report order per contract and party (the openFor subject). */
+export const reportSubject = (contractId: string, role: PartyRole): string => `${contractId}:${role}`;
+
+/** a***@example.com — what logs and the SMS may show of an address. */
+export const maskEmail = (email: string): string => email.replace(/^(.).*(@.*)$/, '$1***$2');
+
+/**
+ * The settlement's "effect" of a paid report order: whether the payment can do what it was for.
+ * The report itself is produced after the order is marked paid (by whoever claims it first).
+ */
+export const reportPayable = async (deps: Deps, order: Order): Promise<boolean> => {
+  if (!order.contractId || !order.report) return false;
+  const c = await loadContract(deps, order.contractId);
+  return c !== null && reportable(c);
+};
+
+/** A report this party paid for that was not sent yet (its email failed, or is being sent). */
+export const owedReport = async (deps: Deps, contractId: string, role: PartyRole): Promise<Order | null> => {
+  const orders = await deps.store.find<Order>(ORDERS, { contractId }, { orderBy: [['createdAt', 'asc']], limit: 100 });
+  return orders.find((o) => o.purpose === 'evidence_report' && o.status === 'paid' && o.applied === true && o.report?.role === role && o.report.status !== 'sent') ?? null;
+};
+
+/** Delivers a paid report once (see report-delivery.ts); the PDF code is loaded on first use. */
+export const deliverReport = (deps: Deps, orderId: string, mode: DeliveryMode, email?: string): Promise<DeliveryOutcome> =>
+  (require('./report-delivery') as typeof import('./report-delivery')).deliverReport(deps, orderId, mode, email);
