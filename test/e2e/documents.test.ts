@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Contract } from '../../shared/domain/contract';
+import type { Order } from '../../shared/operations/kit/orders';
 import { formatYuan, toCapital } from '../../shared/rules/money';
 import { Client, iouForm, person, startTestEmulator } from '../support/emulator';
 import type { Emulator } from '../../emulator/server';
@@ -120,8 +121,13 @@ test('C8/N2 email the signed PDF: the outbox holds it, byte for byte', async () 
   expect(att.equals((await emu.container.files.get((await stored()).document!.currentKey))!)).toBe(true);
 });
 
-test('C9 the evidence report: emailed, platform-signed, with hashes, events and certificates; an SMS says so', async () => {
-  const r = await client.ok('evidence-report-request', lender.openid, { contractId: id, email: 'wang@example.com' });
+test('C9/F3 the evidence report: paid (990 fen for an IOU), then emailed, platform-signed, with hashes, events and certificates; an SMS says so', async () => {
+  const ordered = await client.ok('evidence-report-request', lender.openid, { contractId: id, email: 'wang@example.com', quotedAmountFen: 990 });
+  expect(ordered).toMatchObject({ paid: false, amountFen: 990, reportNo: null });
+  expect((await client.raw('GET', '/outbox/email?to=wang@example.com')).json.messages).toHaveLength(0);
+  expect((await client.payOrder(ordered.orderId)).json.deliveries).toEqual([{ status: 204, body: '' }]);
+  const r = (await emu.container.store.get<Order>('orders', ordered.orderId))!.report!;
+  expect(r.status).toBe('sent');
   const mail = (await client.raw('GET', '/outbox/email?to=wang@example.com')).json.messages;
   expect(mail).toHaveLength(1);
   expect(mail[0].attachments[0].filename).toContain('report');
