@@ -6,8 +6,8 @@ import { loadAsParty } from './kit/contracts';
 import { holdCoupon, releaseCoupon, useCoupon, type CouponHolder } from './kit/coupons';
 import { findOpenOrder, openKey, updateOrder, type Order } from './kit/orders';
 import { priceFor, type Priced } from './kit/pricing';
-import { newReportNo, recordReportSent, sendReport, type DeliveryOutcome } from './kit/report-delivery';
-import { deliverReport, owedReport, reportable, reportSubject } from './kit/report-orders';
+import { deliverReport, newReportNo, recordReportSent, sendReport, type DeliveryOutcome } from './kit/report-delivery';
+import { owedReport, reportable, reportSubject } from './kit/report-orders';
 import { quoteView } from './fee-quote';
 
 /**

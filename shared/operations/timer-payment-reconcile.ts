@@ -7,7 +7,7 @@ import { withdrawOrder } from './kit/checkout';
 import { loadContract } from './kit/contracts';
 import { COUPONS, releaseCoupon, useCoupon, type Coupon } from './kit/coupons';
 import { markClosed, ORDERS, type Order } from './kit/orders';
-import { deliverReport } from './kit/report-orders';
+import { deliverReport } from './kit/deliver-report';
 import { settleOrder } from './kit/settlement';
 
 /** Upper bound on batches per run, so one run ends whatever happens. */

@@ -211,11 +211,13 @@ describe('the bundles', () => {
       expect([r.name, carries(r.name, /@cantoo\/pdf-lib\//)]).toEqual([r.name, r.pdf]);
       expect([r.name, carries(r.name, /fontkit/)]).toEqual([r.name, r.pdf]);
     }
-    const neverRender = ['user-profile', 'face-start', 'identity-verify', 'contract-create', 'contract-get', 'contract-list', 'fee-quote', 'contract-pay', 'payment-notify',
+    // The payment webhook and the reconcile timer render one thing: an evidence report paid for (C9, F3).
+    const reportOnPayment = ['payment-notify', 'timer-payment-reconcile'];
+    const neverRender = ['user-profile', 'face-start', 'identity-verify', 'contract-create', 'contract-get', 'contract-list', 'fee-quote', 'contract-pay',
       // Requests, cancellations and refusals of 解除/结清 never render: only the confirmations stamp the PDF.
-      'rescind-request', 'rescind-cancel', 'rescind-refuse', 'settle-request', 'settle-cancel', 'settle-refuse', ...FUNCTIONS.filter((f) => f.kind === 'timer').map((f) => f.name)];
+      'rescind-request', 'rescind-cancel', 'rescind-refuse', 'settle-request', 'settle-cancel', 'settle-refuse', ...FUNCTIONS.filter((f) => f.kind === 'timer' && !reportOnPayment.includes(f.name)).map((f) => f.name)];
     expect(neverRender.filter((n) => report(n).pdf)).toEqual([]);
-    expect(['contract-sign', 'contract-download', 'rescind-confirm', 'settle-confirm'].filter((n) => !report(n).pdf)).toEqual([]);
+    expect(['contract-sign', 'contract-download', 'rescind-confirm', 'settle-confirm', ...reportOnPayment].filter((n) => !report(n).pdf)).toEqual([]);
   });
 
   test('no bundle carries a Tencent Cloud or WeChat Pay client its function never calls, nor the whole SDK', () => {

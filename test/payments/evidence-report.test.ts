@@ -37,8 +37,8 @@ const timer = async () => {
 };
 const orderOf = async (id: string) => (await h.c.store.get<Order>('orders', id))!;
 const reportEvents = async () => (await h.c.store.find<ContractEvent>('events', { contractId }, { orderBy: [['seq', 'asc']] })).filter((e) => e.type === 'report_sent');
-const reportSms = async () => (await h.c.store.find<{ template: string; phone: string }>('sms_outbox', {}, { limit: 1000 })).filter((m) => m.template === 'report_sent');
-const sentTo = async (to: string) => h.c.store.find<{ to: string; subject: string }>('email_outbox', { to }, { limit: 100 });
+const reportSms = async () => (await h.c.store.find<{ _id: string; template: string; phone: string }>('sms_outbox', {}, { limit: 1000 })).filter((m) => m.template === 'report_sent');
+const sentTo = async (to: string) => h.c.store.find<{ _id: string; to: string; subject: string }>('email_outbox', { to }, { limit: 100 });
 
 /** The mailer refuses while `failing` (as SES does when throttled), else the local outbox sends. */
 let failing = false;

@@ -1,14 +1,12 @@
 /**
  * Evidence-report orders (C9, F3), the light half: what may be reported, whom an order is for,
- * which paid report a party is still owed, and a lazy door to the delivery. Settling an order and
- * fee-quote need these; only the functions that actually deliver a report load the PDF code behind
- * `deliverReport` (kit/report-delivery.ts), on the first paid report they deliver.
+ * which paid report a party is still owed. Settling an order and fee-quote need these, and must not
+ * bring the PDF code: only the functions that deliver a report import kit/deliver-report.ts.
  */
 import type { Contract, ContractState, PartyRole } from '../../domain/contract';
 import type { Deps } from '../../runtime/container';
 import { loadContract } from './contracts';
 import { ORDERS, type Order } from './orders';
-import type { DeliveryMode, DeliveryOutcome } from './report-delivery';
 
 /** Both signed, in every state a signed contract can reach. */
 export const REPORTABLE: readonly ContractState[] = ['signed', 'rescind_pending', 'settle_pending', 'rescinded', 'settled'];
@@ -36,7 +34,3 @@ export const owedReport = async (deps: Deps, contractId: string, role: PartyRole
   const orders = await deps.store.find<Order>(ORDERS, { contractId }, { orderBy: [['createdAt', 'asc']], limit: 100 });
   return orders.find((o) => o.purpose === 'evidence_report' && o.status === 'paid' && o.applied === true && o.report?.role === role && o.report.status !== 'sent') ?? null;
 };
-
-/** Delivers a paid report once (see report-delivery.ts); the PDF code is loaded on first use. */
-export const deliverReport = (deps: Deps, orderId: string, mode: DeliveryMode, email?: string): Promise<DeliveryOutcome> =>
-  (require('./report-delivery') as typeof import('./report-delivery')).deliverReport(deps, orderId, mode, email);

@@ -7,7 +7,7 @@
  * safe to repeat: the payment's effect (initiate the contract / extend the card / check that the
  * contract can still be reported), the coupon used, the order marked paid — so an order marked paid
  * has had everything done, except an evidence report's delivery: marking it paid makes the report
- * due, and the caller delivers it (kit/report-orders.ts `deliverReport`), or the reconcile timer does.
+ * due, and the webhook delivers it (kit/deliver-report.ts), or the reconcile timer does.
  */
 import type { ProviderTransaction } from '../../ports/payments';
 import type { Deps } from '../../runtime/container';
