@@ -5,6 +5,7 @@
  * it produced into DIR: the signed contract PDF, the settled one (stamped by the platform), the
  * evidence report, the contract, its audit trail, the SMS outbox and the platform's root certificate.
  */
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -113,11 +114,20 @@ const main = async () => {
     const verified = await call('contract-verify', lender, { contractId: id });
     show('验签 verification', `${verified.valid ? '有效 valid' : '无效 INVALID'} — ${verified.document.signatures.length} signatures, audit chain ${verified.auditChain.ok ? 'intact' : 'broken'}`);
 
-    say('张三申请签署报告（出证），报告发送至邮箱', 'The lender orders the evidence report; it is emailed and an SMS says so');
-    const report = await call('evidence-report-request', lender, { contractId: id, email: 'zhangsan@example.com' });
-    const mails = (await (await fetch(`${emu.url}/outbox/email?to=zhangsan@example.com`)).json()) as { messages: Array<{ attachments: Array<{ url: string; filename: string }> }> };
+    say('张三申请签署报告（出证）并支付报告费用（微信支付），报告发送至邮箱', 'The lender orders the evidence report and pays its fee (WeChat Pay, local simulator); once paid it is emailed and an SMS says so');
+    const reportQuote = await call('fee-quote', lender, { item: 'evidence_report', contractId: id });
+    show('报价 quote', reportQuote.why.map((s: { label: string; fen: number }) => `${s.label} ${formatYuan(s.fen)}`).join(' → '));
+    const reportOrder = await call('evidence-report-request', lender, { contractId: id, email: 'zhangsan@example.com', quotedAmountFen: reportQuote.amountFen });
+    show('订单 order', reportOrder.orderId ? `${reportOrder.orderId}: ${formatYuan(reportOrder.amountFen)} 元, wx.requestPayment ${reportOrder.requestPayment.package}` : '免费，无需支付 free');
+    if (reportOrder.orderId) {
+      const reportPaid = (await (await fetch(`${emu.url}/_emulator/pay/${reportOrder.orderId}`, { method: 'POST', body: '{}' })).json()) as { deliveries: Array<{ status: number }> };
+      show('支付通知 notification', `webhook answered ${reportPaid.deliveries.map((d) => d.status).join(', ')}`);
+    }
+    const mails = (await (await fetch(`${emu.url}/outbox/email?to=zhangsan@example.com`)).json()) as { messages: Array<{ subject: string; attachments: Array<{ url: string; filename: string }> }> };
+    if (mails.messages.length !== 1) throw new Error(`the evidence report was not emailed once (${mails.messages.length})`);
     const reportBytes = Buffer.from(await (await fetch(`${emu.url}${mails.messages[0]!.attachments[0]!.url}`)).arrayBuffer());
-    show('报告 report', `${report.reportNo} (${reportBytes.length} bytes, SHA-256 ${report.sha256.slice(0, 16)}…)`);
+    const reportNo = mails.messages[0]!.subject.split(' ').at(-1);
+    show('报告 report', `${reportNo} (${reportBytes.length} bytes, SHA-256 ${createHash('sha256').update(reportBytes).digest('hex').slice(0, 16)}…)`);
     show('短信 → 张三', await smsTo(lender));
 
     say('李四还清借款后申请结清，张三确认', 'The borrower repays and asks to settle; the lender confirms');
