@@ -88,6 +88,21 @@ export interface PaymentGate {
   amountFen: number;
   orderId: string | null;
   paidAt: string | null;
+  /**
+   * Payments that arrived for this contract after it had moved on (revoked or invalidated before
+   * the order could be closed, or already paid by another order): never applied, to be refunded
+   * by hand (F2). Absent until there is one.
+   */
+  refundsDue?: RefundDue[];
+}
+
+export interface RefundDue {
+  /** Our order (WeChat's out_trade_no) and WeChat's transaction id: what a refund names. */
+  orderId: string;
+  transactionId: string;
+  amountFen: number;
+  /** When we learnt of it. */
+  at: string;
 }
 
 /** A certificate as the contract shows it (C10). */

@@ -12,6 +12,7 @@ import type { EventHead, PartyRole } from './contract';
 export const EVENT_TYPES = [
   'created', //            the initiator created the contract (draft)
   'payment_confirmed', //  the initiation fee was paid (or waived)
+  'payment_refund_due', // money arrived after the contract had moved on: not applied, to be refunded (F2)
   'initiated', //          the gate passed: filling or signing starts (C2's 30 days start here)
   'issued', //             确认开具 (R3)
   'share_opened', //       a user opened the share link and was bound as the counterparty (P3)

@@ -15,6 +15,7 @@ import { holdCoupon, releaseCoupon, useCoupon, type CouponHolder } from './coupo
 import type { Order } from './orders';
 import type { Priced } from './pricing';
 import { QUOTA_USES, quotaUse } from './quota';
+import { recordChange } from './record';
 import { runTransition } from './transition';
 
 const SYSTEM = { role: 'system' as const, openid: null };
@@ -32,18 +33,45 @@ class GatePassed extends Error {
 }
 
 /**
+ * Money that arrived for a contract that had moved on — revoked or invalidated before its order
+ * could be closed, or paid by another order — is never lost: it is kept on the contract
+ * (payment.refundsDue), recorded in its audit trail and logged, once per order, to be refunded by
+ * hand. The order itself is marked paid with applied: false by the caller (kit/settlement.ts).
+ */
+const recordRefundDue = async (deps: Deps, contractId: string, order: Order, transactionId: string): Promise<void> => {
+  const recorded: { state?: Contract['state'] } = {};
+  await recordChange(deps, () => loadContract(deps, contractId), (c, now) => {
+    recorded.state = c.state;
+    if ((c.payment.refundsDue ?? []).some((r) => r.orderId === order._id)) {
+      delete recorded.state; // already recorded (by another delivery): nothing to write or log
+      return null;
+    }
+    return {
+      contract: { ...c, payment: { ...c.payment, refundsDue: [...(c.payment.refundsDue ?? []), { orderId: order._id, transactionId, amountFen: order.amountFen, at: now }] } },
+      events: [{ type: 'payment_refund_due', actor: SYSTEM, data: { orderId: order._id, amountFen: order.amountFen, transactionId, state: c.state } }],
+    };
+  });
+  if (recorded.state) deps.log.warn({ orderId: order._id, contractId, amountFen: order.amountFen, state: recorded.state }, 'paid, but the contract had moved on: recorded for refund by hand');
+};
+
+/**
  * A paid initiation order initiates its contract. Returns whether the payment did what it was for
- * (now or on an earlier delivery); false when the contract had moved on — revoked, expired, paid
- * by another order — which leaves the money to be refunded by hand (logged by the caller).
+ * (now or on an earlier delivery); false when the contract had moved on — revoked, invalidated,
+ * paid by another order — and the money is recorded for refund (recordRefundDue).
  * CONFLICT is thrown (the webhook answers 5xx and WeChat redelivers).
  */
 export const confirmInitiation = async (deps: Deps, order: Order, transactionId: string): Promise<boolean> => {
   if (!order.contractId) return false;
-  const contract = await loadContract(deps, order.contractId);
+  const contractId = order.contractId;
+  const contract = await loadContract(deps, contractId);
   if (!contract) return false;
   const byThis = (c: Contract) => c.payment.status === 'paid' && c.payment.orderId === order._id;
   if (byThis(contract)) return true;
-  if (contract.payment.status !== 'unpaid') return false;
+  const notApplied = async () => {
+    await recordRefundDue(deps, contractId, order, transactionId);
+    return false;
+  };
+  if (contract.payment.status !== 'unpaid') return notApplied();
   const now = deps.clock.now().toISOString();
   try {
     await runTransition(deps, {
@@ -63,8 +91,8 @@ export const confirmInitiation = async (deps: Deps, order: Order, transactionId:
     });
     return true;
   } catch (e) {
-    if (e instanceof GatePassed) return e.byThisOrder;
-    if (isAppError(e) && e.code !== 'CONFLICT') return false; // the table refuses: the contract is no longer a draft
+    if (e instanceof GatePassed) return e.byThisOrder || notApplied();
+    if (isAppError(e) && e.code !== 'CONFLICT') return notApplied(); // the table refuses: the contract is no longer a draft
     throw e;
   }
 };

@@ -5,14 +5,15 @@
  * merchant and app, paid (SUCCESS, with a transaction id), amount.total in CNY equal to the order's
  * amount, and the payer being the user the order was made for. Then, in this order, each step
  * safe to repeat: the payment's effect (initiate the contract / extend the card / check that the
- * contract can still be reported), the coupon used, the order marked paid — so an order marked paid
+ * contract can still be reported), the coupon used (or given back when the payment did not apply
+ * and is to be refunded), the order marked paid — so an order marked paid
  * has had everything done, except an evidence report's delivery: marking it paid makes the report
  * due, and the webhook delivers it (kit/deliver-report.ts), or the reconcile timer does.
  */
 import type { ProviderTransaction } from '../../ports/payments';
 import type { Deps } from '../../runtime/container';
 import { grantCard } from './cards';
-import { useCoupon } from './coupons';
+import { releaseCoupon, useCoupon } from './coupons';
 import { markPaid, type Order } from './orders';
 import { confirmInitiation } from './payment-gate';
 import { reportPayable } from './report-orders';
@@ -42,7 +43,8 @@ export const settleOrder = async (deps: Deps, order: Order, tx: ProviderTransact
     order.purpose === 'initiation' ? await confirmInitiation(deps, order, transactionId)
     : order.purpose === 'evidence_report' ? await reportPayable(deps, order)
     : (await grantCard(deps, order.openid, order._id), true);
-  if (order.couponId) await useCoupon(deps, order.couponId, { orderId: order._id, contractId: order.contractId, item: order.purpose });
+  // A payment that did not apply is refunded by hand: its coupon comes back rather than being spent.
+  if (order.couponId) await (applied ? useCoupon : releaseCoupon)(deps, order.couponId, { orderId: order._id, contractId: order.contractId, item: order.purpose });
   const { order: after, changed } = await markPaid(deps, order, transactionId, applied);
   return { ok: true, order: after, applied: after.applied ?? applied, duplicate: !changed };
 };
