@@ -59,6 +59,10 @@ export type Effect =
   | { do: 'closeRequest' }
   | { do: 'complete' } //               completedAt = now; the final PDF is due
   | { do: 'hideFromCounterparty' } //   revoked: the other party no longer sees it (C3)
+  // The draft ends without passing the payment gate: its open initiation order, if any, is closed at
+  // WeChat Pay and here and its coupon given back (after the commit), so nobody pays for a contract
+  // that can no longer be initiated; money that arrived meanwhile is recorded for refund (F2).
+  | { do: 'closeOpenOrder' }
   | { do: 'scheduleReminders' } //      I8: instalment reminders become live once signed
   | { do: 'cancelReminders' };
 
@@ -83,6 +87,7 @@ const stopExpiry: Effect = { do: 'stopExpiry' };
 const signed: Effect = { do: 'recordSignature' };
 const filled: Effect = { do: 'recordFill' };
 const rejection: Effect = { do: 'recordRejection' };
+const closeOpenOrder: Effect = { do: 'closeOpenOrder' };
 
 /** One row per (flow, state, action, actor); order matters only between rows that differ by guard. */
 export const TRANSITIONS: readonly Transition[] = [
@@ -133,14 +138,15 @@ export const TRANSITIONS: readonly Transition[] = [
   ]),
   ...(['draft', ...UNFINISHED] as const).map((from): Transition => ({
     flows: ALL, from, action: 'revoke', actor: 'initiator', when: ['otherUntouched'], to: 'revoked',
-    effects: [stopExpiry, { do: 'hideFromCounterparty' }],
+    effects: [stopExpiry, { do: 'hideFromCounterparty' }, ...(from === 'draft' ? [closeOpenOrder] : [])],
   })),
+  // Only initiated contracts expire (the 30 days start at initiation), so no draft — and no open order — is left by expiry.
   ...UNFINISHED.map((from): Transition => ({
     flows: ALL, from, action: 'expire', actor: 'system', when: ['expiryDue'], to: 'expired',
     effects: [stopExpiry, { notify: 'both', sms: 'expired' }],
   })),
   ...(['draft', ...UNFINISHED] as const).map((from): Transition => ({
-    flows: ALL, from, action: 'invalidate', actor: 'system', to: 'invalidated', effects: [stopExpiry],
+    flows: ALL, from, action: 'invalidate', actor: 'system', to: 'invalidated', effects: [stopExpiry, ...(from === 'draft' ? [closeOpenOrder] : [])],
   })),
 
   // ── after signing: rescind (C6) and settle (I9) ──────────────────────────────────────────

@@ -1,11 +1,16 @@
 import type { ContractRevokeInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../runtime/operation';
+import { closeDraftOrder } from './kit/draft-orders';
 import { runTransition } from './kit/transition';
 import { contractView } from './kit/views';
 
-/** 撤销 (C3): the initiator withdraws while the other party has done nothing; the other party no longer sees it. */
+/**
+ * 撤销 (C3): the initiator withdraws while the other party has done nothing; the other party no
+ * longer sees it. A draft's open WeChat Pay order is closed after the commit (F2, kit/draft-orders.ts):
+ * the revoke never fails for it, and nothing is left to pay for a contract that can no longer start.
+ */
 export const contractRevoke: Operation<ContractRevokeInput> = async (input, ctx) => {
   const { openid } = requireCaller(ctx);
-  const { contract } = await runTransition(ctx.deps, { contractId: input.contractId, action: 'revoke', by: { openid } });
+  const { contract } = await runTransition(ctx.deps, { contractId: input.contractId, action: 'revoke', by: { openid }, closeOpenOrder: closeDraftOrder });
   return contractView(contract, 'initiator', ctx.deps.clock.now().toISOString());
 };

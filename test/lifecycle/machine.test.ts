@@ -4,7 +4,7 @@
  * here from the product guides — so a row added, removed or changed in the table fails a test —
  * and every other pair is refused with its exact code and leaves the contract untouched.
  */
-import { ACTIONS, type Action } from '../../shared/lifecycle/table';
+import { ACTIONS, TRANSITIONS, type Action, type Transition } from '../../shared/lifecycle/table';
 import { applyDecision, decide, type Caller } from '../../shared/lifecycle/machine';
 import { AppError } from '../../shared/errors';
 import type { Contract, ContractState, Flow, PartyRole, PartyStatus } from '../../shared/domain/contract';
@@ -266,6 +266,43 @@ describe('final states accept nothing', () => {
   test.each(['rejected', 'revoked', 'expired', 'invalidated', 'rescinded', 'settled'] as ContractState[])('%s', (state) => {
     for (const flow of ['iou', 'template', 'receipt_payee', 'receipt_payer'] as Flow[]) {
       expect(allowed({ ...paid(makeContract(flow, false)), state })).toEqual([]);
+    }
+  });
+});
+
+describe('C3 A3 F2 a draft that ends without passing the payment gate closes its open order', () => {
+  const closes = (row: Transition) => (row.effects ?? []).some((e) => 'do' in e && e.do === 'closeOpenOrder');
+  const name = (row: Transition) => `${row.flows === 'all' ? 'all' : row.flows.join('+')} ${row.from} ─${row.action}/${row.actor}→ ${row.to}`;
+  const leavingDraft = TRANSITIONS.filter((row) => row.from === 'draft' && row.to !== 'draft');
+  // Every way out of the draft: through the gate (initiate, once paid), 确认开具 of a flow with no fee
+  // (no order can exist), or it closes the order — so no order is left payable for a contract that
+  // can no longer be initiated.
+  test.each(leavingDraft.map((row) => [name(row), row] as const))('%s', (_name, row) => {
+    if (row.action === 'initiate') {
+      expect(row.when).toContain('paid');
+      expect(closes(row)).toBe(false);
+    } else if (row.action === 'issue') {
+      expect(row.flows).toEqual(['receipt_payer']);
+      expect(closes(row)).toBe(false);
+    } else {
+      expect(closes(row)).toBe(true);
+    }
+  });
+  test('exactly the draft\'s revoke and invalidate close it; no row after the gate does (no order is open then)', () => {
+    expect(TRANSITIONS.filter(closes).map((row) => `${row.from}:${row.action}→${row.to}`).sort()).toEqual(['draft:invalidate→invalidated', 'draft:revoke→revoked']);
+  });
+  test('no draft expires: the expiry rows start from initiated states only', () => {
+    expect(TRANSITIONS.filter((row) => row.action === 'expire').map((row) => row.from).sort()).toEqual(['awaiting_fill', 'awaiting_signatures']);
+  });
+  test.each([
+    ['revoke', 'initiator', 'draft', true],
+    ['invalidate', 'system', 'draft', true],
+    ['revoke', 'initiator', 'awaiting_signatures', false],
+    ['invalidate', 'system', 'awaiting_fill', false],
+  ] as const)('decide %s by %s from %s → closeOpenOrder: %s', (action, who, state, expected) => {
+    for (const flow of ['iou', 'template', 'receipt_payee', 'receipt_payer'] as Flow[]) {
+      const c = { ...makeContract(flow, true), state };
+      expect(decide(c, action, callerOf(who), { now: NOW }).effects.some((e) => 'do' in e && e.do === 'closeOpenOrder')).toBe(expected);
     }
   });
 });

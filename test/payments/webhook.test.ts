@@ -154,6 +154,8 @@ describe('F2 a bad notification is refused with a clear answer, nothing changes,
 describe('payments that arrive after the contract moved on, and card purchases', () => {
   test('paid after the initiator revoked the draft: 204 (WeChat must stop), the order is paid but not applied, the contract stays revoked', async () => {
     const o = await ordered();
+    // The revoke closes the order at WeChat Pay; only when that fails can the payer still pay it.
+    sim().failNext({ kind: 'error', status: 500, code: 'SYSTEM_ERROR', message: '系统错误' });
     await h.ok('contract-revoke', lender.openid, { contractId: o.contractId });
     const from = h.lines.length;
     expect((await notify(event(built(o)))).statusCode).toBe(204);
@@ -162,6 +164,7 @@ describe('payments that arrive after the contract moved on, and card purchases',
     expect(c.state).toBe('revoked');
     expect(c.payment.status).toBe('unpaid');
     expect(h.lines.slice(from).some((l) => l.includes('refund by hand'))).toBe(true);
+    expect((await eventsOf(o.contractId)).map((e) => e.type)).toEqual(['created', 'revoked', 'payment_refund_due']);
   });
 
   test('a card purchase notified 10 times at once extends the card by one month, once', async () => {

@@ -45,6 +45,12 @@ export interface TransitionRequest {
   appends?: Append[];
   /** Extra data on the action's event. */
   eventData?: Record<string, unknown>;
+  /**
+   * Runs the `closeOpenOrder` effect after the commit: kit/draft-orders.ts `closeDraftOrder`, passed
+   * by the operations that can end a draft (revoke, invalidate), so that only their bundles carry the
+   * payment modules and client. A decision with that effect and no runner is refused before the commit.
+   */
+  closeOpenOrder?: (deps: Deps, contract: Contract) => Promise<unknown>;
 }
 
 export interface TransitionResult {
@@ -108,6 +114,9 @@ const applyEffects = (deps: Deps, base: Contract, d: Decision, req: TransitionRe
       case 'hideFromCounterparty':
         c = { ...c, memberOpenids: c.memberOpenids.filter((o) => o === c.parties.initiator.openid) };
         break;
+      case 'closeOpenOrder':
+        if (!req.closeOpenOrder) throw new Error(`${d.action} of a draft needs closeOpenOrder (kit/draft-orders.ts)`);
+        break; // after the commit
       case 'scheduleReminders':
       case 'cancelReminders':
         break; // separate documents, after the commit
@@ -156,6 +165,7 @@ export const runTransition = async (deps: Deps, req: TransitionRequest): Promise
 };
 
 const afterCommit = async (deps: Deps, contract: Contract, d: Decision, req: TransitionRequest): Promise<void> => {
+  if (hasEffect(d, 'closeOpenOrder')) await req.closeOpenOrder?.(deps, contract); // present: applyEffects checked
   if (hasEffect(d, 'scheduleReminders') && contract.reminders.enabled) await scheduleReminders(deps, contract);
   if (hasEffect(d, 'cancelReminders')) await cancelReminders(deps, contract._id);
   // {3} of the SMS: a request's or a refusal's reason, or the answer to a request; nothing else
