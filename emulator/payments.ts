@@ -7,7 +7,8 @@
  *     (AES-256-GCM under the APIv3 key, RSA-SHA256 signature with its key) and POSTs it to the
  *     emulator's real webhook route, n times (duplicate: n at once, default 10). The other modes
  *     send what an attacker or a broken network would: a signature from another key, a timestamp
- *     10 minutes old, an amount one fen off. The answer lists each delivery's HTTP status.
+ *     10 minutes old, an amount one fen off. The answer lists each delivery's HTTP status. An
+ *     order closed at WeChat Pay cannot be paid: 409.
  *   POST /_emulator/coupons {"openid", "campaign"}  issues a coupon as marketing would.
  *
  * The webhook route itself hands the real function an HTTP-trigger event built from the raw bytes.
@@ -63,6 +64,10 @@ export const payControl = async (container: Container, sim: PaymentSimulator, or
   if (!Number.isInteger(times) || times < 1 || times > 50) return refuse('times 须为 1–50 的整数');
   const order = await container.store.get<Order>(ORDERS, orderId);
   if (!order) return refuse('没有这个订单 / no such order', 404);
+  // As the payer's WeChat does: a closed order cannot be paid (《关闭订单》).
+  if (sim.getOrder(order._id)?.tradeState === 'CLOSED') {
+    return { status: 409, body: { ok: false, error: { code: 'CONFLICT', message: '订单已关闭，无法支付 / the order is closed at WeChat Pay' } } };
+  }
 
   // Built once: every delivery carries the same bytes, as WeChat's redeliveries of one event do.
   const notification = sim.buildNotification({ outTradeNo: order._id, amountFen: order.amountFen, payerOpenid: order.openid }, {}, options);

@@ -4,6 +4,7 @@ import type { ContractPayInput } from '../generated/schema-types';
 import { requireCaller, type Operation, type OpContext } from '../runtime/operation';
 import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from './kit/checkout';
 import { loadAsParty, loadContract } from './kit/contracts';
+import { withdrawDraftOrder } from './kit/draft-orders';
 import { findOpenOrder, openKey } from './kit/orders';
 import { waiveInitiation } from './kit/payment-gate';
 import { priceFor, type Priced } from './kit/pricing';
@@ -46,10 +47,13 @@ export const contractPay: Operation<ContractPayInput> = async (input, ctx) => {
     const description = `电子签-${contract.title}`;
     if (open && open.amountFen === quote.amountFen && open.couponId === quote.couponId) {
       const renewed = await renewOrder(deps, open, description);
-      return renewed === 'paid' ? settled(ctx, contract._id, open._id) : answer(ctx, contract, priced, renewed);
+      return renewed === 'paid' ? settled(ctx, contract._id, open._id) : answer(ctx, contract, priced, await stillPayable(ctx, contract._id, renewed));
     }
     if (open && (await withdrawOrder(deps, open, 'superseded')) === 'paid') return settled(ctx, contract._id, open._id);
-    if (quote.amountFen > 0) return answer(ctx, contract, priced, await placeOrder(deps, { purpose: 'initiation', subject: contract._id, contractId: contract._id, openid, quote, description }));
+    if (quote.amountFen > 0) {
+      const placed = await placeOrder(deps, { purpose: 'initiation', subject: contract._id, contractId: contract._id, openid, quote, description });
+      return answer(ctx, contract, priced, await stillPayable(ctx, contract._id, placed));
+    }
     try {
       const after = await waiveInitiation(deps, contract, openid, priced);
       return { orderId: null, amountFen: 0, paid: true, quote: quoteView(priced), contract: contractView(after, 'initiator', deps.clock.now().toISOString()) };
@@ -58,6 +62,26 @@ export const contractPay: Operation<ContractPayInput> = async (input, ctx) => {
       if (!(e instanceof AppError && e.code === 'CONFLICT' && quote.usesFreeQuota && attempt < MAX_PRICINGS)) throw e;
     }
   }
+};
+
+/**
+ * The order is at WeChat Pay now; is its contract still a draft waiting for it? A revoke (or any
+ * end of the draft) that committed while the order was being placed may have looked for an open
+ * order to close before ours existed. Looking again here, after the order exists at both ends,
+ * closes that gap: either the draft's end found the order, or we find the draft ended. Then the
+ * order is withdrawn (closed there and here, its coupon back; left to the reconcile timer if WeChat
+ * Pay is unreachable) and the caller refused as it would have been a moment later — it never gets
+ * the parameters to pay with.
+ */
+const stillPayable = async (ctx: OpContext, contractId: string, placed: PlacedOrder): Promise<PlacedOrder> => {
+  const { deps } = ctx;
+  const fresh = await loadContract(deps, contractId);
+  if (fresh?.state === 'draft' && fresh.payment.status === 'unpaid') return placed;
+  await withdrawDraftOrder(deps, contractId, placed.order);
+  if (!fresh) throw new AppError('NOT_FOUND');
+  if (fresh.payment.status !== 'unpaid') throw new AppError('INVALID_TRANSITION', '合同已支付');
+  preview({ ...fresh, payment: { ...fresh.payment, status: 'paid' } }, 'initiate', 'system', deps.clock.now().toISOString());
+  throw new AppError('INVALID_TRANSITION'); // unreachable: a draft the table would initiate once paid is still payable
 };
 
 /** An order to pay: the contract is still the draft it was, until the payment is confirmed. */

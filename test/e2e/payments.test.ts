@@ -8,7 +8,7 @@ import type { Contract } from '../../shared/domain/contract';
 import type { ContractEvent } from '../../shared/domain/events';
 import type { Order } from '../../shared/operations/kit/orders';
 import { ALL_COLLECTIONS } from '../../shared/store/collections';
-import { Client, iouForm, person, startTestEmulator } from '../support/emulator';
+import { Client, cloudEmulations, iouForm, person, startTestEmulator } from '../support/emulator';
 import type { Emulator } from '../../emulator/server';
 
 let emu: Emulator;
@@ -32,6 +32,8 @@ const draft = async () =>
   (await client.ok('contract-create', lender.openid, { kind: 'iou', myRole: 'lender', counterparty: { fillMode: 'me', name: borrower.name, idNumber: borrower.idNumber, phone: borrower.phone }, form: iouForm(client.today()) })).id as string;
 const eventTypes = async (id: string) => (await emu.container.store.find<ContractEvent>('events', { contractId: id }, { orderBy: [['seq', 'asc']] })).map((e) => e.type);
 const FAIL = (message: string) => JSON.stringify({ code: 'FAIL', message });
+/** WeChat Pay's side: the local provider's simulator, or the one the cloud emulation runs (ESIGN_E2E_PROVIDER=cloud). */
+const simulator = () => emu.container.local?.payments.simulator ?? cloudEmulations.at(-1)!.payments;
 
 test('F2 the notification delivered 10 times at once over HTTP: all answered 204, the contract passes the gate once', async () => {
   const id = await draft();
@@ -70,7 +72,7 @@ describe('F2 refused notifications change nothing; the genuine one then passes t
 
   test('an order we never made → 404; an unsigned body → 401; an empty one → 400; none changes anything', async () => {
     const before = await snapshot();
-    const sim = emu.container.local!.payments.simulator;
+    const sim = simulator();
     const unknown = sim.buildNotification({ outTradeNo: 'po_nosuchorder0000000', amountFen: 500, payerOpenid: lender.openid });
     expect(await sim.deliver(unknown, `${emu.url}/webhooks/payment`)).toEqual({ status: 404, body: FAIL('订单不存在') });
     const garbage = await fetch(`${emu.url}/webhooks/payment`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"not":"signed"}' });
@@ -99,4 +101,52 @@ test('F1 a coupon issued by marketing lowers the order; fee-quote and contract-p
   expect((await client.raw('POST', '/_emulator/pay/po_nosuchorder0000000', {})).status).toBe(404);
   expect((await client.raw('POST', `/_emulator/pay/${order.orderId}`, { mode: 'sideways' })).status).toBe(400);
   expect((await client.raw('POST', '/_emulator/coupons', { openid: lender.openid, campaign: 'nope' })).status).toBe(400);
+});
+
+describe('C3 F2 revoking a draft after contract-pay: nothing is left payable', () => {
+  const couponState = async (couponId: string) =>
+    (await client.ok('coupon-list', lender.openid, { filter: 'all', pageSize: 50 })).items.find((c: { id: string }) => c.id === couponId)?.state;
+
+  test('the order is closed at WeChat Pay and here, its coupon comes back and pays for another contract; paying the closed order is refused', async () => {
+    const id = await draft();
+    const couponId = await client.coupon(lender.openid, 'welcome');
+    const order = await client.ok('contract-pay', lender.openid, { contractId: id, couponId, quotedAmountFen: 300 });
+    expect(order).toMatchObject({ amountFen: 300, paid: false });
+    expect(await couponState(couponId)).toBe('held');
+
+    expect(await client.ok('contract-revoke', lender.openid, { contractId: id })).toMatchObject({ state: 'revoked' });
+    // WeChat Pay, asked through the real client, and our order agree: closed.
+    expect(await emu.container.payments.queryOrder(order.orderId)).toMatchObject({ tradeState: 'CLOSED' });
+    expect(simulator().getOrder(order.orderId)).toMatchObject({ tradeState: 'CLOSED' });
+    expect(await emu.container.store.get<Order>('orders', order.orderId)).toMatchObject({ status: 'closed', closedWhy: 'abandoned', openFor: null, applied: null });
+    expect(await couponState(couponId)).toBe('available');
+    // The payer's WeChat refuses a closed order: no money taken, nothing recorded.
+    const late = await client.payOrder(order.orderId);
+    expect(late).toEqual({ status: 409, json: { ok: false, error: { code: 'CONFLICT', message: '订单已关闭，无法支付 / the order is closed at WeChat Pay' } } });
+    expect(await eventTypes(id)).toEqual(['created', 'revoked']);
+    expect((await emu.container.store.get<Order>('orders', order.orderId))!.status).toBe('closed');
+
+    const other = await draft();
+    const paid = await client.pay(lender.openid, other, { couponId, quotedAmountFen: 300 });
+    expect(paid.contract.payment).toEqual({ status: 'paid', amountFen: 300 });
+    expect(await couponState(couponId)).toBe('used');
+  });
+
+  test('money that arrived before the revoke could close the order: the revoke stands, the payment is recorded for refund, never applied; its notification changes nothing', async () => {
+    const id = await draft();
+    const order = await client.ok('contract-pay', lender.openid, { contractId: id });
+    simulator().pay(order.orderId); // the payer paid; WeChat's notification is still on its way
+    expect(await client.ok('contract-revoke', lender.openid, { contractId: id })).toMatchObject({ state: 'revoked' });
+    const transactionId = simulator().getOrder(order.orderId)!.transactionId;
+    expect(await emu.container.store.get<Order>('orders', order.orderId)).toMatchObject({ status: 'paid', applied: false, transactionId });
+    const c = (await emu.container.store.get<Contract>('contracts', id))!;
+    expect(c).toMatchObject({ state: 'revoked', payment: { status: 'unpaid', refundsDue: [{ orderId: order.orderId, transactionId, amountFen: 500 }] } });
+    expect(await eventTypes(id)).toEqual(['created', 'revoked', 'payment_refund_due']);
+
+    const r = await client.payOrder(order.orderId, { mode: 'duplicate', times: 3 });
+    expect(r.json.deliveries).toEqual(Array(3).fill({ status: 204, body: '' }));
+    expect(r.json.order).toEqual({ status: 'paid', applied: false });
+    expect(await eventTypes(id)).toEqual(['created', 'revoked', 'payment_refund_due']);
+    expect((await client.ok('contract-get', lender.openid, { contractId: id })).state).toBe('revoked');
+  });
 });
