@@ -13,7 +13,7 @@ import { createLogger } from '../shared/runtime/logger';
 import { FixedClock } from '../shared/adapters/local/clock';
 import type { Contract } from '../shared/domain/contract';
 import { chainEvents, GENESIS_HASH } from '../shared/domain/events';
-import type { FaceCheck } from '../shared/operations/kit/face-checks';
+import { subjectHash, type FaceCheck } from '../shared/operations/kit/face-checks';
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
@@ -39,7 +39,7 @@ const contractDoc = (id: string, over: Partial<Contract> = {}): Contract => ({
 });
 
 const faceDoc = (token: string, contractId: string): FaceCheck => ({
-  _id: token, openid: 'o-a', purpose: 'sign', contractId, subject: 'x', createdAt: NOW, expiresAt: '2026-03-02T04:00:00.000Z', usedAt: null, result: null,
+  _id: token, openid: 'o-a', purpose: 'sign', contractId, subject: subjectHash('张三', '110105198506150313'), createdAt: NOW, expiresAt: '2026-03-02T04:00:00.000Z', usedAt: null, result: null,
 });
 
 const fresh = (label: string): { c: Container; dir: string } => {

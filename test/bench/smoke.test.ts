@@ -1,0 +1,27 @@
+/**
+ * `npm run bench` is not part of the test run (timings are not tests), but its code drives the
+ * real functions through fixtures of its own: a change to the product can break it silently. This
+ * runs each store-bound benchmark on a handful of items and checks it measured what it claims.
+ */
+import { benchSign, benchTimer } from '../../bench/core';
+import { benchWebhook } from '../../bench/payments';
+import { setContainer } from '../../shared/runtime/container';
+
+afterEach(() => setContainer(null));
+
+test('the sign benchmark signs through contract-sign\'s main() and times the bare round trips', async () => {
+  const r = await benchSign(3);
+  for (const k of ['signMedianMs', 'bareSameRoundTripsMs', 'bareReadPlusCommitMs', 'ratioVsSameRoundTrips']) expect(r[k]).toBeGreaterThan(0);
+});
+
+test('the timer benchmark expires exactly the due contracts', async () => {
+  const r = await benchTimer(600, 6);
+  expect([r.total, r.due, r.expired]).toEqual([600, 6, 6]);
+});
+
+test('the webhook benchmark pays real orders through payment-notify\'s main()', async () => {
+  const r = await benchWebhook(2);
+  expect(r.n).toBe(2);
+  expect(r.webhook).toBeGreaterThan(0);
+  expect(r.bare).toBeGreaterThan(0);
+});
