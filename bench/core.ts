@@ -1,8 +1,10 @@
 /**
  * Foundation benchmarks (DESIGN "Performance budget"), reported as ratios measured in the same run:
- *  1. a sign operation through the function's real main() against the bare store round trips it
- *     needs (read the contract, read and spend the face check, commit CAS + event, the outbox insert),
- *     and against the budget's minimum of one read + one commit (CAS + event append);
+ *  1. a face-checked state change through the function's real main() against the bare store round
+ *     trips it needs (read the contract, read and spend the face check, commit CAS + event, the
+ *     outbox insert), and against the budget's minimum of one read + one commit (CAS + event
+ *     append): `rescind-request`, which is store work only, and `contract-sign`, the same round
+ *     trips plus rendering and digitally signing the PDF (bench/documents.ts breaks that down);
  *  2. the expiry timer with 10k vs 100k contracts in the store and the same due set.
  */
 import fs from 'node:fs';
@@ -38,8 +40,20 @@ const contractDoc = (id: string, over: Partial<Contract> = {}): Contract => ({
   ...over,
 });
 
-const faceDoc = (token: string, contractId: string): FaceCheck => ({
-  _id: token, openid: 'o-a', purpose: 'sign', contractId, subject: subjectHash('张三', '110105198506150313'), createdAt: NOW, expiresAt: '2026-03-02T04:00:00.000Z', usedAt: null, result: null,
+type Act = 'sign' | 'rescind_request';
+
+/** A contract ready for the act: the initiator to sign first, or both signed (a rescission may be asked). */
+const readyFor = (act: Act, id: string): Contract => {
+  const c = contractDoc(id);
+  if (act === 'sign') return c;
+  return {
+    ...c, state: 'signed', expiresAt: null, completedAt: NOW,
+    parties: { initiator: { ...c.parties.initiator, status: 'signed' }, counterparty: { ...c.parties.counterparty, status: 'signed' } },
+  };
+};
+
+const faceDoc = (token: string, contractId: string, purpose: Act): FaceCheck => ({
+  _id: token, openid: 'o-a', purpose, contractId, subject: subjectHash('张三', '110105198506150313'), createdAt: NOW, expiresAt: '2026-03-02T04:00:00.000Z', usedAt: null, result: null,
 });
 
 const fresh = (label: string): { c: Container; dir: string } => {
@@ -49,17 +63,19 @@ const fresh = (label: string): { c: Container; dir: string } => {
   return { c, dir };
 };
 
-export const benchSign = async (n = 1000): Promise<Record<string, number>> => {
-  const { c, dir } = fresh('sign');
-  const sign = require('../functions/contract-sign').main;
+export const benchSign = async (n = 1000, act: Act = 'sign'): Promise<Record<string, number>> => {
+  const { c, dir } = fresh(act);
+  const fn = require(act === 'sign' ? '../functions/contract-sign' : '../functions/rescind-request').main;
+  const payload = (contractId: string, bizToken: string) =>
+    act === 'sign' ? { contractId, bizToken, signature: { type: 'seal' } } : { contractId, bizToken, reason: '双方协商一致' };
   const store = c.store;
   // Face checks started with the simulator so the operation's provider call is real (in-process).
   const tokens: string[] = [];
   for (let i = 0; i < 2 * n; i++) {
     const id = `ct_bench${String(i).padStart(10, '0')}`;
-    await store.insert('contracts', contractDoc(id));
+    await store.insert('contracts', readyFor(act, id));
     const { bizToken } = await c.face.start({ name: '张三', idNumber: '110105198506150313' });
-    await store.insert('face_checks', faceDoc(bizToken, id));
+    await store.insert('face_checks', faceDoc(bizToken, id, act));
     tokens.push(bizToken);
   }
   // Interleaved, so drift on a noisy machine hits all three series alike.
@@ -69,9 +85,9 @@ export const benchSign = async (n = 1000): Promise<Record<string, number>> => {
   for (let i = 0; i < n; i++) {
     const id = `ct_bench${String(i).padStart(10, '0')}`;
     let t = now();
-    const r = await sign({ contractId: id, bizToken: tokens[i], signature: { type: 'seal' } }, { emulatorCaller: { openid: 'o-a' } });
+    const r = await fn(payload(id, tokens[i]!), { emulatorCaller: { openid: 'o-a' } });
     opTimes.push(now() - t);
-    if (!r.ok) throw new Error(`sign failed: ${JSON.stringify(r.error)}`);
+    if (!r.ok) throw new Error(`${act} failed: ${JSON.stringify(r.error)}`);
 
     // The round trips a sign needs, bare: read the contract, read and spend the face check,
     // commit (CAS + event), and the SMS (the local outbox is a store insert).

@@ -9,8 +9,8 @@ import { setContainer } from '../../shared/runtime/container';
 
 afterEach(() => setContainer(null));
 
-test('the sign benchmark signs through contract-sign\'s main() and times the bare round trips', async () => {
-  const r = await benchSign(3);
+test.each(['sign', 'rescind_request'] as const)('the %s benchmark acts through its function\'s main() and times the bare round trips', async (act) => {
+  const r = await benchSign(3, act);
   for (const k of ['signMedianMs', 'bareSameRoundTripsMs', 'bareReadPlusCommitMs', 'ratioVsSameRoundTrips']) expect(r[k]).toBeGreaterThan(0);
 });
 
