@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError, ERRORS, isAppError, type ErrorCode } from '../errors';
-import { getContainer } from './container';
+import { getContainer, type Deps } from './container';
 import { IDENTITY_KEYS, cloudCaller, localCaller, type Caller } from './identity';
 import type { Operation } from './operation';
 import { functionSpec } from './registry';
@@ -15,6 +15,25 @@ import { validatePayload } from './validation';
 export type Envelope<T = unknown> =
   | { ok: true; data: T; requestId: string }
   | { ok: false; error: { code: ErrorCode; message: string; details?: Record<string, unknown> }; requestId: string };
+
+/** The platform's request id (SCF: `request_id`; the emulator and tests: `requestId`), else a fresh one. */
+export const requestIdOf = (context: unknown): string => {
+  const ctx = context as { requestId?: string; request_id?: string } | null | undefined;
+  return ctx?.requestId ?? ctx?.request_id ?? randomUUID();
+};
+
+/**
+ * The process's container, or null when the configuration cannot make one: said in the log (there
+ * is no logger without a container), and the wrapper answers with its generic fault.
+ */
+export const containerOrNull = (fn: string, requestId: string): Deps | null => {
+  try {
+    return getContainer();
+  } catch (e) {
+    console.error(JSON.stringify({ level: 'error', fn, requestId, msg: 'container failed', err: (e as Error).message }));
+    return null;
+  }
+};
 
 const stripIdentityKeys = (event: unknown): unknown => {
   if (!event || typeof event !== 'object' || Array.isArray(event)) return event;
@@ -26,17 +45,11 @@ const stripIdentityKeys = (event: unknown): unknown => {
 export const handle = <I, O>(name: string, schema: object, operation: Operation<I, O>) => {
   const timer = functionSpec(name)?.kind === 'timer';
   return async function main(event: unknown, context?: unknown): Promise<Envelope<O>> {
-    const ctx = context as { requestId?: string; request_id?: string } | undefined;
-    const requestId = ctx?.requestId ?? ctx?.request_id ?? randomUUID();
+    const requestId = requestIdOf(context);
     const started = process.hrtime.bigint();
-    let deps;
-    try {
-      deps = getContainer();
-    } catch (e) {
-      // Misconfiguration: say so in the log; the caller gets INTERNAL like any other fault.
-      console.error(JSON.stringify({ level: 'error', fn: name, requestId, msg: 'container failed', err: (e as Error).message }));
-      return { ok: false, error: { code: 'INTERNAL', message: ERRORS.INTERNAL.message }, requestId };
-    }
+    // Misconfiguration: said in the log; the caller gets INTERNAL like any other fault.
+    const deps = containerOrNull(name, requestId);
+    if (!deps) return { ok: false, error: { code: 'INTERNAL', message: ERRORS.INTERNAL.message }, requestId };
     const log = deps.log.child({ fn: name, requestId });
     const caller: Caller | null = deps.config.provider === 'local' ? localCaller(context) : cloudCaller(context);
     try {

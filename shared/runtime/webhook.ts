@@ -9,8 +9,8 @@
  * A malformed event and an unexpected fault are answered with the operation's own refusal (the
  * provider's error format), logged with the request id; nothing of the request body is logged.
  */
-import { randomUUID } from 'node:crypto';
-import { getContainer, type Deps } from './container';
+import type { Deps } from './container';
+import { containerOrNull, requestIdOf } from './handler';
 import type { Log } from './logger';
 import { validatePayload } from './validation';
 
@@ -43,16 +43,11 @@ export type WebhookFault = (why: 'malformed' | 'processing_failed') => HttpAnswe
 
 export const handleWebhook = (name: string, schema: object, operation: WebhookOperation, fault: WebhookFault) =>
   async function main(event: unknown, context?: unknown): Promise<HttpAnswer> {
-    const requestId = (context as { requestId?: string; request_id?: string } | undefined)?.requestId ?? randomUUID();
+    const requestId = requestIdOf(context);
     const started = process.hrtime.bigint();
     const ms = () => Number(process.hrtime.bigint() - started) / 1e6;
-    let deps: Deps;
-    try {
-      deps = getContainer();
-    } catch (e) {
-      console.error(JSON.stringify({ level: 'error', fn: name, requestId, msg: 'container failed', err: (e as Error).message }));
-      return fault('processing_failed');
-    }
+    const deps = containerOrNull(name, requestId);
+    if (!deps) return fault('processing_failed');
     const log = deps.log.child({ fn: name, requestId });
     try {
       validatePayload(schema, event);
