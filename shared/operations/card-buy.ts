@@ -4,7 +4,7 @@ import { requireCaller, type Operation } from '../runtime/operation';
 import type { Deps } from '../runtime/container';
 import { cardActive, grantCard, loadCard, type SaverCard } from './kit/cards';
 import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from './kit/checkout';
-import { holdCoupon, releaseCoupon, useCoupon } from './kit/coupons';
+import { payWithCoupon } from './kit/coupons';
 import { findOpenOrder, openKey } from './kit/orders';
 import { priceFor, type Priced } from './kit/pricing';
 import { quoteView } from './fee-quote';
@@ -42,16 +42,7 @@ export const cardBuy: Operation<CardBuyInput> = async (input, ctx) => {
   }
   // Free with a coupon: no order; the coupon's id names the purchase, so a retry grants nothing more.
   const couponId = quote.couponId as string; // the card is never free without one (its price is ≥ 1 fen)
-  const freeHolder = { orderId: null, contractId: null, item: 'saver_card' as const };
-  const attempt = await holdCoupon(deps, couponId, freeHolder); // a double tap joins the hold: each gives back only its part
-  let card: SaverCard;
-  try {
-    card = await grantCard(deps, openid, `coupon:${couponId}`);
-  } catch (e) {
-    await releaseCoupon(deps, couponId, freeHolder, attempt);
-    throw e;
-  }
-  await useCoupon(deps, couponId, freeHolder);
+  const card = await payWithCoupon(deps, couponId, { orderId: null, contractId: null, item: 'saver_card' }, () => grantCard(deps, openid, `coupon:${couponId}`));
   return { orderId: null, amountFen: 0, paid: true, quote: quoteView(priced), card: cardView(card, deps.clock.now().toISOString()) };
 };
 

@@ -3,7 +3,7 @@ import type { EvidenceReportRequestInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../runtime/operation';
 import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from './kit/checkout';
 import { loadAsParty } from './kit/contracts';
-import { holdCoupon, releaseCoupon, useCoupon, type CouponHolder } from './kit/coupons';
+import { payWithCoupon, type CouponHolder } from './kit/coupons';
 import { findOpenOrder, openKey, updateOrder, type Order } from './kit/orders';
 import { priceFor, type Priced } from './kit/pricing';
 import { deliverReport, newReportNo, recordReportSent, sendReport, type DeliveryOutcome } from './kit/report-delivery';
@@ -65,15 +65,7 @@ export const evidenceReportRequest: Operation<EvidenceReportRequestInput> = asyn
   // Free (the template's reports cost nothing, or a coupon took the whole price): sent now, no order.
   const reportNo = newReportNo(deps, contract);
   const freeHolder: CouponHolder = { orderId: null, contractId: contract._id, item: 'evidence_report' };
-  if (quote.couponId) await holdCoupon(deps, quote.couponId, freeHolder);
-  let sha256: string;
-  try {
-    ({ sha256 } = await sendReport(deps, contract, input.email, reportNo));
-  } catch (e) {
-    if (quote.couponId) await releaseCoupon(deps, quote.couponId, freeHolder);
-    throw e;
-  }
-  if (quote.couponId) await useCoupon(deps, quote.couponId, freeHolder);
+  const { sha256 } = await payWithCoupon(deps, quote.couponId, freeHolder, () => sendReport(deps, contract, input.email, reportNo));
   await recordReportSent(deps, contract._id, { role, openid }, { reportNo, sha256, email: input.email, amountFen: 0, orderId: null });
   return { orderId: null, amountFen: 0, paid: true, quote: quoteView(priced), reportNo, sha256, sentTo: input.email };
 };

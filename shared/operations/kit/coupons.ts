@@ -125,3 +125,22 @@ export const releaseCoupon = (deps: Deps, id: string, holder: CouponHolder, atte
     if (others.length > 0) return others.length === c.attempts?.length ? null : { ...c, attempts: others };
     return { ...c, status: 'available', holder: null, heldAt: null, attempts: [] };
   });
+
+/**
+ * A payment made with no order (at price 0): `pay` runs with the coupon held for `holder` — joining
+ * the hold on a double tap — then the coupon is used, or, when `pay` throws, this attempt's part of
+ * the hold is given back (never a hold another attempt still counts on). No coupon: just `pay`.
+ */
+export const payWithCoupon = async <T>(deps: Deps, couponId: string | null, holder: CouponHolder, pay: () => Promise<T>): Promise<T> => {
+  if (!couponId) return pay();
+  const attempt = await holdCoupon(deps, couponId, holder);
+  let out: T;
+  try {
+    out = await pay();
+  } catch (e) {
+    await releaseCoupon(deps, couponId, holder, attempt);
+    throw e;
+  }
+  await useCoupon(deps, couponId, holder);
+  return out;
+};

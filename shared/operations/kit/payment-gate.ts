@@ -11,7 +11,7 @@ import type { Contract } from '../../domain/contract';
 import type { Quote } from '../../rules/fees';
 import type { Deps } from '../../runtime/container';
 import { loadContract } from './contracts';
-import { holdCoupon, releaseCoupon, useCoupon, type CouponHolder } from './coupons';
+import { payWithCoupon, type CouponHolder } from './coupons';
 import type { Order } from './orders';
 import type { Priced } from './pricing';
 import { QUOTA_USES, quotaUse } from './quota';
@@ -100,37 +100,29 @@ export const confirmInitiation = async (deps: Deps, order: Order, transactionId:
 /**
  * A price of 0 (free quota, saver card, coupon, or no fee) passes the gate with no order: payment
  * 'waived'. The free-quota slot is appended in the initiation's own commit; a coupon that made the
- * price 0 is held first and used after, or released if the initiation did not happen.
+ * price 0 is held first and used after, or released if the initiation did not happen (a double tap
+ * holds it twice under this one holder; each tap gives back only its own part: kit/coupons.ts).
  */
 export const waiveInitiation = async (deps: Deps, contract: Contract, openid: string, priced: Priced): Promise<Contract> => {
   const { quote, month, now } = priced;
   const holder: CouponHolder = { orderId: null, contractId: contract._id, item: 'initiation' };
-  // A double tap holds the coupon twice under this one holder; each tap gives back only its own part.
-  const attempt = quote.couponId ? await holdCoupon(deps, quote.couponId, holder) : undefined;
   const slot = quote.usesFreeQuota && quote.freeQuota ? quotaUse(openid, month, quote.freeQuota.used + 1, contract._id, now) : null;
-  let after: Contract;
-  try {
-    after = (
-      await runTransition(deps, {
-        contractId: contract._id,
-        action: 'initiate',
-        by: 'system',
-        current: contract,
-        prepare: (c) => {
-          if (c.payment.status !== 'unpaid') throw new AppError('INVALID_TRANSITION', '合同已支付');
-          return { ...c, payment: { status: 'waived', amountFen: 0, orderId: null, paidAt: now }, ruleFacts: { ...c.ruleFacts, ...feeFacts(quote, null) } };
-        },
-        preEvents: [{
-          type: 'payment_confirmed', actor: SYSTEM,
-          data: { amountFen: 0, waived: true, listFen: quote.listFen, rule: quote.steps.at(-1)?.rule ?? 'list_price', couponId: quote.couponId, ...(slot ? { freeQuotaSlot: slot.slot, month } : {}) },
-        }],
-        ...(slot ? { appends: [{ collection: QUOTA_USES, docs: [slot] }] } : {}),
-      })
-    ).contract;
-  } catch (e) {
-    if (quote.couponId) await releaseCoupon(deps, quote.couponId, holder, attempt);
-    throw e;
-  }
-  if (quote.couponId) await useCoupon(deps, quote.couponId, holder);
+  const { contract: after } = await payWithCoupon(deps, quote.couponId, holder, () =>
+    runTransition(deps, {
+      contractId: contract._id,
+      action: 'initiate',
+      by: 'system',
+      current: contract,
+      prepare: (c) => {
+        if (c.payment.status !== 'unpaid') throw new AppError('INVALID_TRANSITION', '合同已支付');
+        return { ...c, payment: { status: 'waived', amountFen: 0, orderId: null, paidAt: now }, ruleFacts: { ...c.ruleFacts, ...feeFacts(quote, null) } };
+      },
+      preEvents: [{
+        type: 'payment_confirmed', actor: SYSTEM,
+        data: { amountFen: 0, waived: true, listFen: quote.listFen, rule: quote.steps.at(-1)?.rule ?? 'list_price', couponId: quote.couponId, ...(slot ? { freeQuotaSlot: slot.slot, month } : {}) },
+      }],
+      ...(slot ? { appends: [{ collection: QUOTA_USES, docs: [slot] }] } : {}),
+    }),
+  );
   return after;
 };
