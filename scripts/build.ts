@@ -71,16 +71,28 @@ export interface BundleReport {
   inputs: string[];
 }
 
-/** Ports a set of source files calls (the adapters themselves are not callers). */
-export const portsCalled = (files: string[]): Set<Port> => {
+/** The ports one source file calls (the adapters themselves are not callers). */
+const portsInFile = (file: string): Port[] => {
+  if (!/\.(ts|js)$/.test(file) || file.includes(`${path.sep}adapters${path.sep}`) || file.includes('node_modules') || !fs.existsSync(file)) return [];
+  const src = fs.readFileSync(file, 'utf8');
+  const used = new Set<Port>();
+  for (const [port, re] of Object.entries(PORT_CALLS) as Array<[Port, RegExp]>) if (re.test(src)) used.add(port);
+  for (const m of src.matchAll(DESTRUCTURED)) {
+    for (const port of Object.keys(PORT_CALLS) as Port[]) if (new RegExp(`\\b${port}\\b`).test(m[1] ?? '')) used.add(port);
+  }
+  return [...used];
+};
+
+/**
+ * Ports a set of source files calls. `seen` carries the answer per file across calls, so that a
+ * build reads each shared module once rather than once per function that reaches it.
+ */
+export const portsCalled = (files: string[], seen = new Map<string, Port[]>()): Set<Port> => {
   const used = new Set<Port>();
   for (const file of files) {
-    if (!/\.(ts|js)$/.test(file) || file.includes(`${path.sep}adapters${path.sep}`) || file.includes('node_modules') || !fs.existsSync(file)) continue;
-    const src = fs.readFileSync(file, 'utf8');
-    for (const [port, re] of Object.entries(PORT_CALLS) as Array<[Port, RegExp]>) if (re.test(src)) used.add(port);
-    for (const m of src.matchAll(DESTRUCTURED)) {
-      for (const port of Object.keys(PORT_CALLS) as Port[]) if (new RegExp(`\\b${port}\\b`).test(m[1] ?? '')) used.add(port);
-    }
+    let ports = seen.get(file);
+    if (!ports) seen.set(file, (ports = portsInFile(file)));
+    for (const port of ports) used.add(port);
   }
   return used;
 };
@@ -284,9 +296,10 @@ export async function buildFunctions(specs: readonly FunctionSpec[], outDir = DI
   // Code splitting makes the probe cheap (shared modules are linked once); nothing is written.
   const probe = await build({ ...options(names, outDir), format: 'esm', splitting: true, minify: false, write: false, plugins: [functionEntries(new Set()), localStubs(), sdkTrims()] });
   const reached = inputsByFunction(probe.metafile);
+  const portsSeen = new Map<string, Port[]>();
   const plan = specs.map((spec) => {
     const files = (reached.get(spec.name) ?? []).filter((p) => !/^[a-z]+:/.test(p)).map((p) => path.resolve(ROOT, p));
-    return { spec, used: portsCalled(files), pdf: files.some((p) => p.includes(`${path.sep}@cantoo${path.sep}pdf-lib${path.sep}`)) };
+    return { spec, used: portsCalled(files, portsSeen), pdf: files.some((p) => p.includes(`${path.sep}@cantoo${path.sep}pdf-lib${path.sep}`)) };
   });
   const pdf = new Set(plan.filter((p) => p.pdf).map((p) => p.spec.name));
   const groups = new Map<string, typeof plan>();
@@ -303,9 +316,10 @@ export async function buildFunctions(specs: readonly FunctionSpec[], outDir = DI
       for (const { spec, used, pdf: renders } of group) {
         const outfile = path.join(outDir, spec.name, 'index.js');
         const mine = inputs.get(spec.name) ?? [];
+        const bytes = fs.statSync(outfile).size;
         // Kept beside (not inside) the deployed folder, for `esbuild --analyze`-style questions.
-        fs.writeFileSync(path.join(outDir, '..', 'meta', `${spec.name}.json`), JSON.stringify({ inputs: mine, bytes: fs.statSync(outfile).size }));
-        reports.push({ name: spec.name, kind: spec.kind, bytes: fs.statSync(outfile).size, ports: [...used].sort(), pdf: renders, inputs: [...mine].sort() });
+        fs.writeFileSync(path.join(outDir, '..', 'meta', `${spec.name}.json`), JSON.stringify({ inputs: mine, bytes }));
+        reports.push({ name: spec.name, kind: spec.kind, bytes, ports: [...used].sort(), pdf: renders, inputs: [...mine].sort() });
       }
     }),
   );
@@ -396,9 +410,6 @@ export const NOT_DEPLOYED: Readonly<Record<string, string>> = {
   ESIGN_DATA_DIR: 'local provider only',
   NODE_ENV: 'the test runner (silences logs)',
 };
-
-/** The webhook's HTTP path in the local emulator (the function URL in the cloud has its own address). */
-export const WEBHOOK_HTTP_PATH = '/webhooks/payment';
 
 /**
  * The multi-scf form (serverless-components/tencent-multi-scf, docs/configure.md and
