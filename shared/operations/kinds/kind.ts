@@ -6,38 +6,27 @@
  */
 import type { Flow } from '../../domain/contract';
 import type { TemplateText } from '../../documents/template-text';
-import type { AgeRange } from '../../rules/limits';
 import type { LprTable } from '../../rules/lpr';
-import type { RoleSpec } from './template-data';
+import type { RoleSpec, TemplateData } from './template-data';
 
 /** How the contract's document is built: the generic text renderer, or the IOU's own. */
 export type DocumentSpec = { renderer: 'text'; text: TemplateText } | { renderer: 'iou' };
 
-export interface KindSpec {
-  kind: string;
-  /** The contract's title (房屋租赁合同). */
-  title: string;
-  /** The catalogue's name for it (租房合同, T1). */
-  name: string;
-  titleEn: string;
-  summary: string;
-  version: string;
-  /** Document number prefix, e.g. JT (借条). */
-  numberPrefix: string;
+/** What a kind shows and keeps as its template states it (template-data.ts documents each field). */
+type TemplateFacts = Pick<
+  TemplateData,
+  'kind' | 'order' | 'title' | 'name' | 'titleEn' | 'summary' | 'version' | 'numberPrefix' | 'ageRange' | 'mainlandOnly' | 'example'
+>;
+
+export interface KindSpec extends TemplateFacts {
   /** The two role keys, the initiator's default first; the initiator picks one (T2). */
   roles: readonly [string, string];
   roleLabels: Record<string, string>;
   roleSpecs: readonly [RoleSpec, RoleSpec];
   /** The flow for the role the initiator picked (receipts differ by role). */
   flowFor(initiatorRole: string): Flow;
-  ageRange: AgeRange;
   formSchema: object;
   /** Cross-field rules JSON Schema cannot say; throws AppError. Returns facts to keep with the contract. */
   checkForm(form: Record<string, unknown>, ctx: { today: string; lprTable: LprTable }): Record<string, unknown>;
-  /** Only mainland resident IDs by default (P4). */
-  mainlandOnly: boolean;
   document: DocumentSpec;
-  /** A complete valid form: the catalogue preview (合同范文). */
-  example: Record<string, unknown>;
-  order: number;
 }

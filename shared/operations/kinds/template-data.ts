@@ -42,12 +42,14 @@ export interface TemplateData {
   /** One sentence for the catalogue: what the template is for. */
   summary: string;
   version: string;
+  /** Document number prefix, e.g. JT (借条). */
   numberPrefix: string;
   /** The initiator's default role first (T2: 默认房东). */
   roles: readonly [RoleSpec, RoleSpec];
   /** One flow, or the flow per initiator role (the receipt: payee → receipt_payee, payer → receipt_payer). */
   flow: Flow | Readonly<Record<string, Flow>>;
   ageRange: AgeRange;
+  /** Only mainland resident IDs unless the template says otherwise (P4). */
   mainlandOnly: boolean;
   /** 'text': the generic text renderer; 'iou': the IOU's bespoke document. */
   renderer: 'text' | 'iou';
