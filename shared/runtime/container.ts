@@ -81,7 +81,7 @@ const cloudContainer = (config: AppConfig, env: Record<string, string | undefine
   const log = overrides.log ?? createLogger({ level: config.logLevel });
   const clock: Clock = overrides.clock ?? { now: () => new Date() };
   const ids = new RandomIds();
-  const deps = cloudDeps(config, env, clock, ids, log);
+  const deps = cloudDeps(config, env, clock, ids);
   return { config, clock, ids, log, ...deps, local: null, close: () => deps.store.close() };
 };
 

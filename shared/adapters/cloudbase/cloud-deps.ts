@@ -9,7 +9,6 @@
  */
 import type { Clock, FaceVerifier, FileStorage, Ids, Mailer, Payments, Sms } from '../../ports';
 import type { AppConfig, CloudSettings } from '../../runtime/config';
-import type { Log } from '../../runtime/logger';
 import { ProviderFailure, type ProviderName } from '../tencentcloud/provider-error';
 import type { TencentApiSettings } from '../tencentcloud/client-options';
 import { createCloudBaseApp, type CloudBaseApp } from './app';
@@ -36,7 +35,6 @@ export const cloudDeps = (
   env: Record<string, string | undefined>,
   clock: Clock,
   ids: Ids,
-  _log: Log,
 ): CloudDeps => {
   const cloud = config.cloud as CloudSettings;
   let app: CloudBaseApp | undefined;
@@ -53,7 +51,8 @@ export const cloudDeps = (
     timeoutSeconds: cloud.apiTimeoutSeconds,
     ...(cloud.apiGateway ? { gateway: cloud.apiGateway } : {}),
   };
-  const store = new CloudBaseStore(() => tcb().database() as unknown as Database);
+  let db: Database | undefined;
+  const store = new CloudBaseStore(() => (db ??= tcb().database() as unknown as Database));
 
   return {
     store,
