@@ -11,7 +11,7 @@
  * Building the model needs no PDF library: the catalogue's preview text (template-get) comes from
  * it without loading pdf-lib; iou-document.ts adds the renderer.
  */
-import type { Block, DocumentModel } from './model';
+import { signatureFieldName, type Block, type DocumentModel } from './model';
 
 export interface IouPartyData {
   name: string;
@@ -71,8 +71,9 @@ export const formatChineseDate = (iso: string): string => {
 
 const isZeroRate = (pct: string) => Number(pct) === 0;
 
-export const LENDER_FIELD = 'Sig_lender';
-export const BORROWER_FIELD = 'Sig_borrower';
+/** The IOU's role keys (templates/iou/template.json) name its signature fields. */
+export const LENDER_FIELD = signatureFieldName('lender');
+export const BORROWER_FIELD = signatureFieldName('borrower');
 
 export const buildIouDocument = (d: IouDocumentData): DocumentModel => {
   const borrowDate = formatChineseDate(d.borrowDate);

@@ -8,7 +8,7 @@
  * numbered 第一条, 第二条 … through the whole document, so a clause left out by a condition
  * renumbers the rest, as an edited paper contract would.
  */
-import type { Block, Clause, DocumentModel, SignatureParty } from './model';
+import { signatureFieldName, type Block, type Clause, type DocumentModel, type SignatureParty } from './model';
 import { formatValue, MISSING, type FormatContext } from './template-format';
 import { getAt } from '../rules/json-pointer';
 import type { Condition, Expr, Inline, TemplateText, TextNode } from './template-text';
@@ -185,9 +185,6 @@ class Evaluator {
     }
   }
 }
-
-/** The PDF signature field of a role (C10 names signatures after it): 'Sig_landlord'. */
-export const signatureFieldName = (roleKey: string): string => `Sig_${roleKey}`;
 
 /** Groups evaluated lines: clauses with their items into numbered blocks, key-value rows into tables. */
 const group = (out: readonly Out[]): Block[] => {

@@ -10,7 +10,7 @@ import { PARTY_ROLES, type CertificateSummary, type Contract, type ContractDocum
 import { deriveSignerIdentifier, issueSignerCertificate } from '../../documents/ca';
 import { validateHandwrittenSignature } from '../../documents/handwritten';
 import { renderDocument } from '../../documents/render';
-import { signatureFieldName } from '../../documents/template-document';
+import { signatureFieldName } from '../../documents/model';
 import { createPersonalSeal } from '../../documents/seal';
 import { signPdf, type StampAppearance } from '../../documents/sign';
 import type { CertificateInfo } from '../../documents/x509';
