@@ -130,10 +130,9 @@ export const loadCloudSettings = (rawEnv: Record<string, string | undefined>): C
       : null;
   const templateId = env.ESIGN_SES_TEMPLATE_ID ? Number(env.ESIGN_SES_TEMPLATE_ID) : undefined;
   if (templateId !== undefined && !Number.isInteger(templateId)) throw new Error('ESIGN_SES_TEMPLATE_ID must be a number');
-  const opt = (v: string | undefined): string | undefined => (v ? v : undefined);
   return {
     envId,
-    ...(opt(env.ESIGN_TCB_SERVICE_URL) ? { serviceUrl: env.ESIGN_TCB_SERVICE_URL } : {}),
+    ...(env.ESIGN_TCB_SERVICE_URL ? { serviceUrl: env.ESIGN_TCB_SERVICE_URL } : {}),
     explicitKeys,
     // Read at call time: the platform replaces a role's temporary keys during a warm instance's life.
     apiCredentials: () => {
@@ -142,20 +141,20 @@ export const loadCloudSettings = (rawEnv: Record<string, string | undefined>): C
       return id && key ? { secretId: id, secretKey: key, ...(token ? { token } : {}) } : null;
     },
     region: env.TENCENTCLOUD_REGION ?? 'ap-shanghai',
-    ...(opt(env.ESIGN_TC_API_GATEWAY) ? { apiGateway: env.ESIGN_TC_API_GATEWAY } : {}),
+    ...(env.ESIGN_TC_API_GATEWAY ? { apiGateway: env.ESIGN_TC_API_GATEWAY } : {}),
     apiTimeoutSeconds: Number(env.ESIGN_TC_TIMEOUT_SECONDS ?? 5),
-    ...(opt(env.ESIGN_TCB_STORAGE_BUCKET) ? { storageBucket: env.ESIGN_TCB_STORAGE_BUCKET } : {}),
-    ...(opt(env.ESIGN_FACEID_RULE_ID) ? { faceRuleId: env.ESIGN_FACEID_RULE_ID } : {}),
+    ...(env.ESIGN_TCB_STORAGE_BUCKET ? { storageBucket: env.ESIGN_TCB_STORAGE_BUCKET } : {}),
+    ...(env.ESIGN_FACEID_RULE_ID ? { faceRuleId: env.ESIGN_FACEID_RULE_ID } : {}),
     sms: {
-      ...(opt(env.ESIGN_SMS_SDK_APP_ID) ? { sdkAppId: env.ESIGN_SMS_SDK_APP_ID } : {}),
-      ...(opt(env.ESIGN_SMS_SIGN_NAME) ? { signName: env.ESIGN_SMS_SIGN_NAME } : {}),
+      ...(env.ESIGN_SMS_SDK_APP_ID ? { sdkAppId: env.ESIGN_SMS_SDK_APP_ID } : {}),
+      ...(env.ESIGN_SMS_SIGN_NAME ? { signName: env.ESIGN_SMS_SIGN_NAME } : {}),
       templateIds: jsonObject('ESIGN_SMS_TEMPLATE_IDS', env.ESIGN_SMS_TEMPLATE_IDS),
     },
     ses: {
-      ...(opt(env.ESIGN_SES_FROM) ? { from: env.ESIGN_SES_FROM } : {}),
+      ...(env.ESIGN_SES_FROM ? { from: env.ESIGN_SES_FROM } : {}),
       ...(templateId !== undefined ? { templateId } : {}),
       region: env.ESIGN_SES_REGION ?? 'ap-guangzhou',
-      ...(opt(env.ESIGN_SES_REPLY_TO) ? { replyTo: env.ESIGN_SES_REPLY_TO } : {}),
+      ...(env.ESIGN_SES_REPLY_TO ? { replyTo: env.ESIGN_SES_REPLY_TO } : {}),
     },
   };
 };
