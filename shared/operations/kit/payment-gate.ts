@@ -8,6 +8,7 @@
  */
 import { AppError, isAppError } from '../../errors';
 import type { Contract } from '../../domain/contract';
+import type { Append } from '../../ports/store';
 import type { Quote } from '../../rules/fees';
 import type { Deps } from '../../runtime/container';
 import { loadContract } from './contracts';
@@ -21,7 +22,8 @@ import { runTransition } from './transition';
 const SYSTEM = { role: 'system' as const, openid: null };
 
 /** What the fee rules decided, kept on the contract with the other rule facts (for the record). */
-const feeFacts = (q: Pick<Quote, 'listFen' | 'amountFen' | 'steps' | 'couponId'>, orderId: string | null) => ({
+type FeeTerms = Pick<Quote, 'listFen' | 'amountFen' | 'steps' | 'couponId'>;
+const feeFacts = (q: FeeTerms, orderId: string | null) => ({
   fee: { listFen: q.listFen, amountFen: q.amountFen, steps: q.steps, couponId: q.couponId, orderId },
 });
 
@@ -31,6 +33,29 @@ class GatePassed extends Error {
     super('payment gate already passed');
   }
 }
+
+/**
+ * Passing the gate: the `initiate` action by the system, whose commit also sets the payment status
+ * that satisfies its `paid` guard, keeps the fee facts and records payment_confirmed. A fresh read
+ * that finds the gate already passed throws `passed(c)` and writes nothing.
+ */
+const passGate = (
+  deps: Deps,
+  contract: Contract,
+  pass: { payment: Contract['payment']; fee: FeeTerms; event: Record<string, unknown>; passed: (c: Contract) => Error; appends?: Append[] },
+) =>
+  runTransition(deps, {
+    contractId: contract._id,
+    action: 'initiate',
+    by: 'system',
+    current: contract,
+    prepare: (c) => {
+      if (c.payment.status !== 'unpaid') throw pass.passed(c);
+      return { ...c, payment: pass.payment, ruleFacts: { ...c.ruleFacts, ...feeFacts(pass.fee, pass.payment.orderId) } };
+    },
+    preEvents: [{ type: 'payment_confirmed', actor: SYSTEM, data: pass.event }],
+    ...(pass.appends ? { appends: pass.appends } : {}),
+  });
 
 /**
  * Money that arrived for a contract that had moved on — revoked or invalidated before its order
@@ -74,20 +99,11 @@ export const confirmInitiation = async (deps: Deps, order: Order, transactionId:
   if (contract.payment.status !== 'unpaid') return notApplied();
   const now = deps.clock.now().toISOString();
   try {
-    await runTransition(deps, {
-      contractId: contract._id,
-      action: 'initiate',
-      by: 'system',
-      current: contract,
-      prepare: (c) => {
-        if (c.payment.status !== 'unpaid') throw new GatePassed(byThis(c));
-        return {
-          ...c,
-          payment: { status: 'paid', amountFen: order.amountFen, orderId: order._id, paidAt: now },
-          ruleFacts: { ...c.ruleFacts, ...feeFacts(order, order._id) },
-        };
-      },
-      preEvents: [{ type: 'payment_confirmed', actor: SYSTEM, data: { orderId: order._id, amountFen: order.amountFen, listFen: order.listFen, couponId: order.couponId, transactionId } }],
+    await passGate(deps, contract, {
+      payment: { status: 'paid', amountFen: order.amountFen, orderId: order._id, paidAt: now },
+      fee: order,
+      event: { orderId: order._id, amountFen: order.amountFen, listFen: order.listFen, couponId: order.couponId, transactionId },
+      passed: (c) => new GatePassed(byThis(c)),
     });
     return true;
   } catch (e) {
@@ -108,19 +124,11 @@ export const waiveInitiation = async (deps: Deps, contract: Contract, openid: st
   const holder: CouponHolder = { orderId: null, contractId: contract._id, item: 'initiation' };
   const slot = quote.usesFreeQuota && quote.freeQuota ? quotaUse(openid, month, quote.freeQuota.used + 1, contract._id, now) : null;
   const { contract: after } = await payWithCoupon(deps, quote.couponId, holder, () =>
-    runTransition(deps, {
-      contractId: contract._id,
-      action: 'initiate',
-      by: 'system',
-      current: contract,
-      prepare: (c) => {
-        if (c.payment.status !== 'unpaid') throw new AppError('INVALID_TRANSITION', '合同已支付');
-        return { ...c, payment: { status: 'waived', amountFen: 0, orderId: null, paidAt: now }, ruleFacts: { ...c.ruleFacts, ...feeFacts(quote, null) } };
-      },
-      preEvents: [{
-        type: 'payment_confirmed', actor: SYSTEM,
-        data: { amountFen: 0, waived: true, listFen: quote.listFen, rule: quote.steps.at(-1)?.rule ?? 'list_price', couponId: quote.couponId, ...(slot ? { freeQuotaSlot: slot.slot, month } : {}) },
-      }],
+    passGate(deps, contract, {
+      payment: { status: 'waived', amountFen: 0, orderId: null, paidAt: now },
+      fee: quote,
+      event: { amountFen: 0, waived: true, listFen: quote.listFen, rule: quote.steps.at(-1)?.rule ?? 'list_price', couponId: quote.couponId, ...(slot ? { freeQuotaSlot: slot.slot, month } : {}) },
+      passed: () => new AppError('INVALID_TRANSITION', '合同已支付'),
       ...(slot ? { appends: [{ collection: QUOTA_USES, docs: [slot] }] } : {}),
     }),
   );
