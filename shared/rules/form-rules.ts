@@ -364,39 +364,18 @@ export const parseFormRule = (raw: unknown, where: string): FormRule => {
 /**
  * Every JSON pointer a rule reads, as [pointer into the form, or into each element of an array]:
  * the template loader resolves them against the form schema so a typo fails at load, not silently.
+ * Read off SHAPES, the same table parseFormRule checks, so a new rule type is described once:
+ * its pointers (and a sumEquals' `fields`) point into the form, its names into each of `items`.
  */
 export const rulePointers = (r: FormRule): Array<{ pointer: string; itemOf?: string }> => {
-  switch (r.rule) {
-    case 'dateAfter':
-      return [{ pointer: r.field }, { pointer: r.after }];
-    case 'maxPeriod':
-      return [{ pointer: r.field }, { pointer: r.from }];
-    case 'dateNotAfterToday':
-    case 'max':
-      return [{ pointer: r.field }];
-    case 'sumEquals':
-      return [
-        ...(r.items ? [{ pointer: r.items }, { pointer: `/${r.itemField ?? ''}`, itemOf: r.items }] : []),
-        ...(r.fields ?? []).map((pointer) => ({ pointer })),
-        ...(r.total ? [{ pointer: r.total }] : []),
-      ];
-    case 'lineTotal':
-      return [{ pointer: r.items }, ...[r.quantity, r.unitPrice, r.amount].map((name) => ({ pointer: `/${name}`, itemOf: r.items }))];
-    case 'product':
-      return [{ pointer: r.field }, { pointer: r.quantity }, { pointer: r.unitPrice }];
-    case 'notAbove':
-      return [{ pointer: r.field }, { pointer: r.than }];
-    case 'maxShare':
-      return [{ pointer: r.field }, { pointer: r.of }];
-    case 'difference':
-      return [{ pointer: r.field }, { pointer: r.minuend }, { pointer: r.subtrahend }];
-    case 'requiredIf':
-      return [{ pointer: r.field }, { pointer: r.when }];
-    case 'uniqueBy':
-      return [{ pointer: r.items }, { pointer: `/${r.itemField}`, itemOf: r.items }];
-    case 'datesWithin':
-      return [{ pointer: r.items }, { pointer: `/${r.itemField}`, itemOf: r.items }, { pointer: r.from }, { pointer: r.to }];
-    case 'iou':
-      return [];
-  }
+  const shape = SHAPES[r.rule];
+  const props = r as unknown as Record<string, string | string[] | undefined>;
+  const items = props.items as string | undefined;
+  const pointers = [...shape.pointers, ...(shape.optionalPointers ?? [])].map((k) => props[k] as string | undefined);
+  if (r.rule === 'sumEquals') pointers.push(...(r.fields ?? []));
+  const names = items === undefined ? [] : (shape.names ?? []).map((k) => props[k] as string | undefined);
+  return [
+    ...pointers.filter((p): p is string => p !== undefined).map((pointer) => ({ pointer })),
+    ...names.filter((n): n is string => n !== undefined).map((n) => ({ pointer: `/${n}`, itemOf: items })),
+  ];
 };
