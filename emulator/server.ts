@@ -21,6 +21,7 @@ import { EMAIL_OUTBOX, type StoredEmail } from '../shared/adapters/local/mail-ou
 import { createLogger } from '../shared/runtime/logger';
 import { MovableClock } from '../shared/adapters/local/clock';
 import type { PaymentSimulator } from '../shared/adapters/local/payment-simulator';
+import { LOCAL_APPID } from '../shared/adapters/local/wechatpay-keys';
 import type { HttpAnswer } from '../shared/runtime/webhook';
 import { WEBHOOK_PATH, couponControl, payControl, webhookEvent } from './payments';
 
@@ -160,7 +161,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     const requestId = `emu-${++counter}`;
     if (!cloud) return { emulatorCaller: openid ? { openid } : null, requestId };
     const vars: Record<string, string> = { TCB_ENV: cloud.env.ESIGN_TCB_ENV ?? '', SCF_NAMESPACE: cloud.env.ESIGN_TCB_ENV ?? '', WX_CONTEXT_KEYS: 'WX_OPENID,WX_APPID' };
-    if (openid) Object.assign(vars, { WX_OPENID: openid, WX_APPID: 'wx00000000emulator' });
+    if (openid) Object.assign(vars, { WX_OPENID: openid, WX_APPID: LOCAL_APPID });
     return { request_id: requestId, environment: JSON.stringify(vars) };
   };
   const invoke = (name: string, event: unknown, openid: string | null): Promise<Envelope> => mains.get(name)!(event, contextFor(openid));
