@@ -556,13 +556,13 @@ export function createPaymentSimulator(options: PaymentSimulatorOptions): Paymen
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 
-function randomAlnum(n: number): string {
+export function randomAlnum(n: number): string {
   let s = '';
   for (let i = 0; i < n; i++) s += ALNUM[randomInt(ALNUM.length)];
   return s;
 }
 
-function randomDigits(n: number): string {
+export function randomDigits(n: number): string {
   let s = '';
   for (let i = 0; i < n; i++) s += String(randomInt(10));
   return s;

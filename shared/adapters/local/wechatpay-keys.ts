@@ -8,9 +8,10 @@
  * Written once, atomically: the complete file is written under a temporary name and linked into
  * place; when two processes race, link() lets one win and the other reads the winner's keys.
  */
-import { generateKeyPairSync, randomBytes, randomInt } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import { generateMerchantKeys, randomAlnum, randomDigits } from './payment-simulator';
 
 /** The local merchant and mini-program identity (not secrets: WeChat prints both on every bill). */
 export const LOCAL_MCHID = '1900000109';
@@ -24,25 +25,18 @@ export interface LocalWechatPayKeys {
   apiV3Key: string;
 }
 
-const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-const randomText = (alphabet: string, n: number): string => Array.from({ length: n }, () => alphabet[randomInt(alphabet.length)]).join('');
-
+/** The merchant's keys as the simulator's own generator makes them; the platform's and the APIv3 key in its formats. */
 const generate = (): LocalWechatPayKeys => {
-  const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const platform = generateKeyPairSync('rsa', { modulusLength: 2048 });
   return {
     mchid: LOCAL_MCHID,
     appid: LOCAL_APPID,
-    merchant: {
-      privateKeyPem: merchant.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      publicKeyPem: merchant.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-      serialNo: randomBytes(20).toString('hex').toUpperCase(),
-    },
+    merchant: generateMerchantKeys(),
     platform: {
       privateKeyPem: platform.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-      publicKeyId: `PUB_KEY_ID_${randomText('0123456789', 34)}`,
+      publicKeyId: `PUB_KEY_ID_${randomDigits(34)}`,
     },
-    apiV3Key: randomText(ALNUM, 32),
+    apiV3Key: randomAlnum(32),
   };
 };
 
