@@ -3,10 +3,10 @@ import type { TimerPaymentReconcileInput } from '../generated/schema-types';
 import type { Operation } from '../runtime/operation';
 import type { Deps } from '../runtime/container';
 import { loadCard } from './kit/cards';
-import { withdrawOrder } from './kit/checkout';
+import { closeAndRelease, withdrawOrder } from './kit/checkout';
 import { loadContract } from './kit/contracts';
 import { COUPONS, releaseCoupon, useCoupon, type Coupon } from './kit/coupons';
-import { markClosed, ORDERS, type Order } from './kit/orders';
+import { ORDERS, type Order } from './kit/orders';
 import { deliverReport } from './kit/deliver-report';
 import { settleOrder } from './kit/settlement';
 
@@ -31,8 +31,7 @@ const reconcileOrder = async (deps: Deps, order: Order): Promise<Outcome> => {
   }
   if (tx?.tradeState === 'USERPAYING') return 'pending';
   if (tx?.tradeState === 'NOTPAY') return (await withdrawOrder(deps, order, 'abandoned')) === 'paid' ? 'settled' : 'closed';
-  await markClosed(deps, order, tx === null ? 'unknown_at_provider' : 'abandoned');
-  if (order.couponId) await releaseCoupon(deps, order.couponId, { orderId: order._id, contractId: order.contractId, item: order.purpose });
+  await closeAndRelease(deps, order, tx === null ? 'unknown_at_provider' : 'abandoned');
   return 'closed';
 };
 

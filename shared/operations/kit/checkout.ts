@@ -7,8 +7,8 @@ import { AppError } from '../../errors';
 import { StoreDuplicateError } from '../../ports/store';
 import type { Quote } from '../../rules/fees';
 import type { Deps } from '../../runtime/container';
-import { holdCoupon, releaseCoupon, type CouponHolder } from './coupons';
-import { markClosed, ORDERS, openKey, updateOrder, type Order, type OrderPurpose, type ReportRequest } from './orders';
+import { holdCoupon, releaseCoupon } from './coupons';
+import { markClosed, ORDERS, openKey, orderHolder, updateOrder, type Order, type OrderPurpose, type ReportRequest } from './orders';
 import { settleFromProvider } from './settlement';
 
 export interface OrderRequest {
@@ -29,7 +29,11 @@ export interface PlacedOrder {
   requestPayment: Record<string, string>;
 }
 
-const holderOf = (o: Pick<Order, '_id' | 'contractId' | 'purpose'>): CouponHolder => ({ orderId: o._id, contractId: o.contractId, item: o.purpose });
+/** created → closed here, and its coupon given back: the order can no longer be paid (or never was placed). */
+export const closeAndRelease = async (deps: Deps, order: Order, why: NonNullable<Order['closedWhy']>): Promise<void> => {
+  await markClosed(deps, order, why);
+  if (order.couponId) await releaseCoupon(deps, order.couponId, orderHolder(order));
+};
 
 const providerFailed = (deps: Deps, e: unknown, orderId: string): AppError => {
   deps.log.warn({ err: e, orderId }, 'payment provider refused the order');
@@ -47,11 +51,11 @@ export const placeOrder = async (deps: Deps, r: OrderRequest): Promise<PlacedOrd
     createdAt: now, paidAt: null, closedAt: null, closedWhy: null,
     ...(r.report ? { report: r.report } : {}),
   };
-  if (order.couponId) await holdCoupon(deps, order.couponId, holderOf(order));
+  if (order.couponId) await holdCoupon(deps, order.couponId, orderHolder(order));
   try {
     await deps.store.insert(ORDERS, order);
   } catch (e) {
-    if (order.couponId) await releaseCoupon(deps, order.couponId, holderOf(order));
+    if (order.couponId) await releaseCoupon(deps, order.couponId, orderHolder(order));
     if (e instanceof StoreDuplicateError) throw new AppError('CONFLICT', '另一笔支付正在创建，请稍后重试');
     throw e;
   }
@@ -59,8 +63,7 @@ export const placeOrder = async (deps: Deps, r: OrderRequest): Promise<PlacedOrd
   try {
     created = await deps.payments.createOrder({ orderId: order._id, description: r.description, amountFen: order.amountFen, payerOpenid: r.openid });
   } catch (e) {
-    await markClosed(deps, order._id, 'provider_refused');
-    if (order.couponId) await releaseCoupon(deps, order.couponId, holderOf(order));
+    await closeAndRelease(deps, order, 'provider_refused');
     throw providerFailed(deps, e, order._id);
   }
   const prepayId = created.prepayId;
@@ -104,7 +107,6 @@ export const withdrawOrder = async (deps: Deps, order: Order, why: 'superseded' 
     if (settled?.ok) return 'paid';
     throw new AppError('PROVIDER_ERROR', '支付状态核对中，请稍后再试');
   }
-  await markClosed(deps, order, answer === 'not_found' ? 'unknown_at_provider' : why);
-  if (order.couponId) await releaseCoupon(deps, order.couponId, holderOf(order));
+  await closeAndRelease(deps, order, answer === 'not_found' ? 'unknown_at_provider' : why);
   return 'closed';
 };

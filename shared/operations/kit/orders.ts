@@ -18,6 +18,7 @@ import type { Doc } from '../../ports/store';
 import type { FeeItem, PriceStep } from '../../rules/fees';
 import type { Deps } from '../../runtime/container';
 import { collectionName } from '../../store/collections';
+import type { CouponHolder } from './coupons';
 
 export const ORDERS = collectionName('orders');
 
@@ -77,6 +78,9 @@ export interface Order extends Doc {
   /** Evidence-report orders only: who asked, where to send it, and the delivery. */
   report?: ReportRequest | null;
 }
+
+/** The holder of the coupon an order was priced with. */
+export const orderHolder = (o: Pick<Order, '_id' | 'contractId' | 'purpose'>): CouponHolder => ({ orderId: o._id, contractId: o.contractId, item: o.purpose });
 
 export const openKey = (purpose: OrderPurpose, subject: string): string => `${purpose}:${subject}`;
 

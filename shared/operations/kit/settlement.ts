@@ -14,7 +14,7 @@ import type { ProviderTransaction } from '../../ports/payments';
 import type { Deps } from '../../runtime/container';
 import { grantCard } from './cards';
 import { releaseCoupon, useCoupon } from './coupons';
-import { markPaid, type Order } from './orders';
+import { markPaid, orderHolder, type Order } from './orders';
 import { confirmInitiation } from './payment-gate';
 import { reportPayable } from './report-orders';
 
@@ -44,7 +44,7 @@ export const settleOrder = async (deps: Deps, order: Order, tx: ProviderTransact
     : order.purpose === 'evidence_report' ? await reportPayable(deps, order)
     : (await grantCard(deps, order.openid, order._id), true);
   // A payment that did not apply is refunded by hand: its coupon comes back rather than being spent.
-  if (order.couponId) await (applied ? useCoupon : releaseCoupon)(deps, order.couponId, { orderId: order._id, contractId: order.contractId, item: order.purpose });
+  if (order.couponId) await (applied ? useCoupon : releaseCoupon)(deps, order.couponId, orderHolder(order));
   const { order: after, changed } = await markPaid(deps, order, transactionId, applied);
   return { ok: true, order: after, applied: after.applied ?? applied, duplicate: !changed };
 };
