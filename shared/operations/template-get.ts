@@ -13,8 +13,8 @@ export const PREVIEW_CONTRACT_NO = '（发起后生成）';
  * The contract text of a kind's example form (合同范文, T1/T4), parties still to fill in: the same
  * model the PDF is drawn from, as text. Also the golden tests' input.
  */
-export const previewText = async (spec: KindSpec, form: Record<string, unknown> = spec.example): Promise<string> => {
-  const model = await contractModel(spec, {
+export const previewText = (spec: KindSpec, form: Record<string, unknown> = spec.example): string => {
+  const model = contractModel(spec, {
     contractNo: PREVIEW_CONTRACT_NO,
     // A copy: nothing downstream may touch the registry's example.
     form: structuredClone(form),
@@ -41,6 +41,6 @@ export const templateGet: Operation<TemplateGetInput> = async (input, ctx) => {
     fields: formFields(spec.formSchema),
     defaults: formDefaults(spec.formSchema),
     example: spec.example,
-    preview: { contractNo: PREVIEW_CONTRACT_NO, text: await previewText(spec) },
+    preview: { contractNo: PREVIEW_CONTRACT_NO, text: previewText(spec) },
   };
 };

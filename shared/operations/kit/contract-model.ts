@@ -73,7 +73,7 @@ export const iouDocumentData = (c: ModelSource): IouDocumentData => {
 };
 
 /** The model of a contract (or of a kind's example, for the catalogue preview). */
-export const contractModel = async (spec: KindSpec, c: ModelSource): Promise<DocumentModel> => {
+export const contractModel = (spec: KindSpec, c: ModelSource): DocumentModel => {
   if (spec.document.renderer === 'iou') return buildIouDocument(iouDocumentData(c));
   return buildTemplateDocument(spec.document.text, {
     contractNo: c.contractNo,

@@ -25,7 +25,7 @@ import { signingKeys } from './signing-keys';
  * Renders the contract as it reads now (preview before signing, T4), whatever its kind: the
  * model comes from the kind's template (contract-model.ts); parties not yet filled in read （待填写）.
  */
-export const renderContract = async (c: Contract) => renderDocument(await contractModel(kindSpec(c.kind), c));
+export const renderContract = (c: Contract) => renderDocument(contractModel(kindSpec(c.kind), c));
 
 /** The signature field of a party: named after its role in the kind, e.g. Sig_landlord (C10). */
 const fieldFor = (c: Contract, role: PartyRole) => signatureFieldName(c.parties[role].kindRole);
