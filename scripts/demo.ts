@@ -12,6 +12,7 @@ import path from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/server';
 import { verifyChain, type ContractEvent } from '../shared/domain/events';
 import type { Contract } from '../shared/domain/contract';
+import { signingKeys } from '../shared/operations/kit/signing-keys';
 import { addDays, chinaDay } from '../shared/rules/dates';
 import { residentIdCheckChar } from '../shared/rules/id-number';
 import { formatYuan, toCapital } from '../shared/rules/money';
@@ -160,7 +161,7 @@ const main = async () => {
         [`${contract.contractNo}-evidence-report.pdf`, reportBytes],
       ];
       for (const [name, bytes] of files) await fs.writeFile(path.join(outDir, name), bytes);
-      await fs.writeFile(path.join(outDir, 'platform-root-ca.pem'), JSON.parse(await fs.readFile(path.join(dataDir, 'keys', 'platform-ca.json'), 'utf8')).pems.rootCertPem);
+      await fs.writeFile(path.join(outDir, 'platform-root-ca.pem'), (await signingKeys(emu.container)).ca.rootPem);
       console.log(`\n已写入 / written to ${path.resolve(outDir)}:`);
       for (const f of ['contract.json', 'events.json', 'sms-outbox.json', ...files.map(([n]) => n), 'platform-root-ca.pem']) console.log(`    ${f}`);
       console.log(`    verify: npm run verify -- ${path.join(outDir, files[0]![0])} --root ${path.join(outDir, 'platform-root-ca.pem')}`);
