@@ -145,14 +145,14 @@ export const tempDir = (label: string): string => fs.mkdtempSync(path.join(os.tm
 /** Which provider the end-to-end tests run on: ESIGN_E2E_PROVIDER=cloud, or local (the default). */
 export const e2eProvider = (): 'local' | 'cloud' => (process.env.ESIGN_E2E_PROVIDER === 'cloud' ? 'cloud' : 'local');
 
+/** The provider sides started in this test file, for tests that check the traffic really went through them. */
+export const cloudEmulations: Array<{ fakes: CloudFakes; payments: PaymentSimulator }> = [];
+
 /**
  * The provider side of ESIGN_PROVIDER=cloud, all on 127.0.0.1 with keys made for this run: the
  * CloudBase API (database with the collections and indexes the setup command creates, storage),
  * the Tencent Cloud API (FaceID, SMS, SES), WeChat Pay, and the platform CA in the settings.
  */
-/** The provider sides started in this test file, for tests that check the traffic really went through them. */
-export const cloudEmulations: Array<{ fakes: CloudFakes; payments: PaymentSimulator }> = [];
-
 export const startCloudEmulation = async (): Promise<CloudEmulation> => {
   const fakes = await startCloudFakes();
   await fakes.setup();
