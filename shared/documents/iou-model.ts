@@ -12,6 +12,7 @@
  * it without loading pdf-lib; iou-document.ts adds the renderer.
  */
 import { signatureFieldName, type Block, type DocumentModel } from './model';
+import { chineseDate } from './template-format';
 
 export interface IouPartyData {
   name: string;
@@ -62,11 +63,11 @@ export interface IouDocumentData {
   createdAt?: Date;
 }
 
-/** '2024-05-01' → '2024年5月1日' */
+/** '2024-05-01' → '2024年5月1日', as every contract writes a day; anything else is a caller's bug. */
 export const formatChineseDate = (iso: string): string => {
-  const m = iso.match(/^(\d{4})-(\d{2})-(\d{2})$/);
-  if (!m) throw new Error(`expected YYYY-MM-DD, got "${iso}"`);
-  return `${m[1]}年${Number(m[2])}月${Number(m[3])}日`;
+  const text = chineseDate(iso);
+  if (text === iso) throw new Error(`expected YYYY-MM-DD, got "${iso}"`);
+  return text;
 };
 
 const isZeroRate = (pct: string) => Number(pct) === 0;
