@@ -1,13 +1,12 @@
-import { AppError } from '../errors';
 import type { CardBuyInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../runtime/operation';
 import type { Deps } from '../runtime/container';
 import { cardActive, grantCard, loadCard, type SaverCard } from './kit/cards';
 import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from './kit/checkout';
 import { payWithCoupon } from './kit/coupons';
-import { findOpenOrder, openKey } from './kit/orders';
+import { findOpenOrder, openKey, sameTerms } from './kit/orders';
 import { priceFor, type Priced } from './kit/pricing';
-import { quoteView } from './fee-quote';
+import { expectQuoted, quoteView } from './fee-quote';
 
 const DESCRIPTION = '电子签-省钱月卡';
 
@@ -27,12 +26,10 @@ export const cardBuy: Operation<CardBuyInput> = async (input, ctx) => {
   const holder = { orderId: open?._id ?? null, contractId: null, item: 'saver_card' as const };
   const priced = await priceFor(deps, { item: 'saver_card', buyer: openid, contract: null, couponId: input.couponId, holder });
   const { quote } = priced;
-  if (input.quotedAmountFen !== undefined && input.quotedAmountFen !== quote.amountFen) {
-    throw new AppError('PRICE_CHANGED', undefined, { amountFen: quote.amountFen, quote: quoteView(priced) });
-  }
+  expectQuoted(priced, input.quotedAmountFen);
   // The earlier purchase, paid meanwhile: that is the card bought.
   const boughtBefore = async () => ({ orderId: open!._id, amountFen: open!.amountFen, paid: true, quote: quoteView(priced), card: cardView(await loadCard(deps, openid), deps.clock.now().toISOString()) });
-  if (open && open.amountFen === quote.amountFen && open.couponId === quote.couponId) {
+  if (open && sameTerms(open, quote)) {
     const renewed = await renewOrder(deps, open, DESCRIPTION);
     return renewed === 'paid' ? boughtBefore() : ordered(deps, priced, renewed);
   }

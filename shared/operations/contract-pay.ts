@@ -5,12 +5,12 @@ import { requireCaller, type Operation, type OpContext } from '../runtime/operat
 import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from './kit/checkout';
 import { loadAsParty, loadContract } from './kit/contracts';
 import { withdrawDraftOrder } from './kit/draft-orders';
-import { findOpenOrder, openKey } from './kit/orders';
+import { findOpenOrder, openKey, sameTerms } from './kit/orders';
 import { waiveInitiation } from './kit/payment-gate';
 import { priceFor, type Priced } from './kit/pricing';
 import { preview } from './kit/transition';
 import { contractView } from './kit/views';
-import { quoteView } from './fee-quote';
+import { expectQuoted, quoteView } from './fee-quote';
 
 /** Tries at a price of 0 before answering CONFLICT: a lost race for the last free slot is re-priced. */
 const MAX_PRICINGS = 3;
@@ -41,11 +41,9 @@ export const contractPay: Operation<ContractPayInput> = async (input, ctx) => {
     const holder = { orderId: open?._id ?? null, contractId: contract._id, item: 'initiation' as const };
     const priced = await priceFor(deps, { item: 'initiation', buyer: openid, contract, couponId: input.couponId, holder });
     const { quote } = priced;
-    if (input.quotedAmountFen !== undefined && input.quotedAmountFen !== quote.amountFen) {
-      throw new AppError('PRICE_CHANGED', undefined, { amountFen: quote.amountFen, quote: quoteView(priced) });
-    }
+    expectQuoted(priced, input.quotedAmountFen);
     const description = `电子签-${contract.title}`;
-    if (open && open.amountFen === quote.amountFen && open.couponId === quote.couponId) {
+    if (open && sameTerms(open, quote)) {
       const renewed = await renewOrder(deps, open, description);
       return renewed === 'paid' ? settled(ctx, contract._id, open._id) : answer(ctx, contract, priced, await stillPayable(ctx, contract._id, renewed));
     }

@@ -4,11 +4,11 @@ import { requireCaller, type Operation } from '../runtime/operation';
 import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from './kit/checkout';
 import { loadAsParty } from './kit/contracts';
 import { payWithCoupon, type CouponHolder } from './kit/coupons';
-import { findOpenOrder, openKey, updateOrder, type Order } from './kit/orders';
+import { findOpenOrder, openKey, sameTerms, updateOrder, type Order } from './kit/orders';
 import { priceFor, type Priced } from './kit/pricing';
 import { deliverReport, newReportNo, recordReportSent, sendReport, type DeliveryOutcome } from './kit/report-delivery';
 import { owedReport, reportable, reportSubject } from './kit/report-orders';
-import { quoteView } from './fee-quote';
+import { expectQuoted, quoteView } from './fee-quote';
 
 /**
  * C9 出证报告 (F3): a party asks for the signing report by email, at the server's price (the
@@ -41,13 +41,11 @@ export const evidenceReportRequest: Operation<EvidenceReportRequestInput> = asyn
   const holder: CouponHolder = { orderId: open?._id ?? null, contractId: contract._id, item: 'evidence_report' };
   const priced = await priceFor(deps, { item: 'evidence_report', buyer: openid, contract, couponId: input.couponId, holder });
   const { quote } = priced;
-  if (input.quotedAmountFen !== undefined && input.quotedAmountFen !== quote.amountFen) {
-    throw new AppError('PRICE_CHANGED', undefined, { amountFen: quote.amountFen, quote: quoteView(priced) });
-  }
+  expectQuoted(priced, input.quotedAmountFen);
   const description = `电子签-签署报告-${contract.title}`.slice(0, 127);
   // The earlier order, paid meanwhile: that is the report paid for — sent now, to the address given now.
   const paidBefore = async (o: Order) => delivered(o, await deliverReport(deps, o._id, 'requested', input.email));
-  if (open && open.amountFen === quote.amountFen && open.couponId === quote.couponId) {
+  if (open && sameTerms(open, quote)) {
     const current = open.report?.email === input.email
       ? open
       : (await updateOrder(deps, open, (o) => (o.status === 'created' && o.report && o.report.email !== input.email ? { ...o, report: { ...o.report, email: input.email } } : null))).order;

@@ -38,6 +38,13 @@ export const quoteView = (p: Priced) => {
   };
 };
 
+/** The price shown is the price charged: PRICE_CHANGED when the page's `quotedAmountFen` is not the price any more. */
+export const expectQuoted = (priced: Priced, quotedAmountFen: number | undefined): void => {
+  if (quotedAmountFen !== undefined && quotedAmountFen !== priced.quote.amountFen) {
+    throw new AppError('PRICE_CHANGED', undefined, { amountFen: priced.quote.amountFen, quote: quoteView(priced) });
+  }
+};
+
 /**
  * What something will cost now and why (F1, F3): a contract's initiation (its initiator), an
  * evidence report (either party), or the saver card — with the free quota, the card and the

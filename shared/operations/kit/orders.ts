@@ -15,7 +15,7 @@
 import { AppError } from '../../errors';
 import type { PartyRole } from '../../domain/contract';
 import type { Doc } from '../../ports/store';
-import type { FeeItem, PriceStep } from '../../rules/fees';
+import type { FeeItem, PriceStep, Quote } from '../../rules/fees';
 import type { Deps } from '../../runtime/container';
 import { collectionName } from '../../store/collections';
 import type { CouponHolder } from './coupons';
@@ -83,6 +83,10 @@ export interface Order extends Doc {
 export const orderHolder = (o: Pick<Order, '_id' | 'contractId' | 'purpose'>): CouponHolder => ({ orderId: o._id, contractId: o.contractId, item: o.purpose });
 
 export const openKey = (purpose: OrderPurpose, subject: string): string => `${purpose}:${subject}`;
+
+/** An open order at this price and coupon is the one to pay again (renewed), not to replace. */
+export const sameTerms = (open: Order, quote: Pick<Quote, 'amountFen' | 'couponId'>): boolean =>
+  open.amountFen === quote.amountFen && open.couponId === quote.couponId;
 
 export const findOpenOrder = async (deps: Deps, key: string): Promise<Order | null> =>
   (await deps.store.find<Order>(ORDERS, { openFor: key }, { limit: 1 }))[0] ?? null;
