@@ -43,11 +43,12 @@ export const cardBuy: Operation<CardBuyInput> = async (input, ctx) => {
   return { orderId: null, amountFen: 0, paid: true, quote: quoteView(priced), card: cardView(card, deps.clock.now().toISOString()) };
 };
 
-const ordered = async (deps: Deps, priced: Priced, placed: PlacedOrder) => ({
+/** An order to pay: the card stays as priced (read just now by priceFor) until the payment is confirmed. */
+const ordered = (deps: Deps, priced: Priced, placed: PlacedOrder) => ({
   orderId: placed.order._id,
   amountFen: placed.order.amountFen,
   paid: false,
   requestPayment: placed.requestPayment,
   quote: quoteView(priced),
-  card: cardView(await loadCard(deps, placed.order.openid), deps.clock.now().toISOString()),
+  card: cardView(priced.card, deps.clock.now().toISOString()),
 });
