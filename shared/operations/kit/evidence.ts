@@ -37,13 +37,10 @@ export const evidenceData = async (deps: Deps, c: Contract, reportNo: string): P
     const p = c.parties[role as 'initiator'];
     return `${p.details?.name ?? ''}`;
   };
-  const checks = new Map<string, FaceCheck>();
-  for (const e of events) {
-    if (e.faceCheckId && !checks.has(e.faceCheckId)) {
-      const f = await deps.store.get<FaceCheck>(FACE_CHECKS, e.faceCheckId);
-      if (f) checks.set(f._id, f);
-    }
-  }
+  // Every face check the events name, read at once rather than one round trip after another.
+  const checkIds = [...new Set(events.flatMap((e) => (e.faceCheckId ? [e.faceCheckId] : [])))];
+  const found = await Promise.all(checkIds.map((id) => deps.store.get<FaceCheck>(FACE_CHECKS, id)));
+  const checks = new Map(found.filter((f): f is FaceCheck => f !== null).map((f) => [f._id, f]));
   const doc = c.document!;
   return {
     reportNo,
