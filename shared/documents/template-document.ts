@@ -10,7 +10,7 @@
  */
 import { signatureFieldName, type Block, type Clause, type DocumentModel, type SignatureParty } from './model';
 import { formatValue, MISSING, type FormatContext } from './template-format';
-import { getAt } from '../rules/json-pointer';
+import { getAt, truthy } from '../rules/json-pointer';
 import type { Condition, Expr, Inline, TemplateText, TextNode } from './template-text';
 
 /** What a party's unknown details print as before they fill in (预览). */
@@ -101,8 +101,7 @@ class Evaluator {
   holds(c: Condition, scope: Scope): boolean {
     const v = this.value(c.expr, scope);
     if (c.equals !== undefined) return (String(v) === c.equals) !== c.negate;
-    const truthy = v !== undefined && v !== null && v !== false && v !== 0 && v !== '' && !(Array.isArray(v) && v.length === 0);
-    return truthy !== c.negate;
+    return truthy(v) !== c.negate;
   }
 
   list(e: Expr, scope: Scope): unknown[] {

@@ -4,6 +4,7 @@
  * the same way. A formatter receives what the previous one produced; `undefined` is "no value",
  * which `or:…` replaces and which otherwise prints as MISSING.
  */
+import { present } from '../rules/json-pointer';
 import { formatYuan, toCapital } from '../rules/money';
 import type { Formatter } from './template-text';
 
@@ -16,13 +17,11 @@ export const chineseDate = (v: string): string => {
   return m ? `${m[1]}年${Number(m[2])}月${Number(m[3])}日` : v;
 };
 
-const isEmpty = (v: unknown): boolean => v === undefined || v === null || v === '' || (Array.isArray(v) && v.length === 0);
-
 const fen = (v: unknown): number | undefined => (typeof v === 'number' && Number.isSafeInteger(v) ? v : undefined);
 
 /** The text of a value with no formatter: numbers as written, booleans 是/否, lists joined with '、'. */
 export const plainText = (v: unknown): string | undefined => {
-  if (isEmpty(v)) return undefined;
+  if (!present(v)) return undefined;
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return String(v);
   if (typeof v === 'boolean') return v ? '是' : '否';
@@ -55,7 +54,7 @@ const STEPS: Record<Formatter['name'], Step> = {
   count: (v) => (Array.isArray(v) ? String(v.length) : undefined),
   role: (v, _a, ctx) => (typeof v === 'string' ? ctx.roleLabel(v) ?? v : undefined),
   percent: (v) => (typeof v === 'number' ? `${v}%` : undefined),
-  or: (v, [fallback = '']) => (isEmpty(v) ? fallback : v),
+  or: (v, [fallback = '']) => (present(v) ? v : fallback),
 };
 
 /** Applies the formatter chain; the result is text, or undefined when there is no value. */

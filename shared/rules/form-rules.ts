@@ -15,7 +15,7 @@
 import { AppError, ERRORS, type ErrorCode } from '../errors';
 import { addDays, addMonths, compareDays, isValidDay, type Day } from './dates';
 import { checkIou, type IouForm } from './iou';
-import { getAt, joinPointer } from './json-pointer';
+import { getAt, joinPointer, present, truthy } from './json-pointer';
 import type { LprTable } from './lpr';
 
 interface Base {
@@ -172,8 +172,6 @@ const refuse = (r: Base & { rule: string }, details: Record<string, unknown>): n
 const num = (v: unknown): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined);
 const day = (v: unknown): Day | undefined => (isValidDay(v) ? v : undefined);
 const list = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const present = (v: unknown): boolean =>
-  v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
 
 /**
  * A line's amount in fen: quantity × unit price, rounded half up to the fen as a till does. The
@@ -262,7 +260,7 @@ const CHECKS: { [K in RuleType]: (r: Extract<FormRule, { rule: K }>, form: Form,
   },
   requiredIf: (r, form) => {
     const cond = getAt(form, r.when);
-    const applies = r.equals !== undefined ? cond === r.equals : present(cond) && cond !== false && cond !== 0;
+    const applies = r.equals !== undefined ? cond === r.equals : truthy(cond);
     if (applies && !present(getAt(form, r.field))) refuse(r, { field: r.field, when: r.when });
   },
   uniqueBy: (r, form) => {

@@ -31,6 +31,16 @@ export const getAt = (doc: unknown, pointer: string): unknown => {
   return cur;
 };
 
+/** Whether the form gave a value: not absent, null, '' or an empty list. */
+export const present = (v: unknown): boolean => v !== undefined && v !== null && v !== '' && !(Array.isArray(v) && v.length === 0);
+
+/**
+ * What a condition on a field counts as yes — `[if /p]` in a contract text and `when` of a
+ * requiredIf rule alike, so a clause and the rule requiring its details agree: a value given,
+ * other than false and 0.
+ */
+export const truthy = (v: unknown): boolean => present(v) && v !== false && v !== 0;
+
 /** '/items' + 2 + 'amountFen' → '/items/2/amountFen' (escaping the tokens). */
 export const joinPointer = (base: string, ...tokens: Array<string | number>): string =>
   base + tokens.map((t) => `/${String(t).replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
