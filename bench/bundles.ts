@@ -16,7 +16,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { buildAll, DIST, type BundleReport } from '../scripts/build';
+import { buildAll, DIST, WATCH_IO_JS, type BundleReport } from '../scripts/build';
 
 const ROOT = path.resolve(__dirname, '..');
 const GOAL = 0.35;
@@ -30,17 +30,10 @@ const RUNS = Number(arg('--runs') ?? 5);
 /** Runs in a fresh node: records I/O during the require, prints {ms, io, firstCallMs}. */
 const CHILD = String.raw`
 const target = process.argv[1], mode = process.argv[2];
-const fs = require('fs'), net = require('net'), dns = require('dns'), http = require('http'), https = require('https'), cp = require('child_process');
 const io = [];
 let watching = true;
-const watch = (obj, names, label) => { for (const n of names) { const f = obj[n]; if (typeof f !== 'function') continue; obj[n] = function (...a) { if (watching && !(label === 'fs' && a[0] === target)) io.push(label + '.' + n + ' ' + String(a[0]).slice(0, 80)); return f.apply(this, a); }; } };
-watch(fs, ['readFileSync', 'readFile', 'openSync', 'open', 'statSync', 'stat', 'lstatSync', 'existsSync', 'readdirSync', 'readdir', 'createReadStream', 'writeFileSync', 'writeFile', 'mkdirSync', 'accessSync'], 'fs');
-watch(fs.promises, ['readFile', 'open', 'stat', 'readdir', 'writeFile'], 'fs.promises');
-watch(net.Socket.prototype, ['connect'], 'net');
-watch(dns, ['lookup', 'resolve'], 'dns');
-watch(http, ['request', 'get'], 'http');
-watch(https, ['request', 'get'], 'https');
-watch(cp, ['spawn', 'exec', 'execFile', 'fork'], 'child_process');
+const record = (label, n, a) => { if (watching && !(label === 'fs' && a[0] === target)) io.push(label + '.' + n + ' ' + String(a[0]).slice(0, 80)); };
+${WATCH_IO_JS}
 const t0 = process.hrtime.bigint();
 const mod = require(mode === 'sdk' ? '@cloudbase/node-sdk' : target);
 const ms = Number(process.hrtime.bigint() - t0) / 1e6;

@@ -326,6 +326,25 @@ export async function buildFunctions(specs: readonly FunctionSpec[], outDir = DI
   return reports.sort((a, b) => a.name.localeCompare(b.name));
 }
 
+/**
+ * How "requiring a bundle does no I/O" is observed, in a fresh node before the bundle is required
+ * (test/cloud/deploy.test.ts checks it, bench/bundles.ts reports it): this JavaScript wraps the
+ * file, network, DNS and process functions so that each call is first passed to
+ * `record(label, name, args)`, which the script defines before this code.
+ */
+export const WATCH_IO_JS = String.raw`
+{
+  const fs = require('fs'), net = require('net'), dns = require('dns'), http = require('http'), https = require('https'), cp = require('child_process');
+  const watch = (obj, fns, label) => { for (const n of fns) { const f = obj[n]; if (typeof f !== 'function') continue;
+    obj[n] = function (...a) { record(label, n, a); return f.apply(this, a); }; } };
+  watch(fs, ['readFileSync', 'readFile', 'openSync', 'open', 'statSync', 'stat', 'lstatSync', 'existsSync', 'readdirSync', 'readdir', 'createReadStream', 'writeFileSync', 'writeFile', 'appendFileSync', 'mkdirSync', 'accessSync', 'watch'], 'fs');
+  watch(fs.promises, ['readFile', 'open', 'stat', 'readdir', 'writeFile', 'access'], 'fs.promises');
+  watch(net.Socket.prototype, ['connect'], 'net'); watch(net, ['connect', 'createConnection', 'createServer'], 'net');
+  watch(dns, ['lookup', 'resolve', 'resolve4'], 'dns'); watch(http, ['request', 'get', 'createServer'], 'http'); watch(https, ['request', 'get'], 'https');
+  watch(cp, ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork'], 'child_process');
+}
+`;
+
 /** functions/ and the registry must name the same functions. */
 export const checkFunctionFolders = (): void => {
   const folders = fs.readdirSync(path.join(ROOT, 'functions')).filter((d) => fs.existsSync(path.join(ROOT, 'functions', d, 'index.ts')));

@@ -18,7 +18,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
-import { buildAll, DEPLOY_FIXED, DEPLOY_SETTINGS, NOT_DEPLOYED, renderServerlessYml, type BundleReport } from '../../scripts/build';
+import { buildAll, DEPLOY_FIXED, DEPLOY_SETTINGS, NOT_DEPLOYED, renderServerlessYml, WATCH_IO_JS, type BundleReport } from '../../scripts/build';
 import { FUNCTIONS } from '../../shared/runtime/registry';
 import { loadConfig } from '../../shared/runtime/config';
 import { loadWechatPayConfig } from '../../shared/adapters/wechatpay/config';
@@ -188,15 +188,9 @@ describe('the bundles', () => {
   test('requiring a bundle exports main and does no I/O (fs, network, DNS, processes)', () => {
     const child = String.raw`
       const files = JSON.parse(process.argv[1]);
-      const fs = require('fs'), net = require('net'), dns = require('dns'), http = require('http'), https = require('https'), cp = require('child_process');
       let current = null; const io = {};
-      const watch = (obj, fns, label) => { for (const n of fns) { const f = obj[n]; if (typeof f !== 'function') continue;
-        obj[n] = function (...a) { if (current && !(label === 'fs' && a[0] === current)) (io[current] ??= []).push(label + '.' + n + ' ' + String(a[0]).slice(0, 60)); return f.apply(this, a); }; } };
-      watch(fs, ['readFileSync', 'readFile', 'openSync', 'open', 'statSync', 'stat', 'lstatSync', 'existsSync', 'readdirSync', 'readdir', 'createReadStream', 'writeFileSync', 'writeFile', 'appendFileSync', 'mkdirSync', 'accessSync', 'watch'], 'fs');
-      watch(fs.promises, ['readFile', 'open', 'stat', 'readdir', 'writeFile', 'access'], 'fs.promises');
-      watch(net.Socket.prototype, ['connect'], 'net'); watch(net, ['connect', 'createConnection', 'createServer'], 'net');
-      watch(dns, ['lookup', 'resolve', 'resolve4'], 'dns'); watch(http, ['request', 'get', 'createServer'], 'http'); watch(https, ['request', 'get'], 'https');
-      watch(cp, ['spawn', 'spawnSync', 'exec', 'execSync', 'execFile', 'execFileSync', 'fork'], 'child_process');
+      const record = (label, n, a) => { if (current && !(label === 'fs' && a[0] === current)) (io[current] ??= []).push(label + '.' + n + ' ' + String(a[0]).slice(0, 60)); };
+      ${WATCH_IO_JS}
       const mains = {};
       for (const file of files) { current = file; const m = require(file); current = null; mains[file] = typeof m.main; }
       process.stdout.write(JSON.stringify({ io, mains }));`;
