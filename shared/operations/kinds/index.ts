@@ -11,7 +11,7 @@ import { parseTemplate } from './template-data';
 
 const cache = new Map<string, KindSpec>();
 
-/** Every kind, in catalogue order (T1). */
+/** Every kind, in templates/ folder order (alphabetical); allKinds() gives the catalogue order (T1). */
 export const KIND_NAMES: readonly string[] = TEMPLATE_SOURCES.map((s) => s.kind);
 
 export const findKind = (kind: string): KindSpec | null => {
