@@ -14,8 +14,10 @@ export const fileName = (c: Contract): string => `${c.title}-${c.contractNo}.pdf
 export const currentFile = async (deps: Deps, c: Contract): Promise<{ key: string; sha256: string; preview: boolean }> => {
   if (c.document) return { key: c.document.currentKey, sha256: c.document.currentSha256, preview: false };
   const rendered = await renderContract(c);
+  // The key names the content (the render is deterministic), so writing it again writes the same
+  // bytes: cheaper than downloading the whole file to learn whether it is there.
   const key = `contracts/${c._id}/preview-${rendered.sha256.slice(0, 16)}.pdf`;
-  if (!(await deps.files.get(key))) await deps.files.put(key, Buffer.from(rendered.bytes), 'application/pdf');
+  await deps.files.put(key, Buffer.from(rendered.bytes), 'application/pdf');
   return { key, sha256: rendered.sha256, preview: true };
 };
 
