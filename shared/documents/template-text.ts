@@ -23,7 +23,7 @@
  * {{@role.name}} (also .idNumber, .phone — masked — .label, .designation) a party; {{$contractNo}}.
  *
  * Parsing is pure and done once per template per process; errors name the line, so a broken
- * template fails its tests and its cold start, never a user's contract.
+ * template fails its tests and every call that asks for its kind, never a user's contract.
  */
 
 export type Expr =

@@ -326,8 +326,8 @@ const SHAPES: Record<RuleType, { pointers: string[]; optionalPointers?: string[]
 const isPointer = (v: unknown): v is string => typeof v === 'string' && /^(\/[^/]+)+$/.test(v);
 
 /**
- * Checks one rule as written in template.json; a malformed rule stops the cold start (a template
- * that checks nothing must never look like one that passed).
+ * Checks one rule as written in template.json; a malformed rule stops its template from loading (a
+ * template that checks nothing must never look like one that passed).
  */
 export const parseFormRule = (raw: unknown, where: string): FormRule => {
   const bad = (problem: string): never => {

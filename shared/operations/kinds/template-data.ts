@@ -4,8 +4,9 @@
  * form) + templates/<kind>/text.md (the contract text), gathered by the generated
  * templates/index.ts. This module reads and cross-checks them: every pointer a rule or the text
  * uses must exist in the form schema, every role the text names must be one of the pair. A
- * broken template stops its function's cold start with a message naming the file, the way a bad
- * config/fees.json does — it never produces a contract.
+ * kind is read the first time it is asked for (kinds/index.ts), so a broken template fails its
+ * tests and every call that asks for that kind, with a message naming the file — it never
+ * produces a contract.
  */
 import { FLOWS, type Flow } from '../../domain/contract';
 import { parseFormRule, rulePointers, type FormRule } from '../../rules/form-rules';
