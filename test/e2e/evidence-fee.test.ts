@@ -10,8 +10,8 @@ import type { Emulator } from '../../emulator/server';
 import type { ContractEvent } from '../../shared/domain/events';
 import { KIND_NAMES, kindSpec } from '../../shared/operations/kinds';
 import type { Order } from '../../shared/operations/kit/orders';
-import { ALL_COLLECTIONS } from '../../shared/store/collections';
 import { Client, iouForm, person, startTestEmulator, type Person } from '../support/emulator';
+import { storeSnapshot } from '../support/payments';
 
 jest.setTimeout(60_000);
 
@@ -27,11 +27,7 @@ const events = async (id: string) => emu.container.store.find<ContractEvent>('ev
 const reportEvents = async (id: string) => (await events(id)).filter((e) => e.type === 'report_sent');
 const orderOf = async (id: string) => (await emu.container.store.get<Order>('orders', id))!;
 const smsCount = async (p: Person) => (await client.sms(p.phone)).filter((m) => m.template === 'report_sent').length;
-const snapshot = async (): Promise<string> => {
-  const parts: unknown[] = [];
-  for (const c of ALL_COLLECTIONS) parts.push(c.name, await emu.container.store.find(c.name, {}, { limit: 1000 }));
-  return JSON.stringify(parts);
-};
+const snapshot = () => storeSnapshot(emu.container.store);
 
 /** An IOU both signed (or only initiated), through the real flow. */
 const iou = async (sign: boolean): Promise<string> => {

@@ -7,8 +7,8 @@
 import type { Contract } from '../../shared/domain/contract';
 import type { ContractEvent } from '../../shared/domain/events';
 import type { Order } from '../../shared/operations/kit/orders';
-import { ALL_COLLECTIONS } from '../../shared/store/collections';
 import { Client, cloudEmulations, iouForm, person, startTestEmulator } from '../support/emulator';
+import { storeSnapshot } from '../support/payments';
 import type { Emulator } from '../../emulator/server';
 
 let emu: Emulator;
@@ -23,11 +23,7 @@ beforeAll(async () => {
 });
 afterAll(() => emu.close());
 
-const snapshot = async (): Promise<string> => {
-  const parts: unknown[] = [];
-  for (const c of ALL_COLLECTIONS) parts.push(c.name, await emu.container.store.find(c.name, {}, { limit: 1000 }));
-  return JSON.stringify(parts);
-};
+const snapshot = () => storeSnapshot(emu.container.store);
 const draft = async () =>
   (await client.ok('contract-create', lender.openid, { kind: 'iou', myRole: 'lender', counterparty: { fillMode: 'me', name: borrower.name, idNumber: borrower.idNumber, phone: borrower.phone }, form: iouForm(client.today()) })).id as string;
 const eventTypes = async (id: string) => (await emu.container.store.find<ContractEvent>('events', { contractId: id }, { orderBy: [['seq', 'asc']] })).map((e) => e.type);

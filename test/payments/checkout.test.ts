@@ -5,11 +5,8 @@
  * while a payment is under way) — with no order at price 0; a client-sent price is never charged;
  * one open order per contract; card-buy; coupon-list.
  */
-import type { Contract } from '../../shared/domain/contract';
 import type { ContractEvent } from '../../shared/domain/events';
-import type { Coupon } from '../../shared/operations/kit/coupons';
 import { issueCoupon } from '../../shared/operations/kit/coupons';
-import type { Order } from '../../shared/operations/kit/orders';
 import { paymentsHarness, type PaymentsHarness } from '../support/payments';
 import type { Person } from '../support/emulator';
 
@@ -24,16 +21,7 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const sim = () => h.c.local!.payments.simulator;
-const contractOf = async (id: string) => (await h.c.store.get<Contract>('contracts', id))!;
-const couponOf = async (id: string) => (await h.c.store.get<Coupon>('coupons', id))!;
-const ordersOf = (contractId: string) => h.c.store.find<Order>('orders', { contractId }, { orderBy: [['createdAt', 'asc']] });
 const coupon = async (who: Person, campaign: string) => (await issueCoupon(h.c, who.openid, campaign))._id;
-/** WeChat Pay's notification for an order, through the real webhook. */
-const notify = async (orderId: string) => {
-  const n = sim().buildNotification({ outTradeNo: orderId });
-  return h.main('payment-notify')({ headers: n.headers, body: n.body, isBase64Encoded: false }, {});
-};
 
 describe('I6 an IOU: an order at the server\'s price, the gate passed by the notification', () => {
   test('fee-quote explains 5.00; contract-pay places a WeChat Pay order for exactly that', async () => {
@@ -45,9 +33,9 @@ describe('I6 an IOU: an order at the server\'s price, the gate passed by the not
     expect(paid).toMatchObject({ amountFen: 500, paid: false, contract: { state: 'draft' } });
     expect(Object.keys(paid.requestPayment).sort()).toEqual(['nonceStr', 'package', 'paySign', 'signType', 'timeStamp']);
     // What WeChat Pay was asked for: the server's amount, the caller as payer, our webhook as notify_url.
-    expect(sim().getOrder(paid.orderId)).toMatchObject({ amountFen: 500, payerOpenid: alice.openid, tradeState: 'NOTPAY', description: '电子签-借条' });
-    expect((await notify(paid.orderId)).statusCode).toBe(204);
-    expect((await contractOf(id)).state).toBe('awaiting_signatures');
+    expect(h.sim().getOrder(paid.orderId)).toMatchObject({ amountFen: 500, payerOpenid: alice.openid, tradeState: 'NOTPAY', description: '电子签-借条' });
+    expect((await h.notify(paid.orderId)).statusCode).toBe(204);
+    expect((await h.contractOf(id)).state).toBe('awaiting_signatures');
   });
 
   test('F1 a client-sent price is never charged: a different quotedAmountFen is PRICE_CHANGED, an amount field is refused; nothing stored', async () => {
@@ -61,11 +49,11 @@ describe('I6 an IOU: an order at the server\'s price, the gate passed by the not
 
   test('only the initiator pays; the other party is refused before anything is priced', async () => {
     const id = await h.draftIou(alice, bob);
-    const v = await contractOf(id);
+    const v = await h.contractOf(id);
     await h.ok('share-open', bob.openid, { token: v.shareToken });
     expect((await h.call('contract-pay', bob.openid, { contractId: id })).error.code).toBe('FORBIDDEN');
     expect((await h.call('fee-quote', bob.openid, { contractId: id })).error.code).toBe('FORBIDDEN');
-    expect(await ordersOf(id)).toEqual([]);
+    expect(await h.ordersOf(id)).toEqual([]);
   });
 
   test('paying again for the same price renews the same order (new prepay id); a coupon picked later replaces it, closed at WeChat Pay', async () => {
@@ -78,15 +66,15 @@ describe('I6 an IOU: an order at the server\'s price, the gate passed by the not
     const cheaper = await h.ok('contract-pay', alice.openid, { contractId: id, couponId: cp });
     expect(cheaper).toMatchObject({ amountFen: 300, paid: false });
     expect(cheaper.orderId).not.toBe(first.orderId);
-    expect(sim().getOrder(first.orderId)!.tradeState).toBe('CLOSED');
-    expect((await ordersOf(id)).map((o) => [o.status, o.closedWhy])).toEqual([['closed', 'superseded'], ['created', null]]);
-    expect(await couponOf(cp)).toMatchObject({ status: 'held', holder: { orderId: cheaper.orderId } });
+    expect(h.sim().getOrder(first.orderId)!.tradeState).toBe('CLOSED');
+    expect((await h.ordersOf(id)).map((o) => [o.status, o.closedWhy])).toEqual([['closed', 'superseded'], ['created', null]]);
+    expect(await h.couponOf(cp)).toMatchObject({ status: 'held', holder: { orderId: cheaper.orderId } });
     // Dropping the coupon again gives it back.
     const full = await h.ok('contract-pay', alice.openid, { contractId: id });
     expect(full.amountFen).toBe(500);
-    expect(await couponOf(cp)).toMatchObject({ status: 'available', holder: null });
-    expect((await notify(full.orderId)).statusCode).toBe(204);
-    expect((await contractOf(id)).payment).toMatchObject({ status: 'paid', orderId: full.orderId, amountFen: 500 });
+    expect(await h.couponOf(cp)).toMatchObject({ status: 'available', holder: null });
+    expect((await h.notify(full.orderId)).statusCode).toBe(204);
+    expect((await h.contractOf(id)).payment).toMatchObject({ status: 'paid', orderId: full.orderId, amountFen: 500 });
   });
 
   test('five contract-pays at once leave one open order for the contract', async () => {
@@ -95,27 +83,27 @@ describe('I6 an IOU: an order at the server\'s price, the gate passed by the not
     const ids = new Set(results.filter((r) => r.ok).map((r) => r.data.orderId));
     expect(ids.size).toBe(1);
     for (const r of results.filter((x) => !x.ok)) expect(r.error.code).toBe('CONFLICT');
-    expect((await ordersOf(id)).filter((o) => o.status === 'created')).toHaveLength(1);
+    expect((await h.ordersOf(id)).filter((o) => o.status === 'created')).toHaveLength(1);
   });
 
   test('paying again after paying at WeChat (the notification still on its way): WeChat says ORDERPAID, the order is settled, paid: true', async () => {
     const id = await h.draftIou(alice, bob);
     const first = await h.ok('contract-pay', alice.openid, { contractId: id });
-    sim().pay(first.orderId);
+    h.sim().pay(first.orderId);
     const again = await h.ok('contract-pay', alice.openid, { contractId: id });
     expect(again).toMatchObject({ orderId: first.orderId, paid: true, contract: { state: 'awaiting_signatures' } });
-    expect((await ordersOf(id)).map((o) => o.status)).toEqual(['paid']);
+    expect((await h.ordersOf(id)).map((o) => o.status)).toEqual(['paid']);
   });
 
   test('a replaced order that turns out paid is settled instead, and the contract is paid with it', async () => {
     const id = await h.draftIou(alice, bob);
     const first = await h.ok('contract-pay', alice.openid, { contractId: id });
-    sim().pay(first.orderId); // paid at WeChat; the notification is still on its way
+    h.sim().pay(first.orderId); // paid at WeChat; the notification is still on its way
     const cp = await coupon(alice, 'welcome');
     const r = await h.ok('contract-pay', alice.openid, { contractId: id, couponId: cp });
     expect(r).toMatchObject({ orderId: first.orderId, paid: true });
-    expect((await contractOf(id)).payment).toMatchObject({ status: 'paid', orderId: first.orderId });
-    expect(await couponOf(cp)).toMatchObject({ status: 'available' });
+    expect((await h.contractOf(id)).payment).toMatchObject({ status: 'paid', orderId: first.orderId });
+    expect(await h.couponOf(cp)).toMatchObject({ status: 'available' });
   });
 });
 
@@ -127,8 +115,8 @@ describe('F1 coupons: one use, owner-bound, held while a payment is under way', 
     expect(q.coupons).toEqual(expect.arrayContaining([expect.objectContaining({ couponId: cp, title: '借条免费券', usable: true, amountFen: 0 })]));
     const r = await h.ok('contract-pay', alice.openid, { contractId: id, couponId: cp, quotedAmountFen: 0 });
     expect(r).toMatchObject({ orderId: null, amountFen: 0, paid: true, contract: { state: 'awaiting_signatures', payment: { status: 'waived', amountFen: 0 } } });
-    expect(await ordersOf(id)).toEqual([]);
-    expect(await couponOf(cp)).toMatchObject({ status: 'used', holder: { orderId: null, contractId: id } });
+    expect(await h.ordersOf(id)).toEqual([]);
+    expect(await h.couponOf(cp)).toMatchObject({ status: 'used', holder: { orderId: null, contractId: id } });
     const evs = await h.c.store.find<ContractEvent>('events', { contractId: id }, { orderBy: [['seq', 'asc']] });
     expect(evs[1]).toMatchObject({ type: 'payment_confirmed', data: { amountFen: 0, waived: true, listFen: 500, rule: 'coupon', couponId: cp } });
     // Used once: the next contract cannot have it.
@@ -158,7 +146,7 @@ describe('F1 coupons: one use, owner-bound, held while a payment is under way', 
     const results = await Promise.all([a, b].map((contractId) => h.call('contract-pay', alice.openid, { contractId, couponId: cp })));
     expect(results.filter((r) => r.ok)).toHaveLength(1);
     expect(results.find((r) => !r.ok).error).toMatchObject({ code: 'COUPON_UNAVAILABLE', details: { reason: 'in_use' } });
-    const orders = [...(await ordersOf(a)), ...(await ordersOf(b))];
+    const orders = [...(await h.ordersOf(a)), ...(await h.ordersOf(b))];
     expect(orders.filter((o) => o.couponId === cp && o.status === 'created')).toHaveLength(1);
   });
 
@@ -225,7 +213,7 @@ describe('the saver card (省钱月卡)', () => {
     const fay = await h.verified('o-co-fay', '褚六');
     const order = await h.ok('card-buy', fay.openid, { quotedAmountFen: 1990 });
     expect(order).toMatchObject({ amountFen: 1990, paid: false, card: null });
-    expect((await notify(order.orderId)).statusCode).toBe(204);
+    expect((await h.notify(order.orderId)).statusCode).toBe(204);
     const id = await h.draftIou(fay, bob);
     const cp = await coupon(fay, 'welcome');
     const q = await h.ok('fee-quote', fay.openid, { contractId: id, couponId: cp });
@@ -233,11 +221,11 @@ describe('the saver card (省钱月卡)', () => {
     expect(q.why.map((s: { label: string }) => s.label)).toEqual(['标准价格', '省钱月卡']);
     const r = await h.ok('contract-pay', fay.openid, { contractId: id, couponId: cp });
     expect(r).toMatchObject({ orderId: null, paid: true, quote: { why: [{ rule: 'list_price' }, { rule: 'saver_card', fen: 0 }] } });
-    expect(await couponOf(cp)).toMatchObject({ status: 'available' }); // not needed, not spent
+    expect(await h.couponOf(cp)).toMatchObject({ status: 'available' }); // not needed, not spent
     expect(await h.ok('fee-quote', fay.openid, { item: 'evidence_report', contractId: id })).toMatchObject({ listFen: 990, amountFen: 490 });
     // A second card runs on from the end of the first; on 04-14 16:00 UTC (04-15 in China) the first month is over.
     const more = await h.ok('card-buy', fay.openid, {});
-    expect((await notify(more.orderId)).statusCode).toBe(204);
+    expect((await h.notify(more.orderId)).statusCode).toBe(204);
     expect((await h.ok('fee-quote', fay.openid, { item: 'saver_card' })).card).toEqual({ active: true, validUntil: '2026-05-14T16:00:00.000Z' });
   });
 

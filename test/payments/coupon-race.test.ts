@@ -5,7 +5,7 @@
  * otherwise take in between, spending one coupon twice.
  */
 import type { Contract } from '../../shared/domain/contract';
-import { issueCoupon, type Coupon } from '../../shared/operations/kit/coupons';
+import { issueCoupon } from '../../shared/operations/kit/coupons';
 import { paymentsHarness, type PaymentsHarness } from '../support/payments';
 import type { Person } from '../support/emulator';
 
@@ -20,8 +20,6 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const contractOf = async (id: string) => (await h.c.store.get<Contract>('contracts', id))!;
-const couponOf = async (id: string) => (await h.c.store.get<Coupon>('coupons', id))!;
 
 describe('F1 a double tap at price 0 never hands its coupon to a third payment', () => {
   const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -46,11 +44,11 @@ describe('F1 a double tap at price 0 never hands its coupon to a third payment',
         // One tap initiated A with the coupon; the other was told A is paid already.
         expect([t1, t2].filter((r) => r.ok).map((r) => r.data)).toEqual([expect.objectContaining({ orderId: null, amountFen: 0, paid: true })]);
         expect([t1, t2].find((r) => !r.ok).error).toMatchObject({ code: 'INVALID_TRANSITION' });
-        expect(await contractOf(a)).toMatchObject({ state: 'awaiting_signatures', payment: { status: 'waived' }, ruleFacts: { fee: { couponId: cp } } });
+        expect(await h.contractOf(a)).toMatchObject({ state: 'awaiting_signatures', payment: { status: 'waived' }, ruleFacts: { fee: { couponId: cp } } });
         // The coupon was never free for B to take.
         expect(other.error).toMatchObject({ code: 'COUPON_UNAVAILABLE', details: { reason: 'in_use' } });
-        expect(await contractOf(b)).toMatchObject({ state: 'draft', payment: { status: 'unpaid' } });
-        expect(await couponOf(cp)).toMatchObject({ status: 'used', holder: { orderId: null, contractId: a } });
+        expect(await h.contractOf(b)).toMatchObject({ state: 'draft', payment: { status: 'unpaid' } });
+        expect(await h.couponOf(cp)).toMatchObject({ status: 'used', holder: { orderId: null, contractId: a } });
       }
     } finally {
       slow.mockRestore();

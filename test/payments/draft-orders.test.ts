@@ -6,10 +6,7 @@
  * (an event and a log line); a provider failure never fails the revoke and is left to the
  * reconcile timer; contract-pay racing a revoke leaves nothing payable.
  */
-import type { Contract } from '../../shared/domain/contract';
-import type { ContractEvent } from '../../shared/domain/events';
-import { issueCoupon, type Coupon } from '../../shared/operations/kit/coupons';
-import type { Order } from '../../shared/operations/kit/orders';
+import { issueCoupon } from '../../shared/operations/kit/coupons';
 import { runTransition } from '../../shared/operations/kit/transition';
 import { paymentsHarness, type PaymentsHarness } from '../support/payments';
 import type { Person } from '../support/emulator';
@@ -25,21 +22,6 @@ beforeAll(async () => {
 });
 afterAll(() => h.close());
 
-const sim = () => h.c.local!.payments.simulator;
-const orderOf = async (id: string) => (await h.c.store.get<Order>('orders', id))!;
-const contractOf = async (id: string) => (await h.c.store.get<Contract>('contracts', id))!;
-const couponOf = async (id: string) => (await h.c.store.get<Coupon>('coupons', id))!;
-const ordersOf = (contractId: string) => h.c.store.find<Order>('orders', { contractId }, { orderBy: [['createdAt', 'asc']] });
-const eventsOf = (id: string) => h.c.store.find<ContractEvent>('events', { contractId: id }, { orderBy: [['seq', 'asc']] });
-const notify = (orderId: string) => {
-  const n = sim().buildNotification({ outTradeNo: orderId });
-  return h.main('payment-notify')({ headers: n.headers, body: n.body, isBase64Encoded: false }, { requestId: 'do-test' });
-};
-const reconcile = async () => {
-  const r = await h.main('timer-payment-reconcile')({ Type: 'Timer', TriggerName: 'timer-payment-reconcile' }, {});
-  if (!r.ok) throw new Error(JSON.stringify(r.error));
-  return r.data;
-};
 
 describe('C3 revoking a draft with an open order', () => {
   test('closes the order at WeChat Pay and here and gives its coupon back; the coupon pays for another contract', async () => {
@@ -47,22 +29,22 @@ describe('C3 revoking a draft with an open order', () => {
     const id = await h.draftIou(alice, bob);
     const order = await h.ok('contract-pay', alice.openid, { contractId: id, couponId: cp });
     expect(order).toMatchObject({ amountFen: 300, paid: false });
-    expect(await couponOf(cp)).toMatchObject({ status: 'held', holder: { orderId: order.orderId } });
+    expect(await h.couponOf(cp)).toMatchObject({ status: 'held', holder: { orderId: order.orderId } });
 
     const revoked = await h.ok('contract-revoke', alice.openid, { contractId: id });
     expect(revoked.state).toBe('revoked');
-    expect(sim().getOrder(order.orderId)!.tradeState).toBe('CLOSED');
-    expect(await orderOf(order.orderId)).toMatchObject({ status: 'closed', closedWhy: 'abandoned', openFor: null, applied: null });
-    expect(await couponOf(cp)).toMatchObject({ status: 'available', holder: null });
+    expect(h.sim().getOrder(order.orderId)!.tradeState).toBe('CLOSED');
+    expect(await h.orderOf(order.orderId)).toMatchObject({ status: 'closed', closedWhy: 'abandoned', openFor: null, applied: null });
+    expect(await h.couponOf(cp)).toMatchObject({ status: 'available', holder: null });
     // The payer's WeChat refuses the closed order, so no money can be taken for it.
-    expect(() => sim().pay(order.orderId)).toThrow(/closed/);
-    expect((await eventsOf(id)).map((e) => e.type)).toEqual(['created', 'revoked']);
+    expect(() => h.sim().pay(order.orderId)).toThrow(/closed/);
+    expect((await h.eventsOf(id)).map((e) => e.type)).toEqual(['created', 'revoked']);
 
     const other = await h.draftIou(alice, bob);
     const again = await h.ok('contract-pay', alice.openid, { contractId: other, couponId: cp, quotedAmountFen: 300 });
-    expect((await notify(again.orderId)).statusCode).toBe(204);
-    expect(await couponOf(cp)).toMatchObject({ status: 'used', holder: { orderId: again.orderId, contractId: other } });
-    expect((await contractOf(other)).payment).toMatchObject({ status: 'paid', orderId: again.orderId, amountFen: 300 });
+    expect((await h.notify(again.orderId)).statusCode).toBe(204);
+    expect(await h.couponOf(cp)).toMatchObject({ status: 'used', holder: { orderId: again.orderId, contractId: other } });
+    expect((await h.contractOf(other)).payment).toMatchObject({ status: 'paid', orderId: again.orderId, amountFen: 300 });
   });
 
   test('a draft revoked with no order open: nothing is asked of WeChat Pay', async () => {
@@ -83,20 +65,20 @@ describe('C3 revoking a draft with an open order', () => {
     await expect(runTransition(h.c, { contractId: id, action: 'revoke', by: { openid: alice.openid } })).rejects.toThrow('revoke of a draft needs closeOpenOrder');
     expect(await h.snapshot()).toBe(before);
     await h.ok('contract-revoke', alice.openid, { contractId: id }); // the operation passes it: the order is closed
-    expect((await ordersOf(id)).map((o) => o.status)).toEqual(['closed']);
+    expect((await h.ordersOf(id)).map((o) => o.status)).toEqual(['closed']);
   });
 
   test('money that arrived meanwhile (WeChat says ORDERPAID): the revoke stands, the payment is settled not applied and recorded for refund, once', async () => {
     const id = await h.draftIou(alice, bob);
     const order = await h.ok('contract-pay', alice.openid, { contractId: id });
-    sim().pay(order.orderId); // the payer paid; the notification is still on its way
+    h.sim().pay(order.orderId); // the payer paid; the notification is still on its way
     const from = h.lines.length;
     expect((await h.ok('contract-revoke', alice.openid, { contractId: id })).state).toBe('revoked');
-    const transactionId = sim().getOrder(order.orderId)!.transactionId;
-    expect(await orderOf(order.orderId)).toMatchObject({ status: 'paid', applied: false, transactionId, openFor: null });
-    const c = await contractOf(id);
+    const transactionId = h.sim().getOrder(order.orderId)!.transactionId;
+    expect(await h.orderOf(order.orderId)).toMatchObject({ status: 'paid', applied: false, transactionId, openFor: null });
+    const c = await h.contractOf(id);
     expect(c).toMatchObject({ state: 'revoked', payment: { status: 'unpaid', orderId: null, refundsDue: [{ orderId: order.orderId, amountFen: 500, transactionId }] } });
-    const evs = await eventsOf(id);
+    const evs = await h.eventsOf(id);
     expect(evs.map((e) => e.type)).toEqual(['created', 'revoked', 'payment_refund_due']);
     expect(evs[2]).toMatchObject({ actor: { role: 'system', openid: null }, data: { orderId: order.orderId, amountFen: 500, transactionId, state: 'revoked' } });
     const logged = h.lines.slice(from).filter((l) => l.includes('refund by hand'));
@@ -104,60 +86,60 @@ describe('C3 revoking a draft with an open order', () => {
     expect(JSON.parse(logged[0]!)).toMatchObject({ level: 40, orderId: order.orderId, contractId: id, amountFen: 500, state: 'revoked' });
     for (const secret of [transactionId!, alice.openid, alice.phone, alice.idNumber]) expect(logged[0]).not.toContain(secret);
     // WeChat's notification then arrives (and is redelivered): accepted, nothing more recorded.
-    expect((await notify(order.orderId)).statusCode).toBe(204);
-    expect((await notify(order.orderId)).statusCode).toBe(204);
-    expect((await eventsOf(id)).map((e) => e.type)).toEqual(['created', 'revoked', 'payment_refund_due']);
-    expect((await contractOf(id)).payment.refundsDue).toHaveLength(1);
+    expect((await h.notify(order.orderId)).statusCode).toBe(204);
+    expect((await h.notify(order.orderId)).statusCode).toBe(204);
+    expect((await h.eventsOf(id)).map((e) => e.type)).toEqual(['created', 'revoked', 'payment_refund_due']);
+    expect((await h.contractOf(id)).payment.refundsDue).toHaveLength(1);
   });
 
   test('WeChat Pay down while closing: the revoke still succeeds; the reconcile timer closes the order later and gives the coupon back', async () => {
     const cp = (await issueCoupon(h.c, alice.openid, 'welcome'))._id;
     const id = await h.draftIou(alice, bob);
     const order = await h.ok('contract-pay', alice.openid, { contractId: id, couponId: cp });
-    sim().failNext({ kind: 'error', status: 500, code: 'SYSTEM_ERROR', message: '系统错误' });
+    h.sim().failNext({ kind: 'error', status: 500, code: 'SYSTEM_ERROR', message: '系统错误' });
     const from = h.lines.length;
     expect((await h.ok('contract-revoke', alice.openid, { contractId: id })).state).toBe('revoked');
     expect(h.lines.slice(from).some((l) => l.includes('the reconcile timer will close it') && l.includes(order.orderId))).toBe(true);
-    expect(sim().getOrder(order.orderId)!.tradeState).toBe('NOTPAY');
-    expect(await orderOf(order.orderId)).toMatchObject({ status: 'created' });
-    expect(await couponOf(cp)).toMatchObject({ status: 'held' });
+    expect(h.sim().getOrder(order.orderId)!.tradeState).toBe('NOTPAY');
+    expect(await h.orderOf(order.orderId)).toMatchObject({ status: 'created' });
+    expect(await h.couponOf(cp)).toMatchObject({ status: 'held' });
 
     h.clock.advance(15 * 60_000);
-    expect(await reconcile()).toMatchObject({ closed: 1, failed: 0 });
-    expect(sim().getOrder(order.orderId)!.tradeState).toBe('CLOSED');
-    expect(await orderOf(order.orderId)).toMatchObject({ status: 'closed', closedWhy: 'abandoned', openFor: null });
-    expect(await couponOf(cp)).toMatchObject({ status: 'available', holder: null });
-    expect((await contractOf(id)).state).toBe('revoked');
+    expect(await h.reconcile()).toMatchObject({ closed: 1, failed: 0 });
+    expect(h.sim().getOrder(order.orderId)!.tradeState).toBe('CLOSED');
+    expect(await h.orderOf(order.orderId)).toMatchObject({ status: 'closed', closedWhy: 'abandoned', openFor: null });
+    expect(await h.couponOf(cp)).toMatchObject({ status: 'available', holder: null });
+    expect((await h.contractOf(id)).state).toBe('revoked');
   });
 
   test('WeChat Pay down while closing and the payer pays before the timer: the payment is recorded for refund, its coupon comes back, the contract stays revoked', async () => {
     const cp = (await issueCoupon(h.c, alice.openid, 'welcome'))._id;
     const id = await h.draftIou(alice, bob);
     const order = await h.ok('contract-pay', alice.openid, { contractId: id, couponId: cp });
-    sim().failNext({ kind: 'error', status: 500, code: 'SYSTEM_ERROR', message: '系统错误' });
+    h.sim().failNext({ kind: 'error', status: 500, code: 'SYSTEM_ERROR', message: '系统错误' });
     await h.ok('contract-revoke', alice.openid, { contractId: id });
-    sim().pay(order.orderId); // the notification is lost; the timer asks WeChat Pay
+    h.sim().pay(order.orderId); // the notification is lost; the timer asks WeChat Pay
     h.clock.advance(15 * 60_000);
     const from = h.lines.length;
-    expect(await reconcile()).toMatchObject({ settled: 1 });
-    expect(await orderOf(order.orderId)).toMatchObject({ status: 'paid', applied: false });
-    expect(await contractOf(id)).toMatchObject({ state: 'revoked', payment: { status: 'unpaid', refundsDue: [{ orderId: order.orderId, amountFen: 300 }] } });
-    expect(await couponOf(cp)).toMatchObject({ status: 'available', holder: null });
-    expect((await eventsOf(id)).map((e) => e.type)).toEqual(['created', 'revoked', 'payment_refund_due']);
+    expect(await h.reconcile()).toMatchObject({ settled: 1 });
+    expect(await h.orderOf(order.orderId)).toMatchObject({ status: 'paid', applied: false });
+    expect(await h.contractOf(id)).toMatchObject({ state: 'revoked', payment: { status: 'unpaid', refundsDue: [{ orderId: order.orderId, amountFen: 300 }] } });
+    expect(await h.couponOf(cp)).toMatchObject({ status: 'available', holder: null });
+    expect((await h.eventsOf(id)).map((e) => e.type)).toEqual(['created', 'revoked', 'payment_refund_due']);
     expect(h.lines.slice(from).filter((l) => l.includes('refund by hand'))).toHaveLength(1);
   });
 
   test('an order closed here that is paid anyway (closed ──paid──▶ paid) is recorded, never lost', async () => {
     const id = await h.draftIou(alice, bob);
     const order = await h.ok('contract-pay', alice.openid, { contractId: id });
-    sim().failNext({ kind: 'error', status: 500, code: 'SYSTEM_ERROR', message: '系统错误' });
+    h.sim().failNext({ kind: 'error', status: 500, code: 'SYSTEM_ERROR', message: '系统错误' });
     await h.ok('contract-revoke', alice.openid, { contractId: id });
     // Ours closed (say, by an operator), WeChat's still open: the payer pays and WeChat notifies.
-    const doc = await orderOf(order.orderId);
+    const doc = await h.orderOf(order.orderId);
     await h.c.store.compareAndSet('orders', { ...doc, status: 'closed', openFor: null, closedWhy: 'abandoned', closedAt: h.clock.now().toISOString() }, doc.version!);
-    expect((await notify(order.orderId)).statusCode).toBe(204);
-    expect(await orderOf(order.orderId)).toMatchObject({ status: 'paid', applied: false });
-    expect((await eventsOf(id)).map((e) => e.type)).toEqual(['created', 'revoked', 'payment_refund_due']);
+    expect((await h.notify(order.orderId)).statusCode).toBe(204);
+    expect(await h.orderOf(order.orderId)).toMatchObject({ status: 'paid', applied: false });
+    expect((await h.eventsOf(id)).map((e) => e.type)).toEqual(['created', 'revoked', 'payment_refund_due']);
   });
 });
 
@@ -178,10 +160,10 @@ describe('contract-pay racing a revoke', () => {
     } finally {
       spy.mockRestore();
     }
-    const [order] = await ordersOf(id);
+    const [order] = await h.ordersOf(id);
     expect(order).toMatchObject({ status: 'closed', openFor: null });
-    expect(sim().getOrder(order!._id)!.tradeState).toBe('CLOSED');
-    expect(await couponOf(cp)).toMatchObject({ status: 'available', holder: null });
-    expect((await contractOf(id)).state).toBe('revoked');
+    expect(h.sim().getOrder(order!._id)!.tradeState).toBe('CLOSED');
+    expect(await h.couponOf(cp)).toMatchObject({ status: 'available', holder: null });
+    expect((await h.contractOf(id)).state).toBe('revoked');
   });
 });

@@ -4,12 +4,10 @@
  * request is kept on the order — the reconcile timer retries it, backing off, and the party may ask
  * again (a corrected address) without paying again; the address never reaches a log unmasked.
  */
-import type { SimulatedNotification } from '../../shared/adapters/local/payment-simulator';
-import type { ContractEvent } from '../../shared/domain/events';
 import type { Order } from '../../shared/operations/kit/orders';
 import { MAX_ATTEMPTS, RETRY_MINUTES } from '../../shared/operations/kit/report-delivery';
 import type { MailMessage, MailResult } from '../../shared/ports/mailer';
-import { paymentsHarness, type PaymentsHarness } from '../support/payments';
+import { httpEvent, paymentsHarness, type PaymentsHarness } from '../support/payments';
 import type { Person } from '../support/emulator';
 
 jest.setTimeout(60_000);
@@ -19,24 +17,12 @@ let lender: Person;
 let borrower: Person;
 let contractId: string;
 
-const sim = () => h.c.local!.payments.simulator;
-const event = (n: SimulatedNotification) => ({
-  httpMethod: 'POST', path: '/webhooks/payment',
-  headers: { ...Object.fromEntries(Object.entries(n.headers).map(([k, v]) => [k.toLowerCase(), v])), 'content-type': 'application/json' },
-  body: n.body, isBase64Encoded: n.isBase64Encoded,
-});
 /** The payer pays at WeChat Pay and its notification reaches the webhook. */
 const payAndNotify = async (orderId: string) => {
-  sim().pay(orderId);
-  return h.main('payment-notify')(event(sim().buildNotification({ outTradeNo: orderId })), { requestId: 'ev-test' });
+  h.sim().pay(orderId);
+  return h.main('payment-notify')(httpEvent(h.sim().buildNotification({ outTradeNo: orderId })), { requestId: 'ev-test' });
 };
-const timer = async () => {
-  const r = await h.main('timer-payment-reconcile')({ Type: 'Timer', TriggerName: 'timer-payment-reconcile' }, {});
-  if (!r.ok) throw new Error(JSON.stringify(r.error));
-  return r.data;
-};
-const orderOf = async (id: string) => (await h.c.store.get<Order>('orders', id))!;
-const reportEvents = async () => (await h.c.store.find<ContractEvent>('events', { contractId }, { orderBy: [['seq', 'asc']] })).filter((e) => e.type === 'report_sent');
+const reportEvents = async () => (await h.eventsOf(contractId)).filter((e) => e.type === 'report_sent');
 const reportSms = async () => (await h.c.store.find<{ _id: string; template: string; phone: string }>('sms_outbox', {}, { limit: 1000 })).filter((m) => m.template === 'report_sent');
 const sentTo = async (to: string) => h.c.store.find<{ _id: string; to: string; subject: string }>('email_outbox', { to }, { limit: 100 });
 
@@ -73,24 +59,24 @@ test('the email fails after payment: 204 all the same, the request kept as faile
   failing = true;
   const paidAt = h.clock.now().getTime();
   expect((await payAndNotify(asked.orderId)).statusCode).toBe(204);
-  expect(await orderOf(asked.orderId)).toMatchObject({
+  expect(await h.orderOf(asked.orderId)).toMatchObject({
     status: 'paid', applied: true,
     report: { status: 'failed', attempts: 1, lastError: 'PROVIDER_ERROR', email: 'guojing@example.com', retryAt: new Date(paidAt + RETRY_MINUTES * 60_000).toISOString() },
   });
   expect(await reportEvents()).toHaveLength(0);
   expect(await reportSms()).toHaveLength(0);
   // A duplicate notification does not retry on its own (the timer and the party do).
-  expect((await h.main('payment-notify')(event(sim().buildNotification({ outTradeNo: asked.orderId })), {})).statusCode).toBe(204);
+  expect((await h.main('payment-notify')(httpEvent(h.sim().buildNotification({ outTradeNo: asked.orderId })), {})).statusCode).toBe(204);
   expect(tries).toEqual(['guojing@example.com']);
 
   failing = false;
   h.clock.advance((RETRY_MINUTES - 1) * 60_000);
-  expect((await timer()).reports).toEqual({ sent: 0, failed: 0 });
+  expect((await h.reconcile()).reports).toEqual({ sent: 0, failed: 0 });
   h.clock.advance(60_000);
-  expect((await timer()).reports).toEqual({ sent: 1, failed: 0 });
-  expect((await timer()).reports).toEqual({ sent: 0, failed: 0 });
+  expect((await h.reconcile()).reports).toEqual({ sent: 1, failed: 0 });
+  expect((await h.reconcile()).reports).toEqual({ sent: 0, failed: 0 });
   expect(await sentTo('guojing@example.com')).toHaveLength(1);
-  expect(await orderOf(asked.orderId)).toMatchObject({ report: { status: 'sent', attempts: 2, retryAt: null, lastError: null } });
+  expect(await h.orderOf(asked.orderId)).toMatchObject({ report: { status: 'sent', attempts: 2, retryAt: null, lastError: null } });
   expect((await reportEvents()).map((e) => e.data.orderId)).toEqual([asked.orderId]);
   expect(await reportSms()).toHaveLength(1);
 
@@ -106,19 +92,19 @@ test('asking again after a failed email sends the paid report to the corrected a
   expect((await payAndNotify(asked.orderId)).statusCode).toBe(204);
   const again = await h.call('evidence-report-request', borrower.openid, { contractId, email: 'huang@exmaple.com' });
   expect(again.error).toMatchObject({ code: 'PROVIDER_ERROR', details: { orderId: asked.orderId, paid: true } });
-  expect((await orderOf(asked.orderId)).report).toMatchObject({ status: 'failed', attempts: 2 });
+  expect((await h.orderOf(asked.orderId)).report).toMatchObject({ status: 'failed', attempts: 2 });
 
   failing = false;
   const ordersBefore = (await h.c.store.find<Order>('orders', { contractId })).length;
   const fixed = await h.ok('evidence-report-request', borrower.openid, { contractId, email: 'huang@example.com' });
-  expect(fixed).toMatchObject({ orderId: asked.orderId, amountFen: 990, paid: true, sentTo: 'huang@example.com', reportNo: (await orderOf(asked.orderId)).report!.reportNo });
+  expect(fixed).toMatchObject({ orderId: asked.orderId, amountFen: 990, paid: true, sentTo: 'huang@example.com', reportNo: (await h.orderOf(asked.orderId)).report!.reportNo });
   expect(await h.c.store.find<Order>('orders', { contractId })).toHaveLength(ordersBefore);
   expect(await sentTo('huang@example.com')).toHaveLength(1);
   expect(await sentTo('huang@exmaple.com')).toHaveLength(0);
   expect((await reportEvents()).at(-1)).toMatchObject({ actor: { role: 'counterparty' }, data: { orderId: asked.orderId, amountFen: 990 } });
   expect(await reportSms()).toHaveLength(2);
   // Sent: the timer has nothing to do, and the next request is a new, paid one.
-  expect((await timer()).reports).toEqual({ sent: 0, failed: 0 });
+  expect((await h.reconcile()).reports).toEqual({ sent: 0, failed: 0 });
   expect(await h.ok('evidence-report-request', borrower.openid, { contractId, email: 'huang@example.com' })).toMatchObject({ paid: false, amountFen: 990 });
   expect(h.lines.join('\n')).not.toMatch(/huang@ex(a|m)/);
 });
@@ -129,11 +115,11 @@ test(`the timer gives up after ${MAX_ATTEMPTS} failed attempts; the party can st
   await payAndNotify(asked.orderId);
   for (let attempt = 2; attempt <= MAX_ATTEMPTS; attempt++) {
     h.clock.advance((attempt - 1) * RETRY_MINUTES * 60_000);
-    expect((await timer()).reports).toEqual({ sent: 0, failed: 1 });
+    expect((await h.reconcile()).reports).toEqual({ sent: 0, failed: 1 });
   }
-  expect((await orderOf(asked.orderId)).report).toMatchObject({ status: 'failed', attempts: MAX_ATTEMPTS, retryAt: null });
+  expect((await h.orderOf(asked.orderId)).report).toMatchObject({ status: 'failed', attempts: MAX_ATTEMPTS, retryAt: null });
   h.clock.advance(24 * 3_600_000);
-  expect((await timer()).reports).toEqual({ sent: 0, failed: 0 });
+  expect((await h.reconcile()).reports).toEqual({ sent: 0, failed: 0 });
   failing = false;
   expect(await h.ok('evidence-report-request', lender.openid, { contractId, email: 'guo2@example.com' })).toMatchObject({ orderId: asked.orderId, paid: true });
   expect(await sentTo('guo2@example.com')).toHaveLength(1);

@@ -5,8 +5,13 @@
  */
 import { Writable } from 'node:stream';
 import { FixedClock } from '../../shared/adapters/local/clock';
+import type { PaymentSimulator, SimulatedNotification } from '../../shared/adapters/local/payment-simulator';
 import type { Contract } from '../../shared/domain/contract';
+import type { ContractEvent } from '../../shared/domain/events';
 import { CONTRACTS } from '../../shared/operations/kit/contracts';
+import type { Coupon } from '../../shared/operations/kit/coupons';
+import type { Order } from '../../shared/operations/kit/orders';
+import type { Store } from '../../shared/ports/store';
 import { createContainer, setContainer, type Container } from '../../shared/runtime/container';
 import { createLogger } from '../../shared/runtime/logger';
 import { ALL_COLLECTIONS } from '../../shared/store/collections';
@@ -28,9 +33,36 @@ export interface PaymentsHarness {
   draftIou(initiator: Person, other: Person): Promise<string>;
   /** Turns a draft into another kind (the template kinds come with the templates work; pricing only reads kind and flow). */
   asKind(contractId: string, kind: string, flow: Contract['flow']): Promise<void>;
+  /** WeChat Pay's side: the local provider's simulator. */
+  sim(): PaymentSimulator;
+  /** The payer paid: WeChat Pay's notification for the order, through the real webhook. */
+  notify(orderId: string): Promise<any>;
+  /** One run of timer-payment-reconcile; fails the test when refused. */
+  reconcile(): Promise<any>;
+  contractOf(id: string): Promise<Contract>;
+  couponOf(id: string): Promise<Coupon>;
+  orderOf(id: string): Promise<Order>;
+  /** A contract's orders, oldest first. */
+  ordersOf(contractId: string): Promise<Order[]>;
+  /** A contract's audit trail, in order. */
+  eventsOf(contractId: string): Promise<ContractEvent[]>;
   snapshot(): Promise<string>;
   close(): Promise<void>;
 }
+
+/** Every collection's documents, to show that a refused call changed nothing. */
+export const storeSnapshot = async (store: Store): Promise<string> => {
+  const parts: unknown[] = [];
+  for (const col of ALL_COLLECTIONS) parts.push(col.name, await store.find(col.name, {}, { limit: 1000 }));
+  return JSON.stringify(parts);
+};
+
+/** The HTTP trigger's event for a notification, as API gateway / function URL hand it over (lower-cased headers). */
+export const httpEvent = (n: SimulatedNotification) => ({
+  httpMethod: 'POST', path: '/webhooks/payment',
+  headers: { ...Object.fromEntries(Object.entries(n.headers).map(([k, v]) => [k.toLowerCase(), v])), 'content-type': 'application/json' },
+  body: n.body, isBase64Encoded: n.isBase64Encoded,
+});
 
 export const paymentsHarness = async (label: string, at = '2026-03-15T02:00:00.000Z'): Promise<PaymentsHarness> => {
   const lines: string[] = [];
@@ -55,6 +87,7 @@ export const paymentsHarness = async (label: string, at = '2026-03-15T02:00:00.0
     if (!r.ok) throw new Error(`${name} refused: ${JSON.stringify(r.error)}`);
     return r.data;
   };
+  const sim = () => c.local!.payments.simulator;
   let seq = 0;
   const verified = async (openid: string, name: string): Promise<Person> => {
     const p = person(openid, name, 30 + (seq++ % 20), chinaDay(clock.now()));
@@ -73,11 +106,22 @@ export const paymentsHarness = async (label: string, at = '2026-03-15T02:00:00.0
       const doc = (await c.store.get<Contract>(CONTRACTS, id))!;
       if (!(await c.store.compareAndSet(CONTRACTS, { ...doc, kind, flow }, doc.version!))) throw new Error('asKind lost a race');
     },
-    snapshot: async () => {
-      const parts: unknown[] = [];
-      for (const col of ALL_COLLECTIONS) parts.push(col.name, await c.store.find(col.name, {}, { limit: 1000 }));
-      return JSON.stringify(parts);
+    sim,
+    notify: (orderId) => {
+      const n = sim().buildNotification({ outTradeNo: orderId });
+      return main('payment-notify')({ headers: n.headers, body: n.body, isBase64Encoded: false }, {});
     },
+    reconcile: async () => {
+      const r = await main('timer-payment-reconcile')({ Type: 'Timer', TriggerName: 'timer-payment-reconcile' }, {});
+      if (!r.ok) throw new Error(JSON.stringify(r.error));
+      return r.data;
+    },
+    contractOf: async (id) => (await c.store.get<Contract>('contracts', id))!,
+    couponOf: async (id) => (await c.store.get<Coupon>('coupons', id))!,
+    orderOf: async (id) => (await c.store.get<Order>('orders', id))!,
+    ordersOf: (contractId) => c.store.find<Order>('orders', { contractId }, { orderBy: [['createdAt', 'asc']] }),
+    eventsOf: (contractId) => c.store.find<ContractEvent>('events', { contractId }, { orderBy: [['seq', 'asc']] }),
+    snapshot: () => storeSnapshot(c.store),
     close: async () => {
       await c.close();
       setContainer(null);
