@@ -34,7 +34,7 @@ export const evidenceReportRequest: Operation<EvidenceReportRequestInput> = asyn
   if (!reportable(contract)) throw new AppError('INVALID_TRANSITION', '双方完成签署后才能申请签署报告');
 
   const owed = await owedReport(deps, contract._id, role);
-  if (owed) return delivered(owed, await deliverReport(deps, owed._id, 'requested', input.email));
+  if (owed) return delivered(owed, await deliverReport(deps, owed, 'requested', input.email));
 
   const subject = reportSubject(contract._id, role);
   const open = await findOpenOrder(deps, openKey('evidence_report', subject));

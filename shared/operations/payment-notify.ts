@@ -63,7 +63,7 @@ export const paymentNotify: WebhookOperation = async (event, { deps, log }): Pro
   }
   log.info({ ...ref, duplicate: settled.duplicate, applied: settled.applied }, 'payment settled');
   if (order.purpose === 'evidence_report' && settled.applied && settled.order.report?.status !== 'sent') {
-    await deliverReport(deps, order._id, 'notified'); // a failure is logged and kept on the order for a retry
+    await deliverReport(deps, settled.order, 'notified'); // a failure is logged and kept on the order for a retry
   }
   return notificationAccepted();
 };

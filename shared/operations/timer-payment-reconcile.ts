@@ -112,7 +112,7 @@ const retryReports = async (deps: Deps): Promise<{ sent: number; failed: number 
   const out = { sent: 0, failed: 0 };
   for (const o of owed) {
     try {
-      const r = await deliverReport(deps, o._id, 'retry');
+      const r = await deliverReport(deps, o, 'retry');
       if (r.status === 'sent' && r.byThisCall) out.sent++;
       else if (r.status === 'failed') out.failed++;
     } catch (e) {

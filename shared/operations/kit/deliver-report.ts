@@ -5,7 +5,8 @@
  * that may deliver a report — the build counts every module a function reaches.
  */
 import type { Deps } from '../../runtime/container';
+import type { Order } from './orders';
 import type { DeliveryMode, DeliveryOutcome } from './report-delivery';
 
-export const deliverReport = (deps: Deps, orderId: string, mode: DeliveryMode, email?: string): Promise<DeliveryOutcome> =>
-  (require('./report-delivery') as typeof import('./report-delivery')).deliverReport(deps, orderId, mode, email);
+export const deliverReport = (deps: Deps, order: string | Order, mode: DeliveryMode, email?: string): Promise<DeliveryOutcome> =>
+  (require('./report-delivery') as typeof import('./report-delivery')).deliverReport(deps, order, mode, email);

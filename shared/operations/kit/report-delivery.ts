@@ -108,18 +108,20 @@ const minutesAfter = (now: string, minutes: number): string => new Date(Date.par
  * Delivers the report a paid order owes, once. `email` (a re-request) replaces the address the
  * order was placed with. Never throws for a failed production or email — that is recorded on the
  * order for a retry and answered as 'failed'; a store conflict it could not resolve does throw.
+ * Given the order as the caller just read it, the claim starts from that copy (one read less; a
+ * stale copy costs only a failed compare-and-set or a fresh read, kit/orders.ts updateOrder).
  */
-export const deliverReport = async (deps: Deps, orderId: string, mode: DeliveryMode, email?: string): Promise<DeliveryOutcome> => {
-  const claim = await updateOrder(deps, orderId, (o) => {
+export const deliverReport = async (deps: Deps, order: string | Order, mode: DeliveryMode, email?: string): Promise<DeliveryOutcome> => {
+  const claim = await updateOrder(deps, order, (o) => {
     const now = deps.clock.now().toISOString();
     if (!claimable(o, now, mode)) return null;
     const report: ReportRequest = { ...o.report, email: email ?? o.report.email, status: 'sending', attempts: o.report.attempts + 1, claimedAt: now, retryAt: minutesAfter(now, CLAIM_MINUTES) };
     return { ...o, report };
   });
-  const { order } = claim;
-  const r = order.report;
-  if (claim.changed && r) return sendClaimed(deps, order as Order & { report: ReportRequest });
-  if (!r || order.status !== 'paid' || order.applied !== true) return { status: 'not_owed', reportNo: r?.reportNo ?? null };
+  const { order: claimed } = claim;
+  const r = claimed.report;
+  if (claim.changed && r) return sendClaimed(deps, claimed as Order & { report: ReportRequest });
+  if (!r || claimed.status !== 'paid' || claimed.applied !== true) return { status: 'not_owed', reportNo: r?.reportNo ?? null };
   if (r.status === 'sent') return { status: 'sent', reportNo: r.reportNo, sha256: r.sha256!, sentTo: r.email, byThisCall: false };
   return { status: r.status, reportNo: r.reportNo };
 };
