@@ -21,11 +21,7 @@ beforeAll(async () => {
 afterAll(() => h.close());
 
 const minutes = (n: number) => h.clock.advance(n * 60_000);
-const placed = async (couponId?: string) => {
-  const contractId = await h.draftIou(alice, bob);
-  const r = await h.ok('contract-pay', alice.openid, { contractId, ...(couponId ? { couponId } : {}) });
-  return { contractId, orderId: r.orderId as string };
-};
+const placed = (couponId?: string) => h.ordered(alice, bob, couponId);
 
 test('an order paid at WeChat Pay whose notification was lost is settled after 15 minutes, not before', async () => {
   const o = await placed();

@@ -25,12 +25,7 @@ afterAll(() => h.close());
 
 const notify = (e: unknown) => h.main('payment-notify')(e, { requestId: 'wh-test' });
 
-/** A draft IOU with an open order (contract-pay through its real main: the real client against the simulator). */
-const ordered = async (): Promise<{ contractId: string; orderId: string; amountFen: number }> => {
-  const contractId = await h.draftIou(lender, borrower);
-  const paid = await h.ok('contract-pay', lender.openid, { contractId });
-  return { contractId, orderId: paid.orderId, amountFen: paid.amountFen };
-};
+const ordered = () => h.ordered(lender, borrower);
 const built = (o: { orderId: string }, options = {}) => h.sim().buildNotification({ outTradeNo: o.orderId }, {}, options);
 
 describe('F2 the same notification delivered 10 times marks the order paid once, one event, one initiation', () => {

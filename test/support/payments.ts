@@ -31,6 +31,8 @@ export interface PaymentsHarness {
   verified(openid: string, name: string): Promise<Person>;
   /** A draft IOU by `initiator` with `other` filled in (我来填). */
   draftIou(initiator: Person, other: Person): Promise<string>;
+  /** A draft IOU with an open initiation order (contract-pay through its real main: the real client against the simulator). */
+  ordered(initiator: Person, other: Person, couponId?: string): Promise<{ contractId: string; orderId: string; amountFen: number }>;
   /** Turns a draft into another kind (the template kinds come with the templates work; pricing only reads kind and flow). */
   asKind(contractId: string, kind: string, flow: Contract['flow']): Promise<void>;
   /** WeChat Pay's side: the local provider's simulator. */
@@ -96,12 +98,17 @@ export const paymentsHarness = async (label: string, at = '2026-03-15T02:00:00.0
     await ok('identity-verify', openid, { name: p.name, idNumber: p.idNumber, phone: p.phone, bizToken });
     return p;
   };
+  const draftIou = async (initiator: Person, other: Person): Promise<string> =>
+    (await ok('contract-create', initiator.openid, {
+      kind: 'iou', myRole: 'lender', counterparty: { fillMode: 'me', name: other.name, idNumber: other.idNumber, phone: other.phone }, form: iouForm(chinaDay(clock.now())),
+    })).id;
   return {
-    c, clock, lines, main, ok, call, verified,
-    draftIou: async (initiator, other) =>
-      (await ok('contract-create', initiator.openid, {
-        kind: 'iou', myRole: 'lender', counterparty: { fillMode: 'me', name: other.name, idNumber: other.idNumber, phone: other.phone }, form: iouForm(chinaDay(clock.now())),
-      })).id,
+    c, clock, lines, main, ok, call, verified, draftIou,
+    ordered: async (initiator, other, couponId) => {
+      const contractId = await draftIou(initiator, other);
+      const r = await ok('contract-pay', initiator.openid, { contractId, ...(couponId ? { couponId } : {}) });
+      return { contractId, orderId: r.orderId, amountFen: r.amountFen };
+    },
     asKind: async (id, kind, flow) => {
       const doc = (await c.store.get<Contract>(CONTRACTS, id))!;
       if (!(await c.store.compareAndSet(CONTRACTS, { ...doc, kind, flow }, doc.version!))) throw new Error('asKind lost a race');
