@@ -16,6 +16,7 @@ import type { Doc } from '../../ports/store';
 import { couponExpiresAt, type CouponCampaign, type CouponTerms, type FeeItem } from '../../rules/fees';
 import type { Deps } from '../../runtime/container';
 import { collectionName } from '../../store/collections';
+import { updateDoc } from './cas';
 
 export const COUPONS = collectionName('coupons');
 
@@ -74,17 +75,9 @@ export const issueCoupon = async (deps: Deps, openid: string, campaign: string):
   return { ...coupon, version: 1 };
 };
 
-/** One compare-and-set step on a coupon; `change` returns null for "nothing to do". Retried on a fresh read. */
-const updateCoupon = async (deps: Deps, id: string, change: (c: Coupon) => Coupon | null): Promise<Coupon | null> => {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const fresh = await deps.store.get<Coupon>(COUPONS, id);
-    if (!fresh) return null;
-    const next = change(fresh);
-    if (next === null) return fresh;
-    if (await deps.store.compareAndSet(COUPONS, next, fresh.version ?? 0)) return next;
-  }
-  throw new AppError('CONFLICT');
-};
+/** One compare-and-set step on a coupon (kit/cas.ts); `change` returns null for "nothing to do". */
+const updateCoupon = async (deps: Deps, id: string, change: (c: Coupon) => Coupon | null): Promise<Coupon | null> =>
+  (await updateDoc(deps, COUPONS, id, change)).doc;
 
 /**
  * available → held by `holder`, or joins `holder`'s hold; COUPON_UNAVAILABLE when another payment

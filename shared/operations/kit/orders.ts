@@ -18,6 +18,7 @@ import type { Doc } from '../../ports/store';
 import type { FeeItem, PriceStep, Quote } from '../../rules/fees';
 import type { Deps } from '../../runtime/container';
 import { collectionName } from '../../store/collections';
+import { updateDoc } from './cas';
 import type { CouponHolder } from './coupons';
 
 export const ORDERS = collectionName('orders');
@@ -92,29 +93,19 @@ export const findOpenOrder = async (deps: Deps, key: string): Promise<Order | nu
   (await deps.store.find<Order>(ORDERS, { openFor: key }, { limit: 1 }))[0] ?? null;
 
 /**
- * Applies `change` to the order with a compare-and-set, retried on a fresh read. The first attempt
- * may start from the order as the caller just read it (`current`), saving a read; a stale one only
- * costs a failed compare-and-set. `change` returns null when the order is already as wanted (a
- * duplicate): nothing is written. Returns the order as stored afterwards and whether this call changed it.
+ * Applies `change` to the order with a compare-and-set, retried on a fresh read (kit/cas.ts); the
+ * first attempt may start from the order as the caller just read it. `change` returns null when
+ * the order is already as wanted (a duplicate): nothing is written. Returns the order as stored
+ * afterwards and whether this call changed it.
  */
 export const updateOrder = async (
   deps: Deps,
   order: string | Order,
   change: (o: Order) => Order | null,
 ): Promise<{ order: Order; changed: boolean }> => {
-  const orderId = typeof order === 'string' ? order : order._id;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const fresh = attempt === 0 && typeof order !== 'string' ? order : await deps.store.get<Order>(ORDERS, orderId);
-    if (!fresh) throw new AppError('NOT_FOUND', '订单不存在');
-    const next = change(fresh);
-    if (next === null) {
-      if (fresh === order) continue; // the caller's copy may be stale: decide on the stored one
-      return { order: fresh, changed: false };
-    }
-    const expected = fresh.version ?? 0;
-    if (await deps.store.compareAndSet(ORDERS, next, expected)) return { order: { ...next, version: expected + 1 }, changed: true };
-  }
-  throw new AppError('CONFLICT');
+  const { doc, changed } = await updateDoc(deps, ORDERS, order, change);
+  if (!doc) throw new AppError('NOT_FOUND', '订单不存在');
+  return { order: doc, changed };
 };
 
 /** created|closed → paid, once. An evidence report it paid for becomes due for delivery now. */
