@@ -4,7 +4,7 @@ import type { Deps } from '../runtime/container';
 import { cardActive, grantCard, loadCard, type SaverCard } from './kit/cards';
 import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from './kit/checkout';
 import { payWithCoupon } from './kit/coupons';
-import { findOpenOrder, openKey, sameTerms } from './kit/orders';
+import { sameTerms } from './kit/orders';
 import { priceFor, type Priced } from './kit/pricing';
 import { expectQuoted, quoteView } from './fee-quote';
 
@@ -22,10 +22,8 @@ const cardView = (card: SaverCard | null, now: string) =>
 export const cardBuy: Operation<CardBuyInput> = async (input, ctx) => {
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
-  const open = await findOpenOrder(deps, openKey('saver_card', openid));
-  const holder = { orderId: open?._id ?? null, contractId: null, item: 'saver_card' as const };
-  const priced = await priceFor(deps, { item: 'saver_card', buyer: openid, contract: null, couponId: input.couponId, holder });
-  const { quote } = priced;
+  const priced = await priceFor(deps, { item: 'saver_card', buyer: openid, contract: null, couponId: input.couponId, subject: openid });
+  const { quote, open } = priced;
   expectQuoted(priced, input.quotedAmountFen);
   // The earlier purchase, paid meanwhile: that is the card bought.
   const boughtBefore = async () => ({ orderId: open!._id, amountFen: open!.amountFen, paid: true, quote: quoteView(priced), card: cardView(await loadCard(deps, openid), deps.clock.now().toISOString()) });

@@ -5,7 +5,7 @@ import { requireCaller, type Operation, type OpContext } from '../runtime/operat
 import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from './kit/checkout';
 import { loadAsParty, loadContract } from './kit/contracts';
 import { withdrawDraftOrder } from './kit/draft-orders';
-import { findOpenOrder, openKey, sameTerms } from './kit/orders';
+import { sameTerms } from './kit/orders';
 import { waiveInitiation } from './kit/payment-gate';
 import { priceFor, type Priced } from './kit/pricing';
 import { preview } from './kit/transition';
@@ -35,12 +35,9 @@ export const contractPay: Operation<ContractPayInput> = async (input, ctx) => {
   if (contract.payment.status !== 'unpaid') throw new AppError('INVALID_TRANSITION', '合同已支付');
   preview({ ...contract, payment: { ...contract.payment, status: 'paid' } }, 'initiate', 'system', deps.clock.now().toISOString());
 
-  const key = openKey('initiation', contract._id);
   for (let attempt = 1; ; attempt++) {
-    const open = await findOpenOrder(deps, key);
-    const holder = { orderId: open?._id ?? null, contractId: contract._id, item: 'initiation' as const };
-    const priced = await priceFor(deps, { item: 'initiation', buyer: openid, contract, couponId: input.couponId, holder });
-    const { quote } = priced;
+    const priced = await priceFor(deps, { item: 'initiation', buyer: openid, contract, couponId: input.couponId, subject: contract._id });
+    const { quote, open } = priced;
     expectQuoted(priced, input.quotedAmountFen);
     const description = `电子签-${contract.title}`;
     if (open && sameTerms(open, quote)) {

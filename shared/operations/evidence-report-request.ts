@@ -4,7 +4,7 @@ import { requireCaller, type Operation } from '../runtime/operation';
 import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from './kit/checkout';
 import { loadAsParty } from './kit/contracts';
 import { payWithCoupon, type CouponHolder } from './kit/coupons';
-import { findOpenOrder, openKey, sameTerms, updateOrder, type Order } from './kit/orders';
+import { sameTerms, updateOrder, type Order } from './kit/orders';
 import { priceFor, type Priced } from './kit/pricing';
 import { deliverReport, newReportNo, recordReportSent, sendReport, type DeliveryOutcome } from './kit/report-delivery';
 import { owedReport, reportable, reportSubject } from './kit/report-orders';
@@ -37,10 +37,8 @@ export const evidenceReportRequest: Operation<EvidenceReportRequestInput> = asyn
   if (owed) return delivered(owed, await deliverReport(deps, owed, 'requested', input.email));
 
   const subject = reportSubject(contract._id, role);
-  const open = await findOpenOrder(deps, openKey('evidence_report', subject));
-  const holder: CouponHolder = { orderId: open?._id ?? null, contractId: contract._id, item: 'evidence_report' };
-  const priced = await priceFor(deps, { item: 'evidence_report', buyer: openid, contract, couponId: input.couponId, holder });
-  const { quote } = priced;
+  const priced = await priceFor(deps, { item: 'evidence_report', buyer: openid, contract, couponId: input.couponId, subject });
+  const { quote, open } = priced;
   expectQuoted(priced, input.quotedAmountFen);
   const description = `电子签-签署报告-${contract.title}`.slice(0, 127);
   // The earlier order, paid meanwhile: that is the report paid for — sent now, to the address given now.

@@ -7,7 +7,6 @@ import { requireCaller, type Operation } from '../runtime/operation';
 import { cardActive } from './kit/cards';
 import { loadAsParty } from './kit/contracts';
 import { COUPONS, couponTerms, type Coupon } from './kit/coupons';
-import { findOpenOrder, openKey } from './kit/orders';
 import { priceFor, type Priced } from './kit/pricing';
 import { reportSubject } from './kit/report-orders';
 
@@ -65,9 +64,7 @@ export const feeQuote: Operation<FeeQuoteInput> = async (input, ctx) => {
     contract = c;
     subject = item === 'evidence_report' ? reportSubject(c._id, role) : c._id;
   }
-  const open = await findOpenOrder(deps, openKey(item, subject));
-  const holder = { orderId: open?._id ?? null, contractId: contract?._id ?? null, item };
-  const priced = await priceFor(deps, { item, buyer: openid, contract, couponId: input.couponId, holder });
+  const priced = await priceFor(deps, { item, buyer: openid, contract, couponId: input.couponId, subject });
 
   const held = await deps.store.find<Coupon>(COUPONS, { openid, expiresAt: { $gt: priced.now } }, { orderBy: [['expiresAt', 'asc']], limit: 100 });
   const coupons = held
@@ -75,7 +72,7 @@ export const feeQuote: Operation<FeeQuoteInput> = async (input, ctx) => {
     .map((c) => {
       const row = { couponId: c._id, title: c.title, expiresAt: c.expiresAt };
       try {
-        const q = priceQuote(deps.config.fees, { ...priced.facts, coupon: couponTerms(c, holder) });
+        const q = priceQuote(deps.config.fees, { ...priced.facts, coupon: couponTerms(c, priced.holder) });
         return q.couponId === c._id ? { ...row, usable: true, amountFen: q.amountFen } : { ...row, usable: false, reason: 'not_needed' };
       } catch (e) {
         if (isAppError(e) && e.code === 'COUPON_UNAVAILABLE') return { ...row, usable: false, reason: String(e.details?.reason) };

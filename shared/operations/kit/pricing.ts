@@ -1,6 +1,7 @@
 /**
  * Gathers the facts a price depends on — free initiations used this China month, the saver card,
- * the coupon picked — and asks the rules (rules/fees.ts). The caller's openid is the buyer: a
+ * the coupon picked and the open order that may already hold it, read at once — and asks the
+ * rules (rules/fees.ts). The caller's openid is the buyer: a
  * coupon that is not theirs reads exactly like one that does not exist.
  */
 import { AppError } from '../../errors';
@@ -9,6 +10,7 @@ import { chinaMonth, quote as priceQuote, type FeeItem, type PriceFacts, type Qu
 import type { Deps } from '../../runtime/container';
 import { cardActive, loadCard, type SaverCard } from './cards';
 import { COUPONS, couponTerms, type Coupon, type CouponHolder } from './coupons';
+import { findOpenOrder, openKey, type Order } from './orders';
 import { freeQuotaUsed } from './quota';
 
 export interface Priced {
@@ -20,6 +22,10 @@ export interface Priced {
   now: string;
   /** The facts the quote was made from, to price other coupons alike (fee-quote's list). */
   facts: PriceFacts;
+  /** The open order for this item and subject, if any (one at a time: kit/orders.ts openKey). */
+  open: Order | null;
+  /** Who would hold the coupon: the open order, or no order yet. Its own hold does not make a coupon "in use". */
+  holder: CouponHolder;
 }
 
 export interface PriceRequest {
@@ -28,8 +34,8 @@ export interface PriceRequest {
   /** The contract paid for (initiation, evidence report). */
   contract: Contract | null;
   couponId?: string | undefined;
-  /** Who would hold the coupon: its own hold does not make it "in use". */
-  holder: CouponHolder;
+  /** What is paid for, one open order at a time: the contract (initiation), the buyer (card), contract and party (report). */
+  subject: string;
 }
 
 export const loadOwnCoupon = async (deps: Deps, id: string, openid: string): Promise<Coupon> => {
@@ -38,14 +44,17 @@ export const loadOwnCoupon = async (deps: Deps, id: string, openid: string): Pro
   return coupon;
 };
 
+/** Prices an item for a buyer; the open order for it is looked up alongside the other facts. */
 export const priceFor = async (deps: Deps, req: PriceRequest): Promise<Priced> => {
   const now = deps.clock.now().toISOString();
   const month = chinaMonth(now);
-  const [used, card, coupon] = await Promise.all([
+  const [used, card, coupon, open] = await Promise.all([
     req.item === 'initiation' ? freeQuotaUsed(deps, req.buyer, month) : Promise.resolve(0),
     loadCard(deps, req.buyer),
     req.couponId ? loadOwnCoupon(deps, req.couponId, req.buyer) : Promise.resolve(null),
+    findOpenOrder(deps, openKey(req.item, req.subject)),
   ]);
+  const holder: CouponHolder = { orderId: open?._id ?? null, contractId: req.contract?._id ?? null, item: req.item };
   const facts: PriceFacts = {
     item: req.item,
     ...(req.contract ? { kind: req.contract.kind, flow: req.contract.flow } : {}),
@@ -53,7 +62,7 @@ export const priceFor = async (deps: Deps, req: PriceRequest): Promise<Priced> =
     now,
     freeQuotaUsed: used,
     cardActive: cardActive(card, now),
-    coupon: coupon ? couponTerms(coupon, req.holder) : null,
+    coupon: coupon ? couponTerms(coupon, holder) : null,
   };
-  return { quote: priceQuote(deps.config.fees, facts), coupon, card, month, now, facts };
+  return { quote: priceQuote(deps.config.fees, facts), coupon, card, month, now, facts, open, holder };
 };
