@@ -178,6 +178,8 @@ export interface Contract extends Doc {
 
 export const FINAL_STATES: readonly ContractState[] = ['rejected', 'revoked', 'expired', 'invalidated', 'rescinded', 'settled'];
 export const IN_PROGRESS_STATES: readonly ContractState[] = ['draft', 'awaiting_fill', 'awaiting_signatures'];
+/** Both parties signed, whatever happened after: a rescission or settlement asked or done (C8, C9, C11). */
+export const SIGNED_STATES: readonly ContractState[] = ['signed', 'rescind_pending', 'settle_pending', 'rescinded', 'settled'];
 
 export const otherRole = (role: PartyRole): PartyRole => (role === 'initiator' ? 'counterparty' : 'initiator');
 

@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import type { ContractState } from '../domain/contract';
+import { SIGNED_STATES } from '../domain/contract';
 import type { ContractEmailInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../runtime/operation';
 import { loadAsParty } from './kit/contracts';
@@ -7,14 +7,13 @@ import { currentFile, fileName, readFile } from './kit/contract-files';
 import { STATE_LABELS } from './kit/views';
 
 /** C8: signed, partly rescinded/settled (a request pending) and rescinded/settled contracts. */
-const EMAILABLE: readonly ContractState[] = ['signed', 'rescind_pending', 'settle_pending', 'rescinded', 'settled'];
 
 /** C8/N2: emails the PDF matching the contract's state to an address the party gives. */
 export const contractEmail: Operation<ContractEmailInput> = async (input, ctx) => {
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
   const { contract } = await loadAsParty(deps, input.contractId, openid);
-  if (!EMAILABLE.includes(contract.state)) throw new AppError('INVALID_TRANSITION', '合同签署完成后才能发送至邮箱');
+  if (!SIGNED_STATES.includes(contract.state)) throw new AppError('INVALID_TRANSITION', '合同签署完成后才能发送至邮箱');
   const file = await currentFile(deps, contract);
   const r = await deps.mailer.send({
     to: input.email,

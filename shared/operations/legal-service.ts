@@ -1,12 +1,11 @@
 import content from '../../templates/content/legal-service.json';
 import { AppError } from '../errors';
-import type { ContractState } from '../domain/contract';
+import { SIGNED_STATES } from '../domain/contract';
 import type { LegalServiceInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../runtime/operation';
 import { loadAsParty } from './kit/contracts';
 
 /** 法律服务 is offered once both parties signed (C11): for a signed contract and what follows it. */
-const AFTER_SIGNING: readonly ContractState[] = ['signed', 'rescind_pending', 'rescinded', 'settle_pending', 'settled'];
 
 /**
  * 法律服务 (C11): the notice, the consent box and the public legal services the mini-program links
@@ -18,7 +17,7 @@ export const legalService: Operation<LegalServiceInput> = async (input, ctx) => 
   if (input.contractId !== undefined) {
     const { openid } = requireCaller(ctx);
     const { contract: c } = await loadAsParty(ctx.deps, input.contractId, openid);
-    if (!AFTER_SIGNING.includes(c.state)) throw new AppError('INVALID_TRANSITION', '双方完成签署后才可使用法律服务', { state: c.state });
+    if (!SIGNED_STATES.includes(c.state)) throw new AppError('INVALID_TRANSITION', '双方完成签署后才可使用法律服务', { state: c.state });
     contract = { id: c._id, contractNo: c.contractNo, title: c.title };
   }
   const { $comment: _comment, ...page } = content;

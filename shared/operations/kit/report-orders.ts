@@ -3,15 +3,14 @@
  * which paid report a party is still owed. Settling an order and fee-quote need these, and must not
  * bring the PDF code: only the functions that deliver a report import kit/deliver-report.ts.
  */
-import type { Contract, ContractState, PartyRole } from '../../domain/contract';
+import { SIGNED_STATES, type Contract, type PartyRole } from '../../domain/contract';
 import type { Deps } from '../../runtime/container';
 import { loadContract } from './contracts';
 import { ORDERS, type Order } from './orders';
 
 /** Both signed, in every state a signed contract can reach. */
-export const REPORTABLE: readonly ContractState[] = ['signed', 'rescind_pending', 'settle_pending', 'rescinded', 'settled'];
 
-export const reportable = (c: Contract): boolean => REPORTABLE.includes(c.state) && c.document !== null && c.document !== undefined;
+export const reportable = (c: Contract): boolean => SIGNED_STATES.includes(c.state) && c.document !== null && c.document !== undefined;
 
 /** One open report order per contract and party (the openFor subject). */
 export const reportSubject = (contractId: string, role: PartyRole): string => `${contractId}:${role}`;
