@@ -7,8 +7,7 @@
 import type { Contract } from '../../shared/domain/contract';
 import type { ContractEvent } from '../../shared/domain/events';
 import type { Order } from '../../shared/operations/kit/orders';
-import { Client, cloudEmulations, iouForm, person, startTestEmulator } from '../support/emulator';
-import { storeSnapshot } from '../support/payments';
+import { Client, cloudEmulations, iouForm, person, startTestEmulator, storeSnapshot } from '../support/emulator';
 import type { Emulator } from '../../emulator/server';
 
 let emu: Emulator;

@@ -18,10 +18,9 @@ import type { Contract } from '../../shared/domain/contract';
 import { KIND_NAMES, kindSpec } from '../../shared/operations/kinds';
 import { addDays } from '../../shared/rules/dates';
 import { maskIdNumber } from '../../shared/rules/id-number';
-import { ALL_COLLECTIONS } from '../../shared/store/collections';
 import { handwrittenPng } from '../documents/png';
 import { nssDbTrusting, pdfsig, qpdfCheck, requireTools, tempDir, writeTemp } from '../documents/tools';
-import { Client, iouForm, person, startTestEmulator, type Person } from '../support/emulator';
+import { Client, iouForm, person, startTestEmulator, storeSnapshot, type Person } from '../support/emulator';
 import { formValues, missingValues, pdfBodyText } from '../support/templates';
 
 jest.setTimeout(60_000);
@@ -45,11 +44,7 @@ const trust = (): string => {
   nss ??= nssDbTrusting(JSON.parse(fs.readFileSync(path.join(dataDir, 'keys', 'platform-ca.json'), 'utf8')).pems.rootCertPem);
   return nss;
 };
-const snapshot = async (): Promise<string> => {
-  const parts: unknown[] = [];
-  for (const c of ALL_COLLECTIONS) parts.push(c.name, await emu.container.store.find(c.name, {}, { limit: 1000 }));
-  return JSON.stringify(parts);
-};
+const snapshot = () => storeSnapshot(emu.container.store);
 
 const SURNAMES = '赵钱孙李周吴郑王冯陈褚卫蒋沈韩杨朱秦尤许';
 const GIVEN = ['建华', '秀英', '志强', '丽娟', '海涛', '晓燕', '国庆', '春梅', '文博', '雅琴'];

@@ -19,6 +19,8 @@ import { LOCAL_APPID, LOCAL_MCHID } from '../../shared/adapters/local/wechatpay-
 import { generatePlatformCa } from '../../shared/documents/ca';
 import { SMS_TEMPLATE_IDS, startCloudFakes, type CloudFakes } from '../fakes';
 import { addDays, chinaDay } from '../../shared/rules/dates';
+import type { Store } from '../../shared/ports/store';
+import { ALL_COLLECTIONS } from '../../shared/store/collections';
 import { makeId } from '../rules/helpers';
 
 export interface Person {
@@ -215,3 +217,10 @@ export const iouForm = (today: string, overrides: Record<string, unknown> = {}) 
   repaymentPlan: [{ dueDate: addDays(today, 90), principalFen: 1_000_000 }],
   ...overrides,
 });
+
+/** Every collection's documents, to show that a refused call changed nothing. */
+export const storeSnapshot = async (store: Store): Promise<string> => {
+  const parts: unknown[] = [];
+  for (const col of ALL_COLLECTIONS) parts.push(col.name, await store.find(col.name, {}, { limit: 1000 }));
+  return JSON.stringify(parts);
+};

@@ -14,8 +14,7 @@ import type { Order } from '../../shared/operations/kit/orders';
 import type { Store } from '../../shared/ports/store';
 import { createContainer, setContainer, type Container } from '../../shared/runtime/container';
 import { createLogger } from '../../shared/runtime/logger';
-import { ALL_COLLECTIONS } from '../../shared/store/collections';
-import { iouForm, person, tempDir, type Person } from './emulator';
+import { iouForm, person, storeSnapshot, tempDir, type Person } from './emulator';
 import { chinaDay } from '../../shared/rules/dates';
 
 type Main = (event: unknown, context?: unknown) => Promise<any>;
@@ -51,13 +50,6 @@ export interface PaymentsHarness {
   snapshot(): Promise<string>;
   close(): Promise<void>;
 }
-
-/** Every collection's documents, to show that a refused call changed nothing. */
-export const storeSnapshot = async (store: Store): Promise<string> => {
-  const parts: unknown[] = [];
-  for (const col of ALL_COLLECTIONS) parts.push(col.name, await store.find(col.name, {}, { limit: 1000 }));
-  return JSON.stringify(parts);
-};
 
 /** The HTTP trigger's event for a notification, as API gateway / function URL hand it over (lower-cased headers). */
 export const httpEvent = (n: SimulatedNotification) => ({
