@@ -15,7 +15,7 @@ import { createLogger } from '../shared/runtime/logger';
 import { FixedClock } from '../shared/adapters/local/clock';
 import type { Contract } from '../shared/domain/contract';
 import { chainEvents, GENESIS_HASH } from '../shared/domain/events';
-import { subjectHash, type FaceCheck } from '../shared/operations/kit/face-checks';
+import { subjectHash, type FaceCheck } from '../shared/identity/face-checks';
 
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);

@@ -20,7 +20,7 @@ import { FixedClock } from '../shared/adapters/local/clock';
 import { parsePaymentNotification } from '../shared/adapters/wechatpay/notification';
 import type { Contract } from '../shared/domain/contract';
 import { chainEvents } from '../shared/domain/events';
-import type { Order } from '../shared/operations/kit/orders';
+import type { Order } from '../shared/payments/orders';
 import { addDays, chinaDay } from '../shared/rules/dates';
 import { residentIdCheckChar } from '../shared/rules/id-number';
 import { createContainer, setContainer } from '../shared/runtime/container';

@@ -17,8 +17,8 @@ import type http from 'node:http';
 import type { Container } from '../shared/runtime/container';
 import type { HttpTriggerEvent } from '../shared/runtime/webhook';
 import type { NotificationOptions, PaymentSimulator } from '../shared/adapters/local/payment-simulator';
-import { issueCoupon } from '../shared/operations/kit/coupons';
-import { ORDERS, type Order } from '../shared/operations/kit/orders';
+import { issueCoupon } from '../shared/payments/coupons';
+import { ORDERS, type Order } from '../shared/payments/orders';
 import { isAppError } from '../shared/errors';
 
 export const WEBHOOK_PATH = '/webhooks/payment';

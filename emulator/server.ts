@@ -155,7 +155,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
 
   /**
    * The caller as the platform passes it: locally in the emulator's own context key; in the cloud
-   * as CloudBase puts WX_OPENID in a function's context (shared/runtime/identity.ts reads it there).
+   * as CloudBase puts WX_OPENID in a function's context (shared/runtime/caller.ts reads it there).
    */
   const contextFor = (openid: string | null): unknown => {
     const requestId = `emu-${++counter}`;

@@ -12,7 +12,7 @@ import path from 'node:path';
 import { startEmulator, type Emulator } from '../emulator/server';
 import { verifyChain, type ContractEvent } from '../shared/domain/events';
 import type { Contract } from '../shared/domain/contract';
-import { signingKeys } from '../shared/operations/kit/signing-keys';
+import { signingKeys } from '../shared/contracts/signing-keys';
 import { addDays, chinaDay } from '../shared/rules/dates';
 import { residentIdCheckChar } from '../shared/rules/id-number';
 import { formatYuan, toCapital } from '../shared/rules/money';

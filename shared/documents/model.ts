@@ -66,7 +66,7 @@ export interface SignatureParty {
 
 /**
  * The PDF signature field of a party, named after its role in the kind: 'Sig_landlord',
- * 'Sig_lender'. Documents name their areas with it and signing (kit/contract-pdf.ts) finds a
+ * 'Sig_lender'. Documents name their areas with it and signing (contracts/pdf.ts) finds a
  * party's area by it (C10), so every kind's document must use this one spelling.
  */
 export const signatureFieldName = (roleKey: string): string => `Sig_${roleKey}`;

@@ -8,7 +8,11 @@ import { fail } from '../errors';
 import { PARTY_ROLES, otherRole, type Contract, type ContractState, type PartyRole, type PartyStatus } from '../domain/contract';
 import { GUARDS, TRANSITIONS, type Action, type Effect, type Guard, type Target, type Transition } from './table';
 
-export type Caller = { kind: 'party'; role: PartyRole } | { kind: 'system' };
+/**
+ * Who performs a move as the table sees it: a party by role, or the platform. Not the platform's
+ * caller identity (an openid, ports/operation.ts `Caller`): contracts/transition.ts resolves one to the other.
+ */
+export type Performer = { kind: 'party'; role: PartyRole } | { kind: 'system' };
 
 export interface Facts {
   /** ISO instant of the decision. */
@@ -40,7 +44,7 @@ const GUARD_CHECKS: Record<Guard, (c: Contract, f: Facts) => boolean> = {
   twoParties: (c) => Object.keys(c.parties).length === 2,
 };
 
-const actorMatches = (row: Transition, contract: Contract, caller: Caller): boolean => {
+const actorMatches = (row: Transition, contract: Contract, caller: Performer): boolean => {
   if (caller.kind === 'system') return row.actor === 'system';
   switch (row.actor) {
     case 'system':
@@ -68,7 +72,7 @@ const BY_STATE = new Map<ContractState, Transition[]>();
 for (const row of TRANSITIONS) BY_STATE.set(row.from, [...(BY_STATE.get(row.from) ?? []), row]);
 
 /** The rows that could apply before guards: same flow, state, action, actor and actor status. */
-export const candidates = (contract: Contract, action: Action, caller: Caller): Transition[] =>
+export const candidates = (contract: Contract, action: Action, caller: Performer): Transition[] =>
   (BY_STATE.get(contract.state) ?? []).filter(
     (row) =>
       row.action === action &&
@@ -77,7 +81,7 @@ export const candidates = (contract: Contract, action: Action, caller: Caller): 
       (row.actorStatus === undefined || (caller.kind === 'party' && row.actorStatus.includes(contract.parties[caller.role].status))),
   );
 
-export const decide = (contract: Contract, action: Action, caller: Caller, facts: Facts): Decision => {
+export const decide = (contract: Contract, action: Action, caller: Performer, facts: Facts): Decision => {
   const rows = candidates(contract, action, caller);
   if (rows.length === 0) fail('INVALID_TRANSITION', undefined, { state: contract.state, action });
   let firstFailure: Guard | null = null;
@@ -90,7 +94,7 @@ export const decide = (contract: Contract, action: Action, caller: Caller, facts
   return fail(GUARDS[firstFailure as Guard], undefined, { state: contract.state, action });
 };
 
-const build = (contract: Contract, row: Transition, caller: Caller): Decision => {
+const build = (contract: Contract, row: Transition, caller: Performer): Decision => {
   const actor = caller.kind === 'party' ? caller.role : null;
   const statuses = { initiator: contract.parties.initiator.status, counterparty: contract.parties.counterparty.status };
   for (const [target, status] of Object.entries(row.set ?? {}) as Array<[Target, PartyStatus]>) {
@@ -119,7 +123,7 @@ export const hasEffect = (decision: Decision, name: Extract<Effect, { do: unknow
   decision.effects.some((e) => 'do' in e && e.do === name);
 
 /** Actions this caller could take now (for the contract view's buttons); guards included. */
-export const availableActions = (contract: Contract, caller: Caller, facts: Facts): Action[] => {
+export const availableActions = (contract: Contract, caller: Performer, facts: Facts): Action[] => {
   const out = new Set<Action>();
   for (const row of BY_STATE.get(contract.state) ?? []) {
     if (out.has(row.action)) continue;

@@ -1,11 +1,11 @@
 import type { CardBuyInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../runtime/operation';
 import type { Deps } from '../runtime/container';
-import { cardActive, grantCard, loadCard, type SaverCard } from './kit/cards';
-import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from './kit/checkout';
-import { payWithCoupon } from './kit/coupons';
-import { sameTerms } from './kit/orders';
-import { priceFor, type Priced } from './kit/pricing';
+import { cardActive, grantCard, loadCard, type SaverCard } from '../payments/cards';
+import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from '../payments/checkout';
+import { payWithCoupon } from '../payments/coupons';
+import { sameTerms } from '../payments/orders';
+import { priceFor, type Priced } from '../payments/pricing';
 import { expectQuoted, quoteView } from './fee-quote';
 
 const DESCRIPTION = '电子签-省钱月卡';

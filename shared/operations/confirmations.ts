@@ -5,8 +5,8 @@
  */
 import type { RescindConfirmInput, SettleConfirmInput } from '../generated/schema-types';
 import type { Operation } from '../runtime/operation';
-import { stampStatus } from './kit/contract-pdf';
-import { act, type Kind } from './requests';
+import { stampStatus } from '../contracts/pdf';
+import { act, type Kind } from '../contracts/rescind-settle';
 
 const confirm = (kind: Kind): Operation<RescindConfirmInput | SettleConfirmInput> =>
   async (i, ctx) => act(ctx, i.contractId, `${kind}_confirm`, { bizToken: i.bizToken, stamp: stampStatus });

@@ -1,11 +1,11 @@
 import { AppError } from '../errors';
 import type { ContractAcceptInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { loadAsParty } from './kit/contracts';
-import { stampStatus } from './kit/contract-pdf';
-import { consumePartyFaceCheck } from './kit/face-checks';
-import { preview, runTransition } from './kit/transition';
-import { contractView } from './kit/views';
+import { loadAsParty } from '../contracts/repository';
+import { stampStatus } from '../contracts/pdf';
+import { consumePartyFaceCheck } from '../identity/face-checks';
+import { preview, runTransition } from '../contracts/transition';
+import { contractView } from '../contracts/views';
 
 /**
  * 确认领取 (R2): the payer of a payee-initiated receipt accepts it, after a face check (the act

@@ -1,6 +1,6 @@
 import type { ContractCertificatesInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { loadAsParty } from './kit/contracts';
+import { loadAsParty } from '../contracts/repository';
 
 /** C10 签署证书: each signature's certificate — subject, issuer, serial, validity, fingerprint — and when it signed. */
 export const contractCertificates: Operation<ContractCertificatesInput> = async (input, ctx) => {

@@ -7,11 +7,11 @@ import { chinaDay } from '../rules/dates';
 import { listPrice } from '../rules/fees';
 import { requireCaller, type Operation } from '../runtime/operation';
 import { validatePayload } from '../runtime/validation';
-import { CONTRACTS, EVENTS } from './kit/contracts';
-import { checkEligible, parsePerson } from './kit/identity';
-import { contractView } from './kit/views';
-import { requireRealName } from './kit/users';
-import { kindSpec } from './kinds';
+import { CONTRACTS, EVENTS } from '../contracts/repository';
+import { checkEligible, parsePerson } from '../identity/person';
+import { contractView } from '../contracts/views';
+import { requireRealName } from '../identity/users';
+import { kindSpec } from '../kinds/registry';
 
 /**
  * Creates a draft (T2, P2, I1–I5): the initiator picks their role, their own details come from

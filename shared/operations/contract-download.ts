@@ -1,7 +1,7 @@
 import type { ContractDownloadInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { loadAsParty } from './kit/contracts';
-import { currentFile, fileName } from './kit/contract-files';
+import { loadAsParty } from '../contracts/repository';
+import { currentFile, fileName } from '../contracts/files';
 
 /** Seconds a download link lives: long enough to open, too short to pass around. */
 const LINK_SECONDS = 600;

@@ -2,9 +2,9 @@ import { AppError } from '../errors';
 import { SIGNED_STATES } from '../domain/contract';
 import type { ContractEmailInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { loadAsParty } from './kit/contracts';
-import { currentFile, fileName, readFile } from './kit/contract-files';
-import { STATE_LABELS } from './kit/views';
+import { loadAsParty } from '../contracts/repository';
+import { currentFile, fileName, readFile } from '../contracts/files';
+import { STATE_LABELS } from '../contracts/views';
 
 /** C8: signed, partly rescinded/settled (a request pending) and rescinded/settled contracts. */
 

@@ -2,12 +2,12 @@ import { AppError } from '../errors';
 import type { ContractFillInput } from '../generated/schema-types';
 import { chinaDay } from '../rules/dates';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { loadAsParty } from './kit/contracts';
-import { checkEligible, parsePerson } from './kit/identity';
-import { runTransition } from './kit/transition';
-import { requireRealName } from './kit/users';
-import { contractView } from './kit/views';
-import { kindSpec } from './kinds';
+import { loadAsParty } from '../contracts/repository';
+import { checkEligible, parsePerson } from '../identity/person';
+import { runTransition } from '../contracts/transition';
+import { requireRealName } from '../identity/users';
+import { contractView } from '../contracts/views';
+import { kindSpec } from '../kinds/registry';
 
 /**
  * The other party checks and confirms their details (P2). They must be the verified person

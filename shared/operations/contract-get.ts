@@ -1,7 +1,7 @@
 import type { ContractGetInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { loadAsParty } from './kit/contracts';
-import { contractView } from './kit/views';
+import { loadAsParty } from '../contracts/repository';
+import { contractView } from '../contracts/views';
 
 /** Contract detail (C7) for a party; NOT_FOUND for anyone else. */
 export const contractGet: Operation<ContractGetInput> = async (input, ctx) => {

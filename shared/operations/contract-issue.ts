@@ -1,8 +1,8 @@
 import type { ContractIssueInput } from '../generated/schema-types';
 import { quote } from '../rules/fees';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { runTransition } from './kit/transition';
-import { contractView } from './kit/views';
+import { runTransition } from '../contracts/transition';
+import { contractView } from '../contracts/views';
 
 /**
  * 确认开具 (R3): the payer who initiated a receipt previewed it and issues it. No fee (F1: the fee

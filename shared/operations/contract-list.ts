@@ -3,8 +3,8 @@ import { roleOf, type Contract } from '../domain/contract';
 import type { ContractListInput } from '../generated/schema-types';
 import type { Filter } from '../ports/store';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { CONTRACTS } from './kit/contracts';
-import { contractSummary } from './kit/views';
+import { CONTRACTS } from '../contracts/repository';
+import { contractSummary } from '../contracts/views';
 
 /** The list's status tabs (C7) as sets of states. */
 export const LIST_FILTERS: Record<NonNullable<ContractListInput['filter']>, readonly ContractState[] | null> = {

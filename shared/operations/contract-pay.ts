@@ -2,14 +2,14 @@ import { AppError } from '../errors';
 import type { Contract } from '../domain/contract';
 import type { ContractPayInput } from '../generated/schema-types';
 import { requireCaller, type Operation, type OpContext } from '../runtime/operation';
-import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from './kit/checkout';
-import { loadAsParty, loadContract } from './kit/contracts';
-import { withdrawDraftOrder } from './kit/draft-orders';
-import { sameTerms } from './kit/orders';
-import { waiveInitiation } from './kit/payment-gate';
-import { priceFor, type Priced } from './kit/pricing';
-import { preview } from './kit/transition';
-import { contractView } from './kit/views';
+import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from '../payments/checkout';
+import { loadAsParty, loadContract } from '../contracts/repository';
+import { withdrawDraftOrder } from '../payments/draft-orders';
+import { sameTerms } from '../payments/orders';
+import { waiveInitiation } from '../payments/payment-gate';
+import { priceFor, type Priced } from '../payments/pricing';
+import { preview } from '../contracts/transition';
+import { contractView } from '../contracts/views';
 import { expectQuoted, quoteView } from './fee-quote';
 
 /** Tries at a price of 0 before answering CONFLICT: a lost race for the last free slot is re-priced. */

@@ -1,7 +1,7 @@
 import type { ContractRejectInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { runTransition } from './kit/transition';
-import { contractView } from './kit/views';
+import { runTransition } from '../contracts/transition';
+import { contractView } from '../contracts/views';
 
 /** 拒签 (C4): a party whose turn it is refuses with a reason; the flow ends and the other party is told. */
 export const contractReject: Operation<ContractRejectInput> = async (input, ctx) => {

@@ -2,12 +2,12 @@ import { AppError } from '../errors';
 import type { Contract } from '../domain/contract';
 import type { ContractSignInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { loadAsParty } from './kit/contracts';
-import { signRevision } from './kit/contract-pdf';
-import { consumePartyFaceCheck } from './kit/face-checks';
-import { handwrittenKey } from './kit/file-keys';
-import { preview, runTransition } from './kit/transition';
-import { contractView } from './kit/views';
+import { loadAsParty } from '../contracts/repository';
+import { signRevision } from '../contracts/pdf';
+import { consumePartyFaceCheck } from '../identity/face-checks';
+import { handwrittenKey } from '../contracts/file-keys';
+import { preview, runTransition } from '../contracts/transition';
+import { contractView } from '../contracts/views';
 
 /**
  * Signing (C5, I7, A5): the table must allow this party to sign now and the chosen handwritten

@@ -6,9 +6,9 @@ import { chinaDay } from '../rules/dates';
 import { maskPhone } from '../rules/phone';
 import { collectionName } from '../store/collections';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { loadAsParty, loadContract } from './kit/contracts';
-import { sendSms } from './kit/notify';
-import { recordChange } from './kit/record';
+import { loadAsParty, loadContract } from '../contracts/repository';
+import { sendSms } from '../messages/contract-sms';
+import { recordChange } from '../contracts/record-change';
 
 interface UrgeCounter extends Doc {
   day: string;

@@ -2,10 +2,10 @@ import type { ContractVerifyInput } from '../generated/schema-types';
 import { verifyPdf } from '../documents/verify';
 import { verifyChain } from '../domain/events';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { loadAsParty } from './kit/contracts';
-import { readFile } from './kit/contract-files';
-import { loadEvents } from './kit/evidence';
-import { signingKeys } from './kit/signing-keys';
+import { loadAsParty } from '../contracts/repository';
+import { readFile } from '../contracts/files';
+import { loadEvents } from '../evidence/report';
+import { signingKeys } from '../contracts/signing-keys';
 
 /**
  * Checks a contract end to end: every signature in its PDF (byte ranges, digest, CMS signature,

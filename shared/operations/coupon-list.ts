@@ -1,7 +1,7 @@
 import type { CouponListInput } from '../generated/schema-types';
 import type { Filter } from '../ports/store';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { COUPONS, type Coupon } from './kit/coupons';
+import { COUPONS, type Coupon } from '../payments/coupons';
 
 /** What the user sees of a coupon's state: held by an unpaid payment reads as 锁定 (it comes back if that is not paid). */
 const stateOf = (c: Coupon, now: string): 'available' | 'held' | 'used' | 'expired' =>

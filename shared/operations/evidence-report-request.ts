@@ -1,13 +1,13 @@
 import { AppError } from '../errors';
 import type { EvidenceReportRequestInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from './kit/checkout';
-import { loadAsParty } from './kit/contracts';
-import { payWithCoupon, type CouponHolder } from './kit/coupons';
-import { sameTerms, updateOrder, type Order } from './kit/orders';
-import { priceFor, type Priced } from './kit/pricing';
-import { deliverReport, newReportNo, recordReportSent, sendReport, type DeliveryOutcome } from './kit/report-delivery';
-import { owedReport, reportable, reportSubject } from './kit/report-orders';
+import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from '../payments/checkout';
+import { loadAsParty } from '../contracts/repository';
+import { payWithCoupon, type CouponHolder } from '../payments/coupons';
+import { sameTerms, updateOrder, type Order } from '../payments/orders';
+import { priceFor, type Priced } from '../payments/pricing';
+import { deliverReport, newReportNo, recordReportSent, sendReport, type DeliveryOutcome } from '../evidence/report-delivery';
+import { owedReport, reportable, reportSubject } from '../evidence/report-orders';
 import { expectQuoted, quoteView } from './fee-quote';
 
 /**
@@ -20,7 +20,7 @@ import { expectQuoted, quoteView } from './fee-quote';
  * - Otherwise a WeChat Pay order (purpose `evidence_report`, one open order per contract and party)
  *   remembering the party and the address; the answer carries the wx.requestPayment parameters.
  *   The report is sent when the payment notification (or the reconcile timer) settles the order,
- *   once (kit/report-delivery.ts). Asking again before paying renews the same order (a new address
+ *   once (evidence/report-delivery.ts). Asking again before paying renews the same order (a new address
  *   replaces the old); a different price or coupon replaces it.
  * - A report paid for but not delivered (its email failed) is sent again by asking again, to the
  *   address given now, without paying again; the reconcile timer also retries it.

@@ -2,10 +2,10 @@ import { AppError } from '../errors';
 import type { FaceStartInput } from '../generated/schema-types';
 import { chinaDay } from '../rules/dates';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { loadAsParty } from './kit/contracts';
-import { startFaceCheck } from './kit/face-checks';
-import { parseNameAndId } from './kit/identity';
-import { requireRealName } from './kit/users';
+import { loadAsParty } from '../contracts/repository';
+import { startFaceCheck } from '../identity/face-checks';
+import { parseNameAndId } from '../identity/person';
+import { requireRealName } from '../identity/users';
 
 /**
  * Starts a face check (V1) bound to the caller, the purpose and the contract. Real-name checks are

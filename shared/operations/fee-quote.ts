@@ -4,11 +4,11 @@ import type { FeeQuoteInput } from '../generated/schema-types';
 import { quote as priceQuote, type PriceStep } from '../rules/fees';
 import { formatYuan } from '../rules/money';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { cardActive } from './kit/cards';
-import { loadAsParty } from './kit/contracts';
-import { COUPONS, couponTerms, type Coupon } from './kit/coupons';
-import { priceFor, type Priced } from './kit/pricing';
-import { reportSubject } from './kit/report-orders';
+import { cardActive } from '../payments/cards';
+import { loadAsParty } from '../contracts/repository';
+import { COUPONS, couponTerms, type Coupon } from '../payments/coupons';
+import { priceFor, type Priced } from '../payments/pricing';
+import { reportSubject } from '../evidence/report-orders';
 
 /** How each step reads on the payment page. */
 const STEP_LABELS: Record<PriceStep['rule'], string> = {

@@ -4,9 +4,9 @@ import type { IdentityVerifyInput } from '../generated/schema-types';
 import { chinaDay } from '../rules/dates';
 import { checkAge } from '../rules/limits';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { consumeFaceCheck, subjectHash } from './kit/face-checks';
-import { parsePerson } from './kit/identity';
-import { getUser, USERS, type User } from './kit/users';
+import { consumeFaceCheck, subjectHash } from '../identity/face-checks';
+import { parsePerson } from '../identity/person';
+import { getUser, USERS, type User } from '../identity/users';
 
 /** Adults only: a contract needs full civil capacity (民法典 art. 18); kinds narrow it further (I1, R1). */
 const REALNAME_AGE = { min: 18, max: 150 };

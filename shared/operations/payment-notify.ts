@@ -5,9 +5,9 @@ import {
   type NotificationRefusal,
 } from '../adapters/wechatpay/notification';
 import type { HttpAnswer, WebhookOperation } from '../runtime/webhook';
-import { ORDERS, type Order } from './kit/orders';
-import { deliverReport } from './kit/deliver-report';
-import { settleOrder, type SettleRefusal } from './kit/settlement';
+import { ORDERS, type Order } from '../payments/orders';
+import { deliverReport } from '../evidence/lazy-delivery';
+import { settleOrder, type SettleRefusal } from '../payments/settlement';
 
 const REFUSAL_OF: Record<SettleRefusal, NotificationRefusal> = {
   amount_mismatch: 'amount_mismatch',
@@ -22,9 +22,9 @@ const REFUSAL_OF: Record<SettleRefusal, NotificationRefusal> = {
  *     HTTP trigger decoded first), refuse a timestamp 5 minutes or more off, decrypt the resource
  *     with the APIv3 key (shared/adapters/wechatpay/notification.ts);
  *  2. find our order by out_trade_no and check merchant, app, payer, state and amount against it
- *     (kit/settlement.ts);
+ *     (payments/settlement.ts);
  *  3. settle it: the contract passes the gate / the card is extended / the evidence report paid
- *     for is produced, emailed and announced by SMS (kit/report-delivery.ts — done here: measured
+ *     for is produced, emailed and announced by SMS (evidence/report-delivery.ts — done here: measured
  *     0.07–0.14 s warm, ≤ 1.4 s in a fresh process, well inside WeChat's 5 s), once, however often and however concurrently
  *     the notification is delivered. A report whose email fails stays owed on the order (the
  *     reconcile timer retries it; the party may ask again without paying): still 204.

@@ -2,10 +2,10 @@ import { AppError } from '../errors';
 import { FINAL_STATES } from '../domain/contract';
 import type { ReminderSetInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { loadAsParty, loadContract } from './kit/contracts';
-import { recordChange } from './kit/record';
-import { cancelReminders, scheduleReminders } from './kit/reminders';
-import { contractView } from './kit/views';
+import { loadAsParty, loadContract } from '../contracts/repository';
+import { recordChange } from '../contracts/record-change';
+import { cancelReminders, scheduleReminders } from '../contracts/reminders';
+import { contractView } from '../contracts/views';
 
 /**
  * The borrower switches SMS repayment reminders on or off (I8). Once the IOU is signed each future

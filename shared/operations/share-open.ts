@@ -2,10 +2,10 @@ import { AppError } from '../errors';
 import { FINAL_STATES, roleOf, type Contract } from '../domain/contract';
 import type { ShareOpenInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { CONTRACTS } from './kit/contracts';
-import { recordChange } from './kit/record';
-import { requireRealName } from './kit/users';
-import { contractView } from './kit/views';
+import { CONTRACTS } from '../contracts/repository';
+import { recordChange } from '../contracts/record-change';
+import { requireRealName } from '../identity/users';
+import { contractView } from '../contracts/views';
 
 /**
  * Opening a share link or QR code (P3). A party sees the contract. Anyone else who is verified is

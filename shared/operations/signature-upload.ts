@@ -2,8 +2,8 @@ import { AppError } from '../errors';
 import type { SignatureUploadInput } from '../generated/schema-types';
 import { validateHandwrittenSignature } from '../documents/handwritten';
 import { requireCaller, type Operation } from '../runtime/operation';
-import { handwrittenKey } from './kit/file-keys';
-import { requireRealName } from './kit/users';
+import { handwrittenKey } from '../contracts/file-keys';
+import { requireRealName } from '../identity/users';
 
 /**
  * A handwritten signature drawn in the mini-program (A5): a PNG, checked by its magic bytes, size

@@ -1,10 +1,10 @@
 import { modelToText } from '../documents/plain-text';
 import type { TemplateGetInput } from '../generated/schema-types';
 import type { Operation } from '../runtime/operation';
-import { kindSpec } from './kinds';
-import type { KindSpec } from './kinds/kind';
-import { catalogueEntry, formDefaults, formFields } from './kit/catalogue';
-import { contractModel } from './kit/contract-model';
+import { kindSpec } from '../kinds/registry';
+import type { KindSpec } from '../kinds/kind';
+import { catalogueEntry, formDefaults, formFields } from '../kinds/catalogue';
+import { contractModel } from '../contracts/model';
 
 /** What the preview's 合同编号 reads: the number is given when a contract is created. */
 export const PREVIEW_CONTRACT_NO = '（发起后生成）';

@@ -1,9 +1,9 @@
 import type { TemplateListInput } from '../generated/schema-types';
 import { chinaMonth } from '../rules/fees';
 import type { Operation } from '../runtime/operation';
-import { allKinds } from './kinds';
-import { catalogueEntry } from './kit/catalogue';
-import { freeQuotaUsed } from './kit/quota';
+import { allKinds } from '../kinds/registry';
+import { catalogueEntry } from '../kinds/catalogue';
+import { freeQuotaUsed } from '../payments/quota';
 
 /**
  * The template catalogue (T1, T2, F1), in the order the mini-program lists it: each kind's titles,

@@ -2,8 +2,8 @@ import { AppError } from '../errors';
 import type { Contract } from '../domain/contract';
 import type { TimerExpireInput } from '../generated/schema-types';
 import type { Operation } from '../runtime/operation';
-import { CONTRACTS } from './kit/contracts';
-import { runTransition } from './kit/transition';
+import { CONTRACTS } from '../contracts/repository';
+import { runTransition } from '../contracts/transition';
 
 /** Upper bound on batches per run, so one run ends even if something keeps producing due contracts. */
 const MAX_BATCHES = 50;

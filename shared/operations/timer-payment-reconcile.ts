@@ -2,13 +2,13 @@ import { AppError } from '../errors';
 import type { TimerPaymentReconcileInput } from '../generated/schema-types';
 import type { Operation } from '../runtime/operation';
 import type { Deps } from '../runtime/container';
-import { loadCard } from './kit/cards';
-import { closeAndRelease, withdrawOrder } from './kit/checkout';
-import { loadContract } from './kit/contracts';
-import { COUPONS, releaseCoupon, useCoupon, type Coupon } from './kit/coupons';
-import { ORDERS, type Order } from './kit/orders';
-import { deliverReport } from './kit/deliver-report';
-import { settleOrder } from './kit/settlement';
+import { loadCard } from '../payments/cards';
+import { closeAndRelease, withdrawOrder } from '../payments/checkout';
+import { loadContract } from '../contracts/repository';
+import { COUPONS, releaseCoupon, useCoupon, type Coupon } from '../payments/coupons';
+import { ORDERS, type Order } from '../payments/orders';
+import { deliverReport } from '../evidence/lazy-delivery';
+import { settleOrder } from '../payments/settlement';
 
 /** Upper bound on batches per run, so one run ends whatever happens. */
 const MAX_BATCHES = 20;

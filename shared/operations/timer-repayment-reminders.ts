@@ -3,9 +3,9 @@ import type { TimerRepaymentRemindersInput } from '../generated/schema-types';
 import { chinaDay } from '../rules/dates';
 import { formatYuan } from '../rules/money';
 import type { Operation } from '../runtime/operation';
-import { CONTRACTS } from './kit/contracts';
-import { sendSms } from './kit/notify';
-import { REMINDERS, type Reminder } from './kit/reminders';
+import { CONTRACTS } from '../contracts/repository';
+import { sendSms } from '../messages/contract-sms';
+import { REMINDERS, type Reminder } from '../contracts/reminders';
 
 const MAX_BATCHES = 50;
 

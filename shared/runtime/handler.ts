@@ -7,7 +7,7 @@
 import { randomUUID } from 'node:crypto';
 import { AppError, ERRORS, isAppError, type ErrorCode } from '../errors';
 import { getContainer, type Deps } from './container';
-import { IDENTITY_KEYS, cloudCaller, localCaller, type Caller } from './identity';
+import { IDENTITY_KEYS, cloudCaller, localCaller, type Caller } from './caller';
 import type { Operation } from './operation';
 import { functionSpec } from './registry';
 import { validatePayload } from './validation';

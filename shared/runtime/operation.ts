@@ -1,5 +1,5 @@
 import type { Deps } from './container';
-import type { Caller } from './identity';
+import type { Caller } from './caller';
 import { AppError } from '../errors';
 
 export interface OpContext {

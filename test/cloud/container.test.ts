@@ -77,7 +77,7 @@ describe('identity in the cloud: OPENID from the CloudBase context', () => {
       const r = await main('user-profile')({}, wxContext('o-cloud-real', form));
       expect(r).toMatchObject({ ok: true, data: { verified: true, name: '周一' } });
     }
-    const { cloudCaller } = require('../../shared/runtime/identity') as typeof import('../../shared/runtime/identity');
+    const { cloudCaller } = require('../../shared/runtime/caller') as typeof import('../../shared/runtime/caller');
     expect(cloudCaller(wxContext('o-cloud-real'))).toEqual({ openid: 'o-cloud-real', appid: 'wx0123456789abcdef', unionid: 'u-o-cloud-real' });
   });
 

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Contract } from '../../shared/domain/contract';
-import type { Order } from '../../shared/operations/kit/orders';
+import type { Order } from '../../shared/payments/orders';
 import { formatYuan, toCapital } from '../../shared/rules/money';
 import { Client, iouForm, person, startTestEmulator } from '../support/emulator';
 import type { Emulator } from '../../emulator/server';

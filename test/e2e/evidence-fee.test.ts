@@ -8,8 +8,8 @@
  */
 import type { Emulator } from '../../emulator/server';
 import type { ContractEvent } from '../../shared/domain/events';
-import { KIND_NAMES, kindSpec } from '../../shared/operations/kinds';
-import type { Order } from '../../shared/operations/kit/orders';
+import { KIND_NAMES, kindSpec } from '../../shared/kinds/registry';
+import type { Order } from '../../shared/payments/orders';
 import { Client, iouForm, person, startTestEmulator, storeSnapshot, type Person } from '../support/emulator';
 
 jest.setTimeout(60_000);

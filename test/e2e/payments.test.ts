@@ -6,7 +6,7 @@
  */
 import type { Contract } from '../../shared/domain/contract';
 import type { ContractEvent } from '../../shared/domain/events';
-import type { Order } from '../../shared/operations/kit/orders';
+import type { Order } from '../../shared/payments/orders';
 import { Client, cloudEmulations, iouForm, person, startTestEmulator, storeSnapshot } from '../support/emulator';
 import type { Emulator } from '../../emulator/server';
 

@@ -15,7 +15,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Emulator } from '../../emulator/server';
 import type { Contract } from '../../shared/domain/contract';
-import { KIND_NAMES, kindSpec } from '../../shared/operations/kinds';
+import { KIND_NAMES, kindSpec } from '../../shared/kinds/registry';
 import { addDays } from '../../shared/rules/dates';
 import { maskIdNumber } from '../../shared/rules/id-number';
 import { handwrittenPng } from '../documents/png';

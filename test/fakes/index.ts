@@ -7,7 +7,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import { setupCloudBase, type SetupReport } from '../../scripts/setup-cloudbase';
-import { SMS_TEXTS } from '../../shared/notifications/sms-texts';
+import { SMS_TEXTS } from '../../shared/messages/sms-texts';
 import { FakeDatabase } from './cloudbase/database';
 import { startCloudBaseFake, type CloudBaseFake } from './cloudbase/server';
 import { FaceIdFake } from './tencentcloud/faceid';

@@ -5,7 +5,7 @@
  * and every other pair is refused with its exact code and leaves the contract untouched.
  */
 import { ACTIONS, TRANSITIONS, type Action, type Transition } from '../../shared/lifecycle/table';
-import { applyDecision, decide, type Caller } from '../../shared/lifecycle/machine';
+import { applyDecision, decide, type Performer } from '../../shared/lifecycle/machine';
 import { AppError } from '../../shared/errors';
 import type { Contract, ContractState, Flow, PartyRole, PartyStatus } from '../../shared/domain/contract';
 import { initialStatuses } from '../../shared/lifecycle/table';
@@ -32,7 +32,7 @@ const makeContract = (flow: Flow, counterpartyFills: boolean): Contract => {
 };
 
 type Who = 'initiator' | 'counterparty' | 'system';
-const callerOf = (who: Who): Caller => (who === 'system' ? { kind: 'system' } : { kind: 'party', role: who });
+const callerOf = (who: Who): Performer => (who === 'system' ? { kind: 'system' } : { kind: 'party', role: who });
 const WHO: Who[] = ['initiator', 'counterparty', 'system'];
 
 const deepFreeze = <T>(o: T): T => {

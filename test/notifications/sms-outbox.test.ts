@@ -9,7 +9,7 @@ import { FixedClock } from '../../shared/adapters/local/clock';
 import { RandomIds } from '../../shared/adapters/local/ids';
 import { SmsOutbox } from '../../shared/adapters/local/sms-outbox';
 import { openSqliteStore } from '../../shared/adapters/local/sqlite-store';
-import { SMS_TEXTS, smsParamCount } from '../../shared/notifications/sms-texts';
+import { SMS_TEXTS, smsParamCount } from '../../shared/messages/sms-texts';
 import type { SmsTemplate } from '../../shared/ports/sms';
 import type { Store } from '../../shared/ports/store';
 

@@ -6,7 +6,7 @@
  * one open order per contract; card-buy; coupon-list.
  */
 import type { ContractEvent } from '../../shared/domain/events';
-import { issueCoupon } from '../../shared/operations/kit/coupons';
+import { issueCoupon } from '../../shared/payments/coupons';
 import { paymentsHarness, type PaymentsHarness } from '../support/payments';
 import type { Person } from '../support/emulator';
 

@@ -1,11 +1,11 @@
 /**
  * F1 coupons under real concurrency: a double tap of contract-pay at price 0 holds the coupon twice
- * under one holder (kit/payment-gate.ts waiveInitiation). The losing tap must give back only its own
+ * under one holder (payments/payment-gate.ts waiveInitiation). The losing tap must give back only its own
  * part of the hold — never the coupon the winning tap is about to use, which a third payment could
  * otherwise take in between, spending one coupon twice.
  */
 import type { Contract } from '../../shared/domain/contract';
-import { issueCoupon } from '../../shared/operations/kit/coupons';
+import { issueCoupon } from '../../shared/payments/coupons';
 import { paymentsHarness, type PaymentsHarness } from '../support/payments';
 import type { Person } from '../support/emulator';
 

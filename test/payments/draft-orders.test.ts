@@ -6,8 +6,8 @@
  * (an event and a log line); a provider failure never fails the revoke and is left to the
  * reconcile timer; contract-pay racing a revoke leaves nothing payable.
  */
-import { issueCoupon } from '../../shared/operations/kit/coupons';
-import { runTransition } from '../../shared/operations/kit/transition';
+import { issueCoupon } from '../../shared/payments/coupons';
+import { runTransition } from '../../shared/contracts/transition';
 import { paymentsHarness, type PaymentsHarness } from '../support/payments';
 import type { Person } from '../support/emulator';
 

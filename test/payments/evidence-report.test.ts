@@ -4,8 +4,8 @@
  * request is kept on the order — the reconcile timer retries it, backing off, and the party may ask
  * again (a corrected address) without paying again; the address never reaches a log unmasked.
  */
-import type { Order } from '../../shared/operations/kit/orders';
-import { MAX_ATTEMPTS, RETRY_MINUTES } from '../../shared/operations/kit/report-delivery';
+import type { Order } from '../../shared/payments/orders';
+import { MAX_ATTEMPTS, RETRY_MINUTES } from '../../shared/evidence/report-delivery';
 import type { MailMessage, MailResult } from '../../shared/ports/mailer';
 import { httpEvent, paymentsHarness, type PaymentsHarness } from '../support/payments';
 import type { Person } from '../support/emulator';

@@ -5,7 +5,7 @@
  * coupons come back; a run racing a late notification or another run changes nothing twice.
  */
 import type { ContractEvent } from '../../shared/domain/events';
-import { issueCoupon, type Coupon } from '../../shared/operations/kit/coupons';
+import { issueCoupon, type Coupon } from '../../shared/payments/coupons';
 import { paymentsHarness, type PaymentsHarness } from '../support/payments';
 import type { Person } from '../support/emulator';
 

@@ -8,7 +8,7 @@
 import { createPrivateKey } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { SaverCard } from '../../shared/operations/kit/cards';
+import type { SaverCard } from '../../shared/payments/cards';
 import { httpEvent, paymentsHarness, type PaymentsHarness } from '../support/payments';
 import type { Person } from '../support/emulator';
 

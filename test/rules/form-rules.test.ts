@@ -7,7 +7,7 @@ import { isAppError } from '../../shared/errors';
 import { checkFormRules, parseFormRule, type FormRule } from '../../shared/rules/form-rules';
 import { parseLprTable } from '../../shared/rules/lpr';
 import lpr from '../../config/lpr.json';
-import { parseTemplate } from '../../shared/operations/kinds/template-data';
+import { parseTemplate } from '../../shared/kinds/template-data';
 import { TEMPLATE_SOURCES } from '../../templates';
 
 const ctx = { today: '2026-03-01', lprTable: parseLprTable(lpr) };

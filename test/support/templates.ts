@@ -5,7 +5,7 @@
  * and text as typed. Booleans are not values of their own: they choose clauses. Used by the golden
  * tests (the preview text and the PDF's text layer) and the end-to-end tests (the signed PDF).
  */
-import type { KindSpec } from '../../shared/operations/kinds/kind';
+import type { KindSpec } from '../../shared/kinds/kind';
 import { chineseDate } from '../../shared/documents/template-format';
 import { formatYuan } from '../../shared/rules/money';
 import { pdftotext } from '../documents/tools';
@@ -61,7 +61,7 @@ export const SAMPLE_PARTIES = [
 
 /** The model of a kind's example form, both parties filled in (or still to fill with `filled: false`). */
 export const exampleModel = async (spec: KindSpec, filled = true) => {
-  const { contractModel } = await import('../../shared/operations/kit/contract-model');
+  const { contractModel } = await import('../../shared/contracts/model');
   return contractModel(spec, {
     contractNo: `${spec.numberPrefix}20260301GOLDEN01`,
     form: structuredClone(spec.example),

@@ -8,7 +8,7 @@
  */
 import type { Block, DocumentModel } from '../../shared/documents/model';
 import { renderDocument } from '../../shared/documents/render';
-import { allKinds } from '../../shared/operations/kinds';
+import { allKinds } from '../../shared/kinds/registry';
 import { compareRasters, rasterizeAll, run, tempDir, writeTemp } from '../documents/tools';
 import { exampleModel } from '../support/templates';
 

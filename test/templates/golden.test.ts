@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { renderDocument } from '../../shared/documents/render';
-import { KIND_NAMES, kindSpec } from '../../shared/operations/kinds';
+import { KIND_NAMES, kindSpec } from '../../shared/kinds/registry';
 import { previewText } from '../../shared/operations/template-get';
 import { validatePayload } from '../../shared/runtime/validation';
 import { parseLprTable } from '../../shared/rules/lpr';

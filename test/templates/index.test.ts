@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { parseTemplate } from '../../shared/operations/kinds/template-data';
+import { parseTemplate } from '../../shared/kinds/template-data';
 import { TEMPLATE_SOURCES } from '../../templates';
 
 test('templates/index.ts is generated from the current templates (npx tsx templates/generate-index.ts)', () => {

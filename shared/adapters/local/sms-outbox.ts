@@ -7,7 +7,7 @@ import type { Ids } from '../../ports/ids';
 import type { Sms, SmsMessage, SmsResult } from '../../ports/sms';
 import type { Store } from '../../ports/store';
 import { collectionName } from '../../store/collections';
-import { renderSms, smsParamCount } from '../../notifications/sms-texts';
+import { renderSms, smsParamCount } from '../../messages/sms-texts';
 
 export class SmsOutbox implements Sms {
   constructor(private readonly store: Store, private readonly clock: Clock, private readonly ids: Ids) {}

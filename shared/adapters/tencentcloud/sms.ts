@@ -13,7 +13,7 @@ import type { Clock } from '../../ports/clock';
 import type { Ids } from '../../ports/ids';
 import type { Sms, SmsMessage, SmsResult, SmsTemplate } from '../../ports/sms';
 import type { Store } from '../../ports/store';
-import { renderSms } from '../../notifications/sms-texts';
+import { renderSms } from '../../messages/sms-texts';
 import { collectionName } from '../../store/collections';
 import { providerFailure } from './api-errors';
 import { sdkClientConfig, type TencentApiSettings } from './client-options';

@@ -1,0 +1,28 @@
+/** Which file a contract has now, for download and email (C8, C12). */
+import { AppError } from '../errors';
+import type { Contract } from '../domain/contract';
+import type { Deps } from '../runtime/container';
+import { renderContract } from './pdf';
+
+export const fileName = (c: Contract): string => `${c.title}-${c.contractNo}.pdf`;
+
+/**
+ * The PDF matching the contract's state: the latest signed revision once anyone has signed (a
+ * rescinded or settled contract's carries the platform's stamp); before that, a preview rendered
+ * from the form as it stands (T4 预览合同).
+ */
+export const currentFile = async (deps: Deps, c: Contract): Promise<{ key: string; sha256: string; preview: boolean }> => {
+  if (c.document) return { key: c.document.currentKey, sha256: c.document.currentSha256, preview: false };
+  const rendered = await renderContract(c);
+  // The key names the content (the render is deterministic), so writing it again writes the same
+  // bytes: cheaper than downloading the whole file to learn whether it is there.
+  const key = `contracts/${c._id}/preview-${rendered.sha256.slice(0, 16)}.pdf`;
+  await deps.files.put(key, Buffer.from(rendered.bytes), 'application/pdf');
+  return { key, sha256: rendered.sha256, preview: true };
+};
+
+export const readFile = async (deps: Deps, key: string): Promise<Buffer> => {
+  const bytes = await deps.files.get(key);
+  if (!bytes) throw new AppError('INTERNAL');
+  return bytes;
+};

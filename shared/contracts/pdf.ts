@@ -1,0 +1,165 @@
+/**
+ * The contract's PDF through its life (T4, C5, C10, A5): rendered from the template and form once
+ * every party's details are in, then signed revision by revision — each signature an incremental
+ * update with its own one-time certificate from the platform CA, so every earlier signature stays
+ * valid. Only the functions that produce or read PDFs import this module (pdf-lib and the font are
+ * heavy); it never changes a contract itself: it returns what the caller commits.
+ */
+import { AppError } from '../errors';
+import { PARTY_ROLES, type CertificateSummary, type Contract, type ContractDocument, type PartyRole } from '../domain/contract';
+import { deriveSignerIdentifier, issueSignerCertificate } from '../documents/ca';
+import { validateHandwrittenSignature } from '../documents/handwritten';
+import { renderDocument } from '../documents/render';
+import { signatureFieldName } from '../documents/model';
+import { createPersonalSeal } from '../documents/seal';
+import { signPdf, type StampAppearance } from '../documents/sign';
+import type { CertificateInfo } from '../documents/x509';
+import { chinaDay } from '../rules/dates';
+import type { Deps } from '../runtime/container';
+import { kindSpec } from '../kinds/registry';
+import { contractModel } from './model';
+import { handwrittenKey } from './file-keys';
+import { signingKeys } from './signing-keys';
+
+/**
+ * Renders the contract as it reads now (preview before signing, T4), whatever its kind: the
+ * model comes from the kind's template (contract-model.ts); parties not yet filled in read （待填写）.
+ */
+export const renderContract = (c: Contract) => renderDocument(contractModel(kindSpec(c.kind), c));
+
+/** The signature field of a party: named after its role in the kind, e.g. Sig_landlord (C10). */
+const fieldFor = (c: Contract, role: PartyRole) => signatureFieldName(c.parties[role].kindRole);
+
+export const summarize = (info: CertificateInfo): CertificateSummary => ({
+  subject: info.subjectText,
+  issuer: info.issuerText,
+  serialNumber: info.serialNumberHex,
+  validFrom: info.notBefore,
+  validTo: info.notAfter,
+  fingerprintSha256: info.fingerprintSha256,
+});
+
+const appearanceFor = async (deps: Deps, c: Contract, role: PartyRole): Promise<StampAppearance> => {
+  const party = c.parties[role];
+  const sig = party.signature;
+  if (sig?.type === 'handwritten' && sig.ref) {
+    const png = await deps.files.get(handwrittenKey(party.openid!, sig.ref));
+    if (!png) throw new AppError('VALIDATION_FAILED', '手写签名不存在，请重新上传', { fields: [{ field: '/signature/ref', rule: 'exists' }] });
+    validateHandwrittenSignature(png);
+    return { kind: 'png', png };
+  }
+  return { kind: 'vector', drawing: createPersonalSeal(party.details!.name) };
+};
+
+/**
+ * The next revision of the PDF with `role`'s signature, from `c` as it will be committed (its
+ * party already carries the chosen signature). Renders the original first when there is none.
+ * Files are written under keys unique to this revision; if the commit then loses, they are
+ * orphans nobody points at.
+ */
+export const signRevision = async (deps: Deps, c: Contract, role: PartyRole, signingTime: Date): Promise<ContractDocument> => {
+  let doc = c.document;
+  let current: Uint8Array;
+  if (!doc) {
+    // The original that gets signed must name both parties: a 待填写 preview is never signed.
+    if (PARTY_ROLES.some((r) => c.parties[r].details === null)) throw new AppError('INVALID_TRANSITION', '双方信息尚未填写完整');
+    const rendered = await renderContract(c);
+    const originalKey = `contracts/${c._id}/original-${rendered.sha256.slice(0, 16)}.pdf`;
+    await deps.files.put(originalKey, Buffer.from(rendered.bytes), 'application/pdf');
+    const areas = rendered.signatureAreas.map((a) => ({
+      role: PARTY_ROLES.find((r) => fieldFor(c, r) === a.fieldName) ?? role,
+      fieldName: a.fieldName, pageIndex: a.pageIndex, rect: a.rect,
+    }));
+    doc = { originalKey, originalSha256: rendered.sha256, currentKey: originalKey, currentSha256: rendered.sha256, areas, signatures: [], signedKey: null };
+    current = rendered.bytes;
+  } else {
+    const bytes = await deps.files.get(doc.currentKey);
+    if (!bytes) throw new Error(`contract file missing: ${doc.currentKey}`);
+    current = bytes;
+  }
+  const fieldName = fieldFor(c, role);
+  const area = doc.areas.find((a) => a.fieldName === fieldName);
+  if (!area) throw new Error(`no signature area ${fieldName}`);
+  const party = c.parties[role];
+  const keys = await signingKeys(deps);
+  const cert = issueSignerCertificate(keys.ca, {
+    name: party.details!.name,
+    identifier: deriveSignerIdentifier(keys.signerIdSecret, party.details!.idNumber),
+    signingTime,
+  });
+  const signed = await signPdf(current, {
+    fieldName,
+    placement: { pageIndex: area.pageIndex, rect: area.rect },
+    signer: { certPem: cert.certPem, keyPem: cert.keyPem, chainPems: cert.chainPems },
+    reason: `${party.details!.name}签署《${c.title}》`,
+    signerName: party.details!.name,
+    signingTime,
+    appearance: await appearanceFor(deps, c, role),
+    caption: chinaDay(signingTime),
+  });
+  return appendRevision(deps, c._id, doc, signed, { by: role, fieldName, signedAt: signingTime.toISOString(), certificate: summarize(cert.info) });
+};
+
+/** Stores a newly signed revision beside the earlier ones (each stays retrievable) and makes it current. */
+const appendRevision = async (
+  deps: Deps,
+  contractId: string,
+  doc: ContractDocument,
+  signed: { bytes: Uint8Array; sha256: string },
+  signature: Omit<ContractDocument['signatures'][number], 'sha256'>,
+): Promise<ContractDocument> => {
+  const key = `contracts/${contractId}/rev${doc.signatures.length + 1}-${signed.sha256.slice(0, 16)}.pdf`;
+  await deps.files.put(key, Buffer.from(signed.bytes), 'application/pdf');
+  return { ...doc, currentKey: key, currentSha256: signed.sha256, signatures: [...doc.signatures, { ...signature, sha256: signed.sha256 }] };
+};
+
+/** The platform's own signing identity: it signs status changes it witnessed and evidence reports. */
+export const PLATFORM_SIGNER = '电子签平台';
+
+export const platformCertificate = async (deps: Deps, signingTime: Date) => {
+  const keys = await signingKeys(deps);
+  return issueSignerCertificate(keys.ca, { name: PLATFORM_SIGNER, identifier: 'PLATFORMSIGNINGSERVICE', signingTime });
+};
+
+/**
+ * What each platform stamp says: the seal's text and the signature's reason. `accepted` is the
+ * payer's 确认领取 of a payee-initiated receipt (R2): the receipt is the payee's signed document;
+ * the payer does not sign it, the platform witnesses their acceptance in the file itself.
+ */
+const STATUS_STAMP = {
+  rescinded: { seal: '双方解除', reason: () => '合同已解除（双方确认，平台见证）' },
+  settled: { seal: '双方结清', reason: () => '借条已结清（双方确认，平台见证）' },
+  accepted: { seal: '确认领取', reason: (c: Contract) => `付款人${c.parties.counterparty.details?.name ?? ''}已确认领取（平台见证）` },
+} as const;
+
+/** Top right of the first page, clear of the title; an acceptance sits beside the payee's signature, where the payer's would be. */
+const stampPlacement = (doc: ContractDocument, status: keyof typeof STATUS_STAMP) => {
+  const beside = status === 'accepted' ? doc.areas[0] : undefined;
+  if (beside) return { pageIndex: beside.pageIndex, rect: { x: beside.rect.x + 236, y: beside.rect.y, width: beside.rect.height, height: beside.rect.height } };
+  return { pageIndex: 0, rect: { x: 455, y: 705, width: 96, height: 96 } };
+};
+
+/**
+ * A rescinded or settled contract (C6, I9), or a receipt its payer accepted (R2), gets a revision
+ * signed by the platform with a round status stamp: the parties' signatures stay valid, and the
+ * file itself now says what happened to it (C8 sends the file matching the state).
+ */
+export const stampStatus = async (deps: Deps, c: Contract, status: keyof typeof STATUS_STAMP, at: Date): Promise<ContractDocument> => {
+  const doc = c.document;
+  if (!doc) throw new Error('a contract without a signed document cannot be stamped');
+  const bytes = await deps.files.get(doc.currentKey);
+  if (!bytes) throw new Error(`contract file missing: ${doc.currentKey}`);
+  const cert = await platformCertificate(deps, at);
+  const fieldName = `Sig_platform_${status}`;
+  const signed = await signPdf(bytes, {
+    fieldName,
+    placement: stampPlacement(doc, status),
+    signer: { certPem: cert.certPem, keyPem: cert.keyPem, chainPems: cert.chainPems },
+    reason: STATUS_STAMP[status].reason(c),
+    signerName: PLATFORM_SIGNER,
+    signingTime: at,
+    appearance: { kind: 'vector', drawing: createPersonalSeal(STATUS_STAMP[status].seal, 'round') },
+    caption: chinaDay(at),
+  });
+  return appendRevision(deps, c._id, doc, signed, { by: 'platform', fieldName, signedAt: at.toISOString(), certificate: summarize(cert.info) });
+};

@@ -1,0 +1,30 @@
+/**
+ * Changes to a contract that are not lifecycle moves (binding a share link, switching reminders,
+ * a 催办) still go through one compare-and-set with their event appended, retried on a fresh read.
+ * `change` returns null when the fresh contract already is as wanted: nothing is written.
+ */
+import { AppError } from '../errors';
+import { chainEvents, type NewEvent } from '../domain/events';
+import type { Contract } from '../domain/contract';
+import type { Deps } from '../runtime/container';
+import { CONTRACTS, EVENTS } from './repository';
+
+export const recordChange = async (
+  deps: Deps,
+  load: () => Promise<Contract | null>,
+  change: (fresh: Contract, now: string) => { contract: Contract; events: NewEvent[] } | null,
+): Promise<Contract> => {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const fresh = await load();
+    if (!fresh) throw new AppError('NOT_FOUND');
+    const now = deps.clock.now().toISOString();
+    const changed = change(fresh, now);
+    if (changed === null) return fresh;
+    const { contract, events } = changed;
+    const chained = chainEvents(fresh._id, fresh.eventHead, now, events);
+    const doc: Contract = { ...contract, updatedAt: now, eventHead: chained.head };
+    const r = await deps.store.commit({ collection: CONTRACTS, doc, expectedVersion: fresh.version ?? 0 }, [{ collection: EVENTS, docs: chained.docs }]);
+    if (r.ok) return { ...doc, version: r.version };
+  }
+  throw new AppError('CONFLICT');
+};

@@ -1,0 +1,71 @@
+/**
+ * Rescind (解除, C6) and settle (结清, I9) have the same shape: a party requests with a reason and a
+ * face check; the requester may cancel; the other party confirms (with a face check) or refuses.
+ * Eight functions, one pattern, each a row family in the lifecycle table.
+ *
+ * The confirmations live in confirmations.ts: they stamp the PDF, and keeping the documents
+ * library out of this module keeps it out of the six bundles that never render (cold start).
+ */
+import { AppError } from '../errors';
+import type { Contract, ContractDocument } from '../domain/contract';
+import type { Action } from '../lifecycle/table';
+import type {
+  RescindCancelInput, RescindRefuseInput, RescindRequestInput,
+  SettleCancelInput, SettleRefuseInput, SettleRequestInput,
+} from '../generated/schema-types';
+import { requireCaller, type Operation, type OpContext } from '../runtime/operation';
+import { loadAsParty } from './repository';
+import { consumePartyFaceCheck, type FacePurpose } from '../identity/face-checks';
+import { preview, runTransition } from './transition';
+import { contractView } from './views';
+
+export type Kind = 'rescind' | 'settle';
+
+/** Signs the platform's stamped revision of the PDF for a contract whose life a confirmation ends. */
+export type Stamp = (deps: OpContext['deps'], contract: Contract, status: 'rescinded' | 'settled', at: Date) => Promise<ContractDocument>;
+
+export const act = async (ctx: OpContext, contractId: string, action: Action, opts: { reason?: string; bizToken?: string; stamp?: Stamp }) => {
+  const { openid } = requireCaller(ctx);
+  const { deps } = ctx;
+  let faceCheckId: string | undefined;
+  let current: Contract | undefined;
+  if (opts.bizToken !== undefined) {
+    // Refuse what the table refuses before spending the person's face check.
+    const { contract, role } = await loadAsParty(deps, contractId, openid);
+    preview(contract, action, { openid }, deps.clock.now().toISOString());
+    current = contract;
+    faceCheckId = (await consumePartyFaceCheck(deps, contract, role, { bizToken: opts.bizToken, openid, purpose: action as Exclude<FacePurpose, 'realname'> }))._id;
+  }
+  // Confirming ends the contract's life: the platform signs a stamped revision of the PDF first,
+  // committed with the state change (and refused if the file moved meanwhile).
+  let document: ContractDocument | null = null;
+  const basedOn = current?.document?.currentKey ?? null;
+  if (current?.document && opts.stamp) {
+    document = await opts.stamp(deps, current, action === 'settle_confirm' ? 'settled' : 'rescinded', deps.clock.now());
+  }
+  const { contract, role } = await runTransition(deps, {
+    contractId, action, by: { openid },
+    ...(document
+      ? {
+          prepare: (c: Contract) => {
+            if ((c.document?.currentKey ?? null) !== basedOn) throw new AppError('CONFLICT');
+            return { ...c, document };
+          },
+          eventData: { documentSha256: document.currentSha256 },
+        }
+      : {}),
+    ...(current ? { current } : {}),
+    ...(faceCheckId ? { faceCheckId } : {}),
+    ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
+  });
+  return contractView(contract, role ?? 'counterparty', deps.clock.now().toISOString());
+};
+
+const family = <K extends Kind>(kind: K) => ({
+  request: (async (i: RescindRequestInput | SettleRequestInput, ctx) => act(ctx, i.contractId, `${kind}_request`, { reason: i.reason, bizToken: i.bizToken })) as Operation<RescindRequestInput | SettleRequestInput>,
+  cancel: (async (i: RescindCancelInput | SettleCancelInput, ctx) => act(ctx, i.contractId, `${kind}_cancel`, {})) as Operation<RescindCancelInput | SettleCancelInput>,
+  refuse: (async (i: RescindRefuseInput | SettleRefuseInput, ctx) => act(ctx, i.contractId, `${kind}_refuse`, i.reason !== undefined ? { reason: i.reason } : {})) as Operation<RescindRefuseInput | SettleRefuseInput>,
+});
+
+export const rescind = family('rescind');
+export const settle = family('settle');

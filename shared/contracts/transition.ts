@@ -1,0 +1,176 @@
+/**
+ * Carrying out one lifecycle move: read → decide (the table) → apply the row's effects → one commit
+ * (compare-and-set on the contract's version + the chained events) → notify. State checks happen
+ * inside this read-decide-commit cycle, never outside it, so a cancel racing a sign cannot both win:
+ * the loser's compare-and-set fails, it re-reads, and the table refuses what no longer applies
+ * (INVALID_TRANSITION) — or, if the contract keeps changing under it, it gets CONFLICT.
+ */
+import { AppError } from '../errors';
+import { chainEvents, type EventType, type NewEvent } from '../domain/events';
+import type { Contract, PartyDetails, PartyRole, Signature } from '../domain/contract';
+import { applyDecision, decide, hasEffect, type Performer, type Decision } from '../lifecycle/machine';
+import type { Action } from '../lifecycle/table';
+import type { Append } from '../ports/store';
+import type { Deps } from '../runtime/container';
+import { CONTRACTS, EVENTS, isVisibleTo, loadContract } from './repository';
+import { sendSms } from '../messages/contract-sms';
+import { cancelReminders, scheduleReminders } from './reminders';
+
+const EVENT_OF: Record<Action, EventType> = {
+  initiate: 'initiated', issue: 'issued', fill: 'filled', sign: 'signed', accept: 'accepted', reject: 'rejected',
+  revoke: 'revoked', expire: 'expired', invalidate: 'invalidated',
+  rescind_request: 'rescind_requested', rescind_cancel: 'rescind_cancelled', rescind_confirm: 'rescind_confirmed', rescind_refuse: 'rescind_refused',
+  settle_request: 'settle_requested', settle_cancel: 'settle_cancelled', settle_confirm: 'settle_confirmed', settle_refuse: 'settle_refused',
+};
+
+/** How many times a lost compare-and-set is retried on a fresh read before answering CONFLICT. */
+const MAX_ATTEMPTS = 3;
+
+export interface TransitionRequest {
+  contractId: string;
+  action: Action;
+  /** A party (by openid) or the system (timers, payment, account changes). */
+  by: { openid: string } | 'system';
+  faceCheckId?: string;
+  reason?: string;
+  signature?: Omit<Signature, 'at' | 'faceCheckId'>;
+  fill?: { details: PartyDetails; openid: string };
+  /** Adjusts the fresh read before the decision (e.g. the payment gate passing in the same commit). */
+  prepare?: (c: Contract) => Contract;
+  /** The contract as the operation just read it: the first attempt decides on it instead of reading again. */
+  current?: Contract;
+  /** Events recorded before the action's own (e.g. payment_confirmed). */
+  preEvents?: NewEvent[];
+  /** Documents inserted in the same commit (e.g. the free-quota slot an initiation uses): all or nothing. */
+  appends?: Append[];
+  /** Extra data on the action's event. */
+  eventData?: Record<string, unknown>;
+  /**
+   * Runs the `closeOpenOrder` effect after the commit: payments/draft-orders.ts `closeDraftOrder`, passed
+   * by the operations that can end a draft (revoke, invalidate), so that only their bundles carry the
+   * payment modules and client. A decision with that effect and no runner is refused before the commit.
+   */
+  closeOpenOrder?: (deps: Deps, contract: Contract) => Promise<unknown>;
+}
+
+export interface TransitionResult {
+  contract: Contract;
+  decision: Decision;
+  role: PartyRole | null;
+}
+
+const resolveCaller = (contract: Contract, by: TransitionRequest['by']): { caller: Performer; role: PartyRole | null } => {
+  if (by === 'system') return { caller: { kind: 'system' }, role: null };
+  const role = (['initiator', 'counterparty'] as const).find((r) => contract.parties[r].openid === by.openid) ?? null;
+  if (!role) throw new AppError('NOT_FOUND');
+  // A party the contract was hidden from by a revoke (C3) no longer sees it, but one who acts on it —
+  // typically racing the revoke — is told it moved on rather than that it never existed.
+  if (!isVisibleTo(contract, by.openid)) throw new AppError('INVALID_TRANSITION', '发起方已撤销该合同');
+  return { caller: { kind: 'party', role }, role };
+};
+
+/** Decides without committing: lets an operation refuse before spending a face check or creating an order. */
+export const preview = (contract: Contract, action: Action, by: TransitionRequest['by'], now: string): Decision =>
+  decide(contract, action, resolveCaller(contract, by).caller, { now });
+
+const applyEffects = (deps: Deps, base: Contract, d: Decision, req: TransitionRequest, role: PartyRole | null, now: string): Contract => {
+  let c = applyDecision(base, d);
+  const setParty = (r: PartyRole, patch: Partial<Contract['parties'][PartyRole]>) => {
+    c = { ...c, parties: { ...c.parties, [r]: { ...c.parties[r], ...patch } } };
+  };
+  for (const effect of d.effects) {
+    if (!('do' in effect)) continue;
+    switch (effect.do) {
+      case 'startExpiry': {
+        const expires = new Date(Date.parse(now) + deps.config.contractTtlDays * 86_400_000).toISOString();
+        c = { ...c, initiatedAt: now, expiresAt: expires };
+        break;
+      }
+      case 'stopExpiry':
+        c = { ...c, expiresAt: null };
+        break;
+      case 'recordSignature':
+        if (role && req.signature && req.faceCheckId) setParty(role, { signature: { ...req.signature, faceCheckId: req.faceCheckId, at: now } });
+        else if (role && !req.signature) throw new Error(`${d.action} needs a signature and a face check`);
+        break;
+      case 'recordFill':
+        if (!role || !req.fill) throw new Error('fill needs details');
+        setParty(role, { details: req.fill.details, openid: req.fill.openid, filledBy: 'self', filledAt: now });
+        break;
+      case 'recordRejection':
+        if (role) setParty(role, { rejectReason: req.reason ?? '' });
+        break;
+      case 'openRequest':
+        if (!role || !req.faceCheckId) throw new Error('a request needs a party and a face check');
+        c = { ...c, pending: { type: d.action.startsWith('settle') ? 'settle' : 'rescind', by: role, reason: req.reason ?? '', at: now, faceCheckId: req.faceCheckId } };
+        break;
+      case 'closeRequest':
+        c = { ...c, pending: null };
+        break;
+      case 'complete':
+        // The file as it stood when the contract came into force: what a signed contract's email and download send.
+        c = { ...c, completedAt: now, ...(c.document ? { document: { ...c.document, signedKey: c.document.currentKey } } : {}) };
+        break;
+      case 'hideFromCounterparty':
+        c = { ...c, memberOpenids: c.memberOpenids.filter((o) => o === c.parties.initiator.openid) };
+        break;
+      case 'closeOpenOrder':
+        if (!req.closeOpenOrder) throw new Error(`${d.action} of a draft needs closeOpenOrder (payments/draft-orders.ts)`);
+        break; // after the commit
+      case 'scheduleReminders':
+      case 'cancelReminders':
+        break; // separate documents, after the commit
+    }
+  }
+  return { ...c, updatedAt: now };
+};
+
+/** Reason words for the "answered" SMS. */
+const answerWord = (action: Action): string => (action.endsWith('_confirm') ? '同意' : '拒绝');
+
+export const runTransition = async (deps: Deps, req: TransitionRequest): Promise<TransitionResult> => {
+  for (let attempt = 1; ; attempt++) {
+    const fresh = attempt === 1 && req.current ? req.current : await loadContract(deps, req.contractId);
+    if (!fresh) throw new AppError('NOT_FOUND');
+    const { caller, role } = resolveCaller(fresh, req.by);
+    const base = req.prepare ? req.prepare(fresh) : fresh;
+    const now = deps.clock.now().toISOString();
+    const decision = decide(base, req.action, caller, { now });
+    const next = applyEffects(deps, base, decision, req, role, now);
+
+    const actor = { role: role ?? ('system' as const), openid: req.by === 'system' ? null : req.by.openid };
+    const events: NewEvent[] = [
+      ...(req.preEvents ?? []),
+      {
+        type: EVENT_OF[req.action],
+        actor,
+        faceCheckId: req.faceCheckId ?? null,
+        data: { from: decision.from, to: decision.to, ...(req.reason !== undefined ? { reason: req.reason } : {}), ...(req.signature ? { signatureType: req.signature.type } : {}), ...req.eventData },
+      },
+    ];
+    const chained = chainEvents(fresh._id, fresh.eventHead, now, events);
+    const toSave: Contract = { ...next, eventHead: chained.head };
+    const result = await deps.store.commit(
+      { collection: CONTRACTS, doc: toSave, expectedVersion: fresh.version ?? 0 },
+      [{ collection: EVENTS, docs: chained.docs }, ...(req.appends ?? [])],
+    );
+    if (!result.ok) {
+      if (attempt < MAX_ATTEMPTS) continue;
+      throw new AppError('CONFLICT');
+    }
+    const saved: Contract = { ...toSave, version: result.version };
+    await afterCommit(deps, saved, decision, req);
+    return { contract: saved, decision, role };
+  }
+};
+
+const afterCommit = async (deps: Deps, contract: Contract, d: Decision, req: TransitionRequest): Promise<void> => {
+  if (hasEffect(d, 'closeOpenOrder')) await req.closeOpenOrder?.(deps, contract); // present: applyEffects checked
+  if (hasEffect(d, 'scheduleReminders') && contract.reminders.enabled) await scheduleReminders(deps, contract);
+  if (hasEffect(d, 'cancelReminders')) await cancelReminders(deps, contract._id);
+  // {3} of the SMS: a request's or a refusal's reason, or the answer to a request; nothing else
+  // (an SMS template takes exactly as many parameters as it has placeholders).
+  const detail: string | string[] = d.action.endsWith('_request') || d.action === 'reject' ? req.reason ?? '' : d.action.endsWith('_confirm') || d.action.endsWith('_refuse') ? answerWord(d.action) : [];
+  for (const n of d.notify) await sendSms(deps, contract, n.role, n.sms, detail);
+};
+

@@ -1,0 +1,107 @@
+/**
+ * What a party sees of a contract. Their own details in full (they check them before signing);
+ * the other party's ID number and phone masked, as the product shows them; the actions the table
+ * allows them now, so the mini-program shows the right buttons.
+ */
+import { PARTY_ROLES, type Contract, type ContractState, type Party, type PartyRole, type PartyStatus } from '../domain/contract';
+import { availableActions } from '../lifecycle/machine';
+import { maskIdNumber } from '../rules/id-number';
+import { maskPhone } from '../rules/phone';
+
+export const STATE_LABELS: Record<ContractState, string> = {
+  draft: '待发起',
+  awaiting_fill: '待补充',
+  awaiting_signatures: '待签署',
+  signed: '已生效',
+  rejected: '已拒签',
+  revoked: '已撤销',
+  expired: '已过期',
+  invalidated: '已失效',
+  rescind_pending: '解除中',
+  rescinded: '已解除',
+  settle_pending: '结清中',
+  settled: '已结清',
+};
+
+export const PARTY_STATUS_LABELS: Record<PartyStatus, string> = {
+  to_fill: '待补充',
+  waiting: '待他人处理',
+  to_sign: '待签署',
+  signed: '已签署',
+  confirmed: '已开具',
+  rejected: '已拒签',
+};
+
+/**
+ * The payer of a payee-initiated receipt does not sign: their turn is 确认领取 (R2). The table keeps
+ * one status vocabulary (to_sign: "your act is due", signed: "your part is done"); the words the
+ * product shows for that party are these.
+ */
+const acceptsReceipt = (c: Contract, p: Party) => c.flow === 'receipt_payee' && p.role === 'counterparty';
+const RECEIPT_PAYER_LABELS: Partial<Record<PartyStatus, string>> = { to_sign: '待领取', signed: '已领取', rejected: '已拒绝领取' };
+
+export const partyStatusLabel = (c: Contract, p: Party): string =>
+  (acceptsReceipt(c, p) ? RECEIPT_PAYER_LABELS[p.status] : undefined) ?? PARTY_STATUS_LABELS[p.status];
+
+/** 待签署 reads 待领取 while a payee-initiated receipt waits for its payer's 确认领取 (R2: 待付款人领取). */
+export const stateLabel = (c: Contract): string =>
+  c.state === 'awaiting_signatures' && c.flow === 'receipt_payee' && c.parties.counterparty.status === 'to_sign' ? '待领取' : STATE_LABELS[c.state];
+
+const partyView = (c: Contract, p: Party, own: boolean) => ({
+  role: p.role,
+  kindRole: p.kindRole,
+  isMe: own,
+  status: p.status,
+  statusLabel: partyStatusLabel(c, p),
+  name: p.details?.name ?? null,
+  idNumber: p.details ? (own ? p.details.idNumber : maskIdNumber(p.details.idNumber)) : null,
+  phone: p.details ? (own ? p.details.phone : maskPhone(p.details.phone)) : null,
+  filledBy: p.filledBy,
+  signed: p.signature !== null,
+  signedAt: p.signature?.at ?? null,
+  signatureType: p.signature?.type ?? null,
+  ...(p.rejectReason !== undefined ? { rejectReason: p.rejectReason } : {}),
+});
+
+export const contractView = (contract: Contract, viewer: PartyRole, now: string) => ({
+  id: contract._id,
+  contractNo: contract.contractNo,
+  kind: contract.kind,
+  flow: contract.flow,
+  title: contract.title,
+  state: contract.state,
+  stateLabel: stateLabel(contract),
+  myRole: viewer,
+  myKindRole: contract.parties[viewer].kindRole,
+  parties: PARTY_ROLES.map((r) => partyView(contract, contract.parties[r], r === viewer)),
+  form: contract.form,
+  payment: { status: contract.payment.status, amountFen: contract.payment.amountFen },
+  pending: contract.pending ? { type: contract.pending.type, by: contract.pending.by, reason: contract.pending.reason, at: contract.pending.at } : null,
+  reminders: contract.reminders,
+  // The share token is the initiator's to pass on while the other party is not bound yet.
+  shareToken: viewer === 'initiator' && contract.parties.counterparty.openid === null ? contract.shareToken : null,
+  createdAt: contract.createdAt,
+  updatedAt: contract.updatedAt,
+  initiatedAt: contract.initiatedAt,
+  expiresAt: contract.expiresAt,
+  completedAt: contract.completedAt,
+  version: contract.version ?? 0,
+  actions: availableActions(contract, { kind: 'party', role: viewer }, { now }),
+});
+
+export type ContractView = ReturnType<typeof contractView>;
+
+/** The list row: enough for 我的合同 without form or personal details. */
+export const contractSummary = (contract: Contract, viewer: PartyRole) => ({
+  id: contract._id,
+  contractNo: contract.contractNo,
+  kind: contract.kind,
+  title: contract.title,
+  state: contract.state,
+  stateLabel: stateLabel(contract),
+  myRole: viewer,
+  myStatus: contract.parties[viewer].status,
+  otherPartyName: contract.parties[viewer === 'initiator' ? 'counterparty' : 'initiator'].details?.name ?? null,
+  amountFen: typeof contract.form.amountFen === 'number' ? contract.form.amountFen : null,
+  updatedAt: contract.updatedAt,
+});

@@ -1,0 +1,109 @@
+/**
+ * Face checks (V1) as the product uses them: a check is started for one user, one purpose and (for
+ * contract acts) one contract; it is valid for 2 hours and is used once. The provider only says
+ * whether the face matched; binding and single use are ours, enforced here with a compare-and-set
+ * so two requests cannot spend the same check.
+ */
+import { createHash } from 'node:crypto';
+import { AppError } from '../errors';
+import type { Contract, PartyRole } from '../domain/contract';
+import type { Doc } from '../ports/store';
+import { collectionName } from '../store/collections';
+import type { Deps } from '../runtime/container';
+
+export const FACE_CHECKS = collectionName('faceChecks');
+
+/** `accept`: the payer's 确认领取 of a payee-initiated receipt (R2) — an act of will like signing, witnessed by the platform. */
+export const FACE_PURPOSES = ['realname', 'sign', 'accept', 'rescind_request', 'rescind_confirm', 'settle_request', 'settle_confirm'] as const;
+export type FacePurpose = (typeof FACE_PURPOSES)[number];
+
+export interface FaceCheck extends Doc {
+  _id: string; // the provider's BizToken
+  openid: string;
+  purpose: FacePurpose;
+  contractId: string | null;
+  /** SHA-256 of "name\nidNumber" the check was started for (no raw ID number stored here). */
+  subject: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+  result: { errCode: number | null; errMsg: string } | null;
+}
+
+export const subjectHash = (name: string, idNumber: string): string => createHash('sha256').update(`${name}\n${idNumber}`).digest('hex');
+
+export const startFaceCheck = async (
+  deps: Deps,
+  input: { openid: string; purpose: FacePurpose; contractId: string | null; name: string; idNumber: string },
+): Promise<{ bizToken: string; expiresAt: string; url?: string }> => {
+  let started;
+  try {
+    started = await deps.face.start({ name: input.name, idNumber: input.idNumber });
+  } catch (e) {
+    deps.log.warn({ err: e }, 'face provider failed to start');
+    throw new AppError('PROVIDER_ERROR', '人脸核身服务暂时不可用，请稍后再试');
+  }
+  const now = deps.clock.now();
+  const expiresAt = new Date(now.getTime() + deps.config.faceCheckTtlMinutes * 60_000).toISOString();
+  await deps.store.insert(FACE_CHECKS, {
+    _id: started.bizToken, openid: input.openid, purpose: input.purpose, contractId: input.contractId,
+    subject: subjectHash(input.name, input.idNumber), createdAt: now.toISOString(), expiresAt, usedAt: null, result: null,
+  });
+  return { bizToken: started.bizToken, expiresAt, ...(started.url ? { url: started.url } : {}) };
+};
+
+const refuse = (reason: string, extra: Record<string, unknown> = {}): never => {
+  throw new AppError('IDENTITY_CHECK_FAILED', undefined, { reason, ...extra });
+};
+
+/**
+ * Spends a passed check of this user for this purpose (and contract). Anything else — another
+ * user's token, another purpose or contract, expired, used, not passed — is IDENTITY_CHECK_FAILED
+ * with a reason, and the check stays as it was unless it was spent.
+ */
+export const consumeFaceCheck = async (
+  deps: Deps,
+  input: { bizToken: string; openid: string; purpose: FacePurpose; contractId: string | null; subject?: string },
+): Promise<FaceCheck> => {
+  const check = await deps.store.get<FaceCheck>(FACE_CHECKS, input.bizToken);
+  if (!check || check.openid !== input.openid) return refuse('unknown');
+  if (check.purpose !== input.purpose || check.contractId !== input.contractId) return refuse('wrong_purpose');
+  if (input.subject !== undefined && check.subject !== input.subject) return refuse('wrong_person');
+  if (check.usedAt) return refuse('used');
+  const now = deps.clock.now().toISOString();
+  if (now > check.expiresAt) return refuse('expired');
+  let result;
+  try {
+    result = await deps.face.result(input.bizToken);
+  } catch (e) {
+    deps.log.warn({ err: e }, 'face provider failed to answer');
+    throw new AppError('PROVIDER_ERROR', '人脸核身服务暂时不可用，请稍后再试');
+  }
+  if (result.errCode === null) return refuse('not_done');
+  if (!result.passed) {
+    // A failed check is spent: the person must start a new one.
+    await deps.store.compareAndSet(FACE_CHECKS, { ...check, usedAt: now, result: { errCode: result.errCode, errMsg: result.errMsg } }, check.version ?? 0);
+    return refuse('not_passed', { providerCode: result.errCode });
+  }
+  const spent: FaceCheck = { ...check, usedAt: now, result: { errCode: result.errCode, errMsg: result.errMsg } };
+  if (!(await deps.store.compareAndSet(FACE_CHECKS, spent, check.version ?? 0))) return refuse('used');
+  return spent;
+};
+
+/**
+ * Spends a face check for an act on a contract (sign, accept, rescind, settle): besides being this
+ * user's check for this purpose and contract, it must have been made of the person the contract
+ * names for the caller's role. An account re-verified as someone else (A3: renamed) can no longer
+ * act on the contracts made under the old identity — the certificate would name one person and the
+ * face would be another's.
+ */
+export const consumePartyFaceCheck = (
+  deps: Deps,
+  contract: Contract,
+  role: PartyRole,
+  input: { bizToken: string; openid: string; purpose: Exclude<FacePurpose, 'realname'> },
+): Promise<FaceCheck> => {
+  const details = contract.parties[role].details;
+  if (!details) return refuse('wrong_person');
+  return consumeFaceCheck(deps, { ...input, contractId: contract._id, subject: subjectHash(details.name, details.idNumber) });
+};

@@ -1,0 +1,32 @@
+import { AppError } from '../errors';
+import type { Doc } from '../ports/store';
+import { collectionName } from '../store/collections';
+import type { Deps } from '../runtime/container';
+
+export const USERS = collectionName('users');
+
+export interface RealName {
+  name: string;
+  idNumber: string;
+  phone: string;
+  birthDate: string;
+  idKind: 'mainland' | 'hmt';
+  verifiedAt: string;
+  faceCheckId: string;
+}
+
+export interface User extends Doc {
+  _id: string; // the openid
+  realName: RealName | null;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export const getUser = (deps: Deps, openid: string): Promise<User | null> => deps.store.get<User>(USERS, openid);
+
+/** The caller's verified identity (实名), or IDENTITY_NOT_VERIFIED. */
+export const requireRealName = async (deps: Deps, openid: string): Promise<RealName> => {
+  const user = await getUser(deps, openid);
+  if (!user?.realName) throw new AppError('IDENTITY_NOT_VERIFIED');
+  return user.realName;
+};
