@@ -15,10 +15,9 @@
  */
 import type http from 'node:http';
 import type { Container } from '../shared/runtime/container';
-import type { HttpTriggerEvent } from '../shared/runtime/webhook';
+import type { HttpTriggerEvent } from '../shared/ports/operation';
 import type { NotificationOptions, PaymentSimulator } from '../shared/adapters/local/payment-simulator';
-import { issueCoupon } from '../shared/payments/coupons';
-import { ORDERS, type Order } from '../shared/payments/orders';
+import { issueCoupon, loadOrder } from '../shared/payments';
 import { isAppError } from '../shared/errors';
 
 export const WEBHOOK_PATH = '/webhooks/payment';
@@ -62,7 +61,7 @@ export const payControl = async (container: Container, sim: PaymentSimulator, or
   if (!options) return refuse(`mode 须为 ${Object.keys(MODES).join('、')}`);
   const times = body.times === undefined ? (mode === 'duplicate' ? 10 : 1) : Number(body.times);
   if (!Number.isInteger(times) || times < 1 || times > 50) return refuse('times 须为 1–50 的整数');
-  const order = await container.store.get<Order>(ORDERS, orderId);
+  const order = await loadOrder(container, orderId);
   if (!order) return refuse('没有这个订单 / no such order', 404);
   // As the payer's WeChat does: a closed order cannot be paid (《关闭订单》).
   if (sim.getOrder(order._id)?.tradeState === 'CLOSED') {
@@ -79,7 +78,7 @@ export const payControl = async (container: Container, sim: PaymentSimulator, or
           for (let i = 0; i < times; i++) out.push(await sim.deliver(notification, webhookUrl));
           return out;
         })();
-  const after = await container.store.get<Order>(ORDERS, orderId);
+  const after = await loadOrder(container, orderId);
   return { status: 200, body: { ok: true, orderId, mode, deliveries, order: { status: after?.status ?? null, applied: after?.applied ?? null } } };
 };
 

@@ -22,7 +22,7 @@ import { createLogger } from '../shared/runtime/logger';
 import { MovableClock } from '../shared/adapters/local/clock';
 import type { PaymentSimulator } from '../shared/adapters/local/payment-simulator';
 import { LOCAL_APPID } from '../shared/adapters/local/wechatpay-keys';
-import type { HttpAnswer } from '../shared/runtime/webhook';
+import type { HttpAnswer } from '../shared/ports/operation';
 import { WEBHOOK_PATH, couponControl, payControl, webhookEvent } from './payments';
 
 type Main = (event: unknown, context?: unknown) => Promise<Envelope>;

@@ -1,7 +1,7 @@
 /** Which file a contract has now, for download and email (C8, C12). */
 import { AppError } from '../errors';
 import type { Contract } from '../domain/contract';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 import { renderContract } from './pdf';
 
 export const fileName = (c: Contract): string => `${c.title}-${c.contractNo}.pdf`;

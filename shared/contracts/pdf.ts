@@ -15,7 +15,7 @@ import { createPersonalSeal } from '../documents/seal';
 import { signPdf, type StampAppearance } from '../documents/sign';
 import type { CertificateInfo } from '../documents/x509';
 import { chinaDay } from '../rules/dates';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 import { kindSpec } from '../kinds/registry';
 import { contractModel } from './model';
 import { handwrittenKey } from './file-keys';

@@ -6,7 +6,7 @@
 import { AppError } from '../errors';
 import { chainEvents, type NewEvent } from '../domain/events';
 import type { Contract } from '../domain/contract';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 import { CONTRACTS, EVENTS } from './repository';
 
 export const recordChange = async (

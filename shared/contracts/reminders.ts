@@ -7,7 +7,7 @@ import { StoreDuplicateError, type Doc } from '../ports/store';
 import type { Contract } from '../domain/contract';
 import { chinaDay, compareDays } from '../rules/dates';
 import { collectionName } from '../store/collections';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 
 export const REMINDERS = collectionName('reminders');
 

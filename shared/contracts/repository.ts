@@ -5,7 +5,7 @@
 import { AppError } from '../errors';
 import { roleOf, type Contract, type PartyRole } from '../domain/contract';
 import { collectionName } from '../store/collections';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 
 export const CONTRACTS = collectionName('contracts');
 export const EVENTS = collectionName('events');

@@ -13,7 +13,7 @@ import type {
   RescindCancelInput, RescindRefuseInput, RescindRequestInput,
   SettleCancelInput, SettleRefuseInput, SettleRequestInput,
 } from '../generated/schema-types';
-import { requireCaller, type Operation, type OpContext } from '../runtime/operation';
+import { requireCaller, type Operation, type OpContext } from '../ports/operation';
 import { loadAsParty } from './repository';
 import { consumePartyFaceCheck, type FacePurpose } from '../identity/face-checks';
 import { preview, runTransition } from './transition';

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { generatePlatformCa, loadPlatformCa, type PlatformCa, type PlatformCaPems } from '../documents/ca';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 
 export interface SigningKeys {
   ca: PlatformCa;

@@ -11,7 +11,7 @@ import type { Contract, PartyDetails, PartyRole, Signature } from '../domain/con
 import { applyDecision, decide, hasEffect, type Performer, type Decision } from '../lifecycle/machine';
 import type { Action } from '../lifecycle/table';
 import type { Append } from '../ports/store';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 import { CONTRACTS, EVENTS, isVisibleTo, loadContract } from './repository';
 import { sendSms } from '../messages/contract-sms';
 import { cancelReminders, scheduleReminders } from './reminders';

@@ -4,7 +4,7 @@
  * notification for an initiation or a card never loads pdf-lib. Import this only from functions
  * that may deliver a report — the build counts every module a function reaches.
  */
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 import type { Order } from '../payments/orders';
 import type { DeliveryMode, DeliveryOutcome } from './report-delivery';
 

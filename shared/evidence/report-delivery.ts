@@ -24,7 +24,7 @@
  */
 import { AppError, isAppError } from '../errors';
 import type { Contract, PartyRole } from '../domain/contract';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 import { loadContract } from '../contracts/repository';
 import { evidenceData, produceEvidenceReport } from './report';
 import { sendSms } from '../messages/contract-sms';

@@ -4,7 +4,7 @@
  * bring the PDF code: only the functions that deliver a report import evidence/lazy-delivery.ts.
  */
 import { SIGNED_STATES, type Contract, type PartyRole } from '../domain/contract';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 import { loadContract } from '../contracts/repository';
 import { ORDERS, type Order } from '../payments/orders';
 

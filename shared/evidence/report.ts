@@ -10,7 +10,7 @@ import { createPersonalSeal } from '../documents/seal';
 import { signPdf } from '../documents/sign';
 import { maskIdNumber } from '../rules/id-number';
 import { maskPhone } from '../rules/phone';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 import { EVENTS } from '../contracts/repository';
 import { FACE_CHECKS, type FaceCheck } from '../identity/face-checks';
 import { PLATFORM_SIGNER, platformCertificate } from '../contracts/pdf';

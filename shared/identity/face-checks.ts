@@ -9,7 +9,7 @@ import { AppError } from '../errors';
 import type { Contract, PartyRole } from '../domain/contract';
 import type { Doc } from '../ports/store';
 import { collectionName } from '../store/collections';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 
 export const FACE_CHECKS = collectionName('faceChecks');
 

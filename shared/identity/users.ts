@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 import type { Doc } from '../ports/store';
 import { collectionName } from '../store/collections';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 
 export const USERS = collectionName('users');
 

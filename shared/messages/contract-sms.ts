@@ -6,7 +6,7 @@
 import type { Contract, PartyRole } from '../domain/contract';
 import { otherRole } from '../domain/contract';
 import type { SmsTemplate } from '../ports/sms';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 
 export const shareLink = (deps: Deps, contract: Contract): string => `${deps.config.shareLinkBase}${contract.shareToken}`;
 

@@ -1,6 +1,6 @@
 import type { CardBuyInput } from '../generated/schema-types';
-import { requireCaller, type Operation } from '../runtime/operation';
-import type { Deps } from '../runtime/container';
+import { requireCaller, type Operation } from '../ports/operation';
+import type { Deps } from '../ports/operation';
 import { cardActive, grantCard, loadCard, type SaverCard } from '../payments/cards';
 import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from '../payments/checkout';
 import { payWithCoupon } from '../payments/coupons';

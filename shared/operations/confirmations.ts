@@ -4,7 +4,7 @@
  * (requests.ts has the shared flow).
  */
 import type { RescindConfirmInput, SettleConfirmInput } from '../generated/schema-types';
-import type { Operation } from '../runtime/operation';
+import type { Operation } from '../ports/operation';
 import { stampStatus } from '../contracts/pdf';
 import { act, type Kind } from '../contracts/rescind-settle';
 

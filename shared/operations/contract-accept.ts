@@ -1,6 +1,6 @@
 import { AppError } from '../errors';
 import type { ContractAcceptInput } from '../generated/schema-types';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { loadAsParty } from '../contracts/repository';
 import { stampStatus } from '../contracts/pdf';
 import { consumePartyFaceCheck } from '../identity/face-checks';

@@ -1,5 +1,5 @@
 import type { ContractCertificatesInput } from '../generated/schema-types';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { loadAsParty } from '../contracts/repository';
 
 /** C10 签署证书: each signature's certificate — subject, issuer, serial, validity, fingerprint — and when it signed. */

@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 import { SIGNED_STATES } from '../domain/contract';
 import type { ContractEmailInput } from '../generated/schema-types';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { loadAsParty } from '../contracts/repository';
 import { currentFile, fileName, readFile } from '../contracts/files';
 import { STATE_LABELS } from '../contracts/views';

@@ -1,5 +1,5 @@
 import type { ContractGetInput } from '../generated/schema-types';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { loadAsParty } from '../contracts/repository';
 import { contractView } from '../contracts/views';
 

@@ -1,6 +1,6 @@
 import type { ContractIssueInput } from '../generated/schema-types';
 import { quote } from '../rules/fees';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { runTransition } from '../contracts/transition';
 import { contractView } from '../contracts/views';
 

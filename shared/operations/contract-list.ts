@@ -2,7 +2,7 @@ import type { ContractState } from '../domain/contract';
 import { roleOf, type Contract } from '../domain/contract';
 import type { ContractListInput } from '../generated/schema-types';
 import type { Filter } from '../ports/store';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { CONTRACTS } from '../contracts/repository';
 import { contractSummary } from '../contracts/views';
 

@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 import type { Contract } from '../domain/contract';
 import type { ContractPayInput } from '../generated/schema-types';
-import { requireCaller, type Operation, type OpContext } from '../runtime/operation';
+import { requireCaller, type Operation, type OpContext } from '../ports/operation';
 import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from '../payments/checkout';
 import { loadAsParty, loadContract } from '../contracts/repository';
 import { withdrawDraftOrder } from '../payments/draft-orders';

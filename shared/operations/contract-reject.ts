@@ -1,5 +1,5 @@
 import type { ContractRejectInput } from '../generated/schema-types';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { runTransition } from '../contracts/transition';
 import { contractView } from '../contracts/views';
 

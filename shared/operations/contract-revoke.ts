@@ -1,5 +1,5 @@
 import type { ContractRevokeInput } from '../generated/schema-types';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { closeDraftOrder } from '../payments/draft-orders';
 import { runTransition } from '../contracts/transition';
 import { contractView } from '../contracts/views';

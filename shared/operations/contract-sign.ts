@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 import type { Contract } from '../domain/contract';
 import type { ContractSignInput } from '../generated/schema-types';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { loadAsParty } from '../contracts/repository';
 import { signRevision } from '../contracts/pdf';
 import { consumePartyFaceCheck } from '../identity/face-checks';

@@ -5,7 +5,7 @@ import type { Doc } from '../ports/store';
 import { chinaDay } from '../rules/dates';
 import { maskPhone } from '../rules/phone';
 import { collectionName } from '../store/collections';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { loadAsParty, loadContract } from '../contracts/repository';
 import { sendSms } from '../messages/contract-sms';
 import { recordChange } from '../contracts/record-change';

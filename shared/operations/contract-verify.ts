@@ -1,7 +1,7 @@
 import type { ContractVerifyInput } from '../generated/schema-types';
 import { verifyPdf } from '../documents/verify';
 import { verifyChain } from '../domain/events';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { loadAsParty } from '../contracts/repository';
 import { readFile } from '../contracts/files';
 import { loadEvents } from '../evidence/report';

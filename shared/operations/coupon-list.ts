@@ -1,6 +1,6 @@
 import type { CouponListInput } from '../generated/schema-types';
 import type { Filter } from '../ports/store';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { COUPONS, type Coupon } from '../payments/coupons';
 
 /** What the user sees of a coupon's state: held by an unpaid payment reads as 锁定 (it comes back if that is not paid). */

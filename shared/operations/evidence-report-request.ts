@@ -1,6 +1,6 @@
 import { AppError } from '../errors';
 import type { EvidenceReportRequestInput } from '../generated/schema-types';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from '../payments/checkout';
 import { loadAsParty } from '../contracts/repository';
 import { payWithCoupon, type CouponHolder } from '../payments/coupons';

@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 import type { FaceStartInput } from '../generated/schema-types';
 import { chinaDay } from '../rules/dates';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { loadAsParty } from '../contracts/repository';
 import { startFaceCheck } from '../identity/face-checks';
 import { parseNameAndId } from '../identity/person';

@@ -3,7 +3,7 @@ import type { Contract } from '../domain/contract';
 import type { FeeQuoteInput } from '../generated/schema-types';
 import { quote as priceQuote, type PriceStep } from '../rules/fees';
 import { formatYuan } from '../rules/money';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { cardActive } from '../payments/cards';
 import { loadAsParty } from '../contracts/repository';
 import { COUPONS, couponTerms, type Coupon } from '../payments/coupons';

@@ -3,7 +3,7 @@ import { StoreDuplicateError } from '../ports/store';
 import type { IdentityVerifyInput } from '../generated/schema-types';
 import { chinaDay } from '../rules/dates';
 import { checkAge } from '../rules/limits';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { consumeFaceCheck, subjectHash } from '../identity/face-checks';
 import { parsePerson } from '../identity/person';
 import { getUser, USERS, type User } from '../identity/users';

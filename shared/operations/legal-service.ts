@@ -2,7 +2,7 @@ import content from '../../templates/content/legal-service.json';
 import { AppError } from '../errors';
 import { SIGNED_STATES } from '../domain/contract';
 import type { LegalServiceInput } from '../generated/schema-types';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { loadAsParty } from '../contracts/repository';
 
 /** 法律服务 is offered once both parties signed (C11): for a signed contract and what follows it. */

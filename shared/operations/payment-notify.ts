@@ -1,10 +1,5 @@
-import {
-  notificationAccepted,
-  notificationRefused,
-  parsePaymentNotification,
-  type NotificationRefusal,
-} from '../adapters/wechatpay/notification';
-import type { HttpAnswer, WebhookOperation } from '../runtime/webhook';
+import type { NotificationRefusal } from '../ports/payments';
+import type { HttpAnswer, WebhookOperation } from '../ports/operation';
 import { ORDERS, type Order } from '../payments/orders';
 import { deliverReport } from '../evidence/lazy-delivery';
 import { settleOrder, type SettleRefusal } from '../payments/settlement';
@@ -34,10 +29,10 @@ const REFUSAL_OF: Record<SettleRefusal, NotificationRefusal> = {
  */
 export const paymentNotify: WebhookOperation = async (event, { deps, log }): Promise<HttpAnswer> => {
   const request = { headers: event.headers, body: event.body, isBase64Encoded: event.isBase64Encoded === true };
-  const parsed = parsePaymentNotification(request, deps.payments.notificationKeys(), deps.clock);
+  const parsed = deps.payments.parseNotification(request);
   if (!parsed.ok) {
     log.warn({ refused: parsed.reason, why: parsed.message }, 'payment notification refused');
-    return notificationRefused(parsed.reason);
+    return deps.payments.notificationAnswer(parsed.reason);
   }
   const { notification } = parsed;
   const tx = notification.transaction;
@@ -45,18 +40,18 @@ export const paymentNotify: WebhookOperation = async (event, { deps, log }): Pro
   if (notification.eventType !== 'TRANSACTION.SUCCESS') {
     // Signed and ours, but not a payment (WeChat sends refunds elsewhere): nothing to do, don't ask for it again.
     log.info({ ...ref, eventType: notification.eventType }, 'payment notification ignored');
-    return notificationAccepted();
+    return deps.payments.notificationAnswer('accepted');
   }
   const order = await deps.store.get<Order>(ORDERS, tx.outTradeNo);
   if (!order) {
     log.warn({ ...ref, refused: 'unknown_order' }, 'payment notification refused');
-    return notificationRefused('unknown_order');
+    return deps.payments.notificationAnswer('unknown_order');
   }
   const settled = await settleOrder(deps, order, tx);
   if (!settled.ok) {
     // Signed by WeChat yet not our order's facts: an alarm, not a retry matter.
     log.error({ ...ref, refused: settled.reason, orderFen: order.amountFen, reportedFen: tx.amount.total ?? null, tradeState: tx.tradeState }, 'payment notification does not match the order');
-    return notificationRefused(REFUSAL_OF[settled.reason]);
+    return deps.payments.notificationAnswer(REFUSAL_OF[settled.reason]);
   }
   if (!settled.applied && !settled.duplicate) {
     log.warn({ ...ref, purpose: order.purpose, contractId: order.contractId }, 'paid, but the contract had moved on: refund by hand');
@@ -65,7 +60,5 @@ export const paymentNotify: WebhookOperation = async (event, { deps, log }): Pro
   if (order.purpose === 'evidence_report' && settled.applied && settled.order.report?.status !== 'sent') {
     await deliverReport(deps, settled.order, 'notified'); // a failure is logged and kept on the order for a retry
   }
-  return notificationAccepted();
+  return deps.payments.notificationAnswer('accepted');
 };
-
-export const paymentNotifyFault = (why: 'malformed' | 'processing_failed'): HttpAnswer => notificationRefused(why);

@@ -1,6 +1,6 @@
 import content from '../../templates/content/precedents.json';
 import type { PrecedentsListInput } from '../generated/schema-types';
-import type { Operation } from '../runtime/operation';
+import type { Operation } from '../ports/operation';
 
 export interface Precedent {
   id: string;

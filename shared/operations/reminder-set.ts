@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 import { FINAL_STATES } from '../domain/contract';
 import type { ReminderSetInput } from '../generated/schema-types';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { loadAsParty, loadContract } from '../contracts/repository';
 import { recordChange } from '../contracts/record-change';
 import { cancelReminders, scheduleReminders } from '../contracts/reminders';

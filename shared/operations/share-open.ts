@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 import { FINAL_STATES, roleOf, type Contract } from '../domain/contract';
 import type { ShareOpenInput } from '../generated/schema-types';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { CONTRACTS } from '../contracts/repository';
 import { recordChange } from '../contracts/record-change';
 import { requireRealName } from '../identity/users';

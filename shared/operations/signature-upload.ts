@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 import type { SignatureUploadInput } from '../generated/schema-types';
 import { validateHandwrittenSignature } from '../documents/handwritten';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { handwrittenKey } from '../contracts/file-keys';
 import { requireRealName } from '../identity/users';
 

@@ -1,6 +1,6 @@
 import { modelToText } from '../documents/plain-text';
 import type { TemplateGetInput } from '../generated/schema-types';
-import type { Operation } from '../runtime/operation';
+import type { Operation } from '../ports/operation';
 import { kindSpec } from '../kinds/registry';
 import type { KindSpec } from '../kinds/kind';
 import { catalogueEntry, formDefaults, formFields } from '../kinds/catalogue';

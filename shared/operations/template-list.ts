@@ -1,6 +1,6 @@
 import type { TemplateListInput } from '../generated/schema-types';
 import { chinaMonth } from '../rules/fees';
-import type { Operation } from '../runtime/operation';
+import type { Operation } from '../ports/operation';
 import { allKinds } from '../kinds/registry';
 import { catalogueEntry } from '../kinds/catalogue';
 import { freeQuotaUsed } from '../payments/quota';

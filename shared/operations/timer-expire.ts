@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 import type { Contract } from '../domain/contract';
 import type { TimerExpireInput } from '../generated/schema-types';
-import type { Operation } from '../runtime/operation';
+import type { Operation } from '../ports/operation';
 import { CONTRACTS } from '../contracts/repository';
 import { runTransition } from '../contracts/transition';
 

@@ -1,7 +1,7 @@
 import { AppError } from '../errors';
 import type { TimerPaymentReconcileInput } from '../generated/schema-types';
-import type { Operation } from '../runtime/operation';
-import type { Deps } from '../runtime/container';
+import type { Operation } from '../ports/operation';
+import type { Deps } from '../ports/operation';
 import { loadCard } from '../payments/cards';
 import { closeAndRelease, withdrawOrder } from '../payments/checkout';
 import { loadContract } from '../contracts/repository';

@@ -2,7 +2,7 @@ import type { Contract } from '../domain/contract';
 import type { TimerRepaymentRemindersInput } from '../generated/schema-types';
 import { chinaDay } from '../rules/dates';
 import { formatYuan } from '../rules/money';
-import type { Operation } from '../runtime/operation';
+import type { Operation } from '../ports/operation';
 import { CONTRACTS } from '../contracts/repository';
 import { sendSms } from '../messages/contract-sms';
 import { REMINDERS, type Reminder } from '../contracts/reminders';

@@ -1,7 +1,7 @@
 import type { UserProfileInput } from '../generated/schema-types';
 import { maskIdNumber } from '../rules/id-number';
 import { maskPhone } from '../rules/phone';
-import { requireCaller, type Operation } from '../runtime/operation';
+import { requireCaller, type Operation } from '../ports/operation';
 import { getUser } from '../identity/users';
 
 /** The caller's profile: whether they are verified (实名), and their details masked as the product shows them. */

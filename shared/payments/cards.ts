@@ -7,7 +7,7 @@
 import { AppError } from '../errors';
 import type { Doc } from '../ports/store';
 import { extendSaverCard } from '../rules/fees';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 import { collectionName } from '../store/collections';
 
 export const CARDS = collectionName('cards');

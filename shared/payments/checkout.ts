@@ -6,7 +6,7 @@
 import { AppError } from '../errors';
 import { StoreDuplicateError } from '../ports/store';
 import type { Quote } from '../rules/fees';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 import { holdCoupon, releaseCoupon } from './coupons';
 import { markClosed, ORDERS, openKey, orderHolder, updateOrder, type Order, type OrderPurpose, type ReportRequest } from './orders';
 import { settleFromProvider } from './settlement';

@@ -14,7 +14,7 @@
 import { AppError } from '../errors';
 import type { Doc } from '../ports/store';
 import { couponExpiresAt, type CouponCampaign, type CouponTerms, type FeeItem } from '../rules/fees';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 import { collectionName } from '../store/collections';
 import { updateDoc } from '../store/update-doc';
 

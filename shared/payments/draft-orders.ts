@@ -13,7 +13,7 @@
  */
 import { isAppError } from '../errors';
 import type { Contract } from '../domain/contract';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 import { withdrawOrder } from './checkout';
 import { findOpenOrder, openKey, type Order } from './orders';
 

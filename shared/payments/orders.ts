@@ -16,7 +16,7 @@ import { AppError } from '../errors';
 import type { PartyRole } from '../domain/contract';
 import type { Doc } from '../ports/store';
 import type { FeeItem, PriceStep, Quote } from '../rules/fees';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 import { collectionName } from '../store/collections';
 import { updateDoc } from '../store/update-doc';
 import type { CouponHolder } from './coupons';
@@ -88,6 +88,9 @@ export const openKey = (purpose: OrderPurpose, subject: string): string => `${pu
 /** An open order at this price and coupon is the one to pay again (renewed), not to replace. */
 export const sameTerms = (open: Order, quote: Pick<Quote, 'amountFen' | 'couponId'>): boolean =>
   open.amountFen === quote.amountFen && open.couponId === quote.couponId;
+
+/** One order by its id (out_trade_no), null when there is none. */
+export const loadOrder = (deps: Deps, id: string): Promise<Order | null> => deps.store.get<Order>(ORDERS, id);
 
 export const findOpenOrder = async (deps: Deps, key: string): Promise<Order | null> =>
   (await deps.store.find<Order>(ORDERS, { openFor: key }, { limit: 1 }))[0] ?? null;

@@ -10,7 +10,7 @@ import { AppError, isAppError } from '../errors';
 import type { Contract } from '../domain/contract';
 import type { Append } from '../ports/store';
 import type { Quote } from '../rules/fees';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 import { loadContract } from '../contracts/repository';
 import { payWithCoupon, type CouponHolder } from './coupons';
 import type { Order } from './orders';

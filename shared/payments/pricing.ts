@@ -7,7 +7,7 @@
 import { AppError } from '../errors';
 import type { Contract } from '../domain/contract';
 import { chinaMonth, quote as priceQuote, type FeeItem, type PriceFacts, type Quote } from '../rules/fees';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 import { cardActive, loadCard, type SaverCard } from './cards';
 import { COUPONS, couponTerms, type Coupon, type CouponHolder } from './coupons';
 import { findOpenOrder, openKey, type Order } from './orders';

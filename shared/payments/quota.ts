@@ -5,7 +5,7 @@
  * racing for the last free slot cannot both have it (the second commit finds the id taken).
  */
 import type { Doc } from '../ports/store';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 import { collectionName } from '../store/collections';
 
 export const QUOTA_USES = collectionName('quotaUses');

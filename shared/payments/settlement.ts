@@ -11,7 +11,7 @@
  * due, and the webhook delivers it (evidence/lazy-delivery.ts), or the reconcile timer does.
  */
 import type { ProviderTransaction } from '../ports/payments';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 import { grantCard } from './cards';
 import { releaseCoupon, useCoupon } from './coupons';
 import { markPaid, orderHolder, type Order } from './orders';

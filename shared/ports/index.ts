@@ -6,3 +6,6 @@ export * from './sms';
 export * from './mailer';
 export * from './files';
 export * from './payments';
+export * from './operation';
+export * from './config';
+export * from './log';

@@ -3,12 +3,14 @@
  * local provider runs the same client against a local simulator of the WeChat Pay API.
  *
  * An order is placed with `createOrder`; the mini-program pays with `wx.requestPayment(params)`;
- * WeChat Pay then notifies the payment-notify webhook, which verifies the notification with
- * `notificationKeys()` (through shared/adapters/wechatpay/notification.ts). `queryOrder` and
+ * WeChat Pay then notifies the payment-notify webhook, which has the notification checked and
+ * parsed by `parseNotification` and answers with `notificationAnswer` (the provider's protocol,
+ * shared/adapters/wechatpay/notification.ts, stays behind the port). `queryOrder` and
  * `closeOrder` are the reconcile timer's: an order whose notification never came is asked about
  * and settled, or closed so it can no longer be paid.
  */
 import type { KeyObject } from 'node:crypto';
+import type { HttpAnswer } from './operation';
 
 export interface CreateOrderInput {
   /** Our order id, WeChat's out_trade_no: 6–32 characters of [A-Za-z0-9_-|*]. */
@@ -54,6 +56,38 @@ export interface NotificationKeys {
   appid: string;
 }
 
+/** A payment notification as the HTTP trigger hands it over: headers and the body exactly as received. */
+export interface NotificationRequest {
+  headers: Readonly<Record<string, string | readonly string[] | undefined>>;
+  /** The body exactly as received; base64 text when `isBase64Encoded`. */
+  body: string | Buffer | null | undefined;
+  isBase64Encoded?: boolean;
+}
+
+/** Why the provider's own checks refuse a notification (signature, timestamp, shape, decryption). */
+export type NotificationCheckFailure = 'malformed' | 'bad_signature' | 'stale_timestamp' | 'unknown_serial' | 'decrypt_failed';
+
+/**
+ * Why a notification is refused: the checks above, the merchant's own order checks (an order we do
+ * not have; an amount or payer that is not the order's), or our own failure.
+ */
+export type NotificationRefusal = NotificationCheckFailure | 'unknown_order' | 'amount_mismatch' | 'order_mismatch' | 'processing_failed';
+
+/** A notification whose signature verified and whose resource decrypted. */
+export interface VerifiedNotification {
+  /** Notification id (the same across the provider's retries of one event). */
+  id: string;
+  createTime: string;
+  /** TRANSACTION.SUCCESS for a payment. */
+  eventType: string;
+  summary?: string;
+  transaction: ProviderTransaction;
+  /** The serial of the key that verified it (audit). */
+  verifiedWith: string;
+}
+
+export type NotificationCheck = { ok: true; notification: VerifiedNotification } | { ok: false; reason: NotificationCheckFailure; message: string };
+
 export interface Payments {
   createOrder(input: CreateOrderInput): Promise<CreatedOrder>;
   /** null when the provider has no such order (ORDERNOTEXIST). */
@@ -61,4 +95,8 @@ export interface Payments {
   /** 'already_paid' when the provider refuses because the order was paid meanwhile (ORDERPAID). */
   closeOrder(orderId: string): Promise<'closed' | 'already_paid' | 'not_found'>;
   notificationKeys(): NotificationKeys;
+  /** Verifies a payment notification (signature over the raw body, timestamp, our merchant and app), decrypts and parses it. */
+  parseNotification(request: NotificationRequest): NotificationCheck;
+  /** The answer the provider expects to a notification: accepted, or refused for a reason. */
+  notificationAnswer(outcome: 'accepted' | NotificationRefusal): HttpAnswer;
 }

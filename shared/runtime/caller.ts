@@ -3,11 +3,7 @@
  * caller's OPENID is put in the function's context by WeChat (WX_OPENID), which a mini-program
  * cannot forge; in the emulator the HTTP server puts the `x-openid` header in `context.emulatorCaller`.
  */
-export interface Caller {
-  openid: string;
-  appid?: string;
-  unionid?: string;
-}
+import type { Caller } from '../ports/operation';
 
 /** The emulator's context shape; the cloud runtime never sets this key, and cloud mode ignores it. */
 export interface EmulatorContext {

@@ -5,45 +5,9 @@
 import path from 'node:path';
 import lprTable from '../../config/lpr.json';
 import fees from '../../config/fees.json';
-import { parseLprTable, type LprTable } from '../rules/lpr';
-import { parseFeeConfig, type FeeConfig } from '../rules/fees';
-
-export interface AppConfig {
-  provider: 'local' | 'cloud';
-  /** Local provider: where the SQLite file, files and keys live. */
-  dataDir: string;
-  lprTable: LprTable;
-  fees: FeeConfig;
-  /**
-   * Payments: an order still unpaid this many minutes after it was placed is asked about at the
-   * provider by the reconcile timer and settled or closed (the fallback for a lost notification).
-   */
-  payments: { reconcileAfterMinutes: number };
-  /** C2: a contract awaiting fill or signatures expires this many days after initiation. */
-  contractTtlDays: number;
-  /** A face check's BizToken is valid this long (FaceID: 2 h). */
-  faceCheckTtlMinutes: number;
-  /** R4 催办: at most once per interval, and this many per China day, per contract. */
-  urge: { minIntervalMinutes: number; perDay: number };
-  /** Batch size for the timers. */
-  timerBatch: number;
-  /** Where share links point (the mini-program path with the token). */
-  shareLinkBase: string;
-  logLevel: string;
-  /**
-   * The platform CA that certifies every signature (issuing CA + root) and the secret behind the
-   * non-reversible signer identifiers. From the environment in the cloud; the local emulator
-   * generates its own on first use when these are absent.
-   */
-  signing: {
-    rootCertPem: string | null;
-    issuingCertPem: string | null;
-    issuingKeyPem: string | null;
-    signerIdSecret: string | null;
-  };
-  /** ESIGN_PROVIDER=cloud: where the production adapters find CloudBase and Tencent Cloud (null locally). */
-  cloud: CloudSettings | null;
-}
+import { parseLprTable } from '../rules/lpr';
+import { parseFeeConfig } from '../rules/fees';
+import type { AppConfig, CloudSettings } from '../ports/config';
 
 /** PEMs in env vars are often written on one line with literal \n. */
 const pem = (v: string | undefined): string | null => (v ? v.replace(/\\n/g, '\n') : null);
@@ -80,33 +44,6 @@ export const loadConfig = (rawEnv: Record<string, string | undefined>): AppConfi
     cloud: provider === 'cloud' ? loadCloudSettings(env) : null,
   };
 };
-
-/**
- * The cloud provider's settings (docs/DEPLOY.md lists each). Only the environment id is needed to
- * start; a service's own settings are checked when it is first used, so a function that never
- * sends email does not fail for want of SES settings.
- */
-export interface CloudSettings {
-  /** CloudBase environment id. */
-  envId: string;
-  /** Tests: the CloudBase API endpoint (normally derived from the environment id by the SDK). */
-  serviceUrl?: string;
-  /**
-   * Explicit API keys (ESIGN_TC_SECRET_ID/_KEY/_SESSION_TOKEN). Unset inside a CloudBase function,
-   * which signs with the temporary keys of its role (below).
-   */
-  explicitKeys: { secretId: string; secretKey: string; sessionToken?: string } | null;
-  /** The keys to sign a Tencent Cloud API call with now: explicit ones, else the function role's. */
-  apiCredentials: () => { secretId: string; secretKey: string; token?: string } | null;
-  region: string;
-  /** Tests: every Tencent Cloud API call is sent to this address (Host header unchanged). */
-  apiGateway?: string;
-  apiTimeoutSeconds: number;
-  storageBucket?: string;
-  faceRuleId?: string;
-  sms: { sdkAppId?: string; signName?: string; templateIds: Record<string, string> };
-  ses: { from?: string; templateId?: number; region: string; replyTo?: string };
-}
 
 const jsonObject = (name: string, raw: string | undefined): Record<string, string> => {
   if (!raw) return {};

@@ -4,9 +4,13 @@
  * time, so loading a function bundle does no I/O.
  */
 import path from 'node:path';
-import type { Clock, FaceVerifier, FileStorage, Ids, Mailer, Payments, Sms, Store } from '../ports';
-import { loadConfig, type AppConfig } from './config';
-import { createLogger, type Log } from './logger';
+import type { Clock } from '../ports';
+import type { Deps } from '../ports/operation';
+
+import { loadConfig } from './config';
+import { type AppConfig } from '../ports/config';
+import { createLogger } from './logger';
+import { type Log } from '../ports/log';
 import { MovableClock } from '../adapters/local/clock';
 import { RandomIds } from '../adapters/local/ids';
 import { FaceSimulator } from '../adapters/local/face-simulator';
@@ -15,19 +19,6 @@ import { LocalWechatPay } from '../adapters/local/local-wechatpay';
 import { DirFiles } from '../adapters/local/dir-files';
 import { MailOutbox } from '../adapters/local/mail-outbox';
 import { openSqliteStore } from '../adapters/local/sqlite-store';
-
-export interface Deps {
-  config: AppConfig;
-  store: Store;
-  clock: Clock;
-  ids: Ids;
-  face: FaceVerifier;
-  sms: Sms;
-  mailer: Mailer;
-  payments: Payments;
-  files: FileStorage;
-  log: Log;
-}
 
 /** The local adapters' controls, for the emulator and tests (time travel, face outcomes, file URLs, the WeChat Pay simulator). */
 export interface LocalHandles {

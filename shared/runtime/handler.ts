@@ -6,11 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError, ERRORS, isAppError, type ErrorCode } from '../errors';
-import { getContainer, type Deps } from './container';
-import { IDENTITY_KEYS, cloudCaller, localCaller, type Caller } from './caller';
-import type { Operation } from './operation';
+import { getContainer } from './container';
+import { type Deps } from '../ports/operation';
+import { IDENTITY_KEYS, cloudCaller, localCaller } from './caller';
+import { type Caller } from '../ports/operation';
+import type { Operation } from '../ports/operation';
 import { functionSpec } from './registry';
-import { validatePayload } from './validation';
+import { validatePayload } from '../rules/json-schema';
 
 export type Envelope<T = unknown> =
   | { ok: true; data: T; requestId: string }

@@ -2,10 +2,10 @@
  * JSON-line logs (pino), one record per line with the request id; every record is scrubbed of
  * personal data and secrets before it is written (see scrub.ts).
  */
-import pino, { type Logger } from 'pino';
+import pino from 'pino';
+import type { Log } from '../ports/log';
 import { scrub } from './scrub';
 
-export type Log = Logger;
 
 export const createLogger = (options: { level?: string; destination?: pino.DestinationStream } = {}): Log =>
   pino(

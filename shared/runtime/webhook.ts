@@ -9,37 +9,10 @@
  * A malformed event and an unexpected fault are answered with the operation's own refusal (the
  * provider's error format), logged with the request id; nothing of the request body is logged.
  */
-import type { Deps } from './container';
+import type { Deps, HttpAnswer, HttpTriggerEvent, WebhookFault, WebhookOperation } from '../ports/operation';
 import { containerOrNull, requestIdOf } from './handler';
-import type { Log } from './logger';
-import { validatePayload } from './validation';
-
-export interface HttpTriggerEvent {
-  httpMethod?: string;
-  path?: string;
-  headers: Record<string, string | string[] | undefined>;
-  /** As received; base64 text when `isBase64Encoded`. */
-  body?: string | null;
-  isBase64Encoded?: boolean;
-  [k: string]: unknown;
-}
-
-export interface HttpAnswer {
-  statusCode: number;
-  headers: Record<string, string>;
-  body: string;
-}
-
-export interface WebhookContext {
-  deps: Deps;
-  log: Log;
-  requestId: string;
-}
-
-export type WebhookOperation = (event: HttpTriggerEvent, ctx: WebhookContext) => Promise<HttpAnswer>;
-
-/** The answer when the wrapper itself refuses: the event is not an HTTP request, or something broke. */
-export type WebhookFault = (why: 'malformed' | 'processing_failed') => HttpAnswer;
+import type { Log } from '../ports/log';
+import { validatePayload } from '../rules/json-schema';
 
 export const handleWebhook = (name: string, schema: object, operation: WebhookOperation, fault: WebhookFault) =>
   async function main(event: unknown, context?: unknown): Promise<HttpAnswer> {

@@ -4,7 +4,7 @@
  */
 import { AppError } from '../errors';
 import type { Doc } from '../ports/store';
-import type { Deps } from '../runtime/container';
+import type { Deps } from '../ports/operation';
 
 const MAX_ATTEMPTS = 5;
 

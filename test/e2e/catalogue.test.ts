@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Emulator } from '../../emulator/server';
 import { KIND_NAMES, kindSpec } from '../../shared/kinds/registry';
-import { validatePayload } from '../../shared/runtime/validation';
+import { validatePayload } from '../../shared/rules/json-schema';
 import legalContent from '../../templates/content/legal-service.json';
 import precedents from '../../templates/content/precedents.json';
 import { Client, person, startTestEmulator } from '../support/emulator';

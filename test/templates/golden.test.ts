@@ -12,7 +12,7 @@ import path from 'node:path';
 import { renderDocument } from '../../shared/documents/render';
 import { KIND_NAMES, kindSpec } from '../../shared/kinds/registry';
 import { previewText } from '../../shared/operations/template-get';
-import { validatePayload } from '../../shared/runtime/validation';
+import { validatePayload } from '../../shared/rules/json-schema';
 import { parseLprTable } from '../../shared/rules/lpr';
 import lprConfig from '../../config/lpr.json';
 import { tempDir, writeTemp } from '../documents/tools';

@@ -8,7 +8,7 @@
  * used, as PROVIDER_ERROR naming the variable.
  */
 import type { Clock, FaceVerifier, FileStorage, Ids, Mailer, Payments, Sms } from '../../ports';
-import type { AppConfig, CloudSettings } from '../../runtime/config';
+import type { AppConfig, CloudSettings } from '../../ports/config';
 import { ProviderFailure, type ProviderName } from '../tencentcloud/provider-error';
 import type { TencentApiSettings } from '../tencentcloud/client-options';
 import { createCloudBaseApp, type CloudBaseApp } from './app';

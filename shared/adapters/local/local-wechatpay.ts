@@ -13,7 +13,9 @@ import { createPublicKey, createSecretKey, type KeyObject } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../ports/clock';
-import type { CreateOrderInput, CreatedOrder, NotificationKeys, Payments, ProviderTransaction } from '../../ports/payments';
+import type { HttpAnswer } from '../../ports/operation';
+import type { CreateOrderInput, CreatedOrder, NotificationCheck, NotificationKeys, NotificationRefusal, NotificationRequest, Payments, ProviderTransaction } from '../../ports/payments';
+import { notificationAccepted, notificationRefused, parsePaymentNotification } from '../wechatpay/notification';
 import { createWechatPayConfig } from '../wechatpay/config';
 import { WechatPayPayments } from '../wechatpay/payments';
 import { PaymentSimulator } from './payment-simulator';
@@ -97,6 +99,15 @@ export class LocalWechatPay implements Payments {
     const k = this.keys();
     const platformKeys = new Map<string, KeyObject>([[k.platform.publicKeyId.toUpperCase(), createPublicKey(k.platform.privateKeyPem)]]);
     return (this.#notificationKeys = { platformKeys, apiV3Key: createSecretKey(Buffer.from(k.apiV3Key, 'utf8')), mchid: k.mchid, appid: k.appid });
+  }
+
+  /** The production verification, with the local keys: the emulator's webhook runs the real checks. */
+  parseNotification(request: NotificationRequest): NotificationCheck {
+    return parsePaymentNotification(request, this.notificationKeys(), this.clock);
+  }
+
+  notificationAnswer(outcome: 'accepted' | NotificationRefusal): HttpAnswer {
+    return outcome === 'accepted' ? notificationAccepted() : notificationRefused(outcome);
   }
 
   async close(): Promise<void> {

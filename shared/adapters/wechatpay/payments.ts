@@ -7,18 +7,22 @@
  * Every other failure is thrown as the WechatPayError it is; operations answer PROVIDER_ERROR.
  */
 import type { Clock } from '../../ports/clock';
-import type { CreateOrderInput, CreatedOrder, NotificationKeys, Payments, ProviderTransaction } from '../../ports/payments';
+import type { HttpAnswer } from '../../ports/operation';
+import type { CreateOrderInput, CreatedOrder, NotificationCheck, NotificationKeys, NotificationRefusal, NotificationRequest, Payments, ProviderTransaction } from '../../ports/payments';
 import { WechatPayClient } from './client';
 import type { WechatPayConfig } from './config';
 import { isWechatPayError } from './errors';
+import { notificationAccepted, notificationRefused, parsePaymentNotification } from './notification';
 
 const providerSays = (e: unknown, code: string): boolean => isWechatPayError(e) && e.kind === 'api_error' && e.providerCode === code;
 
 export class WechatPayPayments implements Payments {
   private readonly client: WechatPayClient;
+  private readonly clock: Clock;
 
   constructor(private readonly config: WechatPayConfig, options: { clock?: Clock; fetch?: typeof fetch } = {}) {
     this.client = new WechatPayClient({ config, ...options });
+    this.clock = options.clock ?? { now: () => new Date() };
   }
 
   async createOrder(input: CreateOrderInput): Promise<CreatedOrder> {
@@ -60,5 +64,13 @@ export class WechatPayPayments implements Payments {
   notificationKeys(): NotificationKeys {
     const { platformKeys, apiV3Key, mchid, appid } = this.config;
     return { platformKeys, apiV3Key, mchid, appid };
+  }
+
+  parseNotification(request: NotificationRequest): NotificationCheck {
+    return parsePaymentNotification(request, this.notificationKeys(), this.clock);
+  }
+
+  notificationAnswer(outcome: 'accepted' | NotificationRefusal): HttpAnswer {
+    return outcome === 'accepted' ? notificationAccepted() : notificationRefused(outcome);
   }
 }

@@ -1,7 +1,8 @@
 /**
- * Payload validation against the function's JSON Schema (schemas/functions/<name>.json), compiled
- * once per cold start. Errors name the field and the rule, never the submitted value (it may be an
- * ID number).
+ * Validation against a JSON Schema (a function's input, schemas/functions/<name>.json; a kind's
+ * form, schemas/templates/<kind>.json), compiled once per cold start. Pure (no I/O): the runtime
+ * checks every payload with it, contract-create a kind's form. Errors name the field and the rule,
+ * never the submitted value (it may be an ID number).
  */
 import Ajv, { type ValidateFunction } from 'ajv';
 import addFormats from 'ajv-formats';
