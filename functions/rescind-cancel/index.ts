@@ -1,5 +1,5 @@
 import schema from '../../schemas/functions/rescind-cancel.json';
 import { handle } from '../../shared/runtime/handler';
-import { rescind } from '../../shared/contracts/rescind-settle';
+import { rescindCancel } from '../../shared/operations/rescind-cancel';
 
-export const main = handle('rescind-cancel', schema, rescind.cancel);
+export const main = handle('rescind-cancel', schema, rescindCancel);

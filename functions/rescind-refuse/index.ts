@@ -1,5 +1,5 @@
 import schema from '../../schemas/functions/rescind-refuse.json';
 import { handle } from '../../shared/runtime/handler';
-import { rescind } from '../../shared/contracts/rescind-settle';
+import { rescindRefuse } from '../../shared/operations/rescind-refuse';
 
-export const main = handle('rescind-refuse', schema, rescind.refuse);
+export const main = handle('rescind-refuse', schema, rescindRefuse);

@@ -1,5 +1,5 @@
 import schema from '../../schemas/functions/rescind-request.json';
 import { handle } from '../../shared/runtime/handler';
-import { rescind } from '../../shared/contracts/rescind-settle';
+import { rescindRequest } from '../../shared/operations/rescind-request';
 
-export const main = handle('rescind-request', schema, rescind.request);
+export const main = handle('rescind-request', schema, rescindRequest);

@@ -1,5 +1,5 @@
 import schema from '../../schemas/functions/settle-cancel.json';
 import { handle } from '../../shared/runtime/handler';
-import { settle } from '../../shared/contracts/rescind-settle';
+import { settleCancel } from '../../shared/operations/settle-cancel';
 
-export const main = handle('settle-cancel', schema, settle.cancel);
+export const main = handle('settle-cancel', schema, settleCancel);

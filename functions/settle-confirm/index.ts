@@ -1,5 +1,5 @@
 import schema from '../../schemas/functions/settle-confirm.json';
 import { handle } from '../../shared/runtime/handler';
-import { settleConfirm } from '../../shared/operations/confirmations';
+import { settleConfirm } from '../../shared/operations/settle-confirm';
 
 export const main = handle('settle-confirm', schema, settleConfirm);

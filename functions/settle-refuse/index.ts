@@ -1,5 +1,5 @@
 import schema from '../../schemas/functions/settle-refuse.json';
 import { handle } from '../../shared/runtime/handler';
-import { settle } from '../../shared/contracts/rescind-settle';
+import { settleRefuse } from '../../shared/operations/settle-refuse';
 
-export const main = handle('settle-refuse', schema, settle.refuse);
+export const main = handle('settle-refuse', schema, settleRefuse);

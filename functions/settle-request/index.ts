@@ -1,5 +1,5 @@
 import schema from '../../schemas/functions/settle-request.json';
 import { handle } from '../../shared/runtime/handler';
-import { settle } from '../../shared/contracts/rescind-settle';
+import { settleRequest } from '../../shared/operations/settle-request';
 
-export const main = handle('settle-request', schema, settle.request);
+export const main = handle('settle-request', schema, settleRequest);

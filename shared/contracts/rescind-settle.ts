@@ -1,25 +1,20 @@
 /**
  * Rescind (解除, C6) and settle (结清, I9) have the same shape: a party requests with a reason and a
  * face check; the requester may cancel; the other party confirms (with a face check) or refuses.
- * Eight functions, one pattern, each a row family in the lifecycle table.
+ * Eight functions (shared/operations/rescind-*.ts, settle-*.ts), one flow here, each a row family
+ * in the lifecycle table.
  *
- * The confirmations live in confirmations.ts: they stamp the PDF, and keeping the documents
+ * The confirmations pass the PDF stamp (contracts/pdf.ts stampStatus) in: keeping the documents
  * library out of this module keeps it out of the six bundles that never render (cold start).
  */
 import { AppError } from '../errors';
 import type { Contract, ContractDocument } from '../domain/contract';
 import type { Action } from '../lifecycle/table';
-import type {
-  RescindCancelInput, RescindRefuseInput, RescindRequestInput,
-  SettleCancelInput, SettleRefuseInput, SettleRequestInput,
-} from '../generated/schema-types';
-import { requireCaller, type Operation, type OpContext } from '../ports/operation';
+import { requireCaller, type OpContext } from '../ports/operation';
 import { loadAsParty } from './repository';
 import { consumePartyFaceCheck, type FacePurpose } from '../identity/face-checks';
 import { preview, runTransition } from './transition';
 import { contractView } from './views';
-
-export type Kind = 'rescind' | 'settle';
 
 /** Signs the platform's stamped revision of the PDF for a contract whose life a confirmation ends. */
 export type Stamp = (deps: OpContext['deps'], contract: Contract, status: 'rescinded' | 'settled', at: Date) => Promise<ContractDocument>;
@@ -60,12 +55,3 @@ export const act = async (ctx: OpContext, contractId: string, action: Action, op
   });
   return contractView(contract, role ?? 'counterparty', deps.clock.now().toISOString());
 };
-
-const family = <K extends Kind>(kind: K) => ({
-  request: (async (i: RescindRequestInput | SettleRequestInput, ctx) => act(ctx, i.contractId, `${kind}_request`, { reason: i.reason, bizToken: i.bizToken })) as Operation<RescindRequestInput | SettleRequestInput>,
-  cancel: (async (i: RescindCancelInput | SettleCancelInput, ctx) => act(ctx, i.contractId, `${kind}_cancel`, {})) as Operation<RescindCancelInput | SettleCancelInput>,
-  refuse: (async (i: RescindRefuseInput | SettleRefuseInput, ctx) => act(ctx, i.contractId, `${kind}_refuse`, i.reason !== undefined ? { reason: i.reason } : {})) as Operation<RescindRefuseInput | SettleRefuseInput>,
-});
-
-export const rescind = family('rescind');
-export const settle = family('settle');

@@ -6,7 +6,7 @@ import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from '../paym
 import { payWithCoupon } from '../payments/coupons';
 import { sameTerms } from '../payments/orders';
 import { priceFor, type Priced } from '../payments/pricing';
-import { expectQuoted, quoteView } from './fee-quote';
+import { expectQuoted, quoteView } from '../payments/quote-view';
 
 const DESCRIPTION = '电子签-省钱月卡';
 

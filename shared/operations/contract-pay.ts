@@ -10,7 +10,7 @@ import { waiveInitiation } from '../payments/payment-gate';
 import { priceFor, type Priced } from '../payments/pricing';
 import { preview } from '../contracts/transition';
 import { contractView } from '../contracts/views';
-import { expectQuoted, quoteView } from './fee-quote';
+import { expectQuoted, quoteView } from '../payments/quote-view';
 
 /** Tries at a price of 0 before answering CONFLICT: a lost race for the last free slot is re-priced. */
 const MAX_PRICINGS = 3;

@@ -8,7 +8,7 @@ import { sameTerms, updateOrder, type Order } from '../payments/orders';
 import { priceFor, type Priced } from '../payments/pricing';
 import { deliverReport, newReportNo, recordReportSent, sendReport, type DeliveryOutcome } from '../evidence/report-delivery';
 import { owedReport, reportable, reportSubject } from '../evidence/report-orders';
-import { expectQuoted, quoteView } from './fee-quote';
+import { expectQuoted, quoteView } from '../payments/quote-view';
 
 /**
  * C9 出证报告 (F3): a party asks for the signing report by email, at the server's price (the

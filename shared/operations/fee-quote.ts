@@ -1,48 +1,13 @@
 import { AppError, isAppError } from '../errors';
 import type { Contract } from '../domain/contract';
 import type { FeeQuoteInput } from '../generated/schema-types';
-import { quote as priceQuote, type PriceStep } from '../rules/fees';
-import { formatYuan } from '../rules/money';
+import { quote as priceQuote } from '../rules/fees';
 import { requireCaller, type Operation } from '../ports/operation';
-import { cardActive } from '../payments/cards';
 import { loadAsParty } from '../contracts/repository';
 import { COUPONS, couponTerms, type Coupon } from '../payments/coupons';
-import { priceFor, type Priced } from '../payments/pricing';
+import { priceFor } from '../payments/pricing';
+import { quoteView } from '../payments/quote-view';
 import { reportSubject } from '../evidence/report-orders';
-
-/** How each step reads on the payment page. */
-const STEP_LABELS: Record<PriceStep['rule'], string> = {
-  list_price: '标准价格',
-  no_fee: '付款方确认开具，无需付费',
-  free_quota: '本月免费额度',
-  saver_card: '省钱月卡',
-  coupon: '优惠券',
-};
-
-/** A quote as the mini-program shows it: the price, each step that made it, the quota and the card. */
-export const quoteView = (p: Priced) => {
-  const q = p.quote;
-  return {
-    item: q.item,
-    kind: q.kind,
-    listFen: q.listFen,
-    amountFen: q.amountFen,
-    amountYuan: formatYuan(q.amountFen),
-    why: q.steps.map((s) => ({ ...s, label: STEP_LABELS[s.rule] })),
-    usesFreeQuota: q.usesFreeQuota,
-    couponId: q.couponId,
-    couponNotNeeded: q.couponNotNeeded,
-    freeQuota: q.freeQuota ? { ...q.freeQuota, month: p.month } : null,
-    card: p.card ? { active: cardActive(p.card, p.now), validUntil: p.card.validUntil } : null,
-  };
-};
-
-/** The price shown is the price charged: PRICE_CHANGED when the page's `quotedAmountFen` is not the price any more. */
-export const expectQuoted = (priced: Priced, quotedAmountFen: number | undefined): void => {
-  if (quotedAmountFen !== undefined && quotedAmountFen !== priced.quote.amountFen) {
-    throw new AppError('PRICE_CHANGED', undefined, { amountFen: priced.quote.amountFen, quote: quoteView(priced) });
-  }
-};
 
 /**
  * What something will cost now and why (F1, F3): a contract's initiation (its initiator), an

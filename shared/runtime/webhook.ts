@@ -9,9 +9,8 @@
  * A malformed event and an unexpected fault are answered with the operation's own refusal (the
  * provider's error format), logged with the request id; nothing of the request body is logged.
  */
-import type { Deps, HttpAnswer, HttpTriggerEvent, WebhookFault, WebhookOperation } from '../ports/operation';
+import type { HttpAnswer, HttpTriggerEvent, WebhookFault, WebhookOperation } from '../ports/operation';
 import { containerOrNull, requestIdOf } from './handler';
-import type { Log } from '../ports/log';
 import { validatePayload } from '../rules/json-schema';
 
 export const handleWebhook = (name: string, schema: object, operation: WebhookOperation, fault: WebhookFault) =>

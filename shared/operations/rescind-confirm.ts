@@ -1,0 +1,7 @@
+/** The other party confirms the rescind request (解除, C6) with a passed face check: the platform stamps and signs a new revision of the PDF, committed with the state change. The flow is contracts/rescind-settle.ts. */
+import type { RescindConfirmInput } from '../generated/schema-types';
+import type { Operation } from '../ports/operation';
+import { act } from '../contracts/rescind-settle';
+import { stampStatus } from '../contracts/pdf';
+
+export const rescindConfirm: Operation<RescindConfirmInput> = async (i, ctx) => act(ctx, i.contractId, 'rescind_confirm', { bizToken: i.bizToken, stamp: stampStatus });

@@ -1,0 +1,7 @@
+/** The other party confirms the settle request (结清, I9) with a passed face check: the platform stamps and signs a new revision of the PDF, committed with the state change. The flow is contracts/rescind-settle.ts. */
+import type { SettleConfirmInput } from '../generated/schema-types';
+import type { Operation } from '../ports/operation';
+import { act } from '../contracts/rescind-settle';
+import { stampStatus } from '../contracts/pdf';
+
+export const settleConfirm: Operation<SettleConfirmInput> = async (i, ctx) => act(ctx, i.contractId, 'settle_confirm', { bizToken: i.bizToken, stamp: stampStatus });
