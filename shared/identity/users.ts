@@ -1,3 +1,8 @@
+/**
+ * The user record, `_id` = the openid, and the real name it carries once verified (identity-verify):
+ * name, ID number, phone, birth date, the face check that proved it. `requireRealName` is the gate
+ * every act that needs a verified person goes through (IDENTITY_NOT_VERIFIED otherwise).
+ */
 import { AppError } from '../errors';
 import type { Doc } from '../ports/store';
 import { collectionName } from '../store/collections';
