@@ -10,14 +10,13 @@
  *   and a bundle only ever runs in the cloud. Anything else importing a local adapter fails the
  *   build rather than shipping a stand-in.
  * - A Tencent Cloud service client (FaceID, SMS, SES) and the WeChat Pay client are included only
- *   when some module of the function calls that port (`face.start(`, `sms.send(`, …; a
- *   destructured `{ sms } = deps` counts too). Otherwise the container's loader for it is a stub
- *   that reports "not in this bundle" as a provider error: the cold start never pays for a client
- *   the function cannot use. (scripts/build.ts only reads sources; the rule is checked by
- *   test/cloud/deploy.test.ts against the bundles.)
- * - Functions that render PDFs get the fonts from dist/functions/_fonts (one copy for all), named
+ *   when the function declares that port in the registry (`ports`). Otherwise the container's
+ *   loader for it is a stub that reports "not in this bundle" as a provider error: the cold start
+ *   never pays for a client the function cannot use. test/cloud/deploy.test.ts fails when a
+ *   declaration is not what the code the bundle carries calls.
+ * - Functions that declare `pdf` get the fonts from dist/functions/_fonts (one copy for all), named
  *   to fonts.ts on the function's first call; pdf-lib and fontkit stay out of every other bundle
- *   because nothing else imports them.
+ *   because nothing else imports them (the same test checks the declaration against the bundle).
  * - Requiring a bundle does no I/O: clients are made on first use (the container), fonts read on
  *   first render.
  *
@@ -26,7 +25,7 @@
 import { build, type Metafile, type Plugin } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
-import { FUNCTIONS, type FunctionSpec } from '../shared/runtime/registry';
+import { FUNCTIONS, type FunctionSpec, type ProviderPort } from '../shared/runtime/registry';
 
 const ROOT = path.resolve(__dirname, '..');
 export const DIST = path.join(ROOT, 'dist', 'functions');
@@ -42,7 +41,7 @@ const LOCAL_DIR = path.join(ROOT, 'shared', 'adapters', 'local') + path.sep;
 const CONTAINER = path.join(ROOT, 'shared', 'runtime', 'container.ts');
 const CLOUD_DEPS = path.join(ROOT, 'shared', 'adapters', 'cloudbase', 'cloud-deps.ts');
 
-export type Port = 'face' | 'sms' | 'mailer' | 'payments';
+export type Port = ProviderPort;
 
 /** The module each port's production client comes from, as cloud-deps.ts requires it. */
 const PORT_MODULES: Record<string, Port> = {
@@ -53,49 +52,16 @@ const PORT_MODULES: Record<string, Port> = {
   '../wechatpay/payments': 'payments',
 };
 
-const PORT_CALLS: Record<Port, RegExp> = {
-  face: /\bface\s*\.\s*(start|result)\s*\(/,
-  sms: /\bsms\s*\.\s*send\s*\(/,
-  mailer: /\bmailer\s*\.\s*send\s*\(/,
-  payments: /\bpayments\s*\.\s*(createOrder|queryOrder|closeOrder|notificationKeys)\s*\(/,
-};
-const DESTRUCTURED = /\{([^{}]*)\}\s*=\s*[\w.]*\bdeps\b/g;
-
 export interface BundleReport {
   name: string;
   kind: FunctionSpec['kind'];
   bytes: number;
+  /** As the registry declares them. */
   ports: Port[];
   pdf: boolean;
   /** The modules in the bundle, relative to the repository; `stub:<path>` for a module replaced by a stand-in (for tests). */
   inputs: string[];
 }
-
-/** The ports one source file calls (the adapters themselves are not callers). */
-const portsInFile = (file: string): Port[] => {
-  if (!/\.(ts|js)$/.test(file) || file.includes(`${path.sep}adapters${path.sep}`) || file.includes('node_modules') || !fs.existsSync(file)) return [];
-  const src = fs.readFileSync(file, 'utf8');
-  const used = new Set<Port>();
-  for (const [port, re] of Object.entries(PORT_CALLS) as Array<[Port, RegExp]>) if (re.test(src)) used.add(port);
-  for (const m of src.matchAll(DESTRUCTURED)) {
-    for (const port of Object.keys(PORT_CALLS) as Port[]) if (new RegExp(`\\b${port}\\b`).test(m[1] ?? '')) used.add(port);
-  }
-  return [...used];
-};
-
-/**
- * Ports a set of source files calls. `seen` carries the answer per file across calls, so that a
- * build reads each shared module once rather than once per function that reaches it.
- */
-export const portsCalled = (files: string[], seen = new Map<string, Port[]>()): Set<Port> => {
-  const used = new Set<Port>();
-  for (const file of files) {
-    let ports = seen.get(file);
-    if (!ports) seen.set(file, (ports = portsInFile(file)));
-    for (const port of ports) used.add(port);
-  }
-  return used;
-};
 
 /** The names a module exports (types aside), so its stub can offer the same ones. */
 const exportedNames = (file: string): string[] => {
@@ -287,20 +253,11 @@ const inputsByFunction = (meta: Metafile): Map<string, string[]> => {
 };
 
 /**
- * Builds the bundles of `specs` into outDir/<name>/index.js. Pass 1 (one esbuild run, nothing
- * written, code split) finds what each function reaches, hence which ports it calls and whether it renders
- * PDFs; pass 2 builds the functions that need the same stubs together.
+ * Builds the bundles of `specs` into outDir/<name>/index.js, the functions that declare the same
+ * ports and PDF use in one esbuild run each (every shared module parsed once per run).
  */
 export async function buildFunctions(specs: readonly FunctionSpec[], outDir = DIST): Promise<BundleReport[]> {
-  const names = specs.map((s) => s.name);
-  // Code splitting makes the probe cheap (shared modules are linked once); nothing is written.
-  const probe = await build({ ...options(names, outDir), format: 'esm', splitting: true, minify: false, write: false, plugins: [functionEntries(new Set()), localStubs(), sdkTrims()] });
-  const reached = inputsByFunction(probe.metafile);
-  const portsSeen = new Map<string, Port[]>();
-  const plan = specs.map((spec) => {
-    const files = (reached.get(spec.name) ?? []).filter((p) => !/^[a-z]+:/.test(p)).map((p) => path.resolve(ROOT, p));
-    return { spec, used: portsCalled(files, portsSeen), pdf: files.some((p) => p.includes(`${path.sep}@cantoo${path.sep}pdf-lib${path.sep}`)) };
-  });
+  const plan = specs.map((spec) => ({ spec, used: new Set<Port>(spec.ports), pdf: spec.pdf }));
   const pdf = new Set(plan.filter((p) => p.pdf).map((p) => p.spec.name));
   const groups = new Map<string, typeof plan>();
   for (const p of plan) {

@@ -4,7 +4,16 @@
  *   call    — invoked by the mini-program (wx.cloud.callFunction / the emulator's POST /fn/<name>)
  *   timer   — SCF timer trigger, 7-field cron (second minute hour day month week year)
  *   webhook — HTTP trigger (payment notifications)
+ *
+ * Each function also declares the provider ports it calls (`ports`) and whether it renders PDFs
+ * (`pdf`): scripts/build.ts bundles a port's production client, and the fonts, only for the
+ * functions that declare them, and test/cloud/deploy.test.ts fails when a declaration is not what
+ * the function's code calls and its bundle carries.
  */
+/** The ports whose production client is heavy enough to leave out of a bundle that never calls it. */
+export const PROVIDER_PORTS = ['face', 'sms', 'mailer', 'payments'] as const;
+export type ProviderPort = (typeof PROVIDER_PORTS)[number];
+
 export interface FunctionSpec {
   name: string;
   kind: 'call' | 'timer' | 'webhook';
@@ -15,53 +24,63 @@ export interface FunctionSpec {
   memoryMb: number;
   timeoutS: number;
   summary: string;
+  /** The provider ports the function calls (directly or through the modules it reaches). */
+  ports: readonly ProviderPort[];
+  /** Renders or signs PDFs (pdf-lib, fonts). */
+  pdf: boolean;
 }
 
-const call = (name: string, summary: string, memoryMb = 256, timeoutS = 10): FunctionSpec => ({ name, kind: 'call', memoryMb, timeoutS, summary });
+interface Uses {
+  ports?: readonly ProviderPort[];
+  pdf?: boolean;
+}
+
+const call = (name: string, summary: string, uses: Uses = {}, memoryMb = 256, timeoutS = 10): FunctionSpec =>
+  ({ name, kind: 'call', memoryMb, timeoutS, summary, ports: uses.ports ?? [], pdf: uses.pdf ?? false });
 
 export const FUNCTIONS: readonly FunctionSpec[] = [
   call('user-profile', 'The caller\'s profile and real-name status'),
-  call('face-start', 'Start a face check (人脸核身) for a purpose'),
-  call('identity-verify', 'Real-name verification with a passed face check'),
+  call('face-start', 'Start a face check (人脸核身) for a purpose', { ports: ['face'] }),
+  call('identity-verify', 'Real-name verification with a passed face check', { ports: ['face'] }),
   call('template-list', 'The template catalogue: titles, roles, fee rule, version'),
   call('template-get', 'One template: form schema, field labels, defaults, the example\'s contract text'),
   call('contract-create', 'Create a draft contract of any kind (IOU, receipt, templates)'),
-  call('contract-pay', 'Pay the initiation fee: price it, then initiate at 0 or place the WeChat Pay order'),
+  call('contract-pay', 'Pay the initiation fee: price it, then initiate at 0 or place the WeChat Pay order', { ports: ['payments', 'sms'] }),
   call('fee-quote', 'What this will cost now and why (quota, saver card, coupons)'),
-  call('card-buy', 'Buy the saver card (省钱月卡)'),
+  call('card-buy', 'Buy the saver card (省钱月卡)', { ports: ['payments', 'sms'] }),
   call('coupon-list', 'My coupons (我的优惠券)'),
   call('contract-get', 'Contract detail for a party'),
   call('contract-list', 'My contracts with status filter and paging'),
   call('share-open', 'Open a share link; bind as the other party'),
-  call('contract-fill', 'The other party confirms their details'),
-  call('contract-sign', 'Sign after a face check', 512, 20),
-  call('contract-reject', 'Refuse to sign (拒签) or to accept a receipt (拒绝领取), with a reason'),
-  call('contract-issue', 'Issue a payer-initiated receipt (确认开具), no fee'),
-  call('contract-accept', 'Accept a payee-initiated receipt (确认领取) after a face check', 512, 20),
-  call('contract-revoke', 'Withdraw (撤销) by the initiator'),
-  call('contract-urge', 'Re-send the SMS to the other party (催办)'),
-  call('rescind-request', 'Request rescission (申请解除)'),
-  call('rescind-cancel', 'Cancel one\'s rescission request'),
-  call('rescind-confirm', 'Confirm the other party\'s rescission request', 512, 20),
-  call('rescind-refuse', 'Refuse the other party\'s rescission request'),
-  call('settle-request', 'Request settlement of an IOU (申请结清)'),
-  call('settle-cancel', 'Cancel one\'s settlement request'),
-  call('settle-confirm', 'Confirm the other party\'s settlement request', 512, 20),
-  call('settle-refuse', 'Refuse the other party\'s settlement request'),
+  call('contract-fill', 'The other party confirms their details', { ports: ['sms'] }),
+  call('contract-sign', 'Sign after a face check', { ports: ['face', 'sms'], pdf: true }, 512, 20),
+  call('contract-reject', 'Refuse to sign (拒签) or to accept a receipt (拒绝领取), with a reason', { ports: ['sms'] }),
+  call('contract-issue', 'Issue a payer-initiated receipt (确认开具), no fee', { ports: ['sms'] }),
+  call('contract-accept', 'Accept a payee-initiated receipt (确认领取) after a face check', { ports: ['face', 'sms'], pdf: true }, 512, 20),
+  call('contract-revoke', 'Withdraw (撤销) by the initiator', { ports: ['payments', 'sms'] }),
+  call('contract-urge', 'Re-send the SMS to the other party (催办)', { ports: ['sms'] }),
+  call('rescind-request', 'Request rescission (申请解除)', { ports: ['face', 'sms'] }),
+  call('rescind-cancel', 'Cancel one\'s rescission request', { ports: ['face', 'sms'] }),
+  call('rescind-confirm', 'Confirm the other party\'s rescission request', { ports: ['face', 'sms'], pdf: true }, 512, 20),
+  call('rescind-refuse', 'Refuse the other party\'s rescission request', { ports: ['face', 'sms'] }),
+  call('settle-request', 'Request settlement of an IOU (申请结清)', { ports: ['face', 'sms'] }),
+  call('settle-cancel', 'Cancel one\'s settlement request', { ports: ['face', 'sms'] }),
+  call('settle-confirm', 'Confirm the other party\'s settlement request', { ports: ['face', 'sms'], pdf: true }, 512, 20),
+  call('settle-refuse', 'Refuse the other party\'s settlement request', { ports: ['face', 'sms'] }),
   call('reminder-set', 'Switch repayment SMS reminders on or off'),
   call('signature-upload', 'Upload a handwritten signature PNG'),
-  call('contract-download', 'Short-lived link to the PDF in its current state', 512),
-  call('contract-email', 'Email the PDF matching the contract\'s state', 512),
+  call('contract-download', 'Short-lived link to the PDF in its current state', { pdf: true }, 512),
+  call('contract-email', 'Email the PDF matching the contract\'s state', { ports: ['mailer'], pdf: true }, 512),
   call('contract-certificates', 'The signing certificates of a contract'),
-  call('contract-verify', 'Verify the PDF\'s signatures and the audit chain', 512),
+  call('contract-verify', 'Verify the PDF\'s signatures and the audit chain', { ports: ['face'], pdf: true }, 512),
   call('legal-service', 'Legal service (法律服务): notice and link-outs after signing'),
   call('precedents-list', 'Judicial precedents (司法判例) about IOUs'),
-  call('evidence-report-request', 'Produce, sign and email the evidence report', 512, 30),
-  { name: 'timer-expire', kind: 'timer', schedule: '0 */10 * * * * *', everyMs: 60_000, memoryMb: 256, timeoutS: 300, summary: 'Expire contracts 30 days after initiation' },
-  { name: 'timer-repayment-reminders', kind: 'timer', schedule: '0 0 9 * * * *', everyMs: 60_000, memoryMb: 256, timeoutS: 300, summary: 'One SMS per due instalment, 09:00 daily' },
-  { name: 'timer-payment-reconcile', kind: 'timer', schedule: '0 */5 * * * * *', everyMs: 60_000, memoryMb: 256, timeoutS: 120, summary: 'Ask WeChat Pay about orders unpaid after N minutes: settle or close them' },
+  call('evidence-report-request', 'Produce, sign and email the evidence report', { ports: ['face', 'mailer', 'payments', 'sms'], pdf: true }, 512, 30),
+  { name: 'timer-expire', kind: 'timer', schedule: '0 */10 * * * * *', everyMs: 60_000, memoryMb: 256, timeoutS: 300, summary: 'Expire contracts 30 days after initiation', ports: ['sms'], pdf: false },
+  { name: 'timer-repayment-reminders', kind: 'timer', schedule: '0 0 9 * * * *', everyMs: 60_000, memoryMb: 256, timeoutS: 300, summary: 'One SMS per due instalment, 09:00 daily', ports: ['sms'], pdf: false },
+  { name: 'timer-payment-reconcile', kind: 'timer', schedule: '0 */5 * * * * *', everyMs: 60_000, memoryMb: 256, timeoutS: 120, summary: 'Ask WeChat Pay about orders unpaid after N minutes: settle or close them', ports: ['face', 'mailer', 'payments', 'sms'], pdf: true },
   // WeChat Pay waits 5 s for the answer; the function must answer well within it.
-  { name: 'payment-notify', kind: 'webhook', memoryMb: 256, timeoutS: 5, summary: 'WeChat Pay payment notification: verify, decrypt, check, mark paid once' },
+  { name: 'payment-notify', kind: 'webhook', memoryMb: 256, timeoutS: 5, summary: 'WeChat Pay payment notification: verify, decrypt, check, mark paid once', ports: ['face', 'mailer', 'payments', 'sms'], pdf: true },
 ];
 
 export const functionSpec = (name: string): FunctionSpec | undefined => FUNCTIONS.find((f) => f.name === name);

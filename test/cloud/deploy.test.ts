@@ -11,7 +11,8 @@
  *   with a reason, and docs/DEPLOY.md lists them all;
  * - the bundles (built once here, into a temporary directory): requiring one does no I/O, only
  *   the PDF functions carry pdf-lib and fontkit, no bundle carries a Tencent Cloud or WeChat
- *   Pay client its function never calls, and the bundles run: a plain one and a PDF one (fonts from
+ *   Pay client its function never calls, each function's declaration in the registry (`ports`,
+ *   `pdf`) is what the code in its bundle calls and carries, and the bundles run: a plain one and a PDF one (fonts from
  *   the build output's _fonts/) answer on the production adapters against the protocol fakes.
  */
 import { execFileSync } from 'node:child_process';
@@ -19,7 +20,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { buildAll, DEPLOY_FIXED, DEPLOY_SETTINGS, NOT_DEPLOYED, renderServerlessYml, WATCH_IO_JS, type BundleReport } from '../../scripts/build';
-import { FUNCTIONS } from '../../shared/runtime/registry';
+import { FUNCTIONS, PROVIDER_PORTS, type ProviderPort } from '../../shared/runtime/registry';
 import { loadConfig } from '../../shared/runtime/config';
 import { loadWechatPayConfig } from '../../shared/adapters/wechatpay/config';
 import { startEmulator } from '../../emulator/server';
@@ -168,6 +169,34 @@ describe('environment variables', () => {
   });
 });
 
+/**
+ * The provider ports our own code in a bundle calls, read from its sources: `face.start(`,
+ * `sms.send(`, … or a port destructured from deps (`{ sms } = deps`). The adapters are the
+ * callees, not callers; stand-ins and packages are not our code.
+ */
+const PORT_CALLS: Record<ProviderPort, RegExp> = {
+  face: /\bface\s*\.\s*(start|result)\s*\(/,
+  sms: /\bsms\s*\.\s*send\s*\(/,
+  mailer: /\bmailer\s*\.\s*send\s*\(/,
+  payments: /\bpayments\s*\.\s*(createOrder|queryOrder|closeOrder|notificationKeys|parseNotification|notificationAnswer)\s*\(/,
+};
+const DESTRUCTURED = /\{([^{}]*)\}\s*=\s*[\w.]*\bdeps\b/g;
+const portsCalledIn = (sources: string[]): ProviderPort[] => {
+  const used = new Set<ProviderPort>();
+  for (const src of sources) {
+    for (const port of PROVIDER_PORTS) if (PORT_CALLS[port].test(src)) used.add(port);
+    for (const m of src.matchAll(DESTRUCTURED)) for (const port of PROVIDER_PORTS) if (new RegExp(`\\b${port}\\b`).test(m[1] ?? '')) used.add(port);
+  }
+  return PROVIDER_PORTS.filter((p) => used.has(p));
+};
+const ownSources = (inputs: string[]): string[] =>
+  inputs.filter((i) => /^(shared|functions)\/.*\.ts$/.test(i) && !i.startsWith('shared/adapters/')).map((i) => fs.readFileSync(path.join(ROOT, i), 'utf8'));
+
+test('the port scan finds a call, a destructured port and nothing in code that calls none', () => {
+  expect(portsCalledIn(['await deps.sms.send(to, t);', 'const { face, mailer } = ctx.deps;', 'deps.payments.parseNotification(r)'])).toEqual(['face', 'sms', 'mailer', 'payments']);
+  expect(portsCalledIn(['const sms = 1; deps.store.get(x);'])).toEqual([]);
+});
+
 describe('the bundles', () => {
   let out: string;
   let reports: BundleReport[];
@@ -212,6 +241,14 @@ describe('the bundles', () => {
       'rescind-request', 'rescind-cancel', 'rescind-refuse', 'settle-request', 'settle-cancel', 'settle-refuse', ...FUNCTIONS.filter((f) => f.kind === 'timer' && !reportOnPayment.includes(f.name)).map((f) => f.name)];
     expect(neverRender.filter((n) => report(n).pdf)).toEqual([]);
     expect(['contract-sign', 'contract-download', 'rescind-confirm', 'settle-confirm', ...reportOnPayment].filter((n) => !report(n).pdf)).toEqual([]);
+  });
+
+  test('each function declares, in the registry, exactly the ports the code in its bundle calls', () => {
+    for (const r of reports) {
+      const spec = FUNCTIONS.find((f) => f.name === r.name)!;
+      expect([r.name, [...spec.ports].sort()]).toEqual([r.name, portsCalledIn(ownSources(r.inputs)).sort()]);
+      expect([r.name, r.ports, r.pdf]).toEqual([r.name, [...spec.ports].sort(), spec.pdf]);
+    }
   });
 
   test('no bundle carries a Tencent Cloud or WeChat Pay client its function never calls, nor the whole SDK', () => {
