@@ -91,39 +91,48 @@ const AFTER_SIGNING = (extra: string[] = []) => [
 ];
 
 describe('C1/I7 IOU: the other party fills (对方填), initiator signs first', () => {
-  let c = makeContract('iou', true);
+  // Each case starts from a fresh contract, replayed up to its step: no case depends on another having run.
+  const draft = () => makeContract('iou', true);
+  const awaitingFill = () => act(paid(draft()), 'system', 'initiate');
+  const filled = () => act(awaitingFill(), 'counterparty', 'fill');
+  const initiatorSigned = () => act(filled(), 'initiator', 'sign');
+  const signed = () => act(initiatorSigned(), 'counterparty', 'sign');
+
   test('draft, unpaid: only revoke and invalidate; initiate waits for payment (I6)', () => {
+    const c = draft();
     expect_(c, 'draft', ['waiting', 'to_fill'], ['initiator:revoke→revoked', 'system:invalidate→invalidated']);
     expect(() => decide(c, 'initiate', { kind: 'system' }, { now: NOW })).toThrow(expect.objectContaining({ code: 'PAYMENT_REQUIRED' }));
   });
   test('paid → initiate → awaiting_fill', () => {
-    c = act(paid(c), 'system', 'initiate');
+    const c = act(paid(draft()), 'system', 'initiate');
     expect_(c, 'awaiting_fill', ['waiting', 'to_fill'], [
       'counterparty:fill→awaiting_signatures', 'counterparty:reject→rejected', 'initiator:revoke→revoked', 'system:invalidate→invalidated',
     ]);
   });
   test('P2 the counterparty fills → the initiator is to sign; revoke is no longer possible (C3)', () => {
-    c = act(c, 'counterparty', 'fill');
+    const c = act(awaitingFill(), 'counterparty', 'fill');
     expect_(c, 'awaiting_signatures', ['to_sign', 'waiting'], [
       'initiator:sign→awaiting_signatures', 'initiator:reject→rejected', 'system:invalidate→invalidated',
     ]);
   });
   test('I7 the initiator signs → the counterparty is to sign and is told by SMS', () => {
-    const d = decide(c, 'sign', { kind: 'party', role: 'initiator' }, { now: NOW });
+    const before = filled();
+    const d = decide(before, 'sign', { kind: 'party', role: 'initiator' }, { now: NOW });
     expect(d.notify).toEqual([{ role: 'counterparty', sms: 'invite_sign' }]);
-    c = act(c, 'initiator', 'sign');
+    const c = act(before, 'initiator', 'sign');
     expect_(c, 'awaiting_signatures', ['signed', 'to_sign'], [
       'counterparty:sign→signed', 'counterparty:reject→rejected', 'system:invalidate→invalidated',
     ]);
   });
   test('the counterparty signs → signed, reminders scheduled, expiry stopped', () => {
-    const d = decide(c, 'sign', { kind: 'party', role: 'counterparty' }, { now: NOW });
+    const before = initiatorSigned();
+    const d = decide(before, 'sign', { kind: 'party', role: 'counterparty' }, { now: NOW });
     expect(d.effects).toEqual(expect.arrayContaining([{ do: 'scheduleReminders' }, { do: 'stopExpiry' }, { do: 'complete' }]));
-    c = act(c, 'counterparty', 'sign');
+    const c = act(before, 'counterparty', 'sign');
     expect_(c, 'signed', ['signed', 'signed'], AFTER_SIGNING(['initiator:settle_request→settle_pending', 'counterparty:settle_request→settle_pending']));
   });
   test('I9 settle: requester may cancel; the other confirms or refuses', () => {
-    const pending = act(c, 'counterparty', 'settle_request');
+    const pending = act(signed(), 'counterparty', 'settle_request');
     expect_(pending, 'settle_pending', ['signed', 'signed'], [
       'counterparty:settle_cancel→signed', 'initiator:settle_confirm→settled', 'initiator:settle_refuse→signed',
     ]);
@@ -133,7 +142,7 @@ describe('C1/I7 IOU: the other party fills (对方填), initiator signs first', 
     expect_(settled, 'settled', ['signed', 'signed'], []);
   });
   test('C6 rescind: requester may cancel; the other confirms or refuses', () => {
-    const pending = act(c, 'initiator', 'rescind_request');
+    const pending = act(signed(), 'initiator', 'rescind_request');
     expect_(pending, 'rescind_pending', ['signed', 'signed'], [
       'initiator:rescind_cancel→signed', 'counterparty:rescind_confirm→rescinded', 'counterparty:rescind_refuse→signed',
     ]);
