@@ -266,7 +266,7 @@ export const smsParams = (id: SmsTemplateId, values: Readonly<Record<string, str
 const ELLIPSIS = '…';
 
 /** At most `max` characters; a longer text keeps its first max−1 and ends with "…". */
-export const shorten = (s: string, max = TENCENT_SMS_RULES.variableMaxChars): string => {
+export const shorten = (s: string, max: number = TENCENT_SMS_RULES.variableMaxChars): string => {
   if (charCount(s) <= max) return s;
   return [...s].slice(0, max - 1).join('') + ELLIPSIS;
 };

@@ -84,5 +84,11 @@ export interface Wechat {
   sendSubscribeMessage(msg: SubscribeMessage): Promise<SubscribeResult>;
 }
 
+/** What getUnlimited accepts as a scene: at most 32 of these (so no %, no CJK). */
+export const WXACODE_SCENE_RE = /^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}$/;
+
+/** What generate_urllink accepts as a query: at most 1024 of these. */
+export const URL_LINK_QUERY_RE = /^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~%]{0,1024}$/;
+
 /** URL Links live at most this long (WeChat: 最长有效期为30天). */
 export const URL_LINK_MAX_DAYS = 30;

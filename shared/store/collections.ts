@@ -91,6 +91,11 @@ export const COLLECTIONS = {
   rateLimits: { name: 'rate_limits', indexes: [{ name: 'expires', fields: [['expiresAt', 'asc']] }] },
   // Subscription-message consent (shared/messages/subscriptions.ts): one per user, `subs_<openid>`, read by id.
   subscriptions: { name: 'subscriptions', indexes: [] },
+  // Subscription messages as the local WeChat adapter "sends" them (the emulator shows them, like the SMS outbox).
+  subscribeOutbox: {
+    name: 'subscribe_outbox',
+    indexes: [{ name: 'created', fields: [['createdAt', 'asc']] }],
+  },
   // URL Links made by the local WeChat adapter (emulator), served at /_emulator/urllink/<id>.
   urlLinks: { name: 'url_links', indexes: [] },
 } as const satisfies Record<string, CollectionSpec>;
