@@ -9,3 +9,4 @@ export * from './payments';
 export * from './operation';
 export * from './config';
 export * from './log';
+export * from './wechat';

@@ -86,7 +86,18 @@ export const COLLECTIONS = {
     name: 'email_outbox',
     indexes: [{ name: 'created', fields: [['createdAt', 'asc']] }],
   },
-  rateLimits: { name: 'rate_limits', indexes: [] },
+  // Rate-limit counters (shared/messages/rate-limits.ts), one per action × scope × keyed-hash subject,
+  // read by id; `expiresAt` lets housekeeping remove the ones that no longer count.
+  rateLimits: { name: 'rate_limits', indexes: [{ name: 'expires', fields: [['expiresAt', 'asc']] }] },
+  // Subscription-message consent (shared/messages/subscriptions.ts): one per user, `subs_<openid>`, read by id.
+  subscriptions: { name: 'subscriptions', indexes: [] },
+  // Subscription messages as the local WeChat adapter "sends" them (the emulator shows them, like the SMS outbox).
+  subscribeOutbox: {
+    name: 'subscribe_outbox',
+    indexes: [{ name: 'created', fields: [['createdAt', 'asc']] }],
+  },
+  // URL Links made by the local WeChat adapter (emulator), served at /_emulator/urllink/<id>.
+  urlLinks: { name: 'url_links', indexes: [] },
 } as const satisfies Record<string, CollectionSpec>;
 
 export type CollectionKey = keyof typeof COLLECTIONS;
