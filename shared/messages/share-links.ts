@@ -63,42 +63,8 @@ export const shareUrlLinkRequest = (token: string, contractExpiresAt: Date, now:
   return { path: SHARE_PAGE, query, expiresAt: new Date(Math.min(contractExpiresAt.getTime(), now.getTime() + URL_LINK_MAX_DAYS * 86_400_000)) };
 };
 
-/**
- * What the local adapter's QR code encodes: what the mini-program page receives, `page?scene=…`
- * (a real 小程序码 is WeChat's proprietary round code that only WeChat reads).
- */
-export const localCodeContent = (page: string, scene: string): string => `${page}?scene=${encodeURIComponent(scene)}`;
-
-/** The inverse of localCodeContent: {page, scene}, or null for anything else. */
-export const parseLocalCodeContent = (text: string): { page: string; scene: string } | null => {
-  const m = /^([A-Za-z0-9_/-]+)\?scene=([^&]*)$/.exec(text);
-  if (!m) return null;
-  try {
-    return { page: m[1]!, scene: decodeURIComponent(m[2]!) };
-  } catch {
-    return null;
-  }
-};
-
-/** The local adapter's URL Link, stored so the emulator can answer /_emulator/urllink/<id>. */
-export interface LocalUrlLinkDoc {
-  _id: string;
-  path: string;
-  query: string;
-  createdAt: string;
-  expiresAt: string;
-  version?: number;
-  [k: string]: unknown;
-}
-
-/** The address the emulator serves a local URL Link at. */
-export const localUrlLinkUrl = (baseUrl: string, id: string): string => `${baseUrl.replace(/\/+$/, '')}/_emulator/urllink/${encodeURIComponent(id)}`;
-
-/** The id in a local URL Link's address, or null when the address is not one. */
-export const localUrlLinkId = (url: string): string | null => {
-  const m = /\/_emulator\/urllink\/([A-Za-z0-9_-]{8,64})$/.exec(url);
-  return m ? m[1]! : null;
-};
+export { localCodeContent, parseLocalCodeContent, localUrlLinkUrl, localUrlLinkId, type LocalUrlLinkDoc } from '../ports/wechat-protocol';
+import type { LocalUrlLinkDoc } from '../ports/wechat-protocol';
 
 /**
  * Where a local URL Link leads now, as a real one would: the page and query, or why not (an

@@ -1,7 +1,7 @@
 /**
  * The local Wechat port (the default provider): nothing leaves the machine.
  * - miniProgramCode draws a real QR code PNG (the `qrcode` package) encoding what the mini-program
- *   page would receive, `<page>?scene=<scene>` (shared/messages/share-links.ts localCodeContent),
+ *   page would receive, `<page>?scene=<scene>` (shared/ports/wechat-protocol.ts localCodeContent),
  *   so a test or a phone's scanner reads back the same page and scene; it refuses what WeChat
  *   refuses (a scene over 32 characters or outside its alphabet, a page with '/' first or a query).
  * - urlLink stores the link (collection url_links) and answers an address on the emulator,
@@ -27,8 +27,7 @@ import {
   type UrlLinkRequest,
   type Wechat,
 } from '../../ports/wechat';
-import { localCodeContent, localUrlLinkUrl, type LocalUrlLinkDoc } from '../../messages/share-links';
-import { checkSubscribeData } from '../../messages/subscribe-templates';
+import { checkSubscribeData, localCodeContent, localUrlLinkUrl, type LocalUrlLinkDoc } from '../../ports/wechat-protocol';
 import { collectionName } from '../../store/collections';
 import { apiError } from '../wechat/errors';
 
