@@ -6,3 +6,5 @@ export * from './sms';
 export * from './mailer';
 export * from './files';
 export * from './payments';
+export * from './secrets';
+export * from './soter';

@@ -11,3 +11,4 @@ export * from './lpr';
 export * from './limits';
 export * from './iou';
 export * from './fees';
+export * from './email';
