@@ -2,8 +2,8 @@
  * shared/identity/ owns users' identity proofs — verification codes (N1), signing methods (V2:
  * signing password, WeChat SOTER fingerprint / face ID), the handwritten-signature image check
  * (A5) — as small modules over the ports. Modules here import shared/domain, shared/rules,
- * shared/ports, shared/store/collections and shared/errors only: never runtime, operations or an
- * adapter. Operations pass their Deps (which satisfy `IdentityDeps`) and commit what these
+ * shared/ports, shared/store/collections and shared/errors only (and node:crypto, node:zlib,
+ * pngjs): never runtime, operations, documents or an adapter. Operations pass their Deps (which satisfy `IdentityDeps`) and commit what these
  * modules return.
  *
  * This file: the configuration (config/identity.json), parsed and checked once, and the narrow
