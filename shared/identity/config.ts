@@ -3,8 +3,8 @@
  * signing password, WeChat SOTER fingerprint / face ID), the handwritten-signature image check
  * (A5) — as small modules over the ports. Modules here import shared/domain, shared/rules,
  * shared/ports, shared/store/collections and shared/errors only (and node:crypto, node:zlib,
- * pngjs): never runtime, operations, documents or an adapter. Operations pass their Deps (which satisfy `IdentityDeps`) and commit what these
- * modules return.
+ * pngjs): never runtime, operations, documents or an adapter. Operations pass their Deps (which
+ * satisfy `IdentityDeps`) and commit what these modules return.
  *
  * This file: the configuration (config/identity.json), parsed and checked once, and the narrow
  * set of ports the modules need.

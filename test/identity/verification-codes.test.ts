@@ -5,7 +5,6 @@
  * Real SQLite store, local secrets and outboxes (test/identity/support.ts).
  */
 import { StaticSecrets } from '../../shared/adapters/local/local-secrets';
-import { SMS_TEXTS } from '../../shared/notifications/sms-texts';
 import {
   checkCode,
   codeSlotId,
@@ -103,8 +102,10 @@ describe('N1 issuing a code', () => {
     expect(await b.store.count('verification_codes', {})).toBe(0);
   });
 
-  test('the SMS template says what the configuration says: 5 minutes', () => {
-    expect(SMS_TEXTS.verification_code).toContain(`${identityConfig().verificationCodes.ttlSeconds / 60}分钟`);
+  test('the SMS the user reads states the validity the configuration gives (5 minutes)', async () => {
+    await send(smsReq('o-ttl', '13800000099'));
+    const [sms] = await b.store.find<{ _id: string; text: string }>('sms_outbox', { phone: '13800000099' });
+    expect(sms!.text).toContain(`${identityConfig().verificationCodes.ttlSeconds / 60}分钟内有效`);
   });
 });
 
