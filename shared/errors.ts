@@ -62,6 +62,24 @@ export const ERRORS = {
   /** Too many requests of this kind (e.g. 催办). */
   RATE_LIMITED: { status: 429, message: '操作过于频繁，请稍后再试' },
   UNSUPPORTED_FILE_TYPE: { status: 400, message: '不支持的文件类型' },
+  /** N1: the verification code entered is wrong, was used already, or was never sent to this destination (details.reason, details.attemptsLeft). */
+  CODE_INVALID: { status: 400, message: '验证码错误，请重新输入' },
+  /** N1: the code is older than its validity (5 minutes): ask for a new one. */
+  CODE_EXPIRED: { status: 400, message: '验证码已过期，请重新获取' },
+  /** N1: too many wrong entries (5): this code is void; ask for a new one. */
+  CODE_LOCKED: { status: 400, message: '验证码错误次数过多，已失效，请重新获取' },
+  /** A5: the image cannot be decoded (truncated, bad checksum, bad compressed data). */
+  IMAGE_UNREADABLE: { status: 400, message: '图片已损坏或无法识别，请重新上传' },
+  /** V2: the signing password entered is wrong (details.attemptsLeft). */
+  SIGNING_PASSWORD_INCORRECT: { status: 403, message: '签署密码错误' },
+  /** V2: too many wrong signing passwords: locked for a while (details.retryAfterSeconds); face recognition stays available. */
+  SIGNING_PASSWORD_LOCKED: { status: 423, message: '签署密码错误次数过多，已锁定，请稍后再试或使用人脸识别' },
+  /** V2: the user has not set a signing password (set one after a face check, or use face recognition). */
+  SIGNING_PASSWORD_NOT_SET: { status: 409, message: '您尚未设置签署密码' },
+  /** V2: the signing method chosen is not switched on for this user (面容 ID / 指纹 / 签署密码). */
+  SIGNING_METHOD_NOT_ENABLED: { status: 409, message: '您尚未开启该签署验证方式' },
+  /** V2: the fingerprint / face ID (WeChat SOTER) result is not valid for this act (details.reason). */
+  SOTER_VERIFY_FAILED: { status: 403, message: '指纹或面容 ID 验证未通过，请重试或使用人脸识别' },
   /** Contracts with more than two parties need a new release agreement. */
   MULTI_PARTY_RESCIND_UNSUPPORTED: { status: 409, message: '超过两方签署的合同暂不支持解除' },
   /** An external provider (face check, SMS, payment…) failed or refused. */

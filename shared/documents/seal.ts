@@ -6,15 +6,31 @@
  * (张三之印), three-character names '印' (王小明印), so the seal is a full 2 × 2 grid; a
  * one-character name takes the whole right column beside '之印'. Longer names fill larger grids.
  * Round seal (圆章): the same grid inside a circle.
+ * Oval seal (椭圆章) and rectangular seal (长方章): the name alone (no 之印), in one row read left
+ * to right, inside an ellipse or a rectangle as wide as the name needs — the horizontal personal
+ * seals e-signature services offer beside the square one. SEAL_STYLES lists them with the words
+ * the mini-program shows; the product's guide names no style, so these are the common ones and
+ * all are red (印泥红). Every style is a pure rendering option: the seal record stores the style,
+ * the drawing is made from the verified name at signing time.
  *
  * The drawing uses glyph outlines of the bold font, so it needs no font in the PDF and renders
  * identically everywhere (toPdfOperators / toSvg in vector.ts).
  */
 import { AppError } from '../errors';
 import { missingCharacters } from './fonts';
-import { Box, circlePath, glyphInBox, PathCommand, rectPath, VectorDrawing } from './vector';
+import { Box, circlePath, ellipsePath, glyphInBox, PathCommand, rectPath, VectorDrawing } from './vector';
 
-export type SealShape = 'square' | 'round';
+export type SealShape = 'square' | 'round' | 'oval' | 'rectangle';
+
+/** The styles offered when creating a personal seal (A5), in the order the page lists them. */
+export const SEAL_STYLES: ReadonlyArray<{ style: SealShape; label: string }> = [
+  { style: 'square', label: '方章' },
+  { style: 'round', label: '圆章' },
+  { style: 'oval', label: '椭圆章' },
+  { style: 'rectangle', label: '长方章' },
+];
+
+export const isSealShape = (v: unknown): v is SealShape => SEAL_STYLES.some((s) => s.style === v);
 
 export interface Seal extends VectorDrawing {
   kind: 'personal-seal';
@@ -75,7 +91,61 @@ const gridCells = (text: string, area: Box): Cell[] => {
   });
 };
 
+/** The characters of a horizontal seal: the name alone, separators dropped. */
+export const horizontalSealText = (name: string): string => {
+  const chars = [...name.replace(/[\s·•・.]/g, '')];
+  if (chars.length === 0) throw new AppError('VALIDATION_FAILED', '姓名为空，无法生成印章');
+  return chars.join('');
+};
+
+/** One row, left to right, in `area`. */
+const rowCells = (text: string, area: Box): Cell[] => {
+  const chars = [...text];
+  const gap = area.h * 0.06;
+  const w = (area.w - gap * (chars.length - 1)) / chars.length;
+  return chars.map((ch, i) => ({ ch, box: { x: area.x + i * (w + gap), y: area.y, w, h: area.h } }));
+};
+
+/** Oval and rectangular seals: as wide as the name needs, 50 units high (rectangle) or 70 (oval). */
+const horizontalSeal = (name: string, shape: 'oval' | 'rectangle'): Seal => {
+  const text = horizontalSealText(name);
+  const n = [...text].length;
+  const shapes: VectorDrawing['shapes'] = [];
+  let width: number;
+  let height: number;
+  let area: Box;
+  if (shape === 'rectangle') {
+    height = 50;
+    const border = 4;
+    const cell = 36;
+    width = Math.max(100, 2 * (border + 5) + n * cell + (n - 1) * cell * 0.1);
+    shapes.push({ path: rectPath({ x: border / 2, y: border / 2, w: width - border, h: height - border }), paint: 'stroke', lineWidth: border });
+    const pad = border + 5;
+    area = { x: pad, y: pad, w: width - 2 * pad, h: height - 2 * pad };
+  } else {
+    height = 70;
+    const border = 4;
+    width = Math.max(110, 40 + n * 34);
+    shapes.push({ path: ellipsePath(width / 2, height / 2, width / 2 - border / 2, height / 2 - border / 2), paint: 'stroke', lineWidth: border });
+    // The row sits in the rectangle inscribed in the inner ellipse at 1/√2 of each radius, a little inset.
+    const aw = (width - 2 * border) * Math.SQRT1_2 * 0.94;
+    const ah = (height - 2 * border) * Math.SQRT1_2 * 0.94;
+    area = { x: (width - aw) / 2, y: (height - ah) / 2, w: aw, h: ah };
+  }
+  const glyphs: PathCommand[] = [];
+  for (const cell of rowCells(text, area)) glyphs.push(...glyphInBox('bold', cell.ch, cell.box));
+  shapes.push({ path: glyphs, paint: 'fill' });
+  return { kind: 'personal-seal', shape, name, text, width, height, color: SEAL_RED, shapes };
+};
+
 export const createPersonalSeal = (name: string, shape: SealShape = 'square'): Seal => {
+  if (!isSealShape(shape)) throw new AppError('VALIDATION_FAILED', '不支持的印章样式', { fields: [{ field: '/style', rule: 'enum' }] });
+  if (shape === 'oval' || shape === 'rectangle') {
+    const text = horizontalSealText(name.trim());
+    const missing = missingCharacters('bold', text);
+    if (missing.length) throw new AppError('VALIDATION_FAILED', '姓名中含有无法生成印章的字符', { characters: missing });
+    return horizontalSeal(name, shape);
+  }
   const text = sealText(name.trim());
   const missing = missingCharacters('bold', text);
   if (missing.length) {

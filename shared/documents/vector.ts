@@ -132,18 +132,22 @@ export const rectPath = (b: Box): PathCommand[] => [
   { op: 'Z' },
 ];
 
-/** A circle as four cubic Bézier arcs. */
-export const circlePath = (cx: number, cy: number, r: number): PathCommand[] => {
-  const k = 0.5522847498 * r;
+/** An ellipse (radii rx, ry) as four cubic Bézier arcs. */
+export const ellipsePath = (cx: number, cy: number, rx: number, ry: number): PathCommand[] => {
+  const kx = 0.5522847498 * rx;
+  const ky = 0.5522847498 * ry;
   return [
-    { op: 'M', x: cx + r, y: cy },
-    { op: 'C', x1: cx + r, y1: cy + k, x2: cx + k, y2: cy + r, x: cx, y: cy + r },
-    { op: 'C', x1: cx - k, y1: cy + r, x2: cx - r, y2: cy + k, x: cx - r, y: cy },
-    { op: 'C', x1: cx - r, y1: cy - k, x2: cx - k, y2: cy - r, x: cx, y: cy - r },
-    { op: 'C', x1: cx + k, y1: cy - r, x2: cx + r, y2: cy - k, x: cx + r, y: cy },
+    { op: 'M', x: cx + rx, y: cy },
+    { op: 'C', x1: cx + rx, y1: cy + ky, x2: cx + kx, y2: cy + ry, x: cx, y: cy + ry },
+    { op: 'C', x1: cx - kx, y1: cy + ry, x2: cx - rx, y2: cy + ky, x: cx - rx, y: cy },
+    { op: 'C', x1: cx - rx, y1: cy - ky, x2: cx - kx, y2: cy - ry, x: cx, y: cy - ry },
+    { op: 'C', x1: cx + kx, y1: cy - ry, x2: cx + rx, y2: cy - ky, x: cx + rx, y: cy },
     { op: 'Z' },
   ];
 };
+
+/** A circle as four cubic Bézier arcs. */
+export const circlePath = (cx: number, cy: number, r: number): PathCommand[] => ellipsePath(cx, cy, r, r);
 
 /**
  * One decimal: drawings are ~100 units wide (seals) or in points (captions), so 0.1 is far below

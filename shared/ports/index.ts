@@ -10,3 +10,5 @@ export * from './operation';
 export * from './config';
 export * from './log';
 export * from './wechat';
+export * from './secrets';
+export * from './soter';

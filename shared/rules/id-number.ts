@@ -8,9 +8,14 @@
  *   18    check character, ISO 7064 MOD 11-2 over the first 17 digits ('X' stands for 10)
  *
  * Residence permits for Hong Kong, Macau and Taiwan residents (港澳台居民居住证, issued since
- * 2018-09-01) use the same format with address code 810000 / 820000 / 830000; they are reported
- * as kind 'hmt' so that the caller can apply the cross-border switch (P4/A6). Nothing here decides
- * whether such a party may sign.
+ * 2018-09-01, 《港澳台居民居住证申领发放办法》) carry a 公民身份号码 of the same format and the same
+ * GB 11643 check character, with address code 810000 (Hong Kong), 820000 (Macau) or 830000
+ * (Taiwan) — Tencent E-Sign's API docs state the same ("港澳台居民居住证号码编码规则与中国大陆身份证
+ * 相同，应为18位字符串"). They are reported as kind 'hmt' with their `residency`, so that the caller
+ * can apply the cross-border switch (P4/A6); birth date, sex and so ages (I1/R1) read exactly as
+ * for mainland numbers. Nothing here decides whether such a party may sign. (Travel permits —
+ * 港澳居民来往内地通行证 H/M + 10 digits, 台湾居民来往大陆通行证 8 digits — carry no birth date and are
+ * not ID numbers in this sense.)
  */
 import { fail } from '../errors';
 import { compareDays, formatDay, isValidDay, parseDay, type Day } from './dates';
@@ -23,7 +28,19 @@ export interface ResidentId {
   /** The 6-digit address code. */
   regionCode: string;
   kind: 'mainland' | 'hmt';
+  /** Where the holder resides: the mainland, or Hong Kong / Macau / Taiwan for a residence permit. */
+  residency: Residency;
 }
+
+export type Residency = 'mainland' | 'hong_kong' | 'macau' | 'taiwan';
+
+/** The product's words for each residency (shown beside a party's ID number). */
+export const RESIDENCY_LABELS: Record<Residency, string> = {
+  mainland: '中国大陆',
+  hong_kong: '中国香港',
+  macau: '中国澳门',
+  taiwan: '中国台湾',
+};
 
 /** Weights 2^(17-i) mod 11 of GB 11643-1999 §7.2. */
 const WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2] as const;
@@ -44,7 +61,11 @@ const MAINLAND_PROVINCES = new Set([
   '61', '62', '63', '64', '65', // 陕 甘 青 宁 新
 ]);
 /** Address codes of HK / Macau / Taiwan residence permits. */
-const HMT_REGIONS = new Set(['810000', '820000', '830000']);
+const HMT_REGIONS: ReadonlyMap<string, Residency> = new Map([
+  ['810000', 'hong_kong'],
+  ['820000', 'macau'],
+  ['830000', 'taiwan'],
+]);
 
 /** Earliest accepted birth date: nobody alive was born before it; catches 18xx typos. */
 const EARLIEST_BIRTH: Day = '1900-01-01';
@@ -71,10 +92,9 @@ export const parseResidentId = (raw: unknown, today: Day): ResidentId => {
   if (!/^\d{17}[\dX]$/.test(normalized)) return invalid('format');
 
   const regionCode = normalized.slice(0, 6);
-  let kind: ResidentId['kind'];
-  if (MAINLAND_PROVINCES.has(regionCode.slice(0, 2))) kind = 'mainland';
-  else if (HMT_REGIONS.has(regionCode)) kind = 'hmt';
-  else return invalid('region');
+  let residency: Residency;
+  if (MAINLAND_PROVINCES.has(regionCode.slice(0, 2))) residency = 'mainland';
+  else residency = HMT_REGIONS.get(regionCode) ?? invalid('region');
 
   const b = normalized.slice(6, 14);
   const birthDate = `${b.slice(0, 4)}-${b.slice(4, 6)}-${b.slice(6, 8)}`;
@@ -88,9 +108,16 @@ export const parseResidentId = (raw: unknown, today: Day): ResidentId => {
     birthDate,
     sex: Number(normalized[16]) % 2 === 1 ? 'M' : 'F',
     regionCode,
-    kind,
+    kind: residency === 'mainland' ? 'mainland' : 'hmt',
+    residency,
   };
 };
+
+/**
+ * The residency an ID number tells (P4/A6): 'mainland' for a resident ID card, 'hong_kong' /
+ * 'macau' / 'taiwan' for a 港澳台居民居住证. Validates like parseResidentId (INVALID_ID_NUMBER).
+ */
+export const residencyOf = (raw: unknown, today: Day): Residency => parseResidentId(raw, today).residency;
 
 /**
  * Age in full years (周岁) on China day `day`.

@@ -12,3 +12,4 @@ export * from './limits';
 export * from './iou';
 export * from './fees';
 export * from './typed-text';
+export * from './email';

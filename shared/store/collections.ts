@@ -98,6 +98,23 @@ export const COLLECTIONS = {
   },
   // URL Links made by the local WeChat adapter (emulator), served at /_emulator/urllink/<id>.
   urlLinks: { name: 'url_links', indexes: [] },
+  // N1 verification codes (shared/identity/verification-codes.ts): one document per user and
+  // purpose (`vc_<purpose>_<openid>`), replaced on every resend; only a keyed hash of the code.
+  verificationCodes: { name: 'verification_codes', indexes: [] },
+  // N1/M2 daily caps: one document per code sent, `_id` = scope key + China day + slot number, so
+  // a cap can never be exceeded (a second use of a slot is a duplicate id); counted by index.
+  verificationSends: {
+    name: 'verification_sends',
+    indexes: [{ name: 'key_day', fields: [['key', 'asc'], ['day', 'asc']] }],
+  },
+  // V2 signing methods (shared/identity/signing-password.ts, soter.ts): one document per user
+  // (`_id` = openid): the password's scrypt hash and lock, the SOTER modes switched on.
+  signingMethods: { name: 'signing_methods', indexes: [] },
+  // V2 SOTER challenges: `_id` = the challenge itself (random), bound to user, contract and act.
+  soterChallenges: {
+    name: 'soter_challenges',
+    indexes: [{ name: 'openid_created', fields: [['openid', 'asc'], ['createdAt', 'desc']] }],
+  },
 } as const satisfies Record<string, CollectionSpec>;
 
 export type CollectionKey = keyof typeof COLLECTIONS;

@@ -1,6 +1,6 @@
 import { PDFDocument } from '@cantoo/pdf-lib';
 import { isAppError } from '../../shared/errors';
-import { createPersonalSeal, sealText } from '../../shared/documents/seal';
+import { createPersonalSeal, SEAL_STYLES, sealText, type SealShape } from '../../shared/documents/seal';
 import { toPdfOperators, toSvg, VectorDrawing } from '../../shared/documents/vector';
 import { isRed, pixelsIn } from './png';
 import { rasterize, tempDir, writeTemp } from './tools';
@@ -117,3 +117,81 @@ describe('personal seal', () => {
     expect(outside).toBe(0);
   });
 });
+
+describe('A5 seal styles: each style the page offers renders, red where it is drawn and nowhere else', () => {
+  test('the catalogue: 方章, 圆章, 椭圆章, 长方章', () => {
+    expect(SEAL_STYLES).toEqual([
+      { style: 'square', label: '方章' },
+      { style: 'round', label: '圆章' },
+      { style: 'oval', label: '椭圆章' },
+      { style: 'rectangle', label: '长方章' },
+    ]);
+  });
+
+  test('horizontal styles show the name alone, read left to right', () => {
+    for (const style of ['oval', 'rectangle'] as const) {
+      const seal = createPersonalSeal('王小明', style);
+      expect(seal).toMatchObject({ kind: 'personal-seal', shape: style, name: '王小明', text: '王小明' });
+      expect(seal.width).toBeGreaterThan(seal.height);
+      const cells = glyphRow(seal);
+      expect(cells).toEqual([...cells].sort((a, b) => a - b));
+      expect([...new Set(cells)]).toEqual([0, 1, 2]);
+    }
+    expect(createPersonalSeal('阿依古丽·买买提', 'rectangle').text).toBe('阿依古丽买买提');
+    // A long name makes a longer rectangle, not smaller characters.
+    expect(createPersonalSeal('阿依古丽·买买提', 'rectangle').width).toBeGreaterThan(createPersonalSeal('张三', 'rectangle').width);
+  });
+
+  test('an unknown style is VALIDATION_FAILED', () => {
+    expect(() => createPersonalSeal('张三', 'star' as SealShape)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+  });
+
+  test('a name the font cannot draw is refused in every style', () => {
+    for (const { style } of SEAL_STYLES) expect(() => createPersonalSeal('张😀', style)).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+  });
+
+  test.each(SEAL_STYLES.map((s) => [s.label, s.style] as const))('%s (%s): drawn within its own size, rendered by poppler in seal red inside its box only', async (_label, style) => {
+    const seal = createPersonalSeal('张三', style);
+    for (const shape of seal.shapes) {
+      for (const c of shape.path) {
+        if (c.op === 'Z') continue;
+        expect(c.x).toBeGreaterThanOrEqual(0);
+        expect(c.x).toBeLessThanOrEqual(seal.width);
+        expect(c.y).toBeGreaterThanOrEqual(0);
+        expect(c.y).toBeLessThanOrEqual(seal.height);
+      }
+    }
+    expect(toSvg(seal)).toContain(`viewBox="0 0 ${seal.width} ${seal.height}"`);
+    const doc = await PDFDocument.create();
+    const page = doc.addPage([400, 300]);
+    page.node.addContentStream(doc.context.register(doc.context.stream(toPdfOperators(seal, { x: 50, y: 100, scale: 1 }))));
+    const img = rasterize(writeTemp(tempDir(), `seal-${style}.pdf`, await doc.save()), 1, 144);
+    const box = { x: 50, y: 100, width: seal.width, height: seal.height };
+    const inside = pixelsIn(img, box, 300, 144).filter(isRed).length;
+    const area = seal.width * seal.height * 4; // pixels at 144 dpi
+    expect(inside / area).toBeGreaterThan(0.12);
+    expect(pixelsIn(img, { x: 0, y: 0, width: 400, height: 95 }, 300, 144).filter(isRed)).toHaveLength(0);
+    expect(pixelsIn(img, { x: 50 + seal.width + 5, y: 0, width: 400 - 55 - seal.width, height: 300 }, 300, 144).filter(isRed)).toHaveLength(0);
+    // Round and oval seals leave their corners blank; square and rectangular ones are bordered there.
+    const corner = pixelsIn(img, { x: 50, y: 100, width: 6, height: 6 }, 300, 144).filter(isRed).length;
+    if (style === 'round' || style === 'oval') expect(corner).toBe(0);
+    else expect(corner).toBeGreaterThan(10);
+  });
+});
+
+/**
+ * For a one-row seal of n characters: which n-th of the text's width each glyph contour's centre
+ * falls in, in drawing order. Characters are drawn one after another in equal cells, so read left
+ * to right this is non-decreasing and takes every value 0…n−1.
+ */
+const glyphRow = (seal: VectorDrawing & { text: string }): number[] => {
+  const contours: number[][] = [];
+  for (const c of seal.shapes[seal.shapes.length - 1]!.path) {
+    if (c.op === 'M') contours.push([c.x]);
+    else if (c.op !== 'Z') contours[contours.length - 1]!.push(c.x);
+  }
+  const all = contours.flat();
+  const [lo, hi] = [Math.min(...all), Math.max(...all)];
+  const n = [...seal.text].length;
+  return contours.map((xs) => Math.min(n - 1, Math.floor((((Math.min(...xs) + Math.max(...xs)) / 2 - lo) / (hi - lo)) * n)));
+};

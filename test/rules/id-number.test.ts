@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { ageOn, maskIdNumber, parseResidentId, residentIdCheckChar } from '../../shared/rules';
+import { ageOn, checkAge, IOU_AGE, maskIdNumber, parseResidentId, RECEIPT_AGE, RESIDENCY_LABELS, residencyOf, residentIdCheckChar } from '../../shared/rules';
 import { expectCode, isoCheckChar, makeId } from './helpers';
 
 const TODAY = '2026-03-15';
@@ -12,21 +12,22 @@ describe('P1 resident ID number (GB 11643-1999)', () => {
       sex: 'F',
       regionCode: '110105',
       kind: 'mainland',
+      residency: 'mainland',
     });
   });
 
   it.each([
-    // [label, raw, normalized, birthDate, sex, kind]
-    ['male, Beijing', makeId('1990-03-07', { seq: '123' }), '1990-03-07', 'M', 'mainland'],
-    ['female, Guangdong', makeId('1985-12-31', { region: '440305', seq: '246' }), '1985-12-31', 'F', 'mainland'],
-    ['Xinjiang', makeId('2000-02-29', { region: '650102', seq: '001' }), '2000-02-29', 'M', 'mainland'],
-    ['born 1900-01-01 (earliest)', makeId('1900-01-01'), '1900-01-01', 'M', 'mainland'],
-    ['born today (newborn)', makeId(TODAY), TODAY, 'M', 'mainland'],
-    ['P4 Hong Kong permit', makeId('1988-06-01', { region: '810000' }), '1988-06-01', 'M', 'hmt'],
-    ['P4 Macau permit', makeId('1988-06-01', { region: '820000', seq: '002' }), '1988-06-01', 'F', 'hmt'],
-    ['P4 Taiwan permit', makeId('1988-06-01', { region: '830000' }), '1988-06-01', 'M', 'hmt'],
-  ])('accepts %s', (_label, raw, birthDate, sex, kind) => {
-    expect(parseResidentId(raw, TODAY)).toEqual({ normalized: raw, birthDate, sex, regionCode: raw.slice(0, 6), kind });
+    // [label, raw, normalized, birthDate, sex, kind, residency]
+    ['male, Beijing', makeId('1990-03-07', { seq: '123' }), '1990-03-07', 'M', 'mainland', 'mainland'],
+    ['female, Guangdong', makeId('1985-12-31', { region: '440305', seq: '246' }), '1985-12-31', 'F', 'mainland', 'mainland'],
+    ['Xinjiang', makeId('2000-02-29', { region: '650102', seq: '001' }), '2000-02-29', 'M', 'mainland', 'mainland'],
+    ['born 1900-01-01 (earliest)', makeId('1900-01-01'), '1900-01-01', 'M', 'mainland', 'mainland'],
+    ['born today (newborn)', makeId(TODAY), TODAY, 'M', 'mainland', 'mainland'],
+    ['P4 Hong Kong permit', makeId('1988-06-01', { region: '810000' }), '1988-06-01', 'M', 'hmt', 'hong_kong'],
+    ['P4 Macau permit', makeId('1988-06-01', { region: '820000', seq: '002' }), '1988-06-01', 'F', 'hmt', 'macau'],
+    ['P4 Taiwan permit', makeId('1988-06-01', { region: '830000' }), '1988-06-01', 'M', 'hmt', 'taiwan'],
+  ])('accepts %s', (_label, raw, birthDate, sex, kind, residency) => {
+    expect(parseResidentId(raw, TODAY)).toEqual({ normalized: raw, birthDate, sex, regionCode: raw.slice(0, 6), kind, residency });
   });
 
   it('accepts a lower-case x check character and normalises it to upper case', () => {
@@ -93,6 +94,62 @@ describe('P1 resident ID number (GB 11643-1999)', () => {
     for (const c of '0123456789X'.replace(valid[17]!, '')) {
       expect(expectCode(() => parseResidentId(valid.slice(0, 17) + c, TODAY), 'INVALID_ID_NUMBER').details).toEqual({ reason: 'checksum' });
     }
+  });
+});
+
+describe('P4/A6 港澳台居民居住证 numbers', () => {
+  it.each([
+    ['810000', 'hong_kong', '中国香港'],
+    ['820000', 'macau', '中国澳门'],
+    ['830000', 'taiwan', '中国台湾'],
+    ['110101', 'mainland', '中国大陆'],
+    ['440305', 'mainland', '中国大陆'],
+  ] as const)('address code %s tells residency %s (%s)', (region, residency, label) => {
+    const id = makeId('1990-05-20', { region, seq: '017' });
+    expect(residencyOf(id, TODAY)).toBe(residency);
+    expect(RESIDENCY_LABELS[residency]).toBe(label);
+    expect(parseResidentId(id, TODAY).kind).toBe(residency === 'mainland' ? 'mainland' : 'hmt');
+  });
+
+  it.each([
+    ['810001', 'only 810000 is issued to Hong Kong residents'],
+    ['820100', 'only 820000 to Macau residents'],
+    ['831000', 'only 830000 to Taiwan residents'],
+    ['800000', 'no 80 code'],
+    ['840000', 'no 84 code'],
+    ['910000', 'no 91 code'],
+  ])('refuses address code %s (%s) as region', (region) => {
+    expect(expectCode(() => residencyOf(makeId('1990-05-20', { region }), TODAY), 'INVALID_ID_NUMBER').details).toEqual({ reason: 'region' });
+  });
+
+  it('checks the GB 11643 check character exactly as for mainland numbers: every wrong one is refused', () => {
+    for (const region of ['810000', '820000', '830000']) {
+      const id = makeId('1979-11-03', { region, seq: '052' });
+      expect(id[17]).toBe(residentIdCheckChar(id.slice(0, 17)));
+      for (const c of '0123456789X'.replace(id[17]!, '')) {
+        expect(expectCode(() => parseResidentId(id.slice(0, 17) + c, TODAY), 'INVALID_ID_NUMBER').details).toEqual({ reason: 'checksum' });
+      }
+      // A substituted sequence digit is caught too (MOD 11-2 detects every single substitution).
+      const changed = id.slice(0, 15) + ((Number(id[15]) + 3) % 10) + id.slice(16);
+      expect(expectCode(() => parseResidentId(changed, TODAY), 'INVALID_ID_NUMBER').details).toEqual({ reason: 'checksum' });
+    }
+  });
+
+  it('a permit with an impossible birth date is refused like a mainland number', () => {
+    expect(expectCode(() => parseResidentId(makeId('1990-02-30', { region: '830000' }), TODAY), 'INVALID_ID_NUMBER').details).toEqual({ reason: 'birthDate' });
+  });
+
+  it('I1/R1 ages from a permit: the IOU range 22–75 and the receipt range 18–75 apply as for mainland numbers', () => {
+    const hk21 = parseResidentId(makeId('2004-03-16', { region: '810000' }), TODAY); // 22 tomorrow
+    expect(ageOn(hk21.birthDate, TODAY)).toBe(21);
+    expectCode(() => checkAge(hk21.birthDate, TODAY, IOU_AGE), 'AGE_OUT_OF_RANGE');
+    expect(checkAge(hk21.birthDate, '2026-03-16', IOU_AGE)).toBe(22);
+    expect(checkAge(hk21.birthDate, TODAY, RECEIPT_AGE)).toBe(21);
+    const tw76 = parseResidentId(makeId('1950-03-15', { region: '830000', seq: '008' }), TODAY); // 76 today
+    expectCode(() => checkAge(tw76.birthDate, TODAY, IOU_AGE), 'AGE_OUT_OF_RANGE');
+    const mo75 = parseResidentId(makeId('1950-03-16', { region: '820000' }), TODAY);
+    expect(checkAge(mo75.birthDate, TODAY, IOU_AGE)).toBe(75);
+    expect(tw76.sex).toBe('F');
   });
 });
 
