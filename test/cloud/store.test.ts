@@ -46,7 +46,7 @@ describe('CloudBase store specifics', () => {
     const r = await store.commit({ collection: 'contracts', doc: { _id: 'tx-shape', state: 'signed' }, expectedVersion: 1 }, [
       { collection: 'events', docs: [{ _id: 'tx-shape:2', contractId: 'tx-shape', seq: 2 }] },
     ]);
-    expect(r).toEqual({ ok: true, version: 2 });
+    expect(r).toEqual({ ok: true, version: 2, versions: [2] });
     expect(f.cloudbase.actions).toEqual([
       'database.startTransaction',
       'database.getDocument',

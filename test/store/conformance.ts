@@ -134,7 +134,7 @@ export function runStoreConformance(
           { collection: 'events', docs: [event(id, 1), event(id, 2)] },
           { collection: 'users', docs: [{ _id: `${id}-audit`, x: 1 }] },
         ]);
-        expect(res).toEqual({ ok: true, version: 2 });
+        expect(res).toEqual({ ok: true, version: 2, versions: [2] });
         expect(await store.get('contracts', id)).toEqual({ _id: id, state: 'signed', version: 2 });
         expect(await store.get('events', `${id}:1`)).toEqual({ ...event(id, 1), version: 1 });
         expect(await store.get('events', `${id}:2`)).toEqual({ ...event(id, 2), version: 1 });
@@ -146,7 +146,7 @@ export function runStoreConformance(
         const first = await store.commit({ collection: 'contracts', doc: { _id: id, state: 'draft' }, expectedVersion: 0 }, [
           { collection: 'events', docs: [event(id, 1)] },
         ]);
-        expect(first).toEqual({ ok: true, version: 1 });
+        expect(first).toEqual({ ok: true, version: 1, versions: [1] });
         expect(await store.get('contracts', id)).toEqual({ _id: id, state: 'draft', version: 1 });
         const again = await store.commit({ collection: 'contracts', doc: { _id: id, state: 'other' }, expectedVersion: 0 }, [
           { collection: 'events', docs: [event(id, 99)] },
@@ -194,7 +194,7 @@ export function runStoreConformance(
         const retry = await store.commit({ collection: 'contracts', doc: { _id: id, state: 'signed' }, expectedVersion: 1 }, [
           { collection: 'events', docs: [event(id, 1)] },
         ]);
-        expect(retry).toEqual({ ok: true, version: 2 });
+        expect(retry).toEqual({ ok: true, version: 2, versions: [2] });
       });
 
       it('the same _id twice inside one commit is a conflict and writes nothing', async () => {
@@ -224,11 +224,177 @@ export function runStoreConformance(
       it('a commit with no appends is a plain compare-and-set', async () => {
         const id = uid('c');
         await store.insert('contracts', { _id: id, n: 1 });
-        expect(await store.commit({ collection: 'contracts', doc: { _id: id, n: 2 }, expectedVersion: 1 }, [])).toEqual({
-          ok: true,
-          version: 2,
-        });
+        expect(await store.commit({ collection: 'contracts', doc: { _id: id, n: 2 }, expectedVersion: 1 }, [])).toEqual({ ok: true, version: 2, versions: [2] });
         expect(await store.get('contracts', id)).toEqual({ _id: id, n: 2, version: 2 });
+      });
+    });
+
+    describe('commit: several writes in one transaction', () => {
+      const event = (contractId: string, n: number): Doc => ({ _id: `${contractId}:${n}`, contractId, seq: n, type: '签署' });
+      const conflict = { ok: false, reason: 'conflict' };
+
+      it('stores every compare-and-set and the appends; versions are per write, version the first', async () => {
+        const [c, f] = [uid('c'), uid('face')];
+        await store.insert('contracts', { _id: c, state: 'awaiting_signatures' });
+        await store.insert('face_checks', { _id: f, status: 'passed' });
+        expect(await store.compareAndSet('face_checks', { _id: f, status: 'passed', seen: true }, 1)).toBe(true);
+        const res = await store.commit(
+          [
+            { collection: 'contracts', doc: { _id: c, state: 'signed' }, expectedVersion: 1 },
+            { collection: 'face_checks', doc: { _id: f, status: 'used', usedFor: c }, expectedVersion: 2 },
+          ],
+          [{ collection: 'events', docs: [event(c, 1)] }],
+        );
+        expect(res).toEqual({ ok: true, version: 2, versions: [2, 3] });
+        expect(await store.get('contracts', c)).toEqual({ _id: c, state: 'signed', version: 2 });
+        expect(await store.get('face_checks', f)).toEqual({ _id: f, status: 'used', usedFor: c, version: 3 });
+        expect(await store.get('events', `${c}:1`)).toEqual({ ...event(c, 1), version: 1 });
+      });
+
+      it('the list form with one write is the single-write form', async () => {
+        const c = uid('c');
+        await store.insert('contracts', { _id: c, n: 1 });
+        expect(await store.commit([{ collection: 'contracts', doc: { _id: c, n: 2 }, expectedVersion: 1 }])).toEqual({ ok: true, version: 2, versions: [2] });
+        expect(await store.commit({ collection: 'contracts', doc: { _id: c, n: 3 }, expectedVersion: 2 })).toEqual({ ok: true, version: 3, versions: [3] });
+        expect(await store.get('contracts', c)).toEqual({ _id: c, n: 3, version: 3 });
+      });
+
+      it('one stale write (first or last) writes nothing: not the other writes, not the appends', async () => {
+        for (const staleAt of [0, 1] as const) {
+          const [c, f] = [uid('c'), uid('face')];
+          await store.insert('contracts', { _id: c, state: 'awaiting_signatures' });
+          await store.insert('face_checks', { _id: f, status: 'passed' });
+          expect(await store.compareAndSet('face_checks', { _id: f, status: 'passed', n: 2 }, 1)).toBe(true); // now version 2
+          const writes = [
+            { collection: 'contracts', doc: { _id: c, state: 'signed' }, expectedVersion: staleAt === 0 ? 2 : 1 },
+            { collection: 'face_checks', doc: { _id: f, status: 'used' }, expectedVersion: staleAt === 1 ? 1 : 2 },
+          ];
+          expect(await store.commit(writes, [{ collection: 'events', docs: [event(c, 1)] }])).toEqual(conflict);
+          expect(await store.get('contracts', c)).toEqual({ _id: c, state: 'awaiting_signatures', version: 1 });
+          expect(await store.get('face_checks', f)).toEqual({ _id: f, status: 'passed', n: 2, version: 2 });
+          expect(await store.get('events', `${c}:1`)).toBeNull();
+        }
+      });
+
+      it('a write on a missing document with expectedVersion > 0 fails the whole commit', async () => {
+        const [c, gone] = [uid('c'), uid('c')];
+        await store.insert('contracts', { _id: c, n: 1 });
+        const res = await store.commit([
+          { collection: 'contracts', doc: { _id: c, n: 2 }, expectedVersion: 1 },
+          { collection: 'contracts', doc: { _id: gone, n: 1 }, expectedVersion: 1 },
+        ]);
+        expect(res).toEqual(conflict);
+        expect(await store.get('contracts', c)).toEqual({ _id: c, n: 1, version: 1 });
+        expect(await store.get('contracts', gone)).toBeNull();
+      });
+
+      it('inserts (expectedVersion 0) and compare-and-sets mix; an insert whose _id exists fails them all', async () => {
+        const [c, order, taken] = [uid('c'), uid('order'), uid('order')];
+        await store.insert('contracts', { _id: c, state: 'draft' });
+        const res = await store.commit([
+          { collection: 'orders', doc: { _id: order, status: 'open' }, expectedVersion: 0 },
+          { collection: 'contracts', doc: { _id: c, state: 'awaiting_payment', orderId: order }, expectedVersion: 1 },
+        ]);
+        expect(res).toEqual({ ok: true, version: 1, versions: [1, 2] });
+        expect(await store.get('orders', order)).toEqual({ _id: order, status: 'open', version: 1 });
+        expect(await store.get('contracts', c)).toEqual({ _id: c, state: 'awaiting_payment', orderId: order, version: 2 });
+
+        await store.insert('orders', { _id: taken, status: 'paid' });
+        const again = await store.commit([
+          { collection: 'contracts', doc: { _id: c, state: 'x', orderId: taken }, expectedVersion: 2 },
+          { collection: 'orders', doc: { _id: taken, status: 'open' }, expectedVersion: 0 },
+        ]);
+        expect(again).toEqual(conflict);
+        expect(await store.get('contracts', c)).toEqual({ _id: c, state: 'awaiting_payment', orderId: order, version: 2 });
+        expect(await store.get('orders', taken)).toEqual({ _id: taken, status: 'paid', version: 1 });
+      });
+
+      it('the same document twice — two writes, or a write and an append — is a conflict and writes nothing', async () => {
+        const [c, other] = [uid('c'), uid('c')];
+        await store.insert('contracts', { _id: c, n: 1 });
+        await store.insert('contracts', { _id: other, n: 1 });
+        // Even where the second write names the version the first would leave.
+        const twice = await store.commit([
+          { collection: 'contracts', doc: { _id: other, n: 2 }, expectedVersion: 1 },
+          { collection: 'contracts', doc: { _id: c, n: 2 }, expectedVersion: 1 },
+          { collection: 'contracts', doc: { _id: c, n: 3 }, expectedVersion: 2 },
+        ]);
+        expect(twice).toEqual(conflict);
+        const fresh = uid('c');
+        const writeAndAppend = await store.commit({ collection: 'contracts', doc: { _id: fresh, n: 1 }, expectedVersion: 0 }, [
+          { collection: 'contracts', docs: [{ _id: fresh, n: 9 }] },
+        ]);
+        expect(writeAndAppend).toEqual(conflict);
+        expect(await store.get('contracts', c)).toEqual({ _id: c, n: 1, version: 1 });
+        expect(await store.get('contracts', other)).toEqual({ _id: other, n: 1, version: 1 });
+        expect(await store.get('contracts', fresh)).toBeNull();
+        // One _id in two collections is two documents.
+        const id = uid('same');
+        expect(await store.commit([
+          { collection: 'users', doc: { _id: id, a: 1 }, expectedVersion: 0 },
+          { collection: 'orders', doc: { _id: id, b: 1 }, expectedVersion: 0 },
+        ])).toEqual({ ok: true, version: 1, versions: [1, 1] });
+      });
+
+      it('an append that cannot be inserted rolls back every write', async () => {
+        const [c, f] = [uid('c'), uid('face')];
+        await store.insert('contracts', { _id: c, state: 'awaiting_signatures' });
+        await store.insert('face_checks', { _id: f, status: 'passed' });
+        await store.insert('events', event(c, 1));
+        const res = await store.commit(
+          [
+            { collection: 'contracts', doc: { _id: c, state: 'signed' }, expectedVersion: 1 },
+            { collection: 'face_checks', doc: { _id: f, status: 'used' }, expectedVersion: 1 },
+          ],
+          [
+            { collection: 'sms_outbox', docs: [{ _id: `${c}-sms`, to: 'x' }] },
+            { collection: 'events', docs: [{ ...event(c, 1), type: 'again' }] },
+          ],
+        );
+        expect(res).toEqual(conflict);
+        expect(await store.get('contracts', c)).toEqual({ _id: c, state: 'awaiting_signatures', version: 1 });
+        expect(await store.get('face_checks', f)).toEqual({ _id: f, status: 'passed', version: 1 });
+        expect(await store.get('sms_outbox', `${c}-sms`)).toBeNull();
+        expect(await store.get('events', `${c}:1`)).toEqual({ ...event(c, 1), version: 1 });
+      });
+
+      it('a unique-index violation in the second write (or between the writes) fails the whole commit', async () => {
+        const token = uid('token');
+        const [a, b, holder] = [uid('c'), uid('c'), uid('c')];
+        await store.insert('contracts', { _id: a, state: 'draft' });
+        await store.insert('contracts', { _id: b, state: 'draft' });
+        await store.insert('contracts', { _id: holder, shareToken: token });
+        const res = await store.commit([
+          { collection: 'contracts', doc: { _id: a, state: 'shared', shareToken: `${token}-a` }, expectedVersion: 1 },
+          { collection: 'contracts', doc: { _id: b, state: 'shared', shareToken: token }, expectedVersion: 1 },
+        ]);
+        expect(res).toEqual(conflict);
+        expect(await store.get('contracts', a)).toEqual({ _id: a, state: 'draft', version: 1 });
+        expect(await store.get('contracts', b)).toEqual({ _id: b, state: 'draft', version: 1 });
+        expect(await store.find('contracts', { shareToken: `${token}-a` })).toEqual([]);
+        // Two writes of this commit wanting one new token.
+        const between = await store.commit([
+          { collection: 'contracts', doc: { _id: a, shareToken: `${token}-new` }, expectedVersion: 1 },
+          { collection: 'contracts', doc: { _id: b, shareToken: `${token}-new` }, expectedVersion: 1 },
+        ]);
+        expect(between).toEqual(conflict);
+        expect(await store.get('contracts', a)).toEqual({ _id: a, state: 'draft', version: 1 });
+        expect(await store.get('contracts', b)).toEqual({ _id: b, state: 'draft', version: 1 });
+      });
+
+      it('refuses an empty list of writes (TypeError) and checks every write before writing any', async () => {
+        await expect(store.commit([], [{ collection: 'users', docs: [{ _id: uid() }] }])).rejects.toThrow(TypeError);
+        const c = uid('c');
+        await store.insert('contracts', { _id: c, n: 1 });
+        await expect(store.commit([
+          { collection: 'contracts', doc: { _id: c, n: 2 }, expectedVersion: 1 },
+          { collection: 'contracts', doc: { _id: uid('c') }, expectedVersion: -1 },
+        ])).rejects.toThrow(TypeError);
+        await expect(store.commit([
+          { collection: 'contracts', doc: { _id: c, n: 2 }, expectedVersion: 1 },
+          { collection: 'no_such_collection', doc: { _id: uid() }, expectedVersion: 0 },
+        ])).rejects.toThrow(/unknown collection/);
+        expect(await store.get('contracts', c)).toEqual({ _id: c, n: 1, version: 1 });
       });
     });
 
@@ -384,7 +550,7 @@ export function runStoreConformance(
         expect(lost.ok).toBe(false);
         expect(await findIds('contracts', { memberOpenids: m('w4') })).toEqual([]);
         const won = await store.commit({ collection: 'contracts', doc: { _id: id, memberOpenids: [m('w4')] }, expectedVersion: 3 }, []);
-        expect(won).toEqual({ ok: true, version: 4 });
+        expect(won).toEqual({ ok: true, version: 4, versions: [4] });
         expect(await findIds('contracts', { memberOpenids: { $in: [m('w2'), m('w4')] } })).toEqual([id]);
         await store.remove('contracts', id);
         expect(await findIds('contracts', { memberOpenids: m('w4') })).toEqual([]);
