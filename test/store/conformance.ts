@@ -8,7 +8,8 @@
  * `contractId`+`seq`). Every document id and tag is prefixed by a per-run id, so the suite can run
  * against a store that already holds data and its tests do not see each other's documents.
  */
-import { StoreDuplicateError, type Doc, type Filter, type FindOptions, type Store } from '../../shared/ports/store';
+import { StoreDuplicateError, type Append, type Doc, type Filter, type FindOptions, type Store } from '../../shared/ports/store';
+import { disarm, holdNextCommit, holdNextWrite, writesTo } from '../support/interleave';
 
 export interface ConformanceOptions {
   /** A second connection to the same data, for the concurrency tests. */
@@ -395,6 +396,110 @@ export function runStoreConformance(
           { collection: 'no_such_collection', doc: { _id: uid() }, expectedVersion: 0 },
         ])).rejects.toThrow(/unknown collection/);
         expect(await store.get('contracts', c)).toEqual({ _id: c, n: 1, version: 1 });
+      });
+    });
+
+    describe('controlled interleaving (test/support/interleave.ts), a fresh store per case', () => {
+      let fresh: Store;
+      beforeEach(async () => {
+        fresh = await open();
+      });
+      afterEach(async () => {
+        disarm(fresh);
+        await fresh.close();
+      });
+
+      type Counter = Doc & { n: number; by?: string };
+      /** Reads the counter and decides its next value: the part of a writer before its commit. */
+      const decide = async (s: Store, id: string, by: string) => {
+        const doc = (await s.get<Counter>('contracts', id))!;
+        return { collection: 'contracts', doc: { ...doc, n: doc.n + 1, by }, expectedVersion: doc.version! };
+      };
+      const eventOf = (id: string, by: string): Append => ({ collection: 'events', docs: [{ _id: `${id}:${by}`, contractId: id, seq: 2, by }] });
+
+      for (const winner of ['A', 'B'] as const) {
+        it(`A and B both read version 1; the one held before its commit loses: ${winner} wins`, async () => {
+          const id = uid('race');
+          await fresh.insert('contracts', { _id: id, n: 0 });
+          const loser = winner === 'A' ? 'B' : 'A';
+          // Both read and decide first; then the loser is held on its way into commit.
+          const [lose, win] = await Promise.all([decide(fresh, id, loser), decide(fresh, id, winner)]);
+          const gate = holdNextCommit(fresh, writesTo('contracts', id));
+          const held = fresh.commit(lose, [eventOf(id, loser)]);
+          expect((await gate.reached).writes[0]!.doc).toMatchObject({ by: loser });
+          expect(gate.holding).toBe(true);
+          // The winner commits while the loser waits (a gate catches one write only).
+          expect(await fresh.commit(win, [eventOf(id, winner)])).toEqual({ ok: true, version: 2, versions: [2] });
+          gate.release();
+          expect(await held).toEqual({ ok: false, reason: 'conflict' });
+          expect(gate.holding).toBe(false);
+          expect(await fresh.get('contracts', id)).toEqual({ _id: id, n: 1, by: winner, version: 2 });
+          expect(ids(await fresh.find('events', { contractId: id }))).toEqual([`${id}:${winner}`]);
+        });
+      }
+
+      it('released before anything else commits, the held writer wins and the late one loses', async () => {
+        const id = uid('race');
+        await fresh.insert('contracts', { _id: id, n: 0 });
+        const [a, b] = [await decide(fresh, id, 'A'), await decide(fresh, id, 'B')];
+        const gate = holdNextCommit(fresh, writesTo('contracts', id));
+        const held = fresh.commit(a);
+        await gate.reached;
+        gate.release();
+        expect(await held).toEqual({ ok: true, version: 2, versions: [2] });
+        expect(await fresh.commit(b)).toEqual({ ok: false, reason: 'conflict' });
+        expect(await fresh.get('contracts', id)).toEqual({ _id: id, n: 1, by: 'A', version: 2 });
+      });
+
+      it('a held multi-write commit that loses on one document leaves the other untouched (the face check stays usable)', async () => {
+        const [c, f] = [uid('c'), uid('face')];
+        await fresh.insert('contracts', { _id: c, state: 'awaiting_signatures' });
+        await fresh.insert('face_checks', { _id: f, status: 'passed' });
+        const gate = holdNextCommit(fresh, writesTo('face_checks'));
+        const sign = fresh.commit(
+          [
+            { collection: 'contracts', doc: { _id: c, state: 'signed' }, expectedVersion: 1 },
+            { collection: 'face_checks', doc: { _id: f, status: 'used' }, expectedVersion: 1 },
+          ],
+          [{ collection: 'events', docs: [{ _id: `${c}:signed`, contractId: c, seq: 2 }] }],
+        );
+        await gate.reached;
+        // The revoke (no face check) is not held: the gate only matches commits touching face_checks.
+        expect(await fresh.commit({ collection: 'contracts', doc: { _id: c, state: 'revoked' }, expectedVersion: 1 }, [
+          { collection: 'events', docs: [{ _id: `${c}:revoked`, contractId: c, seq: 2 }] },
+        ])).toEqual({ ok: true, version: 2, versions: [2] });
+        gate.release();
+        expect(await sign).toEqual({ ok: false, reason: 'conflict' });
+        expect(await fresh.get('contracts', c)).toEqual({ _id: c, state: 'revoked', version: 2 });
+        expect(await fresh.get('face_checks', f)).toEqual({ _id: f, status: 'passed', version: 1 });
+        expect(await fresh.get('events', `${c}:signed`)).toBeNull();
+      });
+
+      it('holds a compareAndSet and an insert too; a failed gate makes the write throw having written nothing', async () => {
+        const id = uid('coupon');
+        await fresh.insert('coupons', { _id: id, status: 'available' });
+        const gate = holdNextWrite(fresh, (i) => i.op === 'compareAndSet' && writesTo('coupons', id)(i));
+        const first = fresh.compareAndSet('coupons', { _id: id, status: 'held', by: 'A' }, 1);
+        expect(await gate.reached).toEqual({ op: 'compareAndSet', writes: [{ collection: 'coupons', doc: { _id: id, status: 'held', by: 'A' }, expectedVersion: 1 }], appends: [] });
+        expect(await fresh.compareAndSet('coupons', { _id: id, status: 'held', by: 'B' }, 1)).toBe(true);
+        gate.release();
+        expect(await first).toBe(false);
+        expect(await fresh.get('coupons', id)).toEqual({ _id: id, status: 'held', by: 'B', version: 2 });
+
+        const dupId = uid('quota');
+        const insertGate = holdNextWrite(fresh, (i) => i.op === 'insert' && writesTo('quota_uses', dupId)(i));
+        const late = fresh.insert('quota_uses', { _id: dupId, who: 'A' });
+        await insertGate.reached;
+        await fresh.insert('quota_uses', { _id: dupId, who: 'B' });
+        insertGate.release();
+        await expect(late).rejects.toBeInstanceOf(StoreDuplicateError);
+
+        const failing = holdNextCommit(fresh);
+        const broken = fresh.commit({ collection: 'coupons', doc: { _id: id, status: 'used' }, expectedVersion: 2 });
+        await failing.reached;
+        failing.fail(new Error('provider down'));
+        await expect(broken).rejects.toThrow('provider down');
+        expect(await fresh.get('coupons', id)).toEqual({ _id: id, status: 'held', by: 'B', version: 2 });
       });
     });
 
