@@ -173,7 +173,11 @@ export interface Store {
    * and `version` is `versions[0]`; appended documents get version 1. Infrastructure failures
    * (e.g. the SQLite write lock not obtained within the busy timeout) throw: a conflict always
    * means "someone else wrote first / the data says no".
+   *
+   * (Three signatures for one call: the union for callers holding either form; the single-write
+   * one last, because TypeScript and jest.spyOn infer a function's parameters from its last.)
    */
+  commit(writes: CasWrite | readonly CasWrite[], appends?: readonly Append[]): Promise<CommitResult>;
   commit(writes: readonly CasWrite[], appends?: readonly Append[]): Promise<CommitResult>;
   commit(write: CasWrite, appends?: readonly Append[]): Promise<CommitResult>;
   find<T extends Doc = Doc>(collection: string, filter: Filter, options?: FindOptions): Promise<T[]>;

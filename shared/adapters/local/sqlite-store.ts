@@ -160,6 +160,7 @@ class SqliteStore implements Store {
     }
   }
 
+  commit(writes: CasWrite | readonly CasWrite[], appends?: readonly Append[]): Promise<CommitResult>;
   commit(writes: readonly CasWrite[], appends?: readonly Append[]): Promise<CommitResult>;
   commit(write: CasWrite, appends?: readonly Append[]): Promise<CommitResult>;
   async commit(input: CasWrite | readonly CasWrite[], appends: readonly Append[] = []): Promise<CommitResult> {
