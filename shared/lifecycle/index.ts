@@ -1,2 +1,3 @@
 export * from './table';
 export * from './machine';
+export * from './records';
