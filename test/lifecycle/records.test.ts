@@ -15,6 +15,14 @@ import {
   allowsRecord, applyRecord, decideRecord, newRecord, retryDelaySeconds, stays, tableProblems,
   type RecordTable,
 } from '../../shared/lifecycle/records';
+import { ORDER_TABLE } from '../../shared/lifecycle/order';
+import { REPORT_ORDER_TABLE, REPORT_RETRY } from '../../shared/lifecycle/report-order';
+import { COUPON_TABLE } from '../../shared/lifecycle/coupon';
+import { FACE_CHECK_TABLE } from '../../shared/lifecycle/face-check';
+import { faceCheckStatus, type StoredFaceCheck } from '../../shared/lifecycle/derived-states';
+import { REMINDER_TABLE } from '../../shared/lifecycle/reminder';
+import { MESSAGE_RETRY, MESSAGE_TABLE } from '../../shared/lifecycle/message';
+import { CONTRACT_PAYMENT_TABLE } from '../../shared/lifecycle/contract-payment';
 
 type AnyTable = RecordTable<string, string, string>;
 
@@ -149,3 +157,197 @@ describe('C1 records.ts: decide, refuse, apply', () => {
   });
 });
 
+// ── the tables ───────────────────────────────────────────────────────────────────────────────
+
+interface Case {
+  name: string;
+  table: AnyTable;
+  initial: string;
+  states: string[];
+  /** Every allowed move, written by hand. "=" : the record stays as it is and nothing is done. */
+  moves: string[];
+  /** What a terminal status still accepts (each with its note in the table), as "status:action". */
+  terminalExceptions: string[];
+}
+
+const CASES: Case[] = [
+  {
+    name: 'F2 payment orders (order.ts)',
+    table: ORDER_TABLE as AnyTable,
+    initial: 'created',
+    states: ['created', 'paid', 'closed', 'refund_pending', 'refunded'],
+    moves: [
+      'created:pay→paid [freeOpenSlot,useCoupon,reportDue]',
+      'closed:pay→paid [useCoupon,reportDue]',
+      'paid:pay→=', 'refund_pending:pay→=', 'refunded:pay→=',
+      'created:pay_unapplied→paid [freeOpenSlot,releaseCoupon,recordRefundDue]',
+      'closed:pay_unapplied→paid [recordRefundDue]',
+      'paid:pay_duplicate→paid [recordRefundDue]', 'refund_pending:pay_duplicate→refund_pending [recordRefundDue]', 'refunded:pay_duplicate→refunded [recordRefundDue]',
+      'created:close→closed [freeOpenSlot,releaseCoupon]',
+      'closed:close→=', 'paid:close→=', 'refund_pending:close→=', 'refunded:close→=',
+      'paid:refund→refund_pending [requestRefund]', 'refund_pending:refund→=',
+      'refund_pending:refund_succeeded→refunded [showRefund]', 'refunded:refund_succeeded→=',
+      'refund_pending:refund_failed→paid',
+    ],
+    terminalExceptions: ['refunded:pay', 'refunded:pay_duplicate', 'refunded:close', 'refunded:refund_succeeded'],
+  },
+  {
+    name: 'C9 evidence-report delivery (report-order.ts)',
+    table: REPORT_ORDER_TABLE as AnyTable,
+    initial: 'due',
+    states: ['due', 'sending', 'sent', 'failed'],
+    moves: [
+      'due:pay→due [dueNow]',
+      'due:claim→sending [countAttempt]', 'failed:retry→sending [countAttempt]', 'sending:take_over→sending [countAttempt]',
+      'sending:succeed→sent [recordReportSent]', 'failed:succeed→sent [recordReportSent]', 'sent:succeed→=',
+      'sending:fail→failed [scheduleRetry]',
+    ],
+    terminalExceptions: ['sent:succeed'],
+  },
+  {
+    name: 'F1 coupons (coupon.ts)',
+    table: COUPON_TABLE as AnyTable,
+    initial: 'available',
+    states: ['available', 'held', 'used'],
+    moves: [
+      'available:hold→held [recordHolder]', 'held:join→held [addAttempt]', 'held:leave→held [dropAttempt]',
+      'held:release→available [clearHolder]', 'available:release→=', 'used:release→=',
+      'held:use→used [recordUse]', 'available:use→used [recordUse]', 'used:use→=',
+    ],
+    terminalExceptions: ['used:release', 'used:use'],
+  },
+  {
+    name: 'V1 face checks (face-check.ts)',
+    table: FACE_CHECK_TABLE as AnyTable,
+    initial: 'started',
+    states: ['started', 'passed', 'failed', 'used', 'expired'],
+    moves: [
+      'started:pass→passed [recordResult]', 'started:fail→failed [recordResult,markUsed]',
+      'started:use→used [recordResult,markUsed]', 'passed:use→used [markUsed]',
+      'started:expire→expired', 'passed:expire→expired',
+    ],
+    terminalExceptions: [],
+  },
+  {
+    name: 'I8 repayment reminders (reminder.ts)',
+    table: REMINDER_TABLE as AnyTable,
+    initial: 'pending',
+    states: ['pending', 'sent', 'cancelled'],
+    moves: [
+      'cancelled:schedule→pending', 'pending:schedule→=', 'sent:schedule→=',
+      'pending:send→sent [smsRepaymentDue]', 'pending:cancel→cancelled', 'cancelled:cancel→=',
+    ],
+    terminalExceptions: ['sent:schedule'],
+  },
+  {
+    name: 'M1 outbox messages (message.ts)',
+    table: MESSAGE_TABLE as AnyTable,
+    initial: 'pending',
+    states: ['pending', 'sending', 'retry_wait', 'sent', 'failed'],
+    moves: [
+      'pending:claim→sending [countAttempt,send]', 'retry_wait:claim→sending [countAttempt,send]',
+      'sending:succeed→sent [recordProviderId]',
+      'sending:fail_retryable→retry_wait [recordProviderCode,scheduleRetry]',
+      'sending:fail_final→failed [recordProviderCode]',
+      'sending:abandon→failed [recordClaimExpired]',
+      'failed:succeed→sent [recordProviderId]', 'failed:fail_retryable→=', 'failed:fail_final→=',
+    ],
+    terminalExceptions: ['failed:succeed', 'failed:fail_retryable', 'failed:fail_final'],
+  },
+  {
+    name: 'I6/F2/R3 a contract\'s payment gate (contract-payment.ts)',
+    table: CONTRACT_PAYMENT_TABLE as AnyTable,
+    initial: 'unpaid',
+    states: ['unpaid', 'paid', 'waived'],
+    moves: ['unpaid:pay→paid [keepFeeFacts,paymentConfirmed]', 'unpaid:waive→waived [keepFeeFacts,paymentConfirmed]', 'unpaid:issue→waived [keepFeeFacts]'],
+    terminalExceptions: [],
+  },
+];
+
+describe.each(CASES)('$name', (c) => {
+  test('the table is sound: known states and actions, one row per pair, every state reachable, terminal moves documented', () => {
+    expect(tableProblems(c.table)).toEqual([]);
+    expect([...c.table.states]).toEqual(c.states);
+    expect(c.table.initial).toBe(c.initial);
+  });
+
+  test('it allows exactly the moves listed here', () => {
+    expect(allowedMoves(c.table)).toEqual([...c.moves].sort());
+  });
+
+  test('every other (status, action) pair is refused with INVALID_TRANSITION naming the record, status and action', () => {
+    const listed = new Set(c.moves.map((m) => m.slice(0, m.indexOf('→'))));
+    let refused = 0;
+    for (const state of c.table.states)
+      for (const action of c.table.actions) {
+        if (listed.has(`${state}:${action}`)) continue;
+        const e = caught(() => decideRecord(c.table, state, action));
+        expect(e.code).toBe('INVALID_TRANSITION');
+        expect(e.details).toEqual({ record: c.table.kind, state, action });
+        refused++;
+      }
+    expect(refused).toBe(c.table.states.length * c.table.actions.length - c.moves.length);
+  });
+
+  test('every decision applied to a stored record changes its status and nothing else', () => {
+    for (const m of c.moves) {
+      const [state, action] = m.slice(0, m.indexOf('→')).split(':') as [string, string];
+      const doc = deepFreeze({ _id: 'r1', status: state, other: { kept: true } });
+      const d = decideRecord(c.table, state, action);
+      expect(applyRecord(doc, d)).toEqual({ _id: 'r1', status: d.to, other: { kept: true } });
+      expect(doc.status).toBe(state);
+    }
+  });
+
+  test('property: any action sequence from the initial status stays inside the declared statuses; terminal ones accept only their documented exceptions', () => {
+    const terminal = new Set<string>(c.table.terminal);
+    const exceptions = new Set(c.terminalExceptions);
+    fc.assert(
+      fc.property(fc.array(fc.constantFrom(...c.table.actions), { maxLength: 40 }), (actions) => {
+        let record = newRecord(c.table, { _id: 'r1' });
+        expect(record.status).toBe(c.initial);
+        for (const action of actions) {
+          const before = record.status;
+          if (!allowsRecord(c.table, before, action)) {
+            expect(caught(() => decideRecord(c.table, before, action)).details).toEqual({ record: c.table.kind, state: before, action });
+            continue;
+          }
+          if (terminal.has(before)) expect(exceptions).toContain(`${before}:${action}`);
+          record = applyRecord(record, decideRecord(c.table, before, action));
+          expect(c.states).toContain(record.status);
+          if (terminal.has(before)) expect(terminal.has(record.status)).toBe(true);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe('retry policies as data (C9 today\'s numbers; M1 the outbox)', () => {
+  test('report delivery: attempt n failed → n × 10 minutes, none after the 5th; a claim lasts 5 minutes', () => {
+    expect([1, 2, 3, 4, 5].map((n) => retryDelaySeconds(REPORT_RETRY, n))).toEqual([600, 1200, 1800, 2400, null]);
+    expect(REPORT_RETRY.leaseSeconds).toBe(300);
+  });
+  test('outbox: 60 s doubling, five attempts in all, a 5-minute lease', () => {
+    expect([1, 2, 3, 4, 5].map((n) => retryDelaySeconds(MESSAGE_RETRY, n))).toEqual([60, 120, 240, 480, null]);
+    expect(MESSAGE_RETRY.leaseSeconds).toBe(300);
+  });
+});
+
+describe('V1 a face check\'s status read from the fields stored today (no migration)', () => {
+  const NOW = '2026-03-01T02:00:00.000Z';
+  const check = (over: Partial<StoredFaceCheck>): StoredFaceCheck => ({ expiresAt: '2026-03-01T03:00:00.000Z', usedAt: null, result: null, ...over });
+  test.each<[string, Partial<StoredFaceCheck>, string]>([
+    ['started: unused, in time, no status field', {}, 'started'],
+    ['used: spent with the provider passing it (ErrCode 0)', { usedAt: NOW, result: { errCode: 0, errMsg: '成功' } }, 'used'],
+    ['failed: spent with another code', { usedAt: NOW, result: { errCode: -1101, errMsg: '活体检测未通过' } }, 'failed'],
+    ['expired: unused past expiresAt', { expiresAt: '2026-03-01T01:59:59.999Z' }, 'expired'],
+    ['at expiresAt exactly, still usable (as consumeFaceCheck compares)', { expiresAt: NOW }, 'started'],
+    ['used past expiresAt stays used', { usedAt: NOW, result: { errCode: 0, errMsg: '成功' }, expiresAt: '2026-03-01T00:00:00.000Z' }, 'used'],
+    ['a stored passed check, in time', { status: 'passed', result: { errCode: 0, errMsg: '成功' } }, 'passed'],
+    ['a stored passed check past its time', { status: 'passed', expiresAt: '2026-03-01T00:00:00.000Z' }, 'expired'],
+    ['a stored used status wins', { status: 'used', usedAt: NOW, result: { errCode: 0, errMsg: '成功' } }, 'used'],
+  ])('%s', (_name, over, want) => {
+    expect(faceCheckStatus(check(over), NOW)).toBe(want);
+  });
+});
