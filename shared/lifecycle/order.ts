@@ -22,7 +22,7 @@
  * - paid after closed: money that arrives for an order we had closed is settled like any other
  *   (recorded for refund when its purpose had moved on), never dropped.
  * - a second payment: the same transaction delivered again (webhook retries, the timer) is
- *   nothing to do; a payment with another transaction id for an order already paid is
+ *   nothing to do, whichever of `pay` / `pay_unapplied` the late delivery computed; a payment with another transaction id for an order already paid is
  *   `pay_duplicate` — recorded for refund, the order's first payment stands.
  * - refund_pending → refunded (issue 16, WeChat Pay refunds): `refund` asks WeChat Pay to refund
  *   (automatic for a payment that did not apply or a duplicate; an operator's command otherwise);
@@ -73,6 +73,7 @@ export const ORDER_TABLE: RecordTable<OrderStatus, OrderAction, OrderEffect> = {
     { from: 'created', action: 'pay_unapplied', to: 'paid', effects: ['freeOpenSlot', 'releaseCoupon', 'recordRefundDue'] },
     { from: 'closed', action: 'pay_unapplied', to: 'paid', effects: ['recordRefundDue'], note: 'money for an order we had closed (its coupon came back when it closed): kept for refund' },
     ...stays(AFTER_PAYMENT, 'pay', 'the same payment delivered again (webhook retry, reconcile timer): nothing changes'),
+    ...stays(AFTER_PAYMENT, 'pay_unapplied', 'the same payment, settled meanwhile by another delivery: nothing changes'),
     ...stays<OrderStatus, OrderAction, OrderEffect>(AFTER_PAYMENT, 'pay_duplicate', 'a second payment for an order already paid: the first stands, this one is kept for refund', ['recordRefundDue']),
 
     // ── closing ───────────────────────────────────────────────────────────────────────────────

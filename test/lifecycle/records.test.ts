@@ -182,6 +182,7 @@ const CASES: Case[] = [
       'paid:pay→=', 'refund_pending:pay→=', 'refunded:pay→=',
       'created:pay_unapplied→paid [freeOpenSlot,releaseCoupon,recordRefundDue]',
       'closed:pay_unapplied→paid [recordRefundDue]',
+      'paid:pay_unapplied→=', 'refund_pending:pay_unapplied→=', 'refunded:pay_unapplied→=',
       'paid:pay_duplicate→paid [recordRefundDue]', 'refund_pending:pay_duplicate→refund_pending [recordRefundDue]', 'refunded:pay_duplicate→refunded [recordRefundDue]',
       'created:close→closed [freeOpenSlot,releaseCoupon]',
       'closed:close→=', 'paid:close→=', 'refund_pending:close→=', 'refunded:close→=',
@@ -189,7 +190,7 @@ const CASES: Case[] = [
       'refund_pending:refund_succeeded→refunded [showRefund]', 'refunded:refund_succeeded→=',
       'refund_pending:refund_failed→paid',
     ],
-    terminalExceptions: ['refunded:pay', 'refunded:pay_duplicate', 'refunded:close', 'refunded:refund_succeeded'],
+    terminalExceptions: ['refunded:pay', 'refunded:pay_unapplied', 'refunded:pay_duplicate', 'refunded:close', 'refunded:refund_succeeded'],
   },
   {
     name: 'C9 evidence-report delivery (report-order.ts)',
