@@ -5,26 +5,27 @@
  * and every other pair is refused with its exact code and leaves the contract untouched.
  */
 import { ACTIONS, TRANSITIONS, type Action, type Transition } from '../../shared/lifecycle/table';
-import { applyDecision, decide, type Performer } from '../../shared/lifecycle/machine';
+import { applyDecision, decide, type Decision, type Performer } from '../../shared/lifecycle/machine';
 import { AppError } from '../../shared/errors';
-import type { Contract, ContractState, Flow, PartyRole, PartyStatus } from '../../shared/domain/contract';
-import { initialStatuses } from '../../shared/lifecycle/table';
+import { CONTRACT_SCHEMA_VERSION, type Contract, type ContractState, type Flow, type Party, type PartyStatus } from '../../shared/domain/contract';
+import { initialStatuses, signingPositions } from '../../shared/lifecycle/table';
 
 const NOW = '2026-03-01T02:00:00.000Z';
 const details = (name: string) => ({ name, idNumber: '110101199001011237', phone: '13800000000' });
 
 const makeContract = (flow: Flow, counterpartyFills: boolean): Contract => {
-  const s = initialStatuses(flow, counterpartyFills);
+  const s = initialStatuses(flow, [false, counterpartyFills]);
+  const o = signingPositions(flow, 2);
   return {
-    _id: 'c1', version: 1, contractNo: 'T1', kind: 'iou', flow, title: 't', state: 'draft',
-    parties: {
-      initiator: { role: 'initiator', kindRole: 'a', openid: 'oA', details: details('甲'), filledBy: 'self', status: s.initiator, filledAt: NOW, signature: null },
-      counterparty: {
-        role: 'counterparty', kindRole: 'b', openid: counterpartyFills ? null : 'oB',
+    _id: 'c1', version: 1, contractNo: 'T1', kind: 'iou', flow, title: 't', state: 'draft', schemaVersion: CONTRACT_SCHEMA_VERSION,
+    parties: [
+      { side: 'initiator', role: 'a', openid: 'oA', details: details('甲'), filledBy: 'self', status: s[0]!, filledAt: NOW, signature: null, order: o[0]! },
+      {
+        side: 'counterparty', role: 'b', openid: counterpartyFills ? null : 'oB',
         details: counterpartyFills ? null : details('乙'), filledBy: counterpartyFills ? null : 'initiator',
-        status: s.counterparty, filledAt: null, signature: null,
+        status: s[1]!, filledAt: null, signature: null, order: o[1]!,
       },
-    },
+    ],
     memberOpenids: ['oA'], form: {}, ruleFacts: {}, shareToken: 's', pending: null, reminders: { enabled: false },
     payment: { status: 'unpaid', amountFen: 500, orderId: null, paidAt: null },
     createdAt: NOW, updatedAt: NOW, initiatedAt: null, expiresAt: null, completedAt: null, document: null, eventHead: { seq: 1, hash: 'h' },
@@ -32,7 +33,8 @@ const makeContract = (flow: Flow, counterpartyFills: boolean): Contract => {
 };
 
 type Who = 'initiator' | 'counterparty' | 'system';
-const callerOf = (who: Who): Performer => (who === 'system' ? { kind: 'system' } : { kind: 'party', role: who });
+const INDEX = { initiator: 0, counterparty: 1 } as const;
+const callerOf = (who: Who): Performer => (who === 'system' ? { kind: 'system' } : { kind: 'party', index: INDEX[who] });
 const WHO: Who[] = ['initiator', 'counterparty', 'system'];
 
 const deepFreeze = <T>(o: T): T => {
@@ -47,16 +49,22 @@ const deepFreeze = <T>(o: T): T => {
 const act = (c: Contract, who: Who, action: Action, facts = { now: NOW }): Contract => {
   const d = decide(c, action, callerOf(who), facts);
   let next = applyDecision(c, d);
-  const role = who === 'system' ? null : (who as PartyRole);
-  if (d.effects.some((e) => 'do' in e && e.do === 'recordFill') && role) {
-    next = { ...next, parties: { ...next.parties, [role]: { ...next.parties[role], details: details('乙'), filledAt: NOW, filledBy: 'self', openid: 'oB' } } };
-  }
-  if (d.effects.some((e) => 'do' in e && e.do === 'recordSignature') && role) {
-    next = { ...next, parties: { ...next.parties, [role]: { ...next.parties[role], signature: { type: 'seal', ref: null, faceCheckId: 'f', at: NOW } } } };
-  }
-  if (d.effects.some((e) => 'do' in e && e.do === 'startExpiry')) next = { ...next, expiresAt: '2026-03-31T02:00:00.000Z' };
-  if (d.effects.some((e) => 'do' in e && e.do === 'openRequest') && role) next = { ...next, pending: { type: action.startsWith('settle') ? 'settle' : 'rescind', by: role, reason: 'r', at: NOW, faceCheckId: 'f' } };
-  if (d.effects.some((e) => 'do' in e && e.do === 'closeRequest')) next = { ...next, pending: null };
+  return withEffects(next, d, action);
+};
+
+/** The bookkeeping effects an operation carries out (contracts/transition.ts), as far as the walks need them. */
+const withEffects = (after: Contract, d: Decision, action: Action): Contract => {
+  let next = after;
+  const i = d.actor;
+  const setParty = (patch: Partial<Party>) => {
+    next = { ...next, parties: next.parties.map((p, j) => (j === i ? { ...p, ...patch } : p)) };
+  };
+  const has = (name: string) => d.effects.some((e) => 'do' in e && e.do === name);
+  if (has('recordFill') && i !== null) setParty({ details: details(`乙${i}`), filledAt: NOW, filledBy: 'self', openid: `o${i}` });
+  if (has('recordSignature') && i !== null) setParty({ signature: { type: 'seal', ref: null, faceCheckId: 'f', at: NOW } });
+  if (has('startExpiry')) next = { ...next, expiresAt: '2026-03-31T02:00:00.000Z' };
+  if (has('openRequest') && i !== null) next = { ...next, pending: { type: action.startsWith('settle') ? 'settle' : 'rescind', by: i, reason: 'r', at: NOW, faceCheckId: 'f' } };
+  if (has('closeRequest')) next = { ...next, pending: null };
   return next;
 };
 
@@ -78,9 +86,9 @@ const allowed = (c: Contract, facts = { now: NOW }): string[] => {
   return out.sort();
 };
 
-const statuses = (c: Contract): [PartyStatus, PartyStatus] => [c.parties.initiator.status, c.parties.counterparty.status];
+const statuses = (c: Contract): PartyStatus[] => c.parties.map((p) => p.status);
 const paid = (c: Contract): Contract => ({ ...c, payment: { ...c.payment, status: 'paid' } });
-const expect_ = (c: Contract, state: ContractState, st: [PartyStatus, PartyStatus], moves: string[]) => {
+const expect_ = (c: Contract, state: ContractState, st: PartyStatus[], moves: string[]) => {
   expect(c.state).toBe(state);
   expect(statuses(c)).toEqual(st);
   expect(allowed(c)).toEqual([...moves].sort());
@@ -117,8 +125,8 @@ describe('C1/I7 IOU: the other party fills (对方填), initiator signs first', 
   });
   test('I7 the initiator signs → the counterparty is to sign and is told by SMS', () => {
     const before = filled();
-    const d = decide(before, 'sign', { kind: 'party', role: 'initiator' }, { now: NOW });
-    expect(d.notify).toEqual([{ role: 'counterparty', sms: 'invite_sign' }]);
+    const d = decide(before, 'sign', { kind: 'party', index: 0 }, { now: NOW });
+    expect(d.notify).toEqual([{ party: 1, sms: 'invite_sign' }]);
     const c = act(before, 'initiator', 'sign');
     expect_(c, 'awaiting_signatures', ['signed', 'to_sign'], [
       'counterparty:sign→signed', 'counterparty:reject→rejected', 'system:invalidate→invalidated',
@@ -126,7 +134,7 @@ describe('C1/I7 IOU: the other party fills (对方填), initiator signs first', 
   });
   test('the counterparty signs → signed, reminders scheduled, expiry stopped', () => {
     const before = initiatorSigned();
-    const d = decide(before, 'sign', { kind: 'party', role: 'counterparty' }, { now: NOW });
+    const d = decide(before, 'sign', { kind: 'party', index: 1 }, { now: NOW });
     expect(d.effects).toEqual(expect.arrayContaining([{ do: 'scheduleReminders' }, { do: 'stopExpiry' }, { do: 'complete' }]));
     const c = act(before, 'counterparty', 'sign');
     expect_(c, 'signed', ['signed', 'signed'], AFTER_SIGNING(['initiator:settle_request→settle_pending', 'counterparty:settle_request→settle_pending']));
@@ -166,7 +174,7 @@ describe('C1 IOU: the initiator filled both parties (我来填)', () => {
     expect(() => decide(c, 'expire', { kind: 'system' }, { now: NOW })).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
     const due = { now: c.expiresAt! };
     expect(decide(c, 'expire', { kind: 'system' }, due).to).toBe('expired');
-    expect(decide(c, 'expire', { kind: 'system' }, due).notify).toEqual([{ role: 'initiator', sms: 'expired' }, { role: 'counterparty', sms: 'expired' }]);
+    expect(decide(c, 'expire', { kind: 'system' }, due).notify).toEqual([{ party: 0, sms: 'expired' }, { party: 1, sms: 'expired' }]);
     expect(allowed(c, due)).toContain('system:expire→expired');
   });
 });
@@ -186,7 +194,7 @@ describe('C5 templates: the counterparty fills and signs first, then the initiat
     const c = paid(makeContract('template', false));
     const d = decide(c, 'initiate', { kind: 'system' }, { now: NOW });
     expect(d.to).toBe('awaiting_signatures');
-    expect(d.notify).toEqual([{ role: 'counterparty', sms: 'invite_sign' }]);
+    expect(d.notify).toEqual([{ party: 1, sms: 'invite_sign' }]);
   });
 });
 
@@ -198,18 +206,18 @@ describe('R2 payee-initiated receipts', () => {
     c = act(c, 'initiator', 'sign');
     expect(() => decide(c, 'initiate', { kind: 'system' }, { now: NOW })).toThrow(expect.objectContaining({ code: 'PAYMENT_REQUIRED' }));
     // The payer is asked to 确认领取 (not to sign) by SMS.
-    expect(decide(paid(c), 'initiate', { kind: 'system' }, { now: NOW }).notify).toEqual([{ role: 'counterparty', sms: 'invite_accept' }]);
+    expect(decide(paid(c), 'initiate', { kind: 'system' }, { now: NOW }).notify).toEqual([{ party: 1, sms: 'invite_accept' }]);
     c = act(paid(c), 'system', 'initiate');
     expect_(c, 'awaiting_signatures', ['signed', 'to_sign'], ['counterparty:accept→signed', 'counterparty:reject→rejected', 'initiator:revoke→revoked', 'system:invalidate→invalidated']);
     expect(act(c, 'counterparty', 'reject').state).toBe('rejected');
     // 确认领取 completes the receipt without a signature of the payer; the payee is told it was accepted.
-    const accept = decide(c, 'accept', { kind: 'party', role: 'counterparty' }, { now: NOW });
+    const accept = decide(c, 'accept', { kind: 'party', index: 1 }, { now: NOW });
     expect(accept.effects).not.toContainEqual({ do: 'recordSignature' });
     expect(accept.effects).toEqual(expect.arrayContaining([{ do: 'complete' }, { do: 'stopExpiry' }]));
-    expect(accept.notify).toEqual([{ role: 'initiator', sms: 'receipt_accepted' }]);
+    expect(accept.notify).toEqual([{ party: 0, sms: 'receipt_accepted' }]);
     c = act(c, 'counterparty', 'accept');
     expect_(c, 'signed', ['signed', 'signed'], AFTER_SIGNING());
-    expect(c.parties.counterparty.signature).toBeNull();
+    expect(c.parties[1]!.signature).toBeNull();
   });
   test('details pending: the payee pays first, the payer fills, the payee signs, the payer accepts', () => {
     let c = makeContract('receipt_payee', true);
@@ -218,7 +226,7 @@ describe('R2 payee-initiated receipts', () => {
     expect(c.state).toBe('awaiting_fill');
     c = act(c, 'counterparty', 'fill');
     expect_(c, 'awaiting_signatures', ['to_sign', 'waiting'], ['initiator:sign→awaiting_signatures', 'initiator:reject→rejected', 'system:invalidate→invalidated']);
-    expect(decide(c, 'sign', { kind: 'party', role: 'initiator' }, { now: NOW }).notify).toEqual([{ role: 'counterparty', sms: 'invite_accept' }]);
+    expect(decide(c, 'sign', { kind: 'party', index: 0 }, { now: NOW }).notify).toEqual([{ party: 1, sms: 'invite_accept' }]);
     c = act(c, 'initiator', 'sign');
     c = act(c, 'counterparty', 'accept');
     expect(c.state).toBe('signed');
@@ -247,25 +255,25 @@ describe('N1 R2 R3 who is told what at each receipt step', () => {
   const walk = (flow: Flow, fills: boolean, steps: Step[]): Contract =>
     steps.reduce((c, [who, action]) => act(action === 'initiate' ? paid(c) : c, who, action), makeContract(flow, fills));
   const notified = (c: Contract, who: Who, action: Action) => decide(action === 'initiate' ? paid(c) : c, action, callerOf(who), { now: NOW }).notify;
-  test.each<[string, Flow, boolean, Step[], Step, Array<{ role: PartyRole; sms: string }>]>([
+  test.each<[string, Flow, boolean, Step[], Step, Array<{ party: number; sms: string }>]>([
     // payee-initiated, details complete: sign (nobody told), pay → the payer is asked to 确认领取
     ['payee signs its draft', 'receipt_payee', false, [], ['initiator', 'sign'], []],
-    ['payee paid: payer invited to accept', 'receipt_payee', false, [['initiator', 'sign']], ['system', 'initiate'], [{ role: 'counterparty', sms: 'invite_accept' }]],
-    ['payer accepts', 'receipt_payee', false, [['initiator', 'sign'], ['system', 'initiate']], ['counterparty', 'accept'], [{ role: 'initiator', sms: 'receipt_accepted' }]],
-    ['payer refuses (拒绝领取)', 'receipt_payee', false, [['initiator', 'sign'], ['system', 'initiate']], ['counterparty', 'reject'], [{ role: 'initiator', sms: 'receipt_refused' }]],
+    ['payee paid: payer invited to accept', 'receipt_payee', false, [['initiator', 'sign']], ['system', 'initiate'], [{ party: 1, sms: 'invite_accept' }]],
+    ['payer accepts', 'receipt_payee', false, [['initiator', 'sign'], ['system', 'initiate']], ['counterparty', 'accept'], [{ party: 0, sms: 'receipt_accepted' }]],
+    ['payer refuses (拒绝领取)', 'receipt_payee', false, [['initiator', 'sign'], ['system', 'initiate']], ['counterparty', 'reject'], [{ party: 0, sms: 'receipt_refused' }]],
     // payee-initiated, details pending: pay (no phone to text), fill → payee to sign, sign → payer to accept
     ['pending: paid, nobody to text', 'receipt_payee', true, [], ['system', 'initiate'], []],
-    ['pending: payer refuses before filling', 'receipt_payee', true, [['system', 'initiate']], ['counterparty', 'reject'], [{ role: 'initiator', sms: 'receipt_refused' }]],
-    ['pending: payer filled, payee to sign', 'receipt_payee', true, [['system', 'initiate']], ['counterparty', 'fill'], [{ role: 'initiator', sms: 'ready_to_sign' }]],
-    ['pending: payee signs, payer invited to accept', 'receipt_payee', true, [['system', 'initiate'], ['counterparty', 'fill']], ['initiator', 'sign'], [{ role: 'counterparty', sms: 'invite_accept' }]],
-    ['pending: payee refuses to sign their own receipt', 'receipt_payee', true, [['system', 'initiate'], ['counterparty', 'fill']], ['initiator', 'reject'], [{ role: 'counterparty', sms: 'rejected' }]],
+    ['pending: payer refuses before filling', 'receipt_payee', true, [['system', 'initiate']], ['counterparty', 'reject'], [{ party: 0, sms: 'receipt_refused' }]],
+    ['pending: payer filled, payee to sign', 'receipt_payee', true, [['system', 'initiate']], ['counterparty', 'fill'], [{ party: 0, sms: 'ready_to_sign' }]],
+    ['pending: payee signs, payer invited to accept', 'receipt_payee', true, [['system', 'initiate'], ['counterparty', 'fill']], ['initiator', 'sign'], [{ party: 1, sms: 'invite_accept' }]],
+    ['pending: payee refuses to sign their own receipt', 'receipt_payee', true, [['system', 'initiate'], ['counterparty', 'fill']], ['initiator', 'reject'], [{ party: 1, sms: 'rejected' }]],
     // payer-initiated: 确认开具 → the payee is asked to sign (if reachable), signs or 拒签
-    ['payer issues: payee invited to sign', 'receipt_payer', false, [], ['initiator', 'issue'], [{ role: 'counterparty', sms: 'invite_sign' }]],
-    ['payee signs: receipt in force', 'receipt_payer', false, [['initiator', 'issue']], ['counterparty', 'sign'], [{ role: 'initiator', sms: 'receipt_signed' }]],
-    ['payee refuses (拒签)', 'receipt_payer', false, [['initiator', 'issue']], ['counterparty', 'reject'], [{ role: 'initiator', sms: 'rejected' }]],
+    ['payer issues: payee invited to sign', 'receipt_payer', false, [], ['initiator', 'issue'], [{ party: 1, sms: 'invite_sign' }]],
+    ['payee signs: receipt in force', 'receipt_payer', false, [['initiator', 'issue']], ['counterparty', 'sign'], [{ party: 0, sms: 'receipt_signed' }]],
+    ['payee refuses (拒签)', 'receipt_payer', false, [['initiator', 'issue']], ['counterparty', 'reject'], [{ party: 0, sms: 'rejected' }]],
     ['pending: payer issues, nobody to text', 'receipt_payer', true, [], ['initiator', 'issue'], []],
     ['pending: payee fills, nobody told', 'receipt_payer', true, [['initiator', 'issue']], ['counterparty', 'fill'], []],
-    ['pending: payee signs', 'receipt_payer', true, [['initiator', 'issue'], ['counterparty', 'fill']], ['counterparty', 'sign'], [{ role: 'initiator', sms: 'receipt_signed' }]],
+    ['pending: payee signs', 'receipt_payer', true, [['initiator', 'issue'], ['counterparty', 'fill']], ['counterparty', 'sign'], [{ party: 0, sms: 'receipt_signed' }]],
   ])('%s', (_label, flow, fills, before, [who, action], sms) => {
     expect(notified(walk(flow, fills, before), who, action)).toEqual(sms);
   });
