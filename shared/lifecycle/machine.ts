@@ -142,7 +142,9 @@ const build = (contract: Contract, row: Transition, actor: number | null): Decis
   const notify: Decision['notify'] = [];
   for (const effect of row.effects ?? []) {
     if (!('notify' in effect)) continue;
-    for (const party of resolve(contract, effect.notify, actor, statuses)) notify.push({ party, sms: effect.sms });
+    // `next` tells only those whose turn just came: in `any` order a signer already to sign was invited before.
+    const parties = resolve(contract, effect.notify, actor, statuses).filter((i) => effect.notify !== 'next' || contract.parties[i]!.status !== 'to_sign');
+    for (const party of parties) notify.push({ party, sms: effect.sms });
   }
   return { action: row.action, from: contract.state, to: row.to, actor, statuses, effects: row.effects ?? [], notify };
 };

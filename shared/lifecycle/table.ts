@@ -36,7 +36,8 @@ export type Actor = (typeof ACTORS)[number];
  * Who a status assignment or notification is about, resolved by machine.ts to party indexes:
  * `initiator`, `counterparty` (two-party only), `actor`; `other`: every party but the actor;
  * `all`: every party; `next`: the parties whose turn it is to sign once the row's other
- * assignments are made (domain/contract.ts `partiesInTurn`), for own files.
+ * assignments are made (domain/contract.ts `partiesInTurn`), for own files — as a notification
+ * target, only those whose turn has just come (not one already to sign, already invited).
  */
 export type Target = 'initiator' | 'counterparty' | 'actor' | 'other' | 'all' | 'next';
 

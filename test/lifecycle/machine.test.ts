@@ -323,3 +323,84 @@ describe('C3 A3 F2 a draft that ends without passing the payment gate closes its
     }
   });
 });
+
+describe('C1 C3 C5 C6 U2 own files: N signers over the list', () => {
+  const makeOwnFile = (count: number, toFill: number[], order: 'sequential' | 'any' = 'sequential'): Contract => {
+    const fills = Array.from({ length: count }, (_, i) => toFill.includes(i));
+    const s = initialStatuses('own_file', fills);
+    const o = signingPositions('own_file', count, order);
+    return {
+      ...makeContract('iou', false), kind: 'own_file', flow: 'own_file', signingOrder: order,
+      parties: fills.map((f, i) => ({
+        side: i === 0 ? 'initiator' : 'signer', role: 'signer', openid: `o${i}`, details: f ? null : details(`签${i}`),
+        filledBy: i === 0 ? 'self' : f ? null : 'initiator', status: s[i]!, filledAt: i === 0 ? NOW : null, signature: null, order: o[i]!,
+      })),
+      memberOpenids: fills.map((_, i) => `o${i}`),
+      payment: { status: 'waived', amountFen: 0, orderId: null, paidAt: NOW },
+    };
+  };
+  type Step = [number | 'system', Action];
+  const perform = (c: Contract, [who, action]: Step): Decision =>
+    decide(deepFreeze(structuredClone(c)), action, who === 'system' ? { kind: 'system' } : { kind: 'party', index: who }, { now: NOW });
+  const walk = (c: Contract, steps: Step[]): Contract => steps.reduce((x, step) => withEffects(applyDecision(x, perform(x, step)), perform(x, step), step[1]), c);
+
+  const three = () => makeOwnFile(3, [2]);
+  const go: Step = ['system', 'initiate'];
+  type Outcome = { to: ContractState; statuses: PartyStatus[]; notify: Array<{ party: number; sms: string }> } | { code: string; details?: object };
+  test.each<[string, () => Contract, Step[], Step, Outcome]>([
+    ['initiate with a 对方填 signer → awaiting_fill, nobody to text', three, [], go, { to: 'awaiting_fill', statuses: ['waiting', 'waiting', 'to_fill'], notify: [] }],
+    ['initiate, all filled → the initiator is first to sign', () => makeOwnFile(3, []), [], go, { to: 'awaiting_signatures', statuses: ['to_sign', 'waiting', 'waiting'], notify: [{ party: 0, sms: 'invite_sign' }] }],
+    ['initiate unpaid → PAYMENT_REQUIRED', () => ({ ...three(), payment: { status: 'unpaid', amountFen: 300, orderId: null, paidAt: null } }), [], go, { code: 'PAYMENT_REQUIRED' }],
+    ['the last 对方填 signer fills → signing starts with the initiator', three, [go], [2, 'fill'], { to: 'awaiting_signatures', statuses: ['to_sign', 'waiting', 'waiting'], notify: [{ party: 0, sms: 'invite_sign' }] }],
+    ['one of two 对方填 signers fills → still awaiting_fill', () => makeOwnFile(3, [1, 2]), [go], [1, 'fill'], { to: 'awaiting_fill', statuses: ['waiting', 'waiting', 'to_fill'], notify: [] }],
+    ['the initiator cannot fill', three, [go], [0, 'fill'], { code: 'INVALID_TRANSITION' }],
+    ['the initiator signs → the second is invited', three, [go, [2, 'fill']], [0, 'sign'], { to: 'awaiting_signatures', statuses: ['signed', 'to_sign', 'waiting'], notify: [{ party: 1, sms: 'invite_sign' }] }],
+    ['the third before the second → NOT_YOUR_TURN naming the second', three, [go, [2, 'fill'], [0, 'sign']], [2, 'sign'], { code: 'NOT_YOUR_TURN', details: { turn: [{ index: 1, side: 'signer', role: 'signer', name: '签1' }] } }],
+    ['the second before the initiator → NOT_YOUR_TURN naming the initiator', three, [go, [2, 'fill']], [1, 'sign'], { code: 'NOT_YOUR_TURN', details: { turn: [{ index: 0, side: 'initiator', name: '签0' }] } }],
+    ['the second signs → the third is invited', three, [go, [2, 'fill'], [0, 'sign']], [1, 'sign'], { to: 'awaiting_signatures', statuses: ['signed', 'signed', 'to_sign'], notify: [{ party: 2, sms: 'invite_sign' }] }],
+    ['the last signature → signed, all others told', three, [go, [2, 'fill'], [0, 'sign'], [1, 'sign']], [2, 'sign'], { to: 'signed', statuses: ['signed', 'signed', 'signed'], notify: [{ party: 0, sms: 'contract_signed' }, { party: 1, sms: 'contract_signed' }] }],
+    ['signing twice → INVALID_TRANSITION', three, [go, [2, 'fill'], [0, 'sign']], [0, 'sign'], { code: 'INVALID_TRANSITION' }],
+    ['order any: after the initiator both others are to sign', () => makeOwnFile(3, [], 'any'), [go], [0, 'sign'], { to: 'awaiting_signatures', statuses: ['signed', 'to_sign', 'to_sign'], notify: [{ party: 1, sms: 'invite_sign' }, { party: 2, sms: 'invite_sign' }] }],
+    ['order any: the third may sign before the second', () => makeOwnFile(3, [], 'any'), [go, [0, 'sign']], [2, 'sign'], { to: 'awaiting_signatures', statuses: ['signed', 'to_sign', 'signed'], notify: [] }],
+    ['a waiting signer rejects → rejected for all, all others told', three, [go, [2, 'fill'], [0, 'sign']], [2, 'reject'], { to: 'rejected', statuses: ['signed', 'to_sign', 'rejected'], notify: [{ party: 0, sms: 'rejected' }, { party: 1, sms: 'rejected' }] }],
+    ['a 对方填 signer rejects before filling', three, [go], [2, 'reject'], { to: 'rejected', statuses: ['waiting', 'waiting', 'rejected'], notify: [{ party: 0, sms: 'rejected' }, { party: 1, sms: 'rejected' }] }],
+    ['a signer who signed cannot reject', three, [go, [2, 'fill'], [0, 'sign']], [0, 'reject'], { code: 'INVALID_TRANSITION' }],
+    ['revoke while no other signer acted', three, [go], [0, 'revoke'], { to: 'revoked', statuses: ['waiting', 'waiting', 'to_fill'], notify: [] }],
+    ['revoke after another signer filled → refused (C3)', () => makeOwnFile(3, [1, 2]), [go, [1, 'fill']], [0, 'revoke'], { code: 'INVALID_TRANSITION' }],
+    ['revoke after another signer signed → refused (C3)', () => makeOwnFile(3, [], 'any'), [go, [0, 'sign'], [2, 'sign']], [0, 'revoke'], { code: 'INVALID_TRANSITION' }],
+    ['a signer cannot revoke', three, [go], [1, 'revoke'], { code: 'INVALID_TRANSITION' }],
+    ['three signers: rescind → MULTI_PARTY_RESCIND_UNSUPPORTED (C6)', three, [go, [2, 'fill'], [0, 'sign'], [1, 'sign'], [2, 'sign']], [1, 'rescind_request'], { code: 'MULTI_PARTY_RESCIND_UNSUPPORTED' }],
+    ['two signers: rescind may be requested', () => makeOwnFile(2, []), [go, [0, 'sign'], [1, 'sign']], [1, 'rescind_request'], { to: 'rescind_pending', statuses: ['signed', 'signed'], notify: [{ party: 0, sms: 'rescind_requested' }] }],
+    ['two signers: the other one confirms', () => makeOwnFile(2, []), [go, [0, 'sign'], [1, 'sign'], [1, 'rescind_request']], [0, 'rescind_confirm'], { to: 'rescinded', statuses: ['signed', 'signed'], notify: [{ party: 1, sms: 'rescind_answered' }] }],
+    ['own files have no settle', () => makeOwnFile(2, []), [go, [0, 'sign'], [1, 'sign']], [0, 'settle_request'], { code: 'INVALID_TRANSITION' }],
+    ['expiry before it is due → refused', three, [go], ['system', 'expire'], { code: 'INVALID_TRANSITION' }],
+  ])('%s', (_label, make, before, step, outcome) => {
+    const c = walk(make(), before);
+    if ('code' in outcome) {
+      let err: unknown;
+      try {
+        perform(c, step);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).code).toBe(outcome.code);
+      if (outcome.details) expect((err as AppError).details).toMatchObject(outcome.details);
+      return;
+    }
+    const d = perform(c, step);
+    expect({ to: d.to, statuses: d.statuses, notify: d.notify }).toEqual(outcome);
+  });
+
+  test('C2 a due own file expires and every signer is told', () => {
+    const c = walk(makeOwnFile(3, [2]), [go]);
+    const d = decide(c, 'expire', { kind: 'system' }, { now: c.expiresAt! });
+    expect(d.to).toBe('expired');
+    expect(d.notify).toEqual([0, 1, 2].map((party) => ({ party, sms: 'expired' })));
+  });
+
+  test('a two-party position (`counterparty`) never matches a signer of an own file', () => {
+    // The two-party rows name index 1 as `counterparty`; an own file's second signer does not take them.
+    expect(TRANSITIONS.filter((r) => r.flows !== 'all' && r.flows.includes('own_file')).every((r) => r.actor !== 'counterparty')).toBe(true);
+  });
+});
