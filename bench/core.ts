@@ -13,7 +13,7 @@ import path from 'node:path';
 import { createContainer, setContainer, type Container } from '../shared/runtime/container';
 import { createLogger } from '../shared/runtime/logger';
 import { FixedClock } from '../shared/adapters/local/clock';
-import type { Contract } from '../shared/domain/contract';
+import { CONTRACT_SCHEMA_VERSION, type Contract } from '../shared/domain/contract';
 import { chainEvents, GENESIS_HASH } from '../shared/domain/events';
 import { subjectHash, type FaceCheck } from '../shared/identity/face-checks';
 
@@ -27,10 +27,11 @@ const NOW = '2026-03-02T02:00:00.000Z';
 
 const contractDoc = (id: string, over: Partial<Contract> = {}): Contract => ({
   _id: id, contractNo: `JT${id}`, kind: 'iou', flow: 'iou', title: '借条', state: 'awaiting_signatures',
-  parties: {
-    initiator: { role: 'initiator', kindRole: 'lender', openid: 'o-a', details: { name: '张三', idNumber: '110105198506150313', phone: '13800138001' }, filledBy: 'self', status: 'to_sign', filledAt: NOW, signature: null },
-    counterparty: { role: 'counterparty', kindRole: 'borrower', openid: 'o-b', details: { name: '李四', idNumber: '110105199311020425', phone: '13900139002' }, filledBy: 'initiator', status: 'waiting', filledAt: null, signature: null },
-  },
+  schemaVersion: CONTRACT_SCHEMA_VERSION,
+  parties: [
+    { side: 'initiator', role: 'lender', openid: 'o-a', details: { name: '张三', idNumber: '110105198506150313', phone: '13800138001' }, filledBy: 'self', status: 'to_sign', filledAt: NOW, signature: null, order: 1 },
+    { side: 'counterparty', role: 'borrower', openid: 'o-b', details: { name: '李四', idNumber: '110105199311020425', phone: '13900139002' }, filledBy: 'initiator', status: 'waiting', filledAt: null, signature: null, order: 2 },
+  ],
   memberOpenids: ['o-a', 'o-b'],
   form: { amountFen: 1_000_000, purpose: '周转', borrowDate: '2026-03-01', repayDate: '2026-06-01', annualRateBp: 600, repaymentPlan: [{ dueDate: '2026-06-01', principalFen: 1_000_000 }] },
   ruleFacts: { lprBp: 300, capBp: 1200 },
@@ -48,7 +49,7 @@ const readyFor = (act: Act, id: string): Contract => {
   if (act === 'sign') return c;
   return {
     ...c, state: 'signed', expiresAt: null, completedAt: NOW,
-    parties: { initiator: { ...c.parties.initiator, status: 'signed' }, counterparty: { ...c.parties.counterparty, status: 'signed' } },
+    parties: c.parties.map((p) => ({ ...p, status: 'signed' as const })),
   };
 };
 

@@ -82,6 +82,11 @@ export const ERRORS = {
   SOTER_VERIFY_FAILED: { status: 403, message: '指纹或面容 ID 验证未通过，请重试或使用人脸识别' },
   /** Contracts with more than two parties need a new release agreement. */
   MULTI_PARTY_RESCIND_UNSUPPORTED: { status: 409, message: '超过两方签署的合同暂不支持解除' },
+  /**
+   * A signer of an own file acts before their turn in the signing order (C5). Details name whose
+   * turn it is: `turn: [{ index, side, role, name }]` (names only — the signers see each other's names).
+   */
+  NOT_YOUR_TURN: { status: 409, message: '还未轮到您签署，请等待前序签署方完成签署' },
   /** An external provider (face check, SMS, payment…) failed or refused. */
   PROVIDER_ERROR: { status: 502, message: '服务暂时不可用，请稍后再试' },
   /** A bug. Logged with the request id; nothing more is said to the caller. */

@@ -5,7 +5,7 @@
  * not filled in yet (对方填) reads （待填写）, so a preview works at any time before signing.
  * No pdf-lib here, for any kind: the catalogue builds its preview text from the same model.
  */
-import { PARTY_ROLES, type Contract, type PartyDetails, type PartyRole } from '../domain/contract';
+import type { Contract, PartyDetails } from '../domain/contract';
 import { buildIouDocument, type IouDocumentData } from '../documents/iou-model';
 import type { DocumentModel } from '../documents/model';
 import { buildTemplateDocument, PENDING, type TemplateParty } from '../documents/template-document';
@@ -32,16 +32,17 @@ export interface ModelSource {
   contractNo: string;
   form: Contract['form'];
   createdAt: string;
-  parties: Record<PartyRole, { kindRole: string; details: PartyDetails | null }>;
+  /** In the contract's order (initiator first); `role` is the party's role in the kind. */
+  parties: ReadonlyArray<{ role: string; details: PartyDetails | null }>;
 }
 
 /** What the document shows of a party: masked ID number and phone (never the full ones). */
 export const shownParty = (d: PartyDetails | null): TemplateParty | null =>
   d ? { name: d.name, maskedIdNumber: maskIdNumber(d.idNumber), maskedPhone: maskPhone(d.phone) } : null;
 
-/** The details of the party holding `kindRole`, or null while they are to fill. */
-export const detailsByKindRole = (c: Pick<ModelSource, 'parties'>, kindRole: string): PartyDetails | null =>
-  PARTY_ROLES.map((r) => c.parties[r]).find((p) => p.kindRole === kindRole)?.details ?? null;
+/** The details of the party holding the kind role `role`, or null while they are to fill. */
+export const detailsByKindRole = (c: Pick<ModelSource, 'parties'>, role: string): PartyDetails | null =>
+  c.parties.find((p) => p.role === role)?.details ?? null;
 
 /** The IOU's document data: figures and 大写 from the money rules, ID numbers and phones masked. */
 export const iouDocumentData = (c: ModelSource): IouDocumentData => {

@@ -6,7 +6,7 @@
  * heavy); it never changes a contract itself: it returns what the caller commits.
  */
 import { AppError } from '../errors';
-import { PARTY_ROLES, type CertificateSummary, type Contract, type ContractDocument, type PartyRole } from '../domain/contract';
+import { partyAt, type CertificateSummary, type Contract, type ContractDocument } from '../domain/contract';
 import { deriveSignerIdentifier, issueSignerCertificate } from '../documents/ca';
 import { validateHandwrittenSignature } from '../documents/handwritten';
 import { renderDocument } from '../documents/render';
@@ -27,8 +27,8 @@ import { signingKeys } from './signing-keys';
  */
 export const renderContract = (c: Contract) => renderDocument(contractModel(kindSpec(c.kind), c));
 
-/** The signature field of a party: named after its role in the kind, e.g. Sig_landlord (C10). */
-const fieldFor = (c: Contract, role: PartyRole) => signatureFieldName(c.parties[role].kindRole);
+/** The signature field of the party at index `i`: named after its role in the kind, e.g. Sig_landlord (C10). */
+const fieldFor = (c: Contract, i: number) => signatureFieldName(partyAt(c, i).role);
 
 export const summarize = (info: CertificateInfo): CertificateSummary => ({
   subject: info.subjectText,
@@ -39,8 +39,8 @@ export const summarize = (info: CertificateInfo): CertificateSummary => ({
   fingerprintSha256: info.fingerprintSha256,
 });
 
-const appearanceFor = async (deps: Deps, c: Contract, role: PartyRole): Promise<StampAppearance> => {
-  const party = c.parties[role];
+const appearanceFor = async (deps: Deps, c: Contract, index: number): Promise<StampAppearance> => {
+  const party = partyAt(c, index);
   const sig = party.signature;
   if (sig?.type === 'handwritten' && sig.ref) {
     const png = await deps.files.get(handwrittenKey(party.openid!, sig.ref));
@@ -52,22 +52,22 @@ const appearanceFor = async (deps: Deps, c: Contract, role: PartyRole): Promise<
 };
 
 /**
- * The next revision of the PDF with `role`'s signature, from `c` as it will be committed (its
+ * The next revision of the PDF with the signature of the party at `index`, from `c` as it will be committed (its
  * party already carries the chosen signature). Renders the original first when there is none.
  * Files are written under keys unique to this revision; if the commit then loses, they are
  * orphans nobody points at.
  */
-export const signRevision = async (deps: Deps, c: Contract, role: PartyRole, signingTime: Date): Promise<ContractDocument> => {
+export const signRevision = async (deps: Deps, c: Contract, index: number, signingTime: Date): Promise<ContractDocument> => {
   let doc = c.document;
   let current: Uint8Array;
   if (!doc) {
     // The original that gets signed must name both parties: a 待填写 preview is never signed.
-    if (PARTY_ROLES.some((r) => c.parties[r].details === null)) throw new AppError('INVALID_TRANSITION', '双方信息尚未填写完整');
+    if (c.parties.some((p) => p.details === null)) throw new AppError('INVALID_TRANSITION', '双方信息尚未填写完整');
     const rendered = await renderContract(c);
     const originalKey = `contracts/${c._id}/original-${rendered.sha256.slice(0, 16)}.pdf`;
     await deps.files.put(originalKey, Buffer.from(rendered.bytes), 'application/pdf');
     const areas = rendered.signatureAreas.map((a) => ({
-      role: PARTY_ROLES.find((r) => fieldFor(c, r) === a.fieldName) ?? role,
+      party: ((i) => (i < 0 ? index : i))(c.parties.findIndex((_, i) => fieldFor(c, i) === a.fieldName)),
       fieldName: a.fieldName, pageIndex: a.pageIndex, rect: a.rect,
     }));
     doc = { originalKey, originalSha256: rendered.sha256, currentKey: originalKey, currentSha256: rendered.sha256, areas, signatures: [], signedKey: null };
@@ -77,10 +77,10 @@ export const signRevision = async (deps: Deps, c: Contract, role: PartyRole, sig
     if (!bytes) throw new Error(`contract file missing: ${doc.currentKey}`);
     current = bytes;
   }
-  const fieldName = fieldFor(c, role);
+  const fieldName = fieldFor(c, index);
   const area = doc.areas.find((a) => a.fieldName === fieldName);
   if (!area) throw new Error(`no signature area ${fieldName}`);
-  const party = c.parties[role];
+  const party = partyAt(c, index);
   const keys = await signingKeys(deps);
   const cert = issueSignerCertificate(keys.ca, {
     name: party.details!.name,
@@ -94,10 +94,10 @@ export const signRevision = async (deps: Deps, c: Contract, role: PartyRole, sig
     reason: `${party.details!.name}签署《${c.title}》`,
     signerName: party.details!.name,
     signingTime,
-    appearance: await appearanceFor(deps, c, role),
+    appearance: await appearanceFor(deps, c, index),
     caption: chinaDay(signingTime),
   });
-  return appendRevision(deps, c._id, doc, signed, { by: role, fieldName, signedAt: signingTime.toISOString(), certificate: summarize(cert.info) });
+  return appendRevision(deps, c._id, doc, signed, { by: party.side, party: index, fieldName, signedAt: signingTime.toISOString(), certificate: summarize(cert.info) });
 };
 
 /** Stores a newly signed revision beside the earlier ones (each stays retrievable) and makes it current. */
@@ -129,7 +129,7 @@ export const platformCertificate = async (deps: Deps, signingTime: Date) => {
 const STATUS_STAMP = {
   rescinded: { seal: '双方解除', reason: () => '合同已解除（双方确认，平台见证）' },
   settled: { seal: '双方结清', reason: () => '借条已结清（双方确认，平台见证）' },
-  accepted: { seal: '确认领取', reason: (c: Contract) => `付款人${c.parties.counterparty.details?.name ?? ''}已确认领取（平台见证）` },
+  accepted: { seal: '确认领取', reason: (c: Contract) => `付款人${partyAt(c, 1).details?.name ?? ''}已确认领取（平台见证）` },
 } as const;
 
 /** Top right of the first page, clear of the title; an acceptance sits beside the payee's signature, where the payer's would be. */
@@ -161,5 +161,5 @@ export const stampStatus = async (deps: Deps, c: Contract, status: keyof typeof 
     appearance: { kind: 'vector', drawing: createPersonalSeal(STATUS_STAMP[status].seal, 'round') },
     caption: chinaDay(at),
   });
-  return appendRevision(deps, c._id, doc, signed, { by: 'platform', fieldName, signedAt: at.toISOString(), certificate: summarize(cert.info) });
+  return appendRevision(deps, c._id, doc, signed, { by: 'platform', party: null, fieldName, signedAt: at.toISOString(), certificate: summarize(cert.info) });
 };

@@ -26,10 +26,10 @@ export const act = async (ctx: OpContext, contractId: string, action: Action, op
   let current: Contract | undefined;
   if (opts.bizToken !== undefined) {
     // Refuse what the table refuses before spending the person's face check.
-    const { contract, role } = await loadAsParty(deps, contractId, openid);
+    const { contract, index } = await loadAsParty(deps, contractId, openid);
     preview(contract, action, { openid }, deps.clock.now().toISOString());
     current = contract;
-    faceCheckId = (await consumePartyFaceCheck(deps, contract, role, { bizToken: opts.bizToken, openid, purpose: action as Exclude<FacePurpose, 'realname'> }))._id;
+    faceCheckId = (await consumePartyFaceCheck(deps, contract, index, { bizToken: opts.bizToken, openid, purpose: action as Exclude<FacePurpose, 'realname'> }))._id;
   }
   // Confirming ends the contract's life: the platform signs a stamped revision of the PDF first,
   // committed with the state change (and refused if the file moved meanwhile).
@@ -38,7 +38,7 @@ export const act = async (ctx: OpContext, contractId: string, action: Action, op
   if (current?.document && opts.stamp) {
     document = await opts.stamp(deps, current, action === 'settle_confirm' ? 'settled' : 'rescinded', deps.clock.now());
   }
-  const { contract, role } = await runTransition(deps, {
+  const { contract, index } = await runTransition(deps, {
     contractId, action, by: { openid },
     ...(document
       ? {
@@ -53,5 +53,5 @@ export const act = async (ctx: OpContext, contractId: string, action: Action, op
     ...(faceCheckId ? { faceCheckId } : {}),
     ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
   });
-  return contractView(contract, role ?? 'counterparty', deps.clock.now().toISOString());
+  return contractView(contract, index ?? 1, deps.clock.now().toISOString());
 };

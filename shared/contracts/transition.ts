@@ -7,7 +7,7 @@
  */
 import { AppError } from '../errors';
 import { chainEvents, type EventType, type NewEvent } from '../domain/events';
-import type { Contract, PartyDetails, PartyRole, Signature } from '../domain/contract';
+import { partyIndexOf, type Contract, type Party, type PartyDetails, type PartySide, type Signature } from '../domain/contract';
 import { applyDecision, decide, hasEffect, type Performer, type Decision } from '../lifecycle/machine';
 import type { Action } from '../lifecycle/table';
 import type { Append } from '../ports/store';
@@ -56,27 +56,28 @@ export interface TransitionRequest {
 export interface TransitionResult {
   contract: Contract;
   decision: Decision;
-  role: PartyRole | null;
+  /** The acting party's index in `contract.parties`; null for the system. */
+  index: number | null;
 }
 
-const resolveCaller = (contract: Contract, by: TransitionRequest['by']): { caller: Performer; role: PartyRole | null } => {
-  if (by === 'system') return { caller: { kind: 'system' }, role: null };
-  const role = (['initiator', 'counterparty'] as const).find((r) => contract.parties[r].openid === by.openid) ?? null;
-  if (!role) throw new AppError('NOT_FOUND');
+const resolveCaller = (contract: Contract, by: TransitionRequest['by']): { caller: Performer; index: number | null } => {
+  if (by === 'system') return { caller: { kind: 'system' }, index: null };
+  const index = partyIndexOf(contract, by.openid);
+  if (index === null) throw new AppError('NOT_FOUND');
   // A party the contract was hidden from by a revoke (C3) no longer sees it, but one who acts on it —
   // typically racing the revoke — is told it moved on rather than that it never existed.
   if (!isVisibleTo(contract, by.openid)) throw new AppError('INVALID_TRANSITION', '发起方已撤销该合同');
-  return { caller: { kind: 'party', role }, role };
+  return { caller: { kind: 'party', index }, index };
 };
 
 /** Decides without committing: lets an operation refuse before spending a face check or creating an order. */
 export const preview = (contract: Contract, action: Action, by: TransitionRequest['by'], now: string): Decision =>
   decide(contract, action, resolveCaller(contract, by).caller, { now });
 
-const applyEffects = (deps: Deps, base: Contract, d: Decision, req: TransitionRequest, role: PartyRole | null, now: string): Contract => {
+const applyEffects = (deps: Deps, base: Contract, d: Decision, req: TransitionRequest, actor: number | null, now: string): Contract => {
   let c = applyDecision(base, d);
-  const setParty = (r: PartyRole, patch: Partial<Contract['parties'][PartyRole]>) => {
-    c = { ...c, parties: { ...c.parties, [r]: { ...c.parties[r], ...patch } } };
+  const setParty = (i: number, patch: Partial<Party>) => {
+    c = { ...c, parties: c.parties.map((p, j) => (j === i ? { ...p, ...patch } : p)) };
   };
   for (const effect of d.effects) {
     if (!('do' in effect)) continue;
@@ -90,19 +91,19 @@ const applyEffects = (deps: Deps, base: Contract, d: Decision, req: TransitionRe
         c = { ...c, expiresAt: null };
         break;
       case 'recordSignature':
-        if (role && req.signature && req.faceCheckId) setParty(role, { signature: { ...req.signature, faceCheckId: req.faceCheckId, at: now } });
-        else if (role && !req.signature) throw new Error(`${d.action} needs a signature and a face check`);
+        if (actor !== null && req.signature && req.faceCheckId) setParty(actor, { signature: { ...req.signature, faceCheckId: req.faceCheckId, at: now } });
+        else if (actor !== null && !req.signature) throw new Error(`${d.action} needs a signature and a face check`);
         break;
       case 'recordFill':
-        if (!role || !req.fill) throw new Error('fill needs details');
-        setParty(role, { details: req.fill.details, openid: req.fill.openid, filledBy: 'self', filledAt: now });
+        if (actor === null || !req.fill) throw new Error('fill needs details');
+        setParty(actor, { details: req.fill.details, openid: req.fill.openid, filledBy: 'self', filledAt: now });
         break;
       case 'recordRejection':
-        if (role) setParty(role, { rejectReason: req.reason ?? '' });
+        if (actor !== null) setParty(actor, { rejectReason: req.reason ?? '' });
         break;
       case 'openRequest':
-        if (!role || !req.faceCheckId) throw new Error('a request needs a party and a face check');
-        c = { ...c, pending: { type: d.action.startsWith('settle') ? 'settle' : 'rescind', by: role, reason: req.reason ?? '', at: now, faceCheckId: req.faceCheckId } };
+        if (actor === null || !req.faceCheckId) throw new Error('a request needs a party and a face check');
+        c = { ...c, pending: { type: d.action.startsWith('settle') ? 'settle' : 'rescind', by: actor, reason: req.reason ?? '', at: now, faceCheckId: req.faceCheckId } };
         break;
       case 'closeRequest':
         c = { ...c, pending: null };
@@ -111,8 +112,8 @@ const applyEffects = (deps: Deps, base: Contract, d: Decision, req: TransitionRe
         // The file as it stood when the contract came into force: what a signed contract's email and download send.
         c = { ...c, completedAt: now, ...(c.document ? { document: { ...c.document, signedKey: c.document.currentKey } } : {}) };
         break;
-      case 'hideFromCounterparty':
-        c = { ...c, memberOpenids: c.memberOpenids.filter((o) => o === c.parties.initiator.openid) };
+      case 'hideFromOthers':
+        c = { ...c, memberOpenids: c.memberOpenids.filter((o) => o === c.parties[0]!.openid) };
         break;
       case 'closeOpenOrder':
         if (!req.closeOpenOrder) throw new Error(`${d.action} of a draft needs closeOpenOrder (payments/draft-orders.ts)`);
@@ -132,13 +133,15 @@ export const runTransition = async (deps: Deps, req: TransitionRequest): Promise
   for (let attempt = 1; ; attempt++) {
     const fresh = attempt === 1 && req.current ? req.current : await loadContract(deps, req.contractId);
     if (!fresh) throw new AppError('NOT_FOUND');
-    const { caller, role } = resolveCaller(fresh, req.by);
+    const { caller, index } = resolveCaller(fresh, req.by);
     const base = req.prepare ? req.prepare(fresh) : fresh;
     const now = deps.clock.now().toISOString();
     const decision = decide(base, req.action, caller, { now });
-    const next = applyEffects(deps, base, decision, req, role, now);
+    const next = applyEffects(deps, base, decision, req, index, now);
 
-    const actor = { role: role ?? ('system' as const), openid: req.by === 'system' ? null : req.by.openid };
+    // Events name the actor by side (initiator / counterparty / signer) and openid, as they always have.
+    const side: PartySide | 'system' = index === null ? 'system' : fresh.parties[index]!.side;
+    const actor = { role: side, openid: req.by === 'system' ? null : req.by.openid };
     const events: NewEvent[] = [
       ...(req.preEvents ?? []),
       {
@@ -160,7 +163,7 @@ export const runTransition = async (deps: Deps, req: TransitionRequest): Promise
     }
     const saved: Contract = { ...toSave, version: result.version };
     await afterCommit(deps, saved, decision, req);
-    return { contract: saved, decision, role };
+    return { contract: saved, decision, index };
   }
 };
 
@@ -171,6 +174,6 @@ const afterCommit = async (deps: Deps, contract: Contract, d: Decision, req: Tra
   // {3} of the SMS: a request's or a refusal's reason, or the answer to a request; nothing else
   // (an SMS template takes exactly as many parameters as it has placeholders).
   const detail: string | string[] = d.action.endsWith('_request') || d.action === 'reject' ? req.reason ?? '' : d.action.endsWith('_confirm') || d.action.endsWith('_refuse') ? answerWord(d.action) : [];
-  for (const n of d.notify) await sendSms(deps, contract, n.role, n.sms, detail);
+  for (const n of d.notify) await sendSms(deps, contract, n.party, n.sms, detail);
 };
 

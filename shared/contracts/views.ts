@@ -1,9 +1,9 @@
 /**
  * What a party sees of a contract. Their own details in full (they check them before signing);
- * the other party's ID number and phone masked, as the product shows them; the actions the table
+ * the other parties' ID numbers and phones masked, as the product shows them; the actions the table
  * allows them now, so the mini-program shows the right buttons.
  */
-import { PARTY_ROLES, type Contract, type ContractState, type Party, type PartyRole, type PartyStatus } from '../domain/contract';
+import { otherParties, partyAt, type Contract, type ContractState, type Party, type PartyStatus } from '../domain/contract';
 import { availableActions } from '../lifecycle/machine';
 import { maskIdNumber } from '../rules/id-number';
 import { maskPhone } from '../rules/phone';
@@ -37,7 +37,7 @@ export const PARTY_STATUS_LABELS: Record<PartyStatus, string> = {
  * one status vocabulary (to_sign: "your act is due", signed: "your part is done"); the words the
  * product shows for that party are these.
  */
-const acceptsReceipt = (c: Contract, p: Party) => c.flow === 'receipt_payee' && p.role === 'counterparty';
+const acceptsReceipt = (c: Contract, p: Party) => c.flow === 'receipt_payee' && p.side === 'counterparty';
 const RECEIPT_PAYER_LABELS: Partial<Record<PartyStatus, string>> = { to_sign: '待领取', signed: '已领取', rejected: '已拒绝领取' };
 
 export const partyStatusLabel = (c: Contract, p: Party): string =>
@@ -45,11 +45,15 @@ export const partyStatusLabel = (c: Contract, p: Party): string =>
 
 /** 待签署 reads 待领取 while a payee-initiated receipt waits for its payer's 确认领取 (R2: 待付款人领取). */
 export const stateLabel = (c: Contract): string =>
-  c.state === 'awaiting_signatures' && c.flow === 'receipt_payee' && c.parties.counterparty.status === 'to_sign' ? '待领取' : STATE_LABELS[c.state];
+  c.state === 'awaiting_signatures' && c.flow === 'receipt_payee' && partyAt(c, 1).status === 'to_sign' ? '待领取' : STATE_LABELS[c.state];
 
+/**
+ * One party as the viewer sees it. The output keeps the names it always had: `role` is the party's
+ * side (initiator / counterparty / signer) and `kindRole` its role in the kind (lender, payee…).
+ */
 const partyView = (c: Contract, p: Party, own: boolean) => ({
-  role: p.role,
-  kindRole: p.kindRole,
+  role: p.side,
+  kindRole: p.role,
   isMe: own,
   status: p.status,
   statusLabel: partyStatusLabel(c, p),
@@ -63,7 +67,8 @@ const partyView = (c: Contract, p: Party, own: boolean) => ({
   ...(p.rejectReason !== undefined ? { rejectReason: p.rejectReason } : {}),
 });
 
-export const contractView = (contract: Contract, viewer: PartyRole, now: string) => ({
+/** The contract as the party at index `viewer` sees it. */
+export const contractView = (contract: Contract, viewer: number, now: string) => ({
   id: contract._id,
   contractNo: contract.contractNo,
   kind: contract.kind,
@@ -71,37 +76,41 @@ export const contractView = (contract: Contract, viewer: PartyRole, now: string)
   title: contract.title,
   state: contract.state,
   stateLabel: stateLabel(contract),
-  myRole: viewer,
-  myKindRole: contract.parties[viewer].kindRole,
-  parties: PARTY_ROLES.map((r) => partyView(contract, contract.parties[r], r === viewer)),
+  myRole: partyAt(contract, viewer).side,
+  myKindRole: partyAt(contract, viewer).role,
+  parties: contract.parties.map((p, i) => partyView(contract, p, i === viewer)),
   form: contract.form,
   payment: { status: contract.payment.status, amountFen: contract.payment.amountFen },
-  pending: contract.pending ? { type: contract.pending.type, by: contract.pending.by, reason: contract.pending.reason, at: contract.pending.at } : null,
+  pending: contract.pending ? { type: contract.pending.type, by: partyAt(contract, contract.pending.by).side, reason: contract.pending.reason, at: contract.pending.at } : null,
   reminders: contract.reminders,
-  // The share token is the initiator's to pass on while the other party is not bound yet.
-  shareToken: viewer === 'initiator' && contract.parties.counterparty.openid === null ? contract.shareToken : null,
+  // The share token is the initiator's to pass on while another party is not bound yet.
+  shareToken: viewer === 0 && otherParties(contract, 0).some((i) => partyAt(contract, i).openid === null) ? contract.shareToken : null,
   createdAt: contract.createdAt,
   updatedAt: contract.updatedAt,
   initiatedAt: contract.initiatedAt,
   expiresAt: contract.expiresAt,
   completedAt: contract.completedAt,
   version: contract.version ?? 0,
-  actions: availableActions(contract, { kind: 'party', role: viewer }, { now }),
+  actions: availableActions(contract, { kind: 'party', index: viewer }, { now }),
 });
 
 export type ContractView = ReturnType<typeof contractView>;
 
-/** The list row: enough for 我的合同 without form or personal details. */
-export const contractSummary = (contract: Contract, viewer: PartyRole) => ({
+/**
+ * The list row: enough for 我的合同 without form or personal details. `otherPartyName` is the
+ * other party's name in a two-party contract; with more parties, the first other one's (the
+ * initiator's, for a signer), as the list has room for one name.
+ */
+export const contractSummary = (contract: Contract, viewer: number) => ({
   id: contract._id,
   contractNo: contract.contractNo,
   kind: contract.kind,
   title: contract.title,
   state: contract.state,
   stateLabel: stateLabel(contract),
-  myRole: viewer,
-  myStatus: contract.parties[viewer].status,
-  otherPartyName: contract.parties[viewer === 'initiator' ? 'counterparty' : 'initiator'].details?.name ?? null,
+  myRole: partyAt(contract, viewer).side,
+  myStatus: partyAt(contract, viewer).status,
+  otherPartyName: partyAt(contract, otherParties(contract, viewer)[0]!).details?.name ?? null,
   amountFen: typeof contract.form.amountFen === 'number' ? contract.form.amountFen : null,
   updatedAt: contract.updatedAt,
 });

@@ -1,5 +1,6 @@
 /**
- * The contract document as stored. One document per contract: its state, both parties, the
+ * The contract document as stored. One document per contract: its state, its parties (an ordered
+ * list of two or more), the
  * form, the payment gate, any pending rescind/settle request and the head of its event chain
  * (kept here so the compare-and-set write and the event append are one transaction even where
  * transactions only allow single-document operations, as on CloudBase).
@@ -27,8 +28,25 @@ export type ContractState = (typeof CONTRACT_STATES)[number];
 export const PARTY_STATUSES = ['to_fill', 'waiting', 'to_sign', 'signed', 'confirmed', 'rejected'] as const;
 export type PartyStatus = (typeof PARTY_STATUSES)[number];
 
-export const PARTY_ROLES = ['initiator', 'counterparty'] as const;
-export type PartyRole = (typeof PARTY_ROLES)[number];
+/**
+ * A party's place in the contract, by how they came to it (not their role in the kind):
+ * - `initiator`: the one who created it; always `parties[0]`;
+ * - `counterparty`: the other party of a two-party kind (IOU, receipt, templates); always `parties[1]`;
+ * - `signer`: each further signer of an own file (U2) — own files name every party but the
+ *   initiator `signer`, however many there are, since none of them is "the" other party.
+ * A two-party contract's views and events still speak of `initiator` / `counterparty`.
+ */
+export const PARTY_SIDES = ['initiator', 'counterparty', 'signer'] as const;
+export type PartySide = (typeof PARTY_SIDES)[number];
+/** The sides of a two-party contract, where positions have names (report-order subjects, SMS). */
+export type TwoPartySide = Exclude<PartySide, 'signer'>;
+
+/** Own files (U2): the listed order, or the initiator first and then the others in any order. */
+export const SIGNING_ORDERS = ['sequential', 'any'] as const;
+export type SigningOrder = (typeof SIGNING_ORDERS)[number];
+
+/** The stored shape's version; contracts/migrations.ts brings older documents up to it. */
+export const CONTRACT_SCHEMA_VERSION = 2;
 
 /**
  * The signing order and initiation style (C5, R2, R3):
@@ -36,8 +54,9 @@ export type PartyRole = (typeof PARTY_ROLES)[number];
  * - receipt_payee: the payee signs (when details are complete) and pays; the payer accepts (确认领取) or refuses.
  * - receipt_payer: the payer issues (确认开具, no fee); the payee signs or refuses (拒签).
  * - template: initiation is free within the monthly quota, else paid; the counterparty fills and signs first, then the initiator.
+ * - own_file: the initiator's own document with two or more signers (U2), in the contract's `signingOrder` (C5).
  */
-export const FLOWS = ['iou', 'receipt_payee', 'receipt_payer', 'template'] as const;
+export const FLOWS = ['iou', 'receipt_payee', 'receipt_payer', 'template', 'own_file'] as const;
 export type Flow = (typeof FLOWS)[number];
 
 export interface PartyDetails {
@@ -58,9 +77,9 @@ export interface Signature {
 }
 
 export interface Party {
-  role: PartyRole;
-  /** The role's name in the contract's kind, e.g. 'lender' / 'borrower', 'payee' / 'payer'. */
-  kindRole: string;
+  side: PartySide;
+  /** The party's role in the contract's kind, e.g. 'lender' / 'borrower', 'payee' / 'payer'; 'signer' for own files. */
+  role: string;
   /** The WeChat user bound to this party; null until a 对方填 party opens the share link. */
   openid: string | null;
   /** Null while the party is to fill (对方填). */
@@ -72,11 +91,18 @@ export interface Party {
   filledAt: string | null;
   signature: Signature | null;
   rejectReason?: string;
+  /**
+   * Signing position, from 1: a party may sign once every party with a lower `order` has signed
+   * (own files, C5). Two-party flows record theirs (IOU: initiator 1; templates: counterparty 1)
+   * but their table rows name the order themselves. Parties may share a position (`any` order).
+   */
+  order: number;
 }
 
 export interface PendingRequest {
   type: 'rescind' | 'settle';
-  by: PartyRole;
+  /** Index in `parties` of the party who asked. */
+  by: number;
   reason: string;
   at: string;
   faceCheckId: string;
@@ -117,7 +143,9 @@ export interface CertificateSummary {
 
 /** One digital signature in the contract's PDF: a party's, or the platform's on a rescission/settlement. */
 export interface DocumentSignature {
-  by: PartyRole | 'platform';
+  by: PartySide | 'platform';
+  /** Index in `parties` of the signer; null for the platform. */
+  party: number | null;
   fieldName: string;
   signedAt: string;
   /** SHA-256 of the PDF right after this signature. */
@@ -136,7 +164,7 @@ export interface ContractDocument {
   currentKey: string;
   currentSha256: string;
   /** Where each party signs, from the rendering. */
-  areas: Array<{ role: PartyRole; fieldName: string; pageIndex: number; rect: { x: number; y: number; width: number; height: number } }>;
+  areas: Array<{ party: number; fieldName: string; pageIndex: number; rect: { x: number; y: number; width: number; height: number } }>;
   signatures: DocumentSignature[];
   /** The file as it was when the contract came into force (both parties signed). */
   signedKey: string | null;
@@ -155,7 +183,12 @@ export interface Contract extends Doc {
   flow: Flow;
   title: string;
   state: ContractState;
-  parties: Record<PartyRole, Party>;
+  /** See CONTRACT_SCHEMA_VERSION; absent on documents stored before version 2. */
+  schemaVersion: number;
+  /** Two or more, the initiator first; see PartySide. */
+  parties: Party[];
+  /** Own files only (C5): how the signers after the initiator take turns. */
+  signingOrder?: SigningOrder;
   /** Openids that may see the contract (index-backed "my contracts"). */
   memberOpenids: string[];
   form: Record<string, unknown>;
@@ -181,9 +214,49 @@ export const IN_PROGRESS_STATES: readonly ContractState[] = ['draft', 'awaiting_
 /** Both parties signed, whatever happened after: a rescission or settlement asked or done (C8, C9, C11). */
 export const SIGNED_STATES: readonly ContractState[] = ['signed', 'rescind_pending', 'settle_pending', 'rescinded', 'settled'];
 
-export const otherRole = (role: PartyRole): PartyRole => (role === 'initiator' ? 'counterparty' : 'initiator');
+/** The party at index `i`; throws on an index the contract does not have (a caller bug, not user input). */
+export const partyAt = (c: Pick<Contract, 'parties'>, i: number): Party => {
+  const p = c.parties[i];
+  if (!p) throw new Error(`contract has no party ${i}`);
+  return p;
+};
 
-export const roleOf = (contract: Contract, openid: string): PartyRole | null => {
-  for (const role of PARTY_ROLES) if (contract.parties[role].openid === openid) return role;
-  return null;
+export const initiatorOf = (c: Pick<Contract, 'parties'>): Party => partyAt(c, 0);
+
+/** The other party of a two-party contract; throws on a contract with more (they have no single counterparty). */
+export const counterpartyOf = (c: Pick<Contract, 'parties'>): Party => {
+  if (c.parties.length !== 2) throw new Error(`counterpartyOf: contract has ${c.parties.length} parties`);
+  return partyAt(c, 1);
+};
+
+/** The index of the party bound to `openid`, or null for anyone else. */
+export const partyIndexOf = (c: Pick<Contract, 'parties'>, openid: string): number | null => {
+  const i = c.parties.findIndex((p) => p.openid === openid);
+  return i < 0 ? null : i;
+};
+
+/** The indexes of every party but `i`. */
+export const otherParties = (c: Pick<Contract, 'parties'>, i: number): number[] => c.parties.map((_, j) => j).filter((j) => j !== i);
+
+/** The one other party of a two-party contract. */
+export const otherPartyIndex = (c: Pick<Contract, 'parties'>, i: number): number => {
+  if (c.parties.length !== 2) throw new Error(`otherPartyIndex: contract has ${c.parties.length} parties`);
+  return i === 0 ? 1 : 0;
+};
+
+/** The index of the party holding the kind role `role` (lender, payee…), or null. */
+export const partyIndexByRole = (c: Pick<Contract, 'parties'>, role: string): number | null => {
+  const i = c.parties.findIndex((p) => p.role === role);
+  return i < 0 ? null : i;
+};
+
+/**
+ * Whose turn it is to sign (C5): every party not signed yet at the lowest signing position among
+ * those not signed. Empty once everyone signed.
+ */
+export const partiesInTurn = (parties: ReadonlyArray<Pick<Party, 'status' | 'order'>>): number[] => {
+  const open = parties.map((p, i) => ({ p, i })).filter(({ p }) => p.status !== 'signed' && p.status !== 'confirmed');
+  if (open.length === 0) return [];
+  const lowest = Math.min(...open.map(({ p }) => p.order));
+  return open.filter(({ p }) => p.order === lowest).map(({ i }) => i);
 };

@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Doc } from '../ports/store';
-import type { EventHead, PartyRole } from './contract';
+import type { EventHead, PartySide } from './contract';
 
 /** What happened. */
 export const EVENT_TYPES = [
@@ -36,7 +36,8 @@ export interface ContractEvent extends Doc {
   seq: number;
   type: EventType;
   at: string;
-  actor: { role: PartyRole | 'system'; openid: string | null };
+  /** `role` is the actor's side (domain/contract.ts PartySide), not their role in the kind. */
+  actor: { role: PartySide | 'system'; openid: string | null };
   /** The face check behind this act, if any (V1). */
   faceCheckId: string | null;
   data: Record<string, unknown>;

@@ -23,7 +23,7 @@
  * well inside WeChat Pay's 5 s, so the report is produced in the webhook rather than deferred.
  */
 import { AppError, isAppError } from '../errors';
-import type { Contract, PartyRole } from '../domain/contract';
+import { partyIndexOf, type Contract, type PartySide } from '../domain/contract';
 import type { Deps } from '../ports/operation';
 import { loadContract } from '../contracts/repository';
 import { evidenceData, produceEvidenceReport } from './report';
@@ -80,7 +80,7 @@ export const sendReport = async (deps: Deps, contract: Contract, email: string, 
 export const recordReportSent = async (
   deps: Deps,
   contractId: string,
-  by: { role: PartyRole; openid: string },
+  by: { role: PartySide; openid: string },
   sent: { reportNo: string; sha256: string; email: string; amountFen: number; orderId: string | null },
 ): Promise<void> => {
   const after = await recordChange(deps, () => loadContract(deps, contractId), (c) => ({
@@ -90,7 +90,8 @@ export const recordReportSent = async (
       data: { reportNo: sent.reportNo, reportSha256: sent.sha256, documentSha256: c.document!.currentSha256, amountFen: sent.amountFen, ...(sent.orderId ? { orderId: sent.orderId } : {}) },
     }],
   }));
-  await sendSms(deps, after, by.role, 'report_sent', maskEmail(sent.email));
+  const to = partyIndexOf(after, by.openid);
+  if (to !== null) await sendSms(deps, after, to, 'report_sent', maskEmail(sent.email));
 };
 
 const claimable = (o: Order, now: string, mode: DeliveryMode): o is Order & { report: ReportRequest } => {

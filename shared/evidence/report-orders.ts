@@ -3,7 +3,7 @@
  * which paid report a party is still owed. Settling an order and fee-quote need these, and must not
  * bring the PDF code: only the functions that deliver a report import evidence/lazy-delivery.ts.
  */
-import { SIGNED_STATES, type Contract, type PartyRole } from '../domain/contract';
+import { SIGNED_STATES, type Contract, type PartySide } from '../domain/contract';
 import type { Deps } from '../ports/operation';
 import { loadContract } from '../contracts/repository';
 import { ORDERS, type Order } from '../payments/orders';
@@ -12,8 +12,11 @@ import { ORDERS, type Order } from '../payments/orders';
 
 export const reportable = (c: Contract): boolean => SIGNED_STATES.includes(c.state) && c.document !== null && c.document !== undefined;
 
-/** One open report order per contract and party (the openFor subject). */
-export const reportSubject = (contractId: string, role: PartyRole): string => `${contractId}:${role}`;
+/**
+ * One open report order per contract and party side (the openFor subject). Two-party contracts
+ * only so far: the signers of an own file share the side `signer` (the own-files issue keys them apart).
+ */
+export const reportSubject = (contractId: string, role: PartySide): string => `${contractId}:${role}`;
 
 /** a***@example.com — what logs and the SMS may show of an address. */
 export const maskEmail = (email: string): string => email.replace(/^(.).*(@.*)$/, '$1***$2');
@@ -29,7 +32,7 @@ export const reportPayable = async (deps: Deps, order: Order): Promise<boolean> 
 };
 
 /** A report this party paid for that was not sent yet (its email failed, or is being sent). */
-export const owedReport = async (deps: Deps, contractId: string, role: PartyRole): Promise<Order | null> => {
+export const owedReport = async (deps: Deps, contractId: string, role: PartySide): Promise<Order | null> => {
   const orders = await deps.store.find<Order>(ORDERS, { contractId }, { orderBy: [['createdAt', 'asc']], limit: 100 });
   return orders.find((o) => o.purpose === 'evidence_report' && o.status === 'paid' && o.applied === true && o.report?.role === role && o.report.status !== 'sent') ?? null;
 };

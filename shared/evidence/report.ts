@@ -2,7 +2,7 @@
  * Assembling and producing the evidence report (C9): the contract's events (chain verified), face
  * checks, certificates and file hashes, rendered and signed by the platform.
  */
-import { PARTY_ROLES, type Contract } from '../domain/contract';
+import { partyAt, partyIndexOf, type Contract } from '../domain/contract';
 import { verifyChain, type ContractEvent, type EventType } from '../domain/events';
 import { buildEvidenceReport, REPORT_SIGNATURE_FIELD, type EvidenceReportData } from '../documents/evidence-report';
 import { renderDocument } from '../documents/render';
@@ -32,10 +32,12 @@ export const loadEvents = (deps: Deps, contractId: string) =>
 
 export const evidenceData = async (deps: Deps, c: Contract, reportNo: string): Promise<EvidenceReportData> => {
   const events = await loadEvents(deps, c._id);
-  const who = (role: string) => {
-    if (role === 'system') return '系统';
-    const p = c.parties[role as 'initiator'];
-    return `${p.details?.name ?? ''}`;
+  // An event names its actor by side and openid; the openid finds the party among any number of them.
+  const who = (actor: { role: string; openid: string | null }) => {
+    if (actor.role === 'system') return '系统';
+    const i = actor.openid === null ? null : partyIndexOf(c, actor.openid);
+    const p = i !== null ? partyAt(c, i) : c.parties.find((x) => x.side === actor.role);
+    return `${p?.details?.name ?? ''}`;
   };
   // Every face check the events name, read at once rather than one round trip after another.
   const checkIds = [...new Set(events.flatMap((e) => (e.faceCheckId ? [e.faceCheckId] : [])))];
@@ -48,8 +50,8 @@ export const evidenceData = async (deps: Deps, c: Contract, reportNo: string): P
     contractTitle: c.title,
     stateLabel: STATE_LABELS[c.state],
     generatedAt: `${chinaDateTime(deps.clock.now().toISOString())} (UTC+8)`,
-    parties: PARTY_ROLES.map((r) => c.parties[r]).map((p) => ({
-      role: p.kindRole === 'lender' ? '出借人' : p.kindRole === 'borrower' ? '借款人' : p.kindRole,
+    parties: c.parties.map((p) => ({
+      role: p.role === 'lender' ? '出借人' : p.role === 'borrower' ? '借款人' : p.role,
       name: p.details?.name ?? '',
       maskedIdNumber: p.details ? maskIdNumber(p.details.idNumber) : '',
       maskedPhone: p.details ? maskPhone(p.details.phone) : '',
@@ -60,12 +62,12 @@ export const evidenceData = async (deps: Deps, c: Contract, reportNo: string): P
     events: events.map((e) => {
       const f = e.faceCheckId ? checks.get(e.faceCheckId) : undefined;
       return {
-        seq: e.seq, at: chinaDateTime(e.at), actor: who(e.actor.role), action: ACTION_LABELS[e.type] ?? e.type, hash: e.hash,
+        seq: e.seq, at: chinaDateTime(e.at), actor: who(e.actor), action: ACTION_LABELS[e.type] ?? e.type, hash: e.hash,
         identityCheck: f ? `人脸核身${f.result?.errCode === 0 ? '通过' : '未通过'} ${f._id.slice(0, 12)}…` : '—',
       };
     }),
     certificates: doc.signatures.map((s) => ({
-      signer: s.by === 'platform' ? PLATFORM_SIGNER : c.parties[s.by].details?.name ?? '',
+      signer: s.party === null ? PLATFORM_SIGNER : partyAt(c, s.party).details?.name ?? '',
       subject: s.certificate.subject, issuer: s.certificate.issuer, serial: s.certificate.serialNumber,
       validity: `${s.certificate.validFrom} — ${s.certificate.validTo}`, fingerprint: s.certificate.fingerprintSha256, signedAt: chinaDateTime(s.signedAt),
     })),

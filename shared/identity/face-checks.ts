@@ -6,7 +6,7 @@
  */
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
-import type { Contract, PartyRole } from '../domain/contract';
+import { partyAt, type Contract } from '../domain/contract';
 import type { Doc } from '../ports/store';
 import { collectionName } from '../store/collections';
 import type { Deps } from '../ports/operation';
@@ -93,17 +93,17 @@ export const consumeFaceCheck = async (
 /**
  * Spends a face check for an act on a contract (sign, accept, rescind, settle): besides being this
  * user's check for this purpose and contract, it must have been made of the person the contract
- * names for the caller's role. An account re-verified as someone else (A3: renamed) can no longer
+ * names for the caller's place in it (`index` in its parties). An account re-verified as someone else (A3: renamed) can no longer
  * act on the contracts made under the old identity — the certificate would name one person and the
  * face would be another's.
  */
 export const consumePartyFaceCheck = (
   deps: Deps,
   contract: Contract,
-  role: PartyRole,
+  index: number,
   input: { bizToken: string; openid: string; purpose: Exclude<FacePurpose, 'realname'> },
 ): Promise<FaceCheck> => {
-  const details = contract.parties[role].details;
+  const details = partyAt(contract, index).details;
   if (!details) return refuse('wrong_person');
   return consumeFaceCheck(deps, { ...input, contractId: contract._id, subject: subjectHash(details.name, details.idNumber) });
 };

@@ -3,16 +3,19 @@
  * either returns the decision (next state, every party's next status, the effects) or throws the
  * AppError the caller should see. It never touches storage; operations commit the decision with a
  * compare-and-set, so a decision taken on a stale read simply loses.
+ *
+ * Parties are addressed by their index in `contract.parties` (0 is the initiator); the table's
+ * relative actors and targets resolve to indexes here, for any number of parties.
  */
 import { fail } from '../errors';
-import { PARTY_ROLES, otherRole, type Contract, type ContractState, type PartyRole, type PartyStatus } from '../domain/contract';
-import { GUARDS, TRANSITIONS, type Action, type Effect, type Guard, type Target, type Transition } from './table';
+import { otherParties, partiesInTurn, type Contract, type ContractState, type PartyStatus } from '../domain/contract';
+import { GUARDS, TRANSITIONS, type Action, type Actor, type Effect, type Guard, type Target, type Transition } from './table';
 
 /**
- * Who performs a move as the table sees it: a party by role, or the platform. Not the platform's
+ * Who performs a move as the table sees it: a party by index, or the platform. Not the platform's
  * caller identity (an openid, ports/operation.ts `Caller`): contracts/transition.ts resolves one to the other.
  */
-export type Performer = { kind: 'party'; role: PartyRole } | { kind: 'system' };
+export type Performer = { kind: 'party'; index: number } | { kind: 'system' };
 
 export interface Facts {
   /** ISO instant of the decision. */
@@ -23,48 +26,81 @@ export interface Decision {
   action: Action;
   from: ContractState;
   to: ContractState;
-  /** The acting party, if a party acted. */
-  actor: PartyRole | null;
-  statuses: Record<PartyRole, PartyStatus>;
+  /** The acting party's index, if a party acted. */
+  actor: number | null;
+  /** Every party's next status, in list order. */
+  statuses: PartyStatus[];
   effects: readonly Effect[];
-  /** Notifications resolved to concrete parties. */
-  notify: Array<{ role: PartyRole; sms: Extract<Effect, { notify: unknown }>['sms'] }>;
+  /** Notifications resolved to concrete parties (indexes). */
+  notify: Array<{ party: number; sms: Extract<Effect, { notify: unknown }>['sms'] }>;
 }
 
-const GUARD_CHECKS: Record<Guard, (c: Contract, f: Facts) => boolean> = {
+const done = (s: PartyStatus) => s === 'signed' || s === 'confirmed';
+const untouched = (c: Contract, i: number) => {
+  const p = c.parties[i]!;
+  return p.filledAt === null && p.signature === null && p.status !== 'rejected';
+};
+const others = (c: Contract, actor: number | null) => (actor === null ? c.parties.map((_, i) => i) : otherParties(c, actor));
+
+const GUARD_CHECKS: Record<Guard, (c: Contract, f: Facts, actor: number | null) => boolean> = {
   paid: (c) => c.payment.status === 'paid' || c.payment.status === 'waived',
-  counterpartyToFill: (c) => c.parties.counterparty.status === 'to_fill',
-  allFilled: (c) => PARTY_ROLES.every((r) => c.parties[r].details !== null && c.parties[r].status !== 'to_fill'),
-  initiatorSigned: (c) => c.parties.initiator.status === 'signed',
-  otherUntouched: (c) => {
-    const p = c.parties.counterparty;
-    return p.filledAt === null && p.signature === null && p.status !== 'rejected';
-  },
+  allFilled: (c) => c.parties.every((p) => p.details !== null && p.status !== 'to_fill'),
+  anyToFill: (c) => c.parties.some((p) => p.status === 'to_fill'),
+  othersFilled: (c, _f, a) => others(c, a).every((i) => c.parties[i]!.details !== null && c.parties[i]!.status !== 'to_fill'),
+  othersToFill: (c, _f, a) => others(c, a).some((i) => c.parties[i]!.status === 'to_fill'),
+  initiatorSigned: (c) => c.parties[0]!.status === 'signed',
+  othersUntouched: (c) => otherParties(c, 0).every((i) => untouched(c, i)),
+  myTurn: (c, _f, a) => a !== null && partiesInTurn(c.parties).includes(a),
+  othersSigned: (c, _f, a) => others(c, a).every((i) => done(c.parties[i]!.status)),
+  othersToSign: (c, _f, a) => others(c, a).some((i) => !done(c.parties[i]!.status)),
   expiryDue: (c, f) => c.expiresAt !== null && f.now >= c.expiresAt,
-  twoParties: (c) => Object.keys(c.parties).length === 2,
+  twoParties: (c) => c.parties.length === 2,
 };
 
-const actorMatches = (row: Transition, contract: Contract, caller: Performer): boolean => {
-  if (caller.kind === 'system') return row.actor === 'system';
-  switch (row.actor) {
+/** What a failing guard tells the caller besides its code. */
+const guardDetails = (guard: Guard, c: Contract): Record<string, unknown> =>
+  guard === 'myTurn'
+    ? { turn: partiesInTurn(c.parties).map((i) => ({ index: i, side: c.parties[i]!.side, role: c.parties[i]!.role, name: c.parties[i]!.details?.name ?? null })) }
+    : {};
+
+const actorMatches = (actor: Actor, contract: Contract, caller: Performer): boolean => {
+  if (caller.kind === 'system') return actor === 'system';
+  switch (actor) {
     case 'system':
       return false;
     case 'party':
       return true;
+    case 'other':
+      return caller.index !== 0;
+    case 'initiator':
+      return caller.index === 0;
+    case 'counterparty':
+      return caller.index === 1 && contract.parties.length === 2;
     case 'requester':
-      return contract.pending !== null && contract.pending.by === caller.role;
+      return contract.pending !== null && contract.pending.by === caller.index;
     case 'responder':
-      return contract.pending !== null && contract.pending.by !== caller.role;
-    default:
-      return row.actor === caller.role;
+      return contract.pending !== null && contract.pending.by !== caller.index;
   }
 };
 
-const resolve = (target: Target, actor: PartyRole | null): PartyRole => {
-  if (target === 'initiator' || target === 'counterparty') return target;
-  // 'actor'/'other' rows are party rows by construction; a system row never uses them.
-  if (actor === null) throw new Error(`transition target '${target}' needs a party actor`);
-  return target === 'actor' ? actor : otherRole(actor);
+/** The indexes a target names, given the statuses assigned so far (for `next`). */
+const resolve = (contract: Contract, target: Target, actor: number | null, statuses: readonly PartyStatus[]): number[] => {
+  switch (target) {
+    case 'initiator':
+      return [0];
+    case 'counterparty':
+      if (contract.parties.length !== 2) throw new Error(`transition target 'counterparty' on a ${contract.parties.length}-party contract`);
+      return [1];
+    case 'all':
+      return contract.parties.map((_, i) => i);
+    case 'next':
+      return partiesInTurn(contract.parties.map((p, i) => ({ order: p.order, status: statuses[i]! })));
+    case 'actor':
+    case 'other':
+      // 'actor'/'other' rows are party rows by construction; a system row never uses them.
+      if (actor === null) throw new Error(`transition target '${target}' needs a party actor`);
+      return target === 'actor' ? [actor] : otherParties(contract, actor);
+  }
 };
 
 /** The table indexed by state once, so a decision looks at a handful of rows, not all of them. */
@@ -77,34 +113,38 @@ export const candidates = (contract: Contract, action: Action, caller: Performer
     (row) =>
       row.action === action &&
       (row.flows === 'all' || row.flows.includes(contract.flow)) &&
-      actorMatches(row, contract, caller) &&
-      (row.actorStatus === undefined || (caller.kind === 'party' && row.actorStatus.includes(contract.parties[caller.role].status))),
+      actorMatches(row.actor, contract, caller) &&
+      (row.actorStatus === undefined || (caller.kind === 'party' && row.actorStatus.includes(contract.parties[caller.index]!.status))),
   );
 
 export const decide = (contract: Contract, action: Action, caller: Performer, facts: Facts): Decision => {
   const rows = candidates(contract, action, caller);
   if (rows.length === 0) fail('INVALID_TRANSITION', undefined, { state: contract.state, action });
+  const actor = caller.kind === 'party' ? caller.index : null;
   let firstFailure: Guard | null = null;
   for (const row of rows) {
-    const failed = (row.when ?? []).find((g) => !GUARD_CHECKS[g](contract, facts));
-    if (failed === undefined) return build(contract, row, caller);
+    const failed = (row.when ?? []).find((g) => !GUARD_CHECKS[g](contract, facts, actor));
+    if (failed === undefined) return build(contract, row, actor);
     firstFailure ??= failed;
   }
   // Unreachable without a failing guard: rows.length > 0 and none passed.
-  return fail(GUARDS[firstFailure as Guard], undefined, { state: contract.state, action });
+  const guard = firstFailure as Guard;
+  return fail(GUARDS[guard], undefined, { state: contract.state, action, ...guardDetails(guard, contract) });
 };
 
-const build = (contract: Contract, row: Transition, caller: Performer): Decision => {
-  const actor = caller.kind === 'party' ? caller.role : null;
-  const statuses = { initiator: contract.parties.initiator.status, counterparty: contract.parties.counterparty.status };
-  for (const [target, status] of Object.entries(row.set ?? {}) as Array<[Target, PartyStatus]>) {
-    statuses[resolve(target, actor)] = status;
+const build = (contract: Contract, row: Transition, actor: number | null): Decision => {
+  const statuses = contract.parties.map((p) => p.status);
+  // `next` is resolved last, on the statuses the row's other assignments leave (the actor signed → who follows).
+  const assignments = Object.entries(row.set ?? {}) as Array<[Target, PartyStatus]>;
+  for (const [target, status] of [...assignments.filter(([t]) => t !== 'next'), ...assignments.filter(([t]) => t === 'next')]) {
+    for (const i of resolve(contract, target, actor, statuses)) statuses[i] = status;
   }
   const notify: Decision['notify'] = [];
   for (const effect of row.effects ?? []) {
     if (!('notify' in effect)) continue;
-    const roles = effect.notify === 'both' ? [...PARTY_ROLES] : [resolve(effect.notify, actor)];
-    for (const role of roles) notify.push({ role, sms: effect.sms });
+    // `next` tells only those whose turn just came: in `any` order a signer already to sign was invited before.
+    const parties = resolve(contract, effect.notify, actor, statuses).filter((i) => effect.notify !== 'next' || contract.parties[i]!.status !== 'to_sign');
+    for (const party of parties) notify.push({ party, sms: effect.sms });
   }
   return { action: row.action, from: contract.state, to: row.to, actor, statuses, effects: row.effects ?? [], notify };
 };
@@ -113,10 +153,7 @@ const build = (contract: Contract, row: Transition, caller: Performer): Decision
 export const applyDecision = (contract: Contract, decision: Decision): Contract => ({
   ...contract,
   state: decision.to,
-  parties: {
-    initiator: { ...contract.parties.initiator, status: decision.statuses.initiator },
-    counterparty: { ...contract.parties.counterparty, status: decision.statuses.counterparty },
-  },
+  parties: contract.parties.map((p, i) => ({ ...p, status: decision.statuses[i]! })),
 });
 
 export const hasEffect = (decision: Decision, name: Extract<Effect, { do: unknown }>['do']): boolean =>

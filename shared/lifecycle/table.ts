@@ -5,9 +5,11 @@
  * these party statuses, and has these effects (notifications and bookkeeping the operation
  * carries out in the same commit).
  *
- * Actors are relative where the product is: `party` is either party; `requester`/`responder` are
- * the party who asked for a rescind/settle and the other one. `system` is a timer, the payment
- * webhook or an account change.
+ * Parties are a list (domain/contract.ts: the initiator at 0, then the others). Actors are relative
+ * where the product is, and defined over the list: `party` is any party; `other` any party but the
+ * initiator; `requester` the party who asked for a rescind/settle and `responder` any other party.
+ * `initiator` (index 0) and `counterparty` (index 1) name the positions of two-party flows.
+ * `system` is a timer, the payment webhook or an account change.
  */
 import type { ContractState, Flow, PartyStatus } from '../domain/contract';
 import type { SmsTemplate } from '../ports/sms';
@@ -27,11 +29,17 @@ export const ACTIONS = [
 ] as const;
 export type Action = (typeof ACTIONS)[number];
 
-export const ACTORS = ['initiator', 'counterparty', 'party', 'requester', 'responder', 'system'] as const;
+export const ACTORS = ['initiator', 'counterparty', 'party', 'other', 'requester', 'responder', 'system'] as const;
 export type Actor = (typeof ACTORS)[number];
 
-/** Who a status assignment or notification is about, relative to the actor where needed. */
-export type Target = 'initiator' | 'counterparty' | 'actor' | 'other';
+/**
+ * Who a status assignment or notification is about, resolved by machine.ts to party indexes:
+ * `initiator`, `counterparty` (two-party only), `actor`; `other`: every party but the actor;
+ * `all`: every party; `next`: the parties whose turn it is to sign once the row's other
+ * assignments are made (domain/contract.ts `partiesInTurn`), for own files — as a notification
+ * target, only those whose turn has just come (not one already to sign, already invited).
+ */
+export type Target = 'initiator' | 'counterparty' | 'actor' | 'other' | 'all' | 'next';
 
 /**
  * Named guards, evaluated by machine.ts on the contract and the moment. Each names the error a
@@ -39,17 +47,22 @@ export type Target = 'initiator' | 'counterparty' | 'actor' | 'other';
  */
 export const GUARDS = {
   paid: 'PAYMENT_REQUIRED', //                   payment gate passed (paid or waived)
-  counterpartyToFill: 'INVALID_TRANSITION', //  the counterparty still has to fill (对方填)
   allFilled: 'INVALID_TRANSITION', //           every party's details are in
+  anyToFill: 'INVALID_TRANSITION', //           some party still has to fill (对方填)
+  othersFilled: 'INVALID_TRANSITION', //        every party but the actor has their details in
+  othersToFill: 'INVALID_TRANSITION', //        some party but the actor still has to fill
   initiatorSigned: 'INVALID_TRANSITION',
-  otherUntouched: 'INVALID_TRANSITION', //      the other party has not filled, signed or refused (C3)
+  othersUntouched: 'INVALID_TRANSITION', //     no party but the initiator has filled, signed or refused (C3)
+  myTurn: 'NOT_YOUR_TURN', //                   every party before the actor in signing order has signed (C5)
+  othersSigned: 'INVALID_TRANSITION', //        the actor's signature is the last one due
+  othersToSign: 'INVALID_TRANSITION', //        someone but the actor has still to sign
   expiryDue: 'INVALID_TRANSITION', //           now ≥ expiresAt
-  twoParties: 'MULTI_PARTY_RESCIND_UNSUPPORTED',
+  twoParties: 'MULTI_PARTY_RESCIND_UNSUPPORTED', // exactly two parties (C6)
 } as const;
 export type Guard = keyof typeof GUARDS;
 
 export type Effect =
-  | { notify: Target | 'both'; sms: SmsTemplate }
+  | { notify: Target; sms: SmsTemplate }
   | { do: 'startExpiry' } //            initiatedAt = now, expiresAt = now + 30 days (C2)
   | { do: 'stopExpiry' } //             expiresAt = null: the timer's index no longer sees it
   | { do: 'recordSignature' }
@@ -58,7 +71,7 @@ export type Effect =
   | { do: 'openRequest' } //            pending = {type, by, reason…}
   | { do: 'closeRequest' }
   | { do: 'complete' } //               completedAt = now; the final PDF is due
-  | { do: 'hideFromCounterparty' } //   revoked: the other party no longer sees it (C3)
+  | { do: 'hideFromOthers' } //         revoked: no party but the initiator sees it any more (C3)
   // The draft ends without passing the payment gate: its open initiation order, if any, is closed at
   // WeChat Pay and here and its coupon given back (after the commit), so nobody pays for a contract
   // that can no longer be initiated; money that arrived meanwhile is recorded for refund (F2).
@@ -93,20 +106,26 @@ const closeOpenOrder: Effect = { do: 'closeOpenOrder' };
 export const TRANSITIONS: readonly Transition[] = [
   // ── initiation ────────────────────────────────────────────────────────────────────────────
   // IOU and templates: after the gate, a 对方填 party fills first; otherwise signing starts.
-  { flows: ['iou', 'template'], from: 'draft', action: 'initiate', actor: 'system', when: ['paid', 'counterpartyToFill'], to: 'awaiting_fill', effects: [startExpiry] },
+  { flows: ['iou', 'template'], from: 'draft', action: 'initiate', actor: 'system', when: ['paid', 'anyToFill'], to: 'awaiting_fill', effects: [startExpiry] },
   { flows: ['iou'], from: 'draft', action: 'initiate', actor: 'system', when: ['paid'], to: 'awaiting_signatures', set: { initiator: 'to_sign' }, effects: [startExpiry] },
   { flows: ['template'], from: 'draft', action: 'initiate', actor: 'system', when: ['paid'], to: 'awaiting_signatures', set: { counterparty: 'to_sign' }, effects: [startExpiry, { notify: 'counterparty', sms: 'invite_sign' }] },
   // Payee-initiated receipt (R2): complete details → the payee signed before paying; pending → pay first, payer fills.
   { flows: ['receipt_payee'], from: 'draft', action: 'sign', actor: 'initiator', actorStatus: ['to_sign'], when: ['allFilled'], to: 'draft', set: { actor: 'signed' }, effects: [signed] },
-  { flows: ['receipt_payee'], from: 'draft', action: 'initiate', actor: 'system', when: ['paid', 'counterpartyToFill'], to: 'awaiting_fill', effects: [startExpiry] },
+  { flows: ['receipt_payee'], from: 'draft', action: 'initiate', actor: 'system', when: ['paid', 'anyToFill'], to: 'awaiting_fill', effects: [startExpiry] },
   { flows: ['receipt_payee'], from: 'draft', action: 'initiate', actor: 'system', when: ['paid', 'initiatorSigned'], to: 'awaiting_signatures', set: { counterparty: 'to_sign' }, effects: [startExpiry, { notify: 'counterparty', sms: 'invite_accept' }] },
+  // Own files (U2, P2): any 对方填 signer fills first; otherwise the first in signing order is invited.
+  { flows: ['own_file'], from: 'draft', action: 'initiate', actor: 'system', when: ['paid', 'anyToFill'], to: 'awaiting_fill', effects: [startExpiry] },
+  { flows: ['own_file'], from: 'draft', action: 'initiate', actor: 'system', when: ['paid'], to: 'awaiting_signatures', set: { next: 'to_sign' }, effects: [startExpiry, { notify: 'next', sms: 'invite_sign' }] },
   // Payer-initiated receipt (R3): 确认开具 with no fee.
-  { flows: ['receipt_payer'], from: 'draft', action: 'issue', actor: 'initiator', when: ['counterpartyToFill'], to: 'awaiting_fill', set: { initiator: 'confirmed' }, effects: [startExpiry] },
+  { flows: ['receipt_payer'], from: 'draft', action: 'issue', actor: 'initiator', when: ['anyToFill'], to: 'awaiting_fill', set: { initiator: 'confirmed' }, effects: [startExpiry] },
   { flows: ['receipt_payer'], from: 'draft', action: 'issue', actor: 'initiator', when: ['allFilled'], to: 'awaiting_signatures', set: { initiator: 'confirmed', counterparty: 'to_sign' }, effects: [startExpiry, { notify: 'counterparty', sms: 'invite_sign' }] },
 
   // ── filling (P2) ──────────────────────────────────────────────────────────────────────────
   { flows: ['iou', 'receipt_payee'], from: 'awaiting_fill', action: 'fill', actor: 'counterparty', actorStatus: ['to_fill'], to: 'awaiting_signatures', set: { counterparty: 'waiting', initiator: 'to_sign' }, effects: [filled, { notify: 'initiator', sms: 'ready_to_sign' }] },
   { flows: ['template', 'receipt_payer'], from: 'awaiting_fill', action: 'fill', actor: 'counterparty', actorStatus: ['to_fill'], to: 'awaiting_signatures', set: { counterparty: 'to_sign' }, effects: [filled] },
+  // Own files: each 对方填 signer fills; the last one in starts the signing, with whoever is first in order.
+  { flows: ['own_file'], from: 'awaiting_fill', action: 'fill', actor: 'other', actorStatus: ['to_fill'], when: ['othersToFill'], to: 'awaiting_fill', set: { actor: 'waiting' }, effects: [filled] },
+  { flows: ['own_file'], from: 'awaiting_fill', action: 'fill', actor: 'other', actorStatus: ['to_fill'], when: ['othersFilled'], to: 'awaiting_signatures', set: { actor: 'waiting', next: 'to_sign' }, effects: [filled, { notify: 'next', sms: 'invite_sign' }] },
 
   // ── signing (C5, I7) ──────────────────────────────────────────────────────────────────────
   // IOU: initiator first, then the other party is told by SMS.
@@ -123,6 +142,10 @@ export const TRANSITIONS: readonly Transition[] = [
   { flows: ['receipt_payee'], from: 'awaiting_signatures', action: 'accept', actor: 'counterparty', actorStatus: ['to_sign'], to: 'signed', set: { counterparty: 'signed' }, effects: [stopExpiry, { do: 'complete' }, { notify: 'initiator', sms: 'receipt_accepted' }] },
   // Payer-initiated receipt: the payee signs; the payer who issued it is told the receipt is in force.
   { flows: ['receipt_payer'], from: 'awaiting_signatures', action: 'sign', actor: 'counterparty', actorStatus: ['to_sign'], to: 'signed', set: { counterparty: 'signed' }, effects: [signed, stopExpiry, { do: 'complete' }, { notify: 'initiator', sms: 'receipt_signed' }] },
+  // Own files (C5): a signer whose turn it is signs (a waiting one is told whose turn it is, NOT_YOUR_TURN);
+  // the next in order is invited; the last signature brings it into force and tells everyone else.
+  { flows: ['own_file'], from: 'awaiting_signatures', action: 'sign', actor: 'party', actorStatus: ['to_sign', 'waiting'], when: ['myTurn', 'othersToSign'], to: 'awaiting_signatures', set: { actor: 'signed', next: 'to_sign' }, effects: [signed, { notify: 'next', sms: 'invite_sign' }] },
+  { flows: ['own_file'], from: 'awaiting_signatures', action: 'sign', actor: 'party', actorStatus: ['to_sign', 'waiting'], when: ['myTurn', 'othersSigned'], to: 'signed', set: { actor: 'signed' }, effects: [signed, stopExpiry, { do: 'complete' }, { notify: 'other', sms: 'contract_signed' }] },
 
   // ── refusing, withdrawing, timing out (C3, C4, C2, A3) ───────────────────────────────────
   // 拒签 (C4) by the party whose turn it is; the other party is told, with the reason.
@@ -136,20 +159,27 @@ export const TRANSITIONS: readonly Transition[] = [
     { flows: ['receipt_payee'], from, action: 'reject', actor: 'initiator', actorStatus: ['to_sign'], to: 'rejected', set: { actor: 'rejected' }, effects: [rejection, stopExpiry, { notify: 'other', sms: 'rejected' }] },
     { flows: ['receipt_payee'], from, action: 'reject', actor: 'counterparty', actorStatus: ['to_fill', 'to_sign'], to: 'rejected', set: { actor: 'rejected' }, effects: [rejection, stopExpiry, { notify: 'other', sms: 'receipt_refused' }] },
   ]),
+  // Own files: any signer who has not signed may refuse, whether or not it is their turn; it ends for all, and all others are told.
+  ...UNFINISHED.map((from): Transition => ({
+    flows: ['own_file'], from, action: 'reject', actor: 'party', actorStatus: ['to_fill', 'to_sign', 'waiting'], to: 'rejected',
+    set: { actor: 'rejected' }, effects: [rejection, stopExpiry, { notify: 'other', sms: 'rejected' }],
+  })),
   ...(['draft', ...UNFINISHED] as const).map((from): Transition => ({
-    flows: ALL, from, action: 'revoke', actor: 'initiator', when: ['otherUntouched'], to: 'revoked',
-    effects: [stopExpiry, { do: 'hideFromCounterparty' }, ...(from === 'draft' ? [closeOpenOrder] : [])],
+    flows: ALL, from, action: 'revoke', actor: 'initiator', when: ['othersUntouched'], to: 'revoked',
+    effects: [stopExpiry, { do: 'hideFromOthers' }, ...(from === 'draft' ? [closeOpenOrder] : [])],
   })),
   // Only initiated contracts expire (the 30 days start at initiation), so no draft — and no open order — is left by expiry.
   ...UNFINISHED.map((from): Transition => ({
     flows: ALL, from, action: 'expire', actor: 'system', when: ['expiryDue'], to: 'expired',
-    effects: [stopExpiry, { notify: 'both', sms: 'expired' }],
+    effects: [stopExpiry, { notify: 'all', sms: 'expired' }],
   })),
   ...(['draft', ...UNFINISHED] as const).map((from): Transition => ({
     flows: ALL, from, action: 'invalidate', actor: 'system', to: 'invalidated', effects: [stopExpiry, ...(from === 'draft' ? [closeOpenOrder] : [])],
   })),
 
   // ── after signing: rescind (C6) and settle (I9) ──────────────────────────────────────────
+  // Two parties only: with more, a release agreement signed by all is needed (C6), so the request is refused
+  // with MULTI_PARTY_RESCIND_UNSUPPORTED; with exactly two, `other` and `responder` are the one other party.
   { flows: ALL, from: 'signed', action: 'rescind_request', actor: 'party', when: ['twoParties'], to: 'rescind_pending', effects: [{ do: 'openRequest' }, { notify: 'other', sms: 'rescind_requested' }] },
   { flows: ALL, from: 'rescind_pending', action: 'rescind_cancel', actor: 'requester', to: 'signed', effects: [{ do: 'closeRequest' }] },
   { flows: ALL, from: 'rescind_pending', action: 'rescind_refuse', actor: 'responder', to: 'signed', effects: [{ do: 'closeRequest' }, { notify: 'other', sms: 'rescind_answered' }] },
@@ -161,10 +191,17 @@ export const TRANSITIONS: readonly Transition[] = [
 ];
 
 /**
- * Party statuses at creation: a 对方填 party is to fill; the payee of a complete payee-initiated
- * receipt signs before paying (R2); everyone else waits for their turn.
+ * Party statuses at creation, one per party in list order, from whether each party is left to
+ * fill (对方填): such a party is to fill; the payee of a complete payee-initiated receipt signs
+ * before paying (R2); everyone else waits for their turn (own files: initiation invites the first).
  */
-export const initialStatuses = (flow: Flow, counterpartyFills: boolean): { initiator: PartyStatus; counterparty: PartyStatus } => ({
-  initiator: flow === 'receipt_payee' && !counterpartyFills ? 'to_sign' : 'waiting',
-  counterparty: counterpartyFills ? 'to_fill' : 'waiting',
-});
+export const initialStatuses = (flow: Flow, toFill: readonly boolean[]): PartyStatus[] =>
+  toFill.map((fills, i) => (fills ? 'to_fill' : i === 0 && flow === 'receipt_payee' && !toFill.some(Boolean) ? 'to_sign' : 'waiting'));
+
+/**
+ * Signing positions at creation (C5): two-party flows in their fixed order (templates: the
+ * counterparty first; the others: the initiator first); own files `sequential` in list order, or
+ * `any`: the initiator first, then everyone else at one shared position.
+ */
+export const signingPositions = (flow: Flow, count: number, order: 'sequential' | 'any' = 'sequential'): number[] =>
+  Array.from({ length: count }, (_, i) => (flow === 'template' ? (i === 0 ? 2 : 1) : flow === 'own_file' && order === 'any' ? Math.min(i, 1) + 1 : i + 1));

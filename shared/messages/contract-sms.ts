@@ -3,8 +3,7 @@
  * the act it reports: it is logged (without the number) and the user can still be reached by the
  * share link; the production SMS adapter records failures for retry.
  */
-import type { Contract, PartyRole } from '../domain/contract';
-import { otherRole } from '../domain/contract';
+import { otherPartyIndex, partyAt, type Contract } from '../domain/contract';
 import type { SmsTemplate } from '../ports/sms';
 import type { Deps } from '../ports/operation';
 
@@ -16,8 +15,17 @@ export const shareLink = (deps: Deps, contract: Contract): string => `${deps.con
  * title. A Tencent Cloud SMS template takes exactly as many parameters as it has placeholders, so
  * none may be padded.
  */
-const paramsFor = (deps: Deps, contract: Contract, to: PartyRole, sms: SmsTemplate, detail: string[]): string[] => {
-  const otherName = contract.parties[otherRole(to)].details?.name ?? '对方';
+/**
+ * {1} in a two-party contract is the other party; with more parties, a signer reads the
+ * initiator's name (whose document it is) and the initiator reads 对方.
+ */
+const otherNameFor = (contract: Contract, to: number): string => {
+  const other = contract.parties.length === 2 ? otherPartyIndex(contract, to) : to === 0 ? null : 0;
+  return (other === null ? null : partyAt(contract, other).details?.name) ?? '对方';
+};
+
+const paramsFor = (deps: Deps, contract: Contract, to: number, sms: SmsTemplate, detail: string[]): string[] => {
+  const otherName = otherNameFor(contract, to);
   switch (sms) {
     case 'invite_sign':
     case 'invite_accept':
@@ -34,8 +42,9 @@ const paramsFor = (deps: Deps, contract: Contract, to: PartyRole, sms: SmsTempla
   }
 };
 
-export const sendSms = async (deps: Deps, contract: Contract, to: PartyRole, sms: SmsTemplate, detail: string | string[] = []): Promise<boolean> => {
-  const phone = contract.parties[to].details?.phone;
+/** Sends `sms` to the party at index `to` of `contract`. */
+export const sendSms = async (deps: Deps, contract: Contract, to: number, sms: SmsTemplate, detail: string | string[] = []): Promise<boolean> => {
+  const phone = partyAt(contract, to).details?.phone;
   if (!phone) return false; // a 对方填 party without details is reached by the share link only
   try {
     const r = await deps.sms.send({ phone, template: sms, params: paramsFor(deps, contract, to, sms, typeof detail === 'string' ? [detail] : detail) });

@@ -19,9 +19,9 @@ import { contractView } from '../contracts/views';
 export const contractAccept: Operation<ContractAcceptInput> = async (input, ctx) => {
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
-  const { contract, role } = await loadAsParty(deps, input.contractId, openid);
+  const { contract, index } = await loadAsParty(deps, input.contractId, openid);
   preview(contract, 'accept', { openid }, deps.clock.now().toISOString());
-  const check = await consumePartyFaceCheck(deps, contract, role, { bizToken: input.bizToken, openid, purpose: 'accept' });
+  const check = await consumePartyFaceCheck(deps, contract, index, { bizToken: input.bizToken, openid, purpose: 'accept' });
   const document = await stampStatus(deps, contract, 'accepted', deps.clock.now());
   const basedOn = contract.document?.currentKey ?? null;
   const { contract: after } = await runTransition(deps, {
@@ -32,5 +32,5 @@ export const contractAccept: Operation<ContractAcceptInput> = async (input, ctx)
     },
     eventData: { documentSha256: document.currentSha256, certificateSerial: document.signatures.at(-1)!.certificate.serialNumber },
   });
-  return contractView(after, role, deps.clock.now().toISOString());
+  return contractView(after, index, deps.clock.now().toISOString());
 };

@@ -1,8 +1,8 @@
 import { AppError } from '../errors';
 import { chainEvents, GENESIS_HASH } from '../domain/events';
-import type { Contract, Party, PartyRole } from '../domain/contract';
+import { CONTRACT_SCHEMA_VERSION, type Contract, type Party } from '../domain/contract';
 import type { ContractCreateInput } from '../generated/schema-types';
-import { initialStatuses } from '../lifecycle/table';
+import { initialStatuses, signingPositions } from '../lifecycle/table';
 import { chinaDay } from '../rules/dates';
 import { listPrice } from '../rules/fees';
 import { requireCaller, type Operation } from '../ports/operation';
@@ -47,26 +47,27 @@ export const contractCreate: Operation<ContractCreateInput> = async (input, ctx)
   const ruleFacts = spec.checkForm(input.form, { today, lprTable: deps.config.lprTable });
 
   const flow = spec.flowFor(input.myRole);
-  const statuses = initialStatuses(flow, counterpartyFills);
+  const statuses = initialStatuses(flow, [false, counterpartyFills]);
+  const orders = signingPositions(flow, 2);
   const otherKindRole = spec.roles.find((r) => r !== input.myRole) as string;
   const at = now.toISOString();
-  const parties: Record<PartyRole, Party> = {
-    initiator: {
-      role: 'initiator', kindRole: input.myRole, openid, details: { name: me.name, idNumber: me.idNumber, phone: me.phone },
-      filledBy: 'self', status: statuses.initiator, filledAt: at, signature: null,
+  const parties: Party[] = [
+    {
+      side: 'initiator', role: input.myRole, openid, details: { name: me.name, idNumber: me.idNumber, phone: me.phone },
+      filledBy: 'self', status: statuses[0]!, filledAt: at, signature: null, order: orders[0]!,
     },
-    counterparty: {
-      role: 'counterparty', kindRole: otherKindRole, openid: null, details: other?.details ?? null,
-      filledBy: other ? 'initiator' : null, status: statuses.counterparty, filledAt: null, signature: null,
+    {
+      side: 'counterparty', role: otherKindRole, openid: null, details: other?.details ?? null,
+      filledBy: other ? 'initiator' : null, status: statuses[1]!, filledAt: null, signature: null, order: orders[1]!,
     },
-  };
+  ];
   // The list price, shown on the draft; what is charged is quoted at payment time (quota, card, coupon).
   const fee = listPrice(deps.config.fees, 'initiation', spec.kind, flow);
   const id = deps.ids.id('ct');
   const draft: Contract = {
     _id: id,
     contractNo: `${spec.numberPrefix}${today.replace(/-/g, '')}${id.slice(-8).toUpperCase()}`,
-    kind: spec.kind, flow, title: spec.title, state: 'draft', parties,
+    kind: spec.kind, flow, title: spec.title, state: 'draft', schemaVersion: CONTRACT_SCHEMA_VERSION, parties,
     memberOpenids: [openid],
     form: input.form,
     ruleFacts,
@@ -82,5 +83,5 @@ export const contractCreate: Operation<ContractCreateInput> = async (input, ctx)
   const contract: Contract = { ...draft, eventHead: chained.head };
   const r = await deps.store.commit({ collection: CONTRACTS, doc: contract, expectedVersion: 0 }, [{ collection: EVENTS, docs: chained.docs }]);
   if (!r.ok) throw new AppError('CONFLICT');
-  return contractView({ ...contract, version: r.version }, 'initiator', at);
+  return contractView({ ...contract, version: r.version }, 0, at);
 };

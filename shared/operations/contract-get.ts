@@ -6,6 +6,6 @@ import { contractView } from '../contracts/views';
 /** Contract detail (C7) for a party; NOT_FOUND for anyone else. */
 export const contractGet: Operation<ContractGetInput> = async (input, ctx) => {
   const { openid } = requireCaller(ctx);
-  const { contract, role } = await loadAsParty(ctx.deps, input.contractId, openid);
-  return contractView(contract, role, ctx.deps.clock.now().toISOString());
+  const { contract, index } = await loadAsParty(ctx.deps, input.contractId, openid);
+  return contractView(contract, index, ctx.deps.clock.now().toISOString());
 };

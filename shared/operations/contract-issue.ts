@@ -15,7 +15,7 @@ import { contractView } from '../contracts/views';
 export const contractIssue: Operation<ContractIssueInput> = async (input, ctx) => {
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
-  const { contract, role } = await runTransition(deps, {
+  const { contract, index } = await runTransition(deps, {
     contractId: input.contractId,
     action: 'issue',
     by: { openid },
@@ -34,5 +34,5 @@ export const contractIssue: Operation<ContractIssueInput> = async (input, ctx) =
     },
     eventData: { amountFen: 0, rule: 'no_fee' },
   });
-  return contractView(contract, role ?? 'initiator', deps.clock.now().toISOString());
+  return contractView(contract, index ?? 0, deps.clock.now().toISOString());
 };

@@ -1,9 +1,9 @@
 import type { ContractState } from '../domain/contract';
-import { roleOf, type Contract } from '../domain/contract';
+import { partyIndexOf } from '../domain/contract';
 import type { ContractListInput } from '../generated/schema-types';
 import type { Filter } from '../ports/store';
 import { requireCaller, type Operation } from '../ports/operation';
-import { CONTRACTS } from '../contracts/repository';
+import { findContracts } from '../contracts/repository';
 import { contractSummary } from '../contracts/views';
 
 /** The list's status tabs (C7) as sets of states. */
@@ -24,11 +24,11 @@ export const contractList: Operation<ContractListInput> = async (input, ctx) => 
   const states = LIST_FILTERS[input.filter ?? 'all'];
   const filter: Filter = { memberOpenids: openid, ...(states ? { state: { $in: [...states] } } : {}) };
   // One more than a page tells whether there is a next page without a count query.
-  const rows = await ctx.deps.store.find<Contract>(CONTRACTS, filter, { orderBy: [['updatedAt', 'desc']], skip: (page - 1) * pageSize, limit: pageSize + 1 });
+  const rows = await findContracts(ctx.deps, filter, { orderBy: [['updatedAt', 'desc']], skip: (page - 1) * pageSize, limit: pageSize + 1 });
   return {
     page,
     pageSize,
     hasMore: rows.length > pageSize,
-    items: rows.slice(0, pageSize).map((c) => contractSummary(c, roleOf(c, openid) ?? 'counterparty')),
+    items: rows.slice(0, pageSize).map((c) => contractSummary(c, partyIndexOf(c, openid) ?? 1)),
   };
 };

@@ -30,8 +30,8 @@ const MAX_PRICINGS = 3;
 export const contractPay: Operation<ContractPayInput> = async (input, ctx) => {
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
-  const { contract, role } = await loadAsParty(deps, input.contractId, openid);
-  if (role !== 'initiator') throw new AppError('FORBIDDEN', '仅发起人可支付');
+  const { contract, index } = await loadAsParty(deps, input.contractId, openid);
+  if (index !== 0) throw new AppError('FORBIDDEN', '仅发起人可支付');
   if (contract.payment.status !== 'unpaid') throw new AppError('INVALID_TRANSITION', '合同已支付');
   preview({ ...contract, payment: { ...contract.payment, status: 'paid' } }, 'initiate', 'system', deps.clock.now().toISOString());
 
@@ -51,7 +51,7 @@ export const contractPay: Operation<ContractPayInput> = async (input, ctx) => {
     }
     try {
       const after = await waiveInitiation(deps, contract, openid, priced);
-      return { orderId: null, amountFen: 0, paid: true, quote: quoteView(priced), contract: contractView(after, 'initiator', deps.clock.now().toISOString()) };
+      return { orderId: null, amountFen: 0, paid: true, quote: quoteView(priced), contract: contractView(after, 0, deps.clock.now().toISOString()) };
     } catch (e) {
       // Another initiation took the free slot this price counted on: price again.
       if (!(e instanceof AppError && e.code === 'CONFLICT' && quote.usesFreeQuota && attempt < MAX_PRICINGS)) throw e;
@@ -86,11 +86,11 @@ const answer = (ctx: OpContext, contract: Contract, priced: Priced, placed: Plac
   paid: false,
   requestPayment: placed.requestPayment,
   quote: quoteView(priced),
-  contract: contractView(contract, 'initiator', ctx.deps.clock.now().toISOString()),
+  contract: contractView(contract, 0, ctx.deps.clock.now().toISOString()),
 });
 
 /** The order being replaced turned out paid: the contract passed the gate with it. */
 const settled = async (ctx: OpContext, contractId: string, orderId: string) => {
   const c = (await loadContract(ctx.deps, contractId)) as Contract;
-  return { orderId, amountFen: c.payment.amountFen, paid: c.payment.status !== 'unpaid', contract: contractView(c, 'initiator', ctx.deps.clock.now().toISOString()) };
+  return { orderId, amountFen: c.payment.amountFen, paid: c.payment.status !== 'unpaid', contract: contractView(c, 0, ctx.deps.clock.now().toISOString()) };
 };

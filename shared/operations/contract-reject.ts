@@ -6,6 +6,6 @@ import { contractView } from '../contracts/views';
 /** 拒签 (C4): a party whose turn it is refuses with a reason; the flow ends and the other party is told. */
 export const contractReject: Operation<ContractRejectInput> = async (input, ctx) => {
   const { openid } = requireCaller(ctx);
-  const { contract, role } = await runTransition(ctx.deps, { contractId: input.contractId, action: 'reject', by: { openid }, reason: input.reason });
-  return contractView(contract, role ?? 'counterparty', ctx.deps.clock.now().toISOString());
+  const { contract, index } = await runTransition(ctx.deps, { contractId: input.contractId, action: 'reject', by: { openid }, reason: input.reason });
+  return contractView(contract, index ?? 1, ctx.deps.clock.now().toISOString());
 };

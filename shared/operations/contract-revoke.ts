@@ -12,5 +12,5 @@ import { contractView } from '../contracts/views';
 export const contractRevoke: Operation<ContractRevokeInput> = async (input, ctx) => {
   const { openid } = requireCaller(ctx);
   const { contract } = await runTransition(ctx.deps, { contractId: input.contractId, action: 'revoke', by: { openid }, closeOpenOrder: closeDraftOrder });
-  return contractView(contract, 'initiator', ctx.deps.clock.now().toISOString());
+  return contractView(contract, 0, ctx.deps.clock.now().toISOString());
 };

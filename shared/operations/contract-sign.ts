@@ -19,20 +19,20 @@ import { contractView } from '../contracts/views';
 export const contractSign: Operation<ContractSignInput> = async (input, ctx) => {
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
-  const { contract, role } = await loadAsParty(deps, input.contractId, openid);
+  const { contract, index } = await loadAsParty(deps, input.contractId, openid);
   preview(contract, 'sign', { openid }, deps.clock.now().toISOString());
   const ref = input.signature.ref ?? null;
   if (input.signature.type === 'handwritten' && (!ref || !(await deps.files.get(handwrittenKey(openid, ref)))))
     throw new AppError('VALIDATION_FAILED', '请先上传手写签名', { fields: [{ field: '/signature/ref', rule: 'exists' }] });
 
-  const check = await consumePartyFaceCheck(deps, contract, role, { bizToken: input.bizToken, openid, purpose: 'sign' });
+  const check = await consumePartyFaceCheck(deps, contract, index, { bizToken: input.bizToken, openid, purpose: 'sign' });
   const signingTime = deps.clock.now();
   const signature = { type: input.signature.type, ref };
   const withSignature: Contract = {
     ...contract,
-    parties: { ...contract.parties, [role]: { ...contract.parties[role], signature: { ...signature, faceCheckId: check._id, at: signingTime.toISOString() } } },
+    parties: contract.parties.map((p, i) => (i === index ? { ...p, signature: { ...signature, faceCheckId: check._id, at: signingTime.toISOString() } } : p)),
   };
-  const document = await signRevision(deps, withSignature, role, signingTime);
+  const document = await signRevision(deps, withSignature, index, signingTime);
   const basedOn = contract.document?.currentKey ?? null;
   const { contract: after } = await runTransition(deps, {
     contractId: contract._id, action: 'sign', by: { openid }, faceCheckId: check._id, current: contract, signature,
@@ -42,5 +42,5 @@ export const contractSign: Operation<ContractSignInput> = async (input, ctx) => 
     },
     eventData: { documentSha256: document.currentSha256, certificateSerial: document.signatures.at(-1)!.certificate.serialNumber },
   });
-  return contractView(after, role, deps.clock.now().toISOString());
+  return contractView(after, index, deps.clock.now().toISOString());
 };

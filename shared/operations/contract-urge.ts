@@ -1,5 +1,5 @@
 import { AppError } from '../errors';
-import type { Contract } from '../domain/contract';
+import { counterpartyOf, type Contract } from '../domain/contract';
 import type { ContractUrgeInput } from '../generated/schema-types';
 import type { Doc } from '../ports/store';
 import { chinaDay } from '../rules/dates';
@@ -20,7 +20,7 @@ const RATE_LIMITS = collectionName('rateLimits');
 
 /** What the other party is asked to do, in the SMS: the payer of a payee-initiated receipt is to 确认领取 (R2). */
 const askOf = (c: Contract): string | undefined => {
-  const status = c.parties.counterparty.status;
+  const status = counterpartyOf(c).status;
   if (c.flow === 'receipt_payee' && status === 'to_sign') return '确认领取';
   return ({ to_fill: '补充信息并签署', to_sign: '签署' } as Record<string, string>)[status];
 };
@@ -33,9 +33,11 @@ const askOf = (c: Contract): string | undefined => {
 export const contractUrge: Operation<ContractUrgeInput> = async (input, ctx) => {
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
-  const { contract, role } = await loadAsParty(deps, input.contractId, openid);
-  if (role !== 'initiator') throw new AppError('FORBIDDEN', '仅发起人可以催办');
-  const other = contract.parties.counterparty;
+  const { contract, index } = await loadAsParty(deps, input.contractId, openid);
+  if (index !== 0) throw new AppError('FORBIDDEN', '仅发起人可以催办');
+  // 催办 reaches the other party of a two-party contract (R4); own files' signers are the own-files issue's.
+  if (contract.parties.length !== 2) throw new AppError('INVALID_TRANSITION', '对方当前无需处理');
+  const other = counterpartyOf(contract);
   const ask = askOf(contract);
   if (!['awaiting_fill', 'awaiting_signatures'].includes(contract.state) || !ask) throw new AppError('INVALID_TRANSITION', '对方当前无需处理');
   if (!other.details) throw new AppError('INVALID_TRANSITION', '对方尚未填写手机号，请通过微信分享提醒对方');
@@ -63,6 +65,6 @@ export const contractUrge: Operation<ContractUrgeInput> = async (input, ctx) => 
     contract: c,
     events: [{ type: 'urged', actor: { role: 'initiator', openid }, data: { to: 'counterparty' } }],
   }));
-  const sent = await sendSms(deps, contract, 'counterparty', 'urge', `请尽快${ask}`);
+  const sent = await sendSms(deps, contract, 1, 'urge', `请尽快${ask}`);
   return { sent, to: maskPhone(other.details.phone) };
 };

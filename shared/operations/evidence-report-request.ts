@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { partyAt } from '../domain/contract';
 import type { EvidenceReportRequestInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../ports/operation';
 import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from '../payments/checkout';
@@ -30,7 +31,8 @@ import { expectQuoted, quoteView } from '../payments/quote-view';
 export const evidenceReportRequest: Operation<EvidenceReportRequestInput> = async (input, ctx) => {
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
-  const { contract, role } = await loadAsParty(deps, input.contractId, openid);
+  const { contract, index } = await loadAsParty(deps, input.contractId, openid);
+  const role = partyAt(contract, index).side;
   if (!reportable(contract)) throw new AppError('INVALID_TRANSITION', '双方完成签署后才能申请签署报告');
 
   const owed = await owedReport(deps, contract._id, role);

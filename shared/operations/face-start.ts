@@ -1,4 +1,5 @@
 import { AppError } from '../errors';
+import { partyAt } from '../domain/contract';
 import type { FaceStartInput } from '../generated/schema-types';
 import { chinaDay } from '../rules/dates';
 import { requireCaller, type Operation } from '../ports/operation';
@@ -24,10 +25,10 @@ export const faceStart: Operation<FaceStartInput> = async (input, ctx) => {
   if (!input.contractId || input.name || input.idNumber)
     throw new AppError('VALIDATION_FAILED', '请指定合同', { fields: [{ field: '/contractId', rule: 'required' }] });
   const me = await requireRealName(deps, openid);
-  const { contract, role } = await loadAsParty(deps, input.contractId, openid);
+  const { contract, index } = await loadAsParty(deps, input.contractId, openid);
   // The face checked must be that of the person the contract names for this role (the signer's
   // certificate names them): an account verified anew as someone else cannot act on it (A3).
-  const named = contract.parties[role].details;
+  const named = partyAt(contract, index).details;
   if (named && (named.name !== me.name || named.idNumber !== me.idNumber)) throw new AppError('IDENTITY_MISMATCH', '您当前的实名信息与合同中的签署人不一致');
   return startFaceCheck(deps, { openid, purpose: input.purpose, contractId: input.contractId, name: me.name, idNumber: me.idNumber });
 };

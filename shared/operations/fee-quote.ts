@@ -23,11 +23,11 @@ export const feeQuote: Operation<FeeQuoteInput> = async (input, ctx) => {
   let subject = openid;
   if (item !== 'saver_card') {
     if (!input.contractId) throw new AppError('VALIDATION_FAILED', '请指定合同', { fields: [{ field: '/contractId', rule: 'required' }] });
-    const { contract: c, role } = await loadAsParty(deps, input.contractId, openid);
-    if (item === 'initiation' && role !== 'initiator') throw new AppError('FORBIDDEN', '仅发起人需要支付发起费用');
+    const { contract: c, index } = await loadAsParty(deps, input.contractId, openid);
+    if (item === 'initiation' && index !== 0) throw new AppError('FORBIDDEN', '仅发起人需要支付发起费用');
     if (item === 'initiation' && c.payment.status !== 'unpaid') throw new AppError('INVALID_TRANSITION', '合同已支付');
     contract = c;
-    subject = item === 'evidence_report' ? reportSubject(c._id, role) : c._id;
+    subject = item === 'evidence_report' ? reportSubject(c._id, c.parties[index]!.side) : c._id;
   }
   const priced = await priceFor(deps, { item, buyer: openid, contract, couponId: input.couponId, subject });
 

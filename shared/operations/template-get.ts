@@ -19,10 +19,7 @@ export const previewText = (spec: KindSpec, form: Record<string, unknown> = spec
     // A copy: nothing downstream may touch the registry's example.
     form: structuredClone(form),
     createdAt: new Date(0).toISOString(),
-    parties: {
-      initiator: { kindRole: spec.roles[0], details: null },
-      counterparty: { kindRole: spec.roles[1], details: null },
-    },
+    parties: spec.roles.map((role) => ({ role, details: null })),
   });
   return modelToText(model);
 };

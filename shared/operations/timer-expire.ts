@@ -1,8 +1,7 @@
 import { AppError } from '../errors';
-import type { Contract } from '../domain/contract';
 import type { TimerExpireInput } from '../generated/schema-types';
 import type { Operation } from '../ports/operation';
-import { CONTRACTS } from '../contracts/repository';
+import { findContracts } from '../contracts/repository';
 import { runTransition } from '../contracts/transition';
 
 /** Upper bound on batches per run, so one run ends even if something keeps producing due contracts. */
@@ -20,8 +19,8 @@ export const timerExpire: Operation<TimerExpireInput> = async (_input, ctx) => {
   let expired = 0;
   let skipped = 0;
   for (let batch = 0; batch < MAX_BATCHES; batch++) {
-    const due = await deps.store.find<Contract>(
-      CONTRACTS,
+    const due = await findContracts(
+      deps,
       { state: { $in: ['awaiting_fill', 'awaiting_signatures'] }, expiresAt: { $lte: now } },
       { orderBy: [['expiresAt', 'asc']], limit: deps.config.timerBatch },
     );

@@ -1,9 +1,9 @@
-import type { Contract } from '../domain/contract';
+import { partyIndexByRole } from '../domain/contract';
 import type { TimerRepaymentRemindersInput } from '../generated/schema-types';
 import { chinaDay } from '../rules/dates';
 import { formatYuan } from '../rules/money';
 import type { Operation } from '../ports/operation';
-import { CONTRACTS } from '../contracts/repository';
+import { loadContract } from '../contracts/repository';
 import { sendSms } from '../messages/contract-sms';
 import { REMINDERS, type Reminder } from '../contracts/reminders';
 
@@ -24,7 +24,7 @@ export const timerRepaymentReminders: Operation<TimerRepaymentRemindersInput> = 
     if (due.length === 0) break;
     let claimed = 0;
     for (const r of due) {
-      const contract = await deps.store.get<Contract>(CONTRACTS, r.contractId);
+      const contract = await loadContract(deps, r.contractId);
       const live = contract?.state === 'signed' || contract?.state === 'rescind_pending' || contract?.state === 'settle_pending';
       const status = live && contract.reminders.enabled ? 'sent' : 'cancelled';
       const won = await deps.store.compareAndSet(REMINDERS, { ...r, status, sentAt: status === 'sent' ? deps.clock.now().toISOString() : null }, r.version ?? 0);
@@ -34,8 +34,8 @@ export const timerRepaymentReminders: Operation<TimerRepaymentRemindersInput> = 
         cancelled++;
         continue;
       }
-      const borrower = contract!.parties.initiator.kindRole === 'borrower' ? 'initiator' : 'counterparty';
-      if (await sendSms(deps, contract!, borrower, 'repayment_due', [r.dueDate, formatYuan(r.principalFen)])) sent++;
+      const borrower = partyIndexByRole(contract!, 'borrower');
+      if (borrower !== null && (await sendSms(deps, contract!, borrower, 'repayment_due', [r.dueDate, formatYuan(r.principalFen)]))) sent++;
     }
     if (claimed === 0 || due.length < deps.config.timerBatch) break;
   }

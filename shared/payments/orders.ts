@@ -13,7 +13,7 @@
  * tap cannot charge twice.
  */
 import { AppError } from '../errors';
-import type { PartyRole } from '../domain/contract';
+import type { PartySide } from '../domain/contract';
 import type { Doc } from '../ports/store';
 import type { FeeItem, PriceStep, Quote } from '../rules/fees';
 import type { Deps } from '../ports/operation';
@@ -35,7 +35,7 @@ export type OrderPurpose = Extract<FeeItem, 'initiation' | 'saver_card' | 'evide
  */
 export interface ReportRequest {
   /** The party who asked and pays: the SMS goes to them, the event names them. */
-  role: PartyRole;
+  role: PartySide;
   email: string;
   status: 'due' | 'sending' | 'sent' | 'failed';
   /** Fixed when the order is placed, so every retry sends the same report number. */

@@ -5,9 +5,9 @@
  *   get          → collection.doc(id).get()
  *   insert       → collection.add({_id, ...})
  *   compareAndSet→ collection.where({_id, version}).update(doc)  (`updated === 1` wins)
- *   commit       → db.runTransaction: doc(id).get → check version → doc(id).update → add(...)
- *                  (CloudBase transactions allow single-document operations only, which is why
- *                  the event chain head lives on the contract document itself)
+ *   commit       → db.runTransaction: doc(id).get per write → check versions → doc(id).set / add
+ *                  per write → add(...) per appended document (CloudBase transactions allow
+ *                  single-document operations only: every write names its document by `_id`)
  *   find         → collection.where(filter).orderBy(...).skip(n).limit(n).get()
  *
  * Every document carries `version`; the store sets it (1 on insert, +1 on every write).
@@ -89,7 +89,10 @@ export interface FindOptions {
   skip?: number;
 }
 
-/** One write inside a transaction: compare-and-set of a document (or insert when `expectedVersion` is 0). */
+/**
+ * One write inside a transaction: compare-and-set of a document (or insert when `expectedVersion`
+ * is 0).
+ */
 export interface CasWrite {
   collection: string;
   doc: Doc;
@@ -103,7 +106,46 @@ export interface Append {
   docs: Doc[];
 }
 
-export type CommitResult = { ok: true; version: number } | { ok: false; reason: 'conflict' };
+/**
+ * A won commit: `versions[i]` is the new version of `writes[i]` (its `expectedVersion + 1`);
+ * `version` is `versions[0]`, kept for the single-write callers.
+ */
+export type CommitResult =
+  | { ok: true; version: number; versions: number[] }
+  | { ok: false; reason: 'conflict' };
+
+/**
+ * What a write is about to do, as the test hook sees it. `compareAndSet` shows its one write,
+ * `insert` its document as a write with `expectedVersion` 0; `appends` is empty for both.
+ */
+export interface WriteInfo {
+  op: 'commit' | 'compareAndSet' | 'insert';
+  writes: readonly CasWrite[];
+  appends: readonly Append[];
+}
+
+/**
+ * Points where a test may hold a writer (test/support/interleave.ts builds gates on them); never
+ * set outside tests. A hook that throws makes the write throw, having written nothing.
+ */
+export interface StoreTestHooks {
+  /**
+   * Awaited once per `commit` / `compareAndSet` / `insert` call, after its arguments were checked
+   * and before the adapter reads or writes anything for it (so before the SQLite write lock is
+   * taken and before the CloudBase transaction starts). A writer held here has read and decided;
+   * whatever commits meanwhile decides whether its compare-and-set still wins.
+   */
+  beforeWrite?: (info: WriteInfo) => Promise<void> | void;
+  /**
+   * CloudBase only, `commit` only: awaited inside the transaction after every compare-and-set
+   * target was read and its version matched, before the first write; `attempt` counts
+   * runTransaction's attempts from 1. A write committed meanwhile by someone else makes this
+   * transaction's first write a write conflict (DATABASE_TRANSACTION_CONFLICT), runTransaction
+   * runs the callback again, and the re-read reports the conflict. (SQLite has no such point: it
+   * holds the write lock from its first read to its commit, so nobody can write in between.)
+   */
+  inTransaction?: (info: WriteInfo & { attempt: number }) => Promise<void> | void;
+}
 
 export interface Store {
   get<T extends Doc = Doc>(collection: string, id: string): Promise<T | null>;
@@ -118,16 +160,26 @@ export interface Store {
    */
   compareAndSet(collection: string, doc: Doc, expectedVersion: number): Promise<boolean>;
   /**
-   * One atomic transaction: the compare-and-set (or insert) of `write` plus every append.
-   * Either all of it is stored or none of it. A lost compare-and-set or an append whose `_id`
-   * exists returns `{ok:false, reason:'conflict'}` and writes nothing. So do: `expectedVersion`
-   * 0 when the document exists, `expectedVersion` > 0 when it does not, the same `_id` twice
-   * among the appends, and any unique-index violation. On success `version` is the new version
-   * of `write.doc` (`expectedVersion + 1`); appended documents get version 1. Infrastructure
-   * failures (e.g. the SQLite write lock not obtained within the busy timeout) throw: a conflict
-   * always means "someone else wrote first / the data says no".
+   * One atomic transaction: the compare-and-set (or insert) of every write plus every append.
+   * Either all of it is stored or none of it. The call takes one write (`commit(write, appends)`,
+   * the original form) or a non-empty list of them (an empty list throws a TypeError).
+   *
+   * `{ok:false, reason:'conflict'}` — and nothing written — when any write's stored version is
+   * not its `expectedVersion` (0 when the document exists, > 0 when it does not, or another
+   * version), when an appended `_id` exists, when the same document (collection + `_id`) appears
+   * twice in one commit, among the writes or the appends or across both (one transaction writes
+   * a document once: merge the changes into one write instead), and on any unique-index
+   * violation. On success `versions[i]` is the new version of `writes[i]` (`expectedVersion + 1`)
+   * and `version` is `versions[0]`; appended documents get version 1. Infrastructure failures
+   * (e.g. the SQLite write lock not obtained within the busy timeout) throw: a conflict always
+   * means "someone else wrote first / the data says no".
+   *
+   * (Three signatures for one call: the union for callers holding either form; the single-write
+   * one last, because TypeScript and jest.spyOn infer a function's parameters from its last.)
    */
-  commit(write: CasWrite, appends: Append[]): Promise<CommitResult>;
+  commit(writes: CasWrite | readonly CasWrite[], appends?: readonly Append[]): Promise<CommitResult>;
+  commit(writes: readonly CasWrite[], appends?: readonly Append[]): Promise<CommitResult>;
+  commit(write: CasWrite, appends?: readonly Append[]): Promise<CommitResult>;
   find<T extends Doc = Doc>(collection: string, filter: Filter, options?: FindOptions): Promise<T[]>;
   /** How many documents match (not capped by any limit). */
   count(collection: string, filter: Filter): Promise<number>;
@@ -137,6 +189,32 @@ export interface Store {
    */
   remove(collection: string, id: string): Promise<void>;
   close(): Promise<void>;
+  /** Set by tests only (see StoreTestHooks); production code never reads or sets it. */
+  testHooks?: StoreTestHooks;
+}
+
+/**
+ * The writes of a commit as a list (the single-write form is a list of one); an empty list is a
+ * TypeError. Both adapters start their `commit` with it.
+ */
+export function commitWrites(writes: CasWrite | readonly CasWrite[]): readonly CasWrite[] {
+  const list = Array.isArray(writes) ? (writes as readonly CasWrite[]) : [writes as CasWrite];
+  if (list.length === 0) throw new TypeError('commit needs at least one write');
+  return list;
+}
+
+/** Does one commit name the same document (collection + `_id`) twice? Then it is a conflict. */
+export function namesADocumentTwice(writes: readonly CasWrite[], appends: readonly Append[]): boolean {
+  const seen = new Set<string>();
+  const twice = (collection: string, id: string): boolean => {
+    const key = `${collection}\u0000${id}`;
+    if (seen.has(key)) return true;
+    seen.add(key);
+    return false;
+  };
+  for (const w of writes) if (twice(w.collection, w.doc._id)) return true;
+  for (const a of appends) for (const d of a.docs) if (twice(a.collection, d._id)) return true;
+  return false;
 }
 
 export class StoreDuplicateError extends Error {

@@ -10,6 +10,7 @@ import { CloudBaseStore, type Database } from '../../shared/adapters/cloudbase/s
 import type { Store } from '../../shared/ports/store';
 import { ALL_COLLECTIONS } from '../../shared/store/collections';
 import { runStoreConformance } from '../store/conformance';
+import { holdNextCommit, writesTo } from '../support/interleave';
 import { startCloudFakes, type CloudFakes } from '../fakes';
 
 const ready: Promise<CloudFakes> = startCloudFakes().then(async (f) => {
@@ -46,7 +47,7 @@ describe('CloudBase store specifics', () => {
     const r = await store.commit({ collection: 'contracts', doc: { _id: 'tx-shape', state: 'signed' }, expectedVersion: 1 }, [
       { collection: 'events', docs: [{ _id: 'tx-shape:2', contractId: 'tx-shape', seq: 2 }] },
     ]);
-    expect(r).toEqual({ ok: true, version: 2 });
+    expect(r).toEqual({ ok: true, version: 2, versions: [2] });
     expect(f.cloudbase.actions).toEqual([
       'database.startTransaction',
       'database.getDocument',
@@ -54,6 +55,82 @@ describe('CloudBase store specifics', () => {
       'database.insertDocument',
       'database.commitTransaction',
     ]);
+  });
+
+  it('a commit of several writes reads every document before writing any, one document per call', async () => {
+    const f = await ready;
+    const store = await open();
+    await store.insert('contracts', { _id: 'tx-multi', state: 'awaiting_signatures' });
+    await store.insert('face_checks', { _id: 'tx-multi-face', status: 'passed' });
+    f.cloudbase.actions.length = 0;
+    const r = await store.commit(
+      [
+        { collection: 'contracts', doc: { _id: 'tx-multi', state: 'signed' }, expectedVersion: 1 },
+        { collection: 'face_checks', doc: { _id: 'tx-multi-face', status: 'used' }, expectedVersion: 1 },
+        { collection: 'sms_outbox', doc: { _id: 'tx-multi-sms', to: 'x' }, expectedVersion: 0 },
+      ],
+      [{ collection: 'events', docs: [{ _id: 'tx-multi:2', contractId: 'tx-multi', seq: 2 }] }],
+    );
+    expect(r).toEqual({ ok: true, version: 2, versions: [2, 2, 1] });
+    expect(f.cloudbase.actions).toEqual([
+      'database.startTransaction',
+      'database.getDocument',
+      'database.getDocument',
+      'database.modifyDocument',
+      'database.modifyDocument',
+      'database.insertDocument',
+      'database.insertDocument',
+      'database.commitTransaction',
+    ]);
+    // A stale second write: both reads, then the rollback; nothing was sent to be written.
+    f.cloudbase.actions.length = 0;
+    const lost = await store.commit([
+      { collection: 'contracts', doc: { _id: 'tx-multi', state: 'x' }, expectedVersion: 2 },
+      { collection: 'face_checks', doc: { _id: 'tx-multi-face', status: 'x' }, expectedVersion: 1 },
+    ]);
+    expect(lost).toEqual({ ok: false, reason: 'conflict' });
+    expect(f.cloudbase.actions).toEqual(['database.startTransaction', 'database.getDocument', 'database.getDocument', 'database.abortTransaction']);
+    expect(f.db.documents('face_checks').find((d) => d._id === 'tx-multi-face')).toEqual({ _id: 'tx-multi-face', status: 'used', version: 2 });
+  });
+
+  it('held inside its transaction after its reads, a commit whose document is written meanwhile hits a write conflict, runs again and reports the conflict', async () => {
+    const f = await ready;
+    const store = await open();
+    await store.insert('contracts', { _id: 'tx-held', state: 'awaiting_signatures' });
+    await store.insert('face_checks', { _id: 'tx-held-face', status: 'passed' });
+    const gate = holdNextCommit(store, writesTo('face_checks', 'tx-held-face'), 'inTransaction');
+    const sign = store.commit([
+      { collection: 'contracts', doc: { _id: 'tx-held', state: 'signed' }, expectedVersion: 1 },
+      { collection: 'face_checks', doc: { _id: 'tx-held-face', status: 'used' }, expectedVersion: 1 },
+    ]);
+    expect(await gate.reached).toMatchObject({ op: 'commit', attempt: 1 });
+    // Another function instance revokes while the sign transaction is open (its versions checked).
+    const other = await open();
+    expect(await other.commit({ collection: 'contracts', doc: { _id: 'tx-held', state: 'revoked' }, expectedVersion: 1 })).toEqual({ ok: true, version: 2, versions: [2] });
+    f.cloudbase.actions.length = 0;
+    gate.release();
+    expect(await sign).toEqual({ ok: false, reason: 'conflict' });
+    expect(f.cloudbase.actions).toEqual([
+      'database.modifyDocument', // the first write: DATABASE_TRANSACTION_CONFLICT, the transaction is gone
+      'database.startTransaction', // runTransaction runs the callback again
+      'database.getDocument', // version 2 now: rollback
+      'database.abortTransaction',
+    ]);
+    expect(f.db.documents('contracts').find((d) => d._id === 'tx-held')).toEqual({ _id: 'tx-held', state: 'revoked', version: 2 });
+    expect(f.db.documents('face_checks').find((d) => d._id === 'tx-held-face')).toEqual({ _id: 'tx-held-face', status: 'passed', version: 1 });
+  });
+
+  it('the protocol server refuses queries and batch inserts inside a transaction, as CloudBase admits single-document operations only', async () => {
+    const f = await ready;
+    const app = createCloudBaseApp({ envId: f.envId, serviceUrl: f.cloudbase.serviceUrl, credentials: { secretId: f.secretId, secretKey: f.secretKey }, timeoutMs: 10_000 });
+    const db = app.database();
+    await db.collection('users').add({ _id: 'tx-rule', a: 1 });
+    const inTx = (run: (tx: any) => Promise<unknown>) => db.runTransaction(run, 1);
+    await expect(inTx((tx) => tx.collection('users').where({ a: 1 }).get())).rejects.toMatchObject({ code: 'INVALID_PARAM' });
+    await expect(inTx((tx) => tx.collection('users').add([{ _id: 'tx-rule-1' }, { _id: 'tx-rule-2' }]))).rejects.toMatchObject({ code: 'INVALID_PARAM' });
+    expect(f.db.documents('users').filter((d) => String(d._id).startsWith('tx-rule-'))).toEqual([]);
+    // By _id it is a transaction operation.
+    await expect(inTx(async (tx) => (await tx.collection('users').doc('tx-rule').get()).data)).resolves.toEqual({ _id: 'tx-rule', a: 1 });
   });
 
   it('the timer queries are answered from their indexes (the leading index field is constrained)', async () => {

@@ -3,7 +3,7 @@
  * signature, an acceptance, a rescission or a settlement must be that person's — not merely the
  * account's current real name — and a handwritten signature is only ever the caller's own.
  */
-import type { Contract } from '../../shared/domain/contract';
+import { counterpartyOf, initiatorOf, type Contract } from '../../shared/domain/contract';
 import type { Emulator } from '../../emulator/server';
 import { handwrittenPng } from '../documents/png';
 import { Client, iouForm, person, startTestEmulator, type Person } from '../support/emulator';
@@ -46,7 +46,7 @@ test('A3/C5: an account verified anew as someone else cannot start the face chec
   expect(r.status).toBe(403);
   expect(r.error?.code).toBe('IDENTITY_MISMATCH');
   expect(JSON.stringify(await stored(id))).toBe(before);
-  expect((await stored(id)).parties.counterparty.status).toBe('to_sign');
+  expect(counterpartyOf(await stored(id)).status).toBe('to_sign');
 });
 
 test('C5/V1: a face check made of the named person before the account changed hands still signs; one made of someone else never does', async () => {
@@ -58,7 +58,7 @@ test('C5/V1: a face check made of the named person before the account changed ha
   await client.verify({ ...bob, openid: erin.openid });
   const signed = await client.ok('contract-sign', erin.openid, { contractId: id, bizToken: erinsCheck, signature: { type: 'seal' } });
   expect(signed.state).toBe('signed');
-  expect((await stored(id)).parties.counterparty.signature?.faceCheckId).toBe(erinsCheck);
+  expect(counterpartyOf(await stored(id)).signature?.faceCheckId).toBe(erinsCheck);
   // Now bob's face on erin's account: rescinding erin's IOU is refused before anything is spent.
   const r = await client.call('face-start', erin.openid, { purpose: 'rescind_request', contractId: id });
   expect(r.error?.code).toBe('IDENTITY_MISMATCH');
@@ -71,7 +71,7 @@ test('P3/C10: 我来填 with the right ID number but another name is refused at 
   expect(r.status).toBe(403);
   expect(r.error?.code).toBe('IDENTITY_MISMATCH');
   const c = await stored(id);
-  expect(c.parties.counterparty.openid).toBeNull();
+  expect(counterpartyOf(c).openid).toBeNull();
   expect(c.memberOpenids).toEqual([alice.openid]);
   expect(await events(id)).not.toContain('share_opened');
 });
@@ -97,7 +97,7 @@ describe('A5: a handwritten signature is the caller\'s own', () => {
     const r = await client.call('contract-sign', alice.openid, { contractId: id, bizToken, signature: { type: 'handwritten', ref: ref() } });
     expect(r.status).toBe(400);
     expect(r.error?.code).toBe('VALIDATION_FAILED');
-    expect((await stored(id)).parties.initiator.status).toBe('to_sign');
+    expect(initiatorOf(await stored(id)).status).toBe('to_sign');
     const check = await emu.container.store.get<{ _id: string; usedAt: string | null }>('face_checks', bizToken);
     expect(check?.usedAt).toBeNull();
   });
@@ -106,6 +106,6 @@ describe('A5: a handwritten signature is the caller\'s own', () => {
     const { ref } = await client.ok('signature-upload', alice.openid, { pngBase64: handwrittenPng().toString('base64') });
     const r = await client.ok('contract-sign', alice.openid, { contractId: id, bizToken: await client.face(alice, 'sign', id), signature: { type: 'handwritten', ref } });
     expect(r.state).toBe('awaiting_signatures');
-    expect((await stored(id)).parties.initiator.signature).toMatchObject({ type: 'handwritten', ref });
+    expect(initiatorOf(await stored(id)).signature).toMatchObject({ type: 'handwritten', ref });
   });
 });

@@ -5,7 +5,7 @@
  * production adapters (ESIGN_E2E_PROVIDER=cloud).
  */
 import { verifyChain, type ContractEvent } from '../../shared/domain/events';
-import type { Contract } from '../../shared/domain/contract';
+import { counterpartyOf, initiatorOf, type Contract } from '../../shared/domain/contract';
 import { Client, iouForm, person, startTestEmulator, type Person } from '../support/emulator';
 import type { Emulator } from '../../emulator/server';
 import { handwrittenPng } from '../documents/png';
@@ -133,9 +133,9 @@ describe('IOU: lender initiates, borrower fills (对方填), both sign, then set
     expect(view.expiresAt).toBeNull();
     expect((await client.sms(lender.phone)).map((m) => m.template)).toEqual(['ready_to_sign', 'contract_signed']);
     const c = (await stored(id))!;
-    expect(c.parties.counterparty.signature).toMatchObject({ type: 'handwritten', ref: handwrittenRef });
+    expect(counterpartyOf(c).signature).toMatchObject({ type: 'handwritten', ref: handwrittenRef });
     // The signature names the face check that allowed it (the provider's BizToken).
-    expect(c.parties.initiator.signature?.faceCheckId).toBe(lenderSignCheck);
+    expect(initiatorOf(c).signature?.faceCheckId).toBe(lenderSignCheck);
   });
 
   test('C7 both see it in 我的合同 under "signed"; not under "in_progress"', async () => {

@@ -10,7 +10,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { verifyChain, type ContractEvent } from '../../shared/domain/events';
-import type { Contract } from '../../shared/domain/contract';
+import { counterpartyOf, initiatorOf, type Contract } from '../../shared/domain/contract';
 import { addDays } from '../../shared/rules/dates';
 import { collectionName } from '../../shared/store/collections';
 import { Client, person, startTestEmulator, type Person } from '../support/emulator';
@@ -56,7 +56,7 @@ const expectState = async (view: any, state: string, st: { initiator: string; co
   expect(statuses(view)).toEqual(st);
   const c = await stored(view.id);
   expect(c.state).toBe(state);
-  expect({ initiator: c.parties.initiator.status, counterparty: c.parties.counterparty.status }).toEqual(st);
+  expect({ initiator: initiatorOf(c).status, counterparty: counterpartyOf(c).status }).toEqual(st);
 };
 
 const sign = async (p: Person, id: string) => client.ok('contract-sign', p.openid, { contractId: id, bizToken: await client.face(p, 'sign', id), signature: { type: 'seal' } });
@@ -187,7 +187,7 @@ describe('R2 payee-initiated, details complete (我来填): the payee signs, pay
     expect(v.actions).toEqual(['rescind_request']);
     expect(await sent()).toEqual([{ phone: payee.phone, template: 'receipt_accepted', text: '周付款已确认领取您开具的《收据》，收据已生效。' }]);
     const c = await stored(id);
-    expect(c.parties.counterparty.signature).toBeNull(); // the payer does not sign a receipt
+    expect(counterpartyOf(c).signature).toBeNull(); // the payer does not sign a receipt
     const pdf = await signedPdf(payer, id);
     expect(pdf.signers).toEqual(['陈收款', '电子签平台']);
     expect(pdf.document.signatures.map((s) => [s.by, s.fieldName])).toEqual([['initiator', 'Sig_payee'], ['platform', 'Sig_platform_accepted']]);

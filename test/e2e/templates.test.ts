@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Emulator } from '../../emulator/server';
-import type { Contract } from '../../shared/domain/contract';
+import { counterpartyOf, initiatorOf, type Contract } from '../../shared/domain/contract';
 import { KIND_NAMES, kindSpec } from '../../shared/kinds/registry';
 import { addDays } from '../../shared/rules/dates';
 import { maskIdNumber } from '../../shared/rules/id-number';
@@ -120,9 +120,10 @@ describe.each(FLOW_KINDS.map((k, i) => [k, i] as const))('%s: create â†’ fill â†
     const c = await stored(id);
     const firstRole = isIou ? 'initiator' : 'counterparty';
     const secondRole = isIou ? 'counterparty' : 'initiator';
-    const fieldOf = (role: 'initiator' | 'counterparty') => `Sig_${c.parties[role].kindRole}`;
+    const partyOn = (side: 'initiator' | 'counterparty') => (side === 'initiator' ? initiatorOf(c) : counterpartyOf(c));
+    const fieldOf = (side: 'initiator' | 'counterparty') => `Sig_${partyOn(side).role}`;
     expect(c.document!.signatures.map((s) => [s.by, s.fieldName])).toEqual([[firstRole, fieldOf(firstRole)], [secondRole, fieldOf(secondRole)]]);
-    expect(c.parties[firstRole].signature?.type).toBe(handwritten ? 'handwritten' : 'seal');
+    expect(partyOn(firstRole).signature?.type).toBe(handwritten ? 'handwritten' : 'seal');
     expect(c.document!.signedKey).toBe(c.document!.currentKey);
 
     // The signed PDF as a party downloads it: pdfsig verifies both signatures against the platform root.

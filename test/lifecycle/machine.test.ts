@@ -5,26 +5,27 @@
  * and every other pair is refused with its exact code and leaves the contract untouched.
  */
 import { ACTIONS, TRANSITIONS, type Action, type Transition } from '../../shared/lifecycle/table';
-import { applyDecision, decide, type Performer } from '../../shared/lifecycle/machine';
+import { applyDecision, decide, type Decision, type Performer } from '../../shared/lifecycle/machine';
 import { AppError } from '../../shared/errors';
-import type { Contract, ContractState, Flow, PartyRole, PartyStatus } from '../../shared/domain/contract';
-import { initialStatuses } from '../../shared/lifecycle/table';
+import { CONTRACT_SCHEMA_VERSION, type Contract, type ContractState, type Flow, type Party, type PartyStatus } from '../../shared/domain/contract';
+import { initialStatuses, signingPositions } from '../../shared/lifecycle/table';
 
 const NOW = '2026-03-01T02:00:00.000Z';
 const details = (name: string) => ({ name, idNumber: '110101199001011237', phone: '13800000000' });
 
 const makeContract = (flow: Flow, counterpartyFills: boolean): Contract => {
-  const s = initialStatuses(flow, counterpartyFills);
+  const s = initialStatuses(flow, [false, counterpartyFills]);
+  const o = signingPositions(flow, 2);
   return {
-    _id: 'c1', version: 1, contractNo: 'T1', kind: 'iou', flow, title: 't', state: 'draft',
-    parties: {
-      initiator: { role: 'initiator', kindRole: 'a', openid: 'oA', details: details('甲'), filledBy: 'self', status: s.initiator, filledAt: NOW, signature: null },
-      counterparty: {
-        role: 'counterparty', kindRole: 'b', openid: counterpartyFills ? null : 'oB',
+    _id: 'c1', version: 1, contractNo: 'T1', kind: 'iou', flow, title: 't', state: 'draft', schemaVersion: CONTRACT_SCHEMA_VERSION,
+    parties: [
+      { side: 'initiator', role: 'a', openid: 'oA', details: details('甲'), filledBy: 'self', status: s[0]!, filledAt: NOW, signature: null, order: o[0]! },
+      {
+        side: 'counterparty', role: 'b', openid: counterpartyFills ? null : 'oB',
         details: counterpartyFills ? null : details('乙'), filledBy: counterpartyFills ? null : 'initiator',
-        status: s.counterparty, filledAt: null, signature: null,
+        status: s[1]!, filledAt: null, signature: null, order: o[1]!,
       },
-    },
+    ],
     memberOpenids: ['oA'], form: {}, ruleFacts: {}, shareToken: 's', pending: null, reminders: { enabled: false },
     payment: { status: 'unpaid', amountFen: 500, orderId: null, paidAt: null },
     createdAt: NOW, updatedAt: NOW, initiatedAt: null, expiresAt: null, completedAt: null, document: null, eventHead: { seq: 1, hash: 'h' },
@@ -32,7 +33,8 @@ const makeContract = (flow: Flow, counterpartyFills: boolean): Contract => {
 };
 
 type Who = 'initiator' | 'counterparty' | 'system';
-const callerOf = (who: Who): Performer => (who === 'system' ? { kind: 'system' } : { kind: 'party', role: who });
+const INDEX = { initiator: 0, counterparty: 1 } as const;
+const callerOf = (who: Who): Performer => (who === 'system' ? { kind: 'system' } : { kind: 'party', index: INDEX[who] });
 const WHO: Who[] = ['initiator', 'counterparty', 'system'];
 
 const deepFreeze = <T>(o: T): T => {
@@ -47,16 +49,22 @@ const deepFreeze = <T>(o: T): T => {
 const act = (c: Contract, who: Who, action: Action, facts = { now: NOW }): Contract => {
   const d = decide(c, action, callerOf(who), facts);
   let next = applyDecision(c, d);
-  const role = who === 'system' ? null : (who as PartyRole);
-  if (d.effects.some((e) => 'do' in e && e.do === 'recordFill') && role) {
-    next = { ...next, parties: { ...next.parties, [role]: { ...next.parties[role], details: details('乙'), filledAt: NOW, filledBy: 'self', openid: 'oB' } } };
-  }
-  if (d.effects.some((e) => 'do' in e && e.do === 'recordSignature') && role) {
-    next = { ...next, parties: { ...next.parties, [role]: { ...next.parties[role], signature: { type: 'seal', ref: null, faceCheckId: 'f', at: NOW } } } };
-  }
-  if (d.effects.some((e) => 'do' in e && e.do === 'startExpiry')) next = { ...next, expiresAt: '2026-03-31T02:00:00.000Z' };
-  if (d.effects.some((e) => 'do' in e && e.do === 'openRequest') && role) next = { ...next, pending: { type: action.startsWith('settle') ? 'settle' : 'rescind', by: role, reason: 'r', at: NOW, faceCheckId: 'f' } };
-  if (d.effects.some((e) => 'do' in e && e.do === 'closeRequest')) next = { ...next, pending: null };
+  return withEffects(next, d, action);
+};
+
+/** The bookkeeping effects an operation carries out (contracts/transition.ts), as far as the walks need them. */
+const withEffects = (after: Contract, d: Decision, action: Action): Contract => {
+  let next = after;
+  const i = d.actor;
+  const setParty = (patch: Partial<Party>) => {
+    next = { ...next, parties: next.parties.map((p, j) => (j === i ? { ...p, ...patch } : p)) };
+  };
+  const has = (name: string) => d.effects.some((e) => 'do' in e && e.do === name);
+  if (has('recordFill') && i !== null) setParty({ details: details(`乙${i}`), filledAt: NOW, filledBy: 'self', openid: `o${i}` });
+  if (has('recordSignature') && i !== null) setParty({ signature: { type: 'seal', ref: null, faceCheckId: 'f', at: NOW } });
+  if (has('startExpiry')) next = { ...next, expiresAt: '2026-03-31T02:00:00.000Z' };
+  if (has('openRequest') && i !== null) next = { ...next, pending: { type: action.startsWith('settle') ? 'settle' : 'rescind', by: i, reason: 'r', at: NOW, faceCheckId: 'f' } };
+  if (has('closeRequest')) next = { ...next, pending: null };
   return next;
 };
 
@@ -78,9 +86,9 @@ const allowed = (c: Contract, facts = { now: NOW }): string[] => {
   return out.sort();
 };
 
-const statuses = (c: Contract): [PartyStatus, PartyStatus] => [c.parties.initiator.status, c.parties.counterparty.status];
+const statuses = (c: Contract): PartyStatus[] => c.parties.map((p) => p.status);
 const paid = (c: Contract): Contract => ({ ...c, payment: { ...c.payment, status: 'paid' } });
-const expect_ = (c: Contract, state: ContractState, st: [PartyStatus, PartyStatus], moves: string[]) => {
+const expect_ = (c: Contract, state: ContractState, st: PartyStatus[], moves: string[]) => {
   expect(c.state).toBe(state);
   expect(statuses(c)).toEqual(st);
   expect(allowed(c)).toEqual([...moves].sort());
@@ -117,8 +125,8 @@ describe('C1/I7 IOU: the other party fills (对方填), initiator signs first', 
   });
   test('I7 the initiator signs → the counterparty is to sign and is told by SMS', () => {
     const before = filled();
-    const d = decide(before, 'sign', { kind: 'party', role: 'initiator' }, { now: NOW });
-    expect(d.notify).toEqual([{ role: 'counterparty', sms: 'invite_sign' }]);
+    const d = decide(before, 'sign', { kind: 'party', index: 0 }, { now: NOW });
+    expect(d.notify).toEqual([{ party: 1, sms: 'invite_sign' }]);
     const c = act(before, 'initiator', 'sign');
     expect_(c, 'awaiting_signatures', ['signed', 'to_sign'], [
       'counterparty:sign→signed', 'counterparty:reject→rejected', 'system:invalidate→invalidated',
@@ -126,7 +134,7 @@ describe('C1/I7 IOU: the other party fills (对方填), initiator signs first', 
   });
   test('the counterparty signs → signed, reminders scheduled, expiry stopped', () => {
     const before = initiatorSigned();
-    const d = decide(before, 'sign', { kind: 'party', role: 'counterparty' }, { now: NOW });
+    const d = decide(before, 'sign', { kind: 'party', index: 1 }, { now: NOW });
     expect(d.effects).toEqual(expect.arrayContaining([{ do: 'scheduleReminders' }, { do: 'stopExpiry' }, { do: 'complete' }]));
     const c = act(before, 'counterparty', 'sign');
     expect_(c, 'signed', ['signed', 'signed'], AFTER_SIGNING(['initiator:settle_request→settle_pending', 'counterparty:settle_request→settle_pending']));
@@ -166,7 +174,7 @@ describe('C1 IOU: the initiator filled both parties (我来填)', () => {
     expect(() => decide(c, 'expire', { kind: 'system' }, { now: NOW })).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
     const due = { now: c.expiresAt! };
     expect(decide(c, 'expire', { kind: 'system' }, due).to).toBe('expired');
-    expect(decide(c, 'expire', { kind: 'system' }, due).notify).toEqual([{ role: 'initiator', sms: 'expired' }, { role: 'counterparty', sms: 'expired' }]);
+    expect(decide(c, 'expire', { kind: 'system' }, due).notify).toEqual([{ party: 0, sms: 'expired' }, { party: 1, sms: 'expired' }]);
     expect(allowed(c, due)).toContain('system:expire→expired');
   });
 });
@@ -186,7 +194,7 @@ describe('C5 templates: the counterparty fills and signs first, then the initiat
     const c = paid(makeContract('template', false));
     const d = decide(c, 'initiate', { kind: 'system' }, { now: NOW });
     expect(d.to).toBe('awaiting_signatures');
-    expect(d.notify).toEqual([{ role: 'counterparty', sms: 'invite_sign' }]);
+    expect(d.notify).toEqual([{ party: 1, sms: 'invite_sign' }]);
   });
 });
 
@@ -198,18 +206,18 @@ describe('R2 payee-initiated receipts', () => {
     c = act(c, 'initiator', 'sign');
     expect(() => decide(c, 'initiate', { kind: 'system' }, { now: NOW })).toThrow(expect.objectContaining({ code: 'PAYMENT_REQUIRED' }));
     // The payer is asked to 确认领取 (not to sign) by SMS.
-    expect(decide(paid(c), 'initiate', { kind: 'system' }, { now: NOW }).notify).toEqual([{ role: 'counterparty', sms: 'invite_accept' }]);
+    expect(decide(paid(c), 'initiate', { kind: 'system' }, { now: NOW }).notify).toEqual([{ party: 1, sms: 'invite_accept' }]);
     c = act(paid(c), 'system', 'initiate');
     expect_(c, 'awaiting_signatures', ['signed', 'to_sign'], ['counterparty:accept→signed', 'counterparty:reject→rejected', 'initiator:revoke→revoked', 'system:invalidate→invalidated']);
     expect(act(c, 'counterparty', 'reject').state).toBe('rejected');
     // 确认领取 completes the receipt without a signature of the payer; the payee is told it was accepted.
-    const accept = decide(c, 'accept', { kind: 'party', role: 'counterparty' }, { now: NOW });
+    const accept = decide(c, 'accept', { kind: 'party', index: 1 }, { now: NOW });
     expect(accept.effects).not.toContainEqual({ do: 'recordSignature' });
     expect(accept.effects).toEqual(expect.arrayContaining([{ do: 'complete' }, { do: 'stopExpiry' }]));
-    expect(accept.notify).toEqual([{ role: 'initiator', sms: 'receipt_accepted' }]);
+    expect(accept.notify).toEqual([{ party: 0, sms: 'receipt_accepted' }]);
     c = act(c, 'counterparty', 'accept');
     expect_(c, 'signed', ['signed', 'signed'], AFTER_SIGNING());
-    expect(c.parties.counterparty.signature).toBeNull();
+    expect(c.parties[1]!.signature).toBeNull();
   });
   test('details pending: the payee pays first, the payer fills, the payee signs, the payer accepts', () => {
     let c = makeContract('receipt_payee', true);
@@ -218,7 +226,7 @@ describe('R2 payee-initiated receipts', () => {
     expect(c.state).toBe('awaiting_fill');
     c = act(c, 'counterparty', 'fill');
     expect_(c, 'awaiting_signatures', ['to_sign', 'waiting'], ['initiator:sign→awaiting_signatures', 'initiator:reject→rejected', 'system:invalidate→invalidated']);
-    expect(decide(c, 'sign', { kind: 'party', role: 'initiator' }, { now: NOW }).notify).toEqual([{ role: 'counterparty', sms: 'invite_accept' }]);
+    expect(decide(c, 'sign', { kind: 'party', index: 0 }, { now: NOW }).notify).toEqual([{ party: 1, sms: 'invite_accept' }]);
     c = act(c, 'initiator', 'sign');
     c = act(c, 'counterparty', 'accept');
     expect(c.state).toBe('signed');
@@ -247,25 +255,25 @@ describe('N1 R2 R3 who is told what at each receipt step', () => {
   const walk = (flow: Flow, fills: boolean, steps: Step[]): Contract =>
     steps.reduce((c, [who, action]) => act(action === 'initiate' ? paid(c) : c, who, action), makeContract(flow, fills));
   const notified = (c: Contract, who: Who, action: Action) => decide(action === 'initiate' ? paid(c) : c, action, callerOf(who), { now: NOW }).notify;
-  test.each<[string, Flow, boolean, Step[], Step, Array<{ role: PartyRole; sms: string }>]>([
+  test.each<[string, Flow, boolean, Step[], Step, Array<{ party: number; sms: string }>]>([
     // payee-initiated, details complete: sign (nobody told), pay → the payer is asked to 确认领取
     ['payee signs its draft', 'receipt_payee', false, [], ['initiator', 'sign'], []],
-    ['payee paid: payer invited to accept', 'receipt_payee', false, [['initiator', 'sign']], ['system', 'initiate'], [{ role: 'counterparty', sms: 'invite_accept' }]],
-    ['payer accepts', 'receipt_payee', false, [['initiator', 'sign'], ['system', 'initiate']], ['counterparty', 'accept'], [{ role: 'initiator', sms: 'receipt_accepted' }]],
-    ['payer refuses (拒绝领取)', 'receipt_payee', false, [['initiator', 'sign'], ['system', 'initiate']], ['counterparty', 'reject'], [{ role: 'initiator', sms: 'receipt_refused' }]],
+    ['payee paid: payer invited to accept', 'receipt_payee', false, [['initiator', 'sign']], ['system', 'initiate'], [{ party: 1, sms: 'invite_accept' }]],
+    ['payer accepts', 'receipt_payee', false, [['initiator', 'sign'], ['system', 'initiate']], ['counterparty', 'accept'], [{ party: 0, sms: 'receipt_accepted' }]],
+    ['payer refuses (拒绝领取)', 'receipt_payee', false, [['initiator', 'sign'], ['system', 'initiate']], ['counterparty', 'reject'], [{ party: 0, sms: 'receipt_refused' }]],
     // payee-initiated, details pending: pay (no phone to text), fill → payee to sign, sign → payer to accept
     ['pending: paid, nobody to text', 'receipt_payee', true, [], ['system', 'initiate'], []],
-    ['pending: payer refuses before filling', 'receipt_payee', true, [['system', 'initiate']], ['counterparty', 'reject'], [{ role: 'initiator', sms: 'receipt_refused' }]],
-    ['pending: payer filled, payee to sign', 'receipt_payee', true, [['system', 'initiate']], ['counterparty', 'fill'], [{ role: 'initiator', sms: 'ready_to_sign' }]],
-    ['pending: payee signs, payer invited to accept', 'receipt_payee', true, [['system', 'initiate'], ['counterparty', 'fill']], ['initiator', 'sign'], [{ role: 'counterparty', sms: 'invite_accept' }]],
-    ['pending: payee refuses to sign their own receipt', 'receipt_payee', true, [['system', 'initiate'], ['counterparty', 'fill']], ['initiator', 'reject'], [{ role: 'counterparty', sms: 'rejected' }]],
+    ['pending: payer refuses before filling', 'receipt_payee', true, [['system', 'initiate']], ['counterparty', 'reject'], [{ party: 0, sms: 'receipt_refused' }]],
+    ['pending: payer filled, payee to sign', 'receipt_payee', true, [['system', 'initiate']], ['counterparty', 'fill'], [{ party: 0, sms: 'ready_to_sign' }]],
+    ['pending: payee signs, payer invited to accept', 'receipt_payee', true, [['system', 'initiate'], ['counterparty', 'fill']], ['initiator', 'sign'], [{ party: 1, sms: 'invite_accept' }]],
+    ['pending: payee refuses to sign their own receipt', 'receipt_payee', true, [['system', 'initiate'], ['counterparty', 'fill']], ['initiator', 'reject'], [{ party: 1, sms: 'rejected' }]],
     // payer-initiated: 确认开具 → the payee is asked to sign (if reachable), signs or 拒签
-    ['payer issues: payee invited to sign', 'receipt_payer', false, [], ['initiator', 'issue'], [{ role: 'counterparty', sms: 'invite_sign' }]],
-    ['payee signs: receipt in force', 'receipt_payer', false, [['initiator', 'issue']], ['counterparty', 'sign'], [{ role: 'initiator', sms: 'receipt_signed' }]],
-    ['payee refuses (拒签)', 'receipt_payer', false, [['initiator', 'issue']], ['counterparty', 'reject'], [{ role: 'initiator', sms: 'rejected' }]],
+    ['payer issues: payee invited to sign', 'receipt_payer', false, [], ['initiator', 'issue'], [{ party: 1, sms: 'invite_sign' }]],
+    ['payee signs: receipt in force', 'receipt_payer', false, [['initiator', 'issue']], ['counterparty', 'sign'], [{ party: 0, sms: 'receipt_signed' }]],
+    ['payee refuses (拒签)', 'receipt_payer', false, [['initiator', 'issue']], ['counterparty', 'reject'], [{ party: 0, sms: 'rejected' }]],
     ['pending: payer issues, nobody to text', 'receipt_payer', true, [], ['initiator', 'issue'], []],
     ['pending: payee fills, nobody told', 'receipt_payer', true, [['initiator', 'issue']], ['counterparty', 'fill'], []],
-    ['pending: payee signs', 'receipt_payer', true, [['initiator', 'issue'], ['counterparty', 'fill']], ['counterparty', 'sign'], [{ role: 'initiator', sms: 'receipt_signed' }]],
+    ['pending: payee signs', 'receipt_payer', true, [['initiator', 'issue'], ['counterparty', 'fill']], ['counterparty', 'sign'], [{ party: 0, sms: 'receipt_signed' }]],
   ])('%s', (_label, flow, fills, before, [who, action], sms) => {
     expect(notified(walk(flow, fills, before), who, action)).toEqual(sms);
   });
@@ -313,5 +321,86 @@ describe('C3 A3 F2 a draft that ends without passing the payment gate closes its
       const c = { ...makeContract(flow, true), state };
       expect(decide(c, action, callerOf(who), { now: NOW }).effects.some((e) => 'do' in e && e.do === 'closeOpenOrder')).toBe(expected);
     }
+  });
+});
+
+describe('C1 C3 C5 C6 U2 own files: N signers over the list', () => {
+  const makeOwnFile = (count: number, toFill: number[], order: 'sequential' | 'any' = 'sequential'): Contract => {
+    const fills = Array.from({ length: count }, (_, i) => toFill.includes(i));
+    const s = initialStatuses('own_file', fills);
+    const o = signingPositions('own_file', count, order);
+    return {
+      ...makeContract('iou', false), kind: 'own_file', flow: 'own_file', signingOrder: order,
+      parties: fills.map((f, i) => ({
+        side: i === 0 ? 'initiator' : 'signer', role: 'signer', openid: `o${i}`, details: f ? null : details(`签${i}`),
+        filledBy: i === 0 ? 'self' : f ? null : 'initiator', status: s[i]!, filledAt: i === 0 ? NOW : null, signature: null, order: o[i]!,
+      })),
+      memberOpenids: fills.map((_, i) => `o${i}`),
+      payment: { status: 'waived', amountFen: 0, orderId: null, paidAt: NOW },
+    };
+  };
+  type Step = [number | 'system', Action];
+  const perform = (c: Contract, [who, action]: Step): Decision =>
+    decide(deepFreeze(structuredClone(c)), action, who === 'system' ? { kind: 'system' } : { kind: 'party', index: who }, { now: NOW });
+  const walk = (c: Contract, steps: Step[]): Contract => steps.reduce((x, step) => withEffects(applyDecision(x, perform(x, step)), perform(x, step), step[1]), c);
+
+  const three = () => makeOwnFile(3, [2]);
+  const go: Step = ['system', 'initiate'];
+  type Outcome = { to: ContractState; statuses: PartyStatus[]; notify: Array<{ party: number; sms: string }> } | { code: string; details?: object };
+  test.each<[string, () => Contract, Step[], Step, Outcome]>([
+    ['initiate with a 对方填 signer → awaiting_fill, nobody to text', three, [], go, { to: 'awaiting_fill', statuses: ['waiting', 'waiting', 'to_fill'], notify: [] }],
+    ['initiate, all filled → the initiator is first to sign', () => makeOwnFile(3, []), [], go, { to: 'awaiting_signatures', statuses: ['to_sign', 'waiting', 'waiting'], notify: [{ party: 0, sms: 'invite_sign' }] }],
+    ['initiate unpaid → PAYMENT_REQUIRED', () => ({ ...three(), payment: { status: 'unpaid', amountFen: 300, orderId: null, paidAt: null } }), [], go, { code: 'PAYMENT_REQUIRED' }],
+    ['the last 对方填 signer fills → signing starts with the initiator', three, [go], [2, 'fill'], { to: 'awaiting_signatures', statuses: ['to_sign', 'waiting', 'waiting'], notify: [{ party: 0, sms: 'invite_sign' }] }],
+    ['one of two 对方填 signers fills → still awaiting_fill', () => makeOwnFile(3, [1, 2]), [go], [1, 'fill'], { to: 'awaiting_fill', statuses: ['waiting', 'waiting', 'to_fill'], notify: [] }],
+    ['the initiator cannot fill', three, [go], [0, 'fill'], { code: 'INVALID_TRANSITION' }],
+    ['the initiator signs → the second is invited', three, [go, [2, 'fill']], [0, 'sign'], { to: 'awaiting_signatures', statuses: ['signed', 'to_sign', 'waiting'], notify: [{ party: 1, sms: 'invite_sign' }] }],
+    ['the third before the second → NOT_YOUR_TURN naming the second', three, [go, [2, 'fill'], [0, 'sign']], [2, 'sign'], { code: 'NOT_YOUR_TURN', details: { turn: [{ index: 1, side: 'signer', role: 'signer', name: '签1' }] } }],
+    ['the second before the initiator → NOT_YOUR_TURN naming the initiator', three, [go, [2, 'fill']], [1, 'sign'], { code: 'NOT_YOUR_TURN', details: { turn: [{ index: 0, side: 'initiator', name: '签0' }] } }],
+    ['the second signs → the third is invited', three, [go, [2, 'fill'], [0, 'sign']], [1, 'sign'], { to: 'awaiting_signatures', statuses: ['signed', 'signed', 'to_sign'], notify: [{ party: 2, sms: 'invite_sign' }] }],
+    ['the last signature → signed, all others told', three, [go, [2, 'fill'], [0, 'sign'], [1, 'sign']], [2, 'sign'], { to: 'signed', statuses: ['signed', 'signed', 'signed'], notify: [{ party: 0, sms: 'contract_signed' }, { party: 1, sms: 'contract_signed' }] }],
+    ['signing twice → INVALID_TRANSITION', three, [go, [2, 'fill'], [0, 'sign']], [0, 'sign'], { code: 'INVALID_TRANSITION' }],
+    ['order any: after the initiator both others are to sign', () => makeOwnFile(3, [], 'any'), [go], [0, 'sign'], { to: 'awaiting_signatures', statuses: ['signed', 'to_sign', 'to_sign'], notify: [{ party: 1, sms: 'invite_sign' }, { party: 2, sms: 'invite_sign' }] }],
+    ['order any: the third may sign before the second', () => makeOwnFile(3, [], 'any'), [go, [0, 'sign']], [2, 'sign'], { to: 'awaiting_signatures', statuses: ['signed', 'to_sign', 'signed'], notify: [] }],
+    ['a waiting signer rejects → rejected for all, all others told', three, [go, [2, 'fill'], [0, 'sign']], [2, 'reject'], { to: 'rejected', statuses: ['signed', 'to_sign', 'rejected'], notify: [{ party: 0, sms: 'rejected' }, { party: 1, sms: 'rejected' }] }],
+    ['a 对方填 signer rejects before filling', three, [go], [2, 'reject'], { to: 'rejected', statuses: ['waiting', 'waiting', 'rejected'], notify: [{ party: 0, sms: 'rejected' }, { party: 1, sms: 'rejected' }] }],
+    ['a signer who signed cannot reject', three, [go, [2, 'fill'], [0, 'sign']], [0, 'reject'], { code: 'INVALID_TRANSITION' }],
+    ['revoke while no other signer acted', three, [go], [0, 'revoke'], { to: 'revoked', statuses: ['waiting', 'waiting', 'to_fill'], notify: [] }],
+    ['revoke after another signer filled → refused (C3)', () => makeOwnFile(3, [1, 2]), [go, [1, 'fill']], [0, 'revoke'], { code: 'INVALID_TRANSITION' }],
+    ['revoke after another signer signed → refused (C3)', () => makeOwnFile(3, [], 'any'), [go, [0, 'sign'], [2, 'sign']], [0, 'revoke'], { code: 'INVALID_TRANSITION' }],
+    ['a signer cannot revoke', three, [go], [1, 'revoke'], { code: 'INVALID_TRANSITION' }],
+    ['three signers: rescind → MULTI_PARTY_RESCIND_UNSUPPORTED (C6)', three, [go, [2, 'fill'], [0, 'sign'], [1, 'sign'], [2, 'sign']], [1, 'rescind_request'], { code: 'MULTI_PARTY_RESCIND_UNSUPPORTED' }],
+    ['two signers: rescind may be requested', () => makeOwnFile(2, []), [go, [0, 'sign'], [1, 'sign']], [1, 'rescind_request'], { to: 'rescind_pending', statuses: ['signed', 'signed'], notify: [{ party: 0, sms: 'rescind_requested' }] }],
+    ['two signers: the other one confirms', () => makeOwnFile(2, []), [go, [0, 'sign'], [1, 'sign'], [1, 'rescind_request']], [0, 'rescind_confirm'], { to: 'rescinded', statuses: ['signed', 'signed'], notify: [{ party: 1, sms: 'rescind_answered' }] }],
+    ['own files have no settle', () => makeOwnFile(2, []), [go, [0, 'sign'], [1, 'sign']], [0, 'settle_request'], { code: 'INVALID_TRANSITION' }],
+    ['expiry before it is due → refused', three, [go], ['system', 'expire'], { code: 'INVALID_TRANSITION' }],
+  ])('%s', (_label, make, before, step, outcome) => {
+    const c = walk(make(), before);
+    if ('code' in outcome) {
+      let err: unknown;
+      try {
+        perform(c, step);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(AppError);
+      expect((err as AppError).code).toBe(outcome.code);
+      if (outcome.details) expect((err as AppError).details).toMatchObject(outcome.details);
+      return;
+    }
+    const d = perform(c, step);
+    expect({ to: d.to, statuses: d.statuses, notify: d.notify }).toEqual(outcome);
+  });
+
+  test('C2 a due own file expires and every signer is told', () => {
+    const c = walk(makeOwnFile(3, [2]), [go]);
+    const d = decide(c, 'expire', { kind: 'system' }, { now: c.expiresAt! });
+    expect(d.to).toBe('expired');
+    expect(d.notify).toEqual([0, 1, 2].map((party) => ({ party, sms: 'expired' })));
+  });
+
+  test('a two-party position (`counterparty`) never matches a signer of an own file', () => {
+    // The two-party rows name index 1 as `counterparty`; an own file's second signer does not take them.
+    expect(TRANSITIONS.filter((r) => r.flows !== 'all' && r.flows.includes('own_file')).every((r) => r.actor !== 'counterparty')).toBe(true);
   });
 });

@@ -8,7 +8,8 @@
  * `contractId`+`seq`). Every document id and tag is prefixed by a per-run id, so the suite can run
  * against a store that already holds data and its tests do not see each other's documents.
  */
-import { StoreDuplicateError, type Doc, type Filter, type FindOptions, type Store } from '../../shared/ports/store';
+import { StoreDuplicateError, type Append, type Doc, type Filter, type FindOptions, type Store } from '../../shared/ports/store';
+import { disarm, holdNextCommit, holdNextWrite, writesTo } from '../support/interleave';
 
 export interface ConformanceOptions {
   /** A second connection to the same data, for the concurrency tests. */
@@ -134,7 +135,7 @@ export function runStoreConformance(
           { collection: 'events', docs: [event(id, 1), event(id, 2)] },
           { collection: 'users', docs: [{ _id: `${id}-audit`, x: 1 }] },
         ]);
-        expect(res).toEqual({ ok: true, version: 2 });
+        expect(res).toEqual({ ok: true, version: 2, versions: [2] });
         expect(await store.get('contracts', id)).toEqual({ _id: id, state: 'signed', version: 2 });
         expect(await store.get('events', `${id}:1`)).toEqual({ ...event(id, 1), version: 1 });
         expect(await store.get('events', `${id}:2`)).toEqual({ ...event(id, 2), version: 1 });
@@ -146,7 +147,7 @@ export function runStoreConformance(
         const first = await store.commit({ collection: 'contracts', doc: { _id: id, state: 'draft' }, expectedVersion: 0 }, [
           { collection: 'events', docs: [event(id, 1)] },
         ]);
-        expect(first).toEqual({ ok: true, version: 1 });
+        expect(first).toEqual({ ok: true, version: 1, versions: [1] });
         expect(await store.get('contracts', id)).toEqual({ _id: id, state: 'draft', version: 1 });
         const again = await store.commit({ collection: 'contracts', doc: { _id: id, state: 'other' }, expectedVersion: 0 }, [
           { collection: 'events', docs: [event(id, 99)] },
@@ -194,7 +195,7 @@ export function runStoreConformance(
         const retry = await store.commit({ collection: 'contracts', doc: { _id: id, state: 'signed' }, expectedVersion: 1 }, [
           { collection: 'events', docs: [event(id, 1)] },
         ]);
-        expect(retry).toEqual({ ok: true, version: 2 });
+        expect(retry).toEqual({ ok: true, version: 2, versions: [2] });
       });
 
       it('the same _id twice inside one commit is a conflict and writes nothing', async () => {
@@ -224,11 +225,281 @@ export function runStoreConformance(
       it('a commit with no appends is a plain compare-and-set', async () => {
         const id = uid('c');
         await store.insert('contracts', { _id: id, n: 1 });
-        expect(await store.commit({ collection: 'contracts', doc: { _id: id, n: 2 }, expectedVersion: 1 }, [])).toEqual({
-          ok: true,
-          version: 2,
-        });
+        expect(await store.commit({ collection: 'contracts', doc: { _id: id, n: 2 }, expectedVersion: 1 }, [])).toEqual({ ok: true, version: 2, versions: [2] });
         expect(await store.get('contracts', id)).toEqual({ _id: id, n: 2, version: 2 });
+      });
+    });
+
+    describe('commit: several writes in one transaction', () => {
+      const event = (contractId: string, n: number): Doc => ({ _id: `${contractId}:${n}`, contractId, seq: n, type: '签署' });
+      const conflict = { ok: false, reason: 'conflict' };
+
+      it('stores every compare-and-set and the appends; versions are per write, version the first', async () => {
+        const [c, f] = [uid('c'), uid('face')];
+        await store.insert('contracts', { _id: c, state: 'awaiting_signatures' });
+        await store.insert('face_checks', { _id: f, status: 'passed' });
+        expect(await store.compareAndSet('face_checks', { _id: f, status: 'passed', seen: true }, 1)).toBe(true);
+        const res = await store.commit(
+          [
+            { collection: 'contracts', doc: { _id: c, state: 'signed' }, expectedVersion: 1 },
+            { collection: 'face_checks', doc: { _id: f, status: 'used', usedFor: c }, expectedVersion: 2 },
+          ],
+          [{ collection: 'events', docs: [event(c, 1)] }],
+        );
+        expect(res).toEqual({ ok: true, version: 2, versions: [2, 3] });
+        expect(await store.get('contracts', c)).toEqual({ _id: c, state: 'signed', version: 2 });
+        expect(await store.get('face_checks', f)).toEqual({ _id: f, status: 'used', usedFor: c, version: 3 });
+        expect(await store.get('events', `${c}:1`)).toEqual({ ...event(c, 1), version: 1 });
+      });
+
+      it('the list form with one write is the single-write form', async () => {
+        const c = uid('c');
+        await store.insert('contracts', { _id: c, n: 1 });
+        expect(await store.commit([{ collection: 'contracts', doc: { _id: c, n: 2 }, expectedVersion: 1 }])).toEqual({ ok: true, version: 2, versions: [2] });
+        expect(await store.commit({ collection: 'contracts', doc: { _id: c, n: 3 }, expectedVersion: 2 })).toEqual({ ok: true, version: 3, versions: [3] });
+        expect(await store.get('contracts', c)).toEqual({ _id: c, n: 3, version: 3 });
+      });
+
+      it('one stale write (first or last) writes nothing: not the other writes, not the appends', async () => {
+        for (const staleAt of [0, 1] as const) {
+          const [c, f] = [uid('c'), uid('face')];
+          await store.insert('contracts', { _id: c, state: 'awaiting_signatures' });
+          await store.insert('face_checks', { _id: f, status: 'passed' });
+          expect(await store.compareAndSet('face_checks', { _id: f, status: 'passed', n: 2 }, 1)).toBe(true); // now version 2
+          const writes = [
+            { collection: 'contracts', doc: { _id: c, state: 'signed' }, expectedVersion: staleAt === 0 ? 2 : 1 },
+            { collection: 'face_checks', doc: { _id: f, status: 'used' }, expectedVersion: staleAt === 1 ? 1 : 2 },
+          ];
+          expect(await store.commit(writes, [{ collection: 'events', docs: [event(c, 1)] }])).toEqual(conflict);
+          expect(await store.get('contracts', c)).toEqual({ _id: c, state: 'awaiting_signatures', version: 1 });
+          expect(await store.get('face_checks', f)).toEqual({ _id: f, status: 'passed', n: 2, version: 2 });
+          expect(await store.get('events', `${c}:1`)).toBeNull();
+        }
+      });
+
+      it('a write on a missing document with expectedVersion > 0 fails the whole commit', async () => {
+        const [c, gone] = [uid('c'), uid('c')];
+        await store.insert('contracts', { _id: c, n: 1 });
+        const res = await store.commit([
+          { collection: 'contracts', doc: { _id: c, n: 2 }, expectedVersion: 1 },
+          { collection: 'contracts', doc: { _id: gone, n: 1 }, expectedVersion: 1 },
+        ]);
+        expect(res).toEqual(conflict);
+        expect(await store.get('contracts', c)).toEqual({ _id: c, n: 1, version: 1 });
+        expect(await store.get('contracts', gone)).toBeNull();
+      });
+
+      it('inserts (expectedVersion 0) and compare-and-sets mix; an insert whose _id exists fails them all', async () => {
+        const [c, order, taken] = [uid('c'), uid('order'), uid('order')];
+        await store.insert('contracts', { _id: c, state: 'draft' });
+        const res = await store.commit([
+          { collection: 'orders', doc: { _id: order, status: 'open' }, expectedVersion: 0 },
+          { collection: 'contracts', doc: { _id: c, state: 'awaiting_payment', orderId: order }, expectedVersion: 1 },
+        ]);
+        expect(res).toEqual({ ok: true, version: 1, versions: [1, 2] });
+        expect(await store.get('orders', order)).toEqual({ _id: order, status: 'open', version: 1 });
+        expect(await store.get('contracts', c)).toEqual({ _id: c, state: 'awaiting_payment', orderId: order, version: 2 });
+
+        await store.insert('orders', { _id: taken, status: 'paid' });
+        const again = await store.commit([
+          { collection: 'contracts', doc: { _id: c, state: 'x', orderId: taken }, expectedVersion: 2 },
+          { collection: 'orders', doc: { _id: taken, status: 'open' }, expectedVersion: 0 },
+        ]);
+        expect(again).toEqual(conflict);
+        expect(await store.get('contracts', c)).toEqual({ _id: c, state: 'awaiting_payment', orderId: order, version: 2 });
+        expect(await store.get('orders', taken)).toEqual({ _id: taken, status: 'paid', version: 1 });
+      });
+
+      it('the same document twice — two writes, or a write and an append — is a conflict and writes nothing', async () => {
+        const [c, other] = [uid('c'), uid('c')];
+        await store.insert('contracts', { _id: c, n: 1 });
+        await store.insert('contracts', { _id: other, n: 1 });
+        // Even where the second write names the version the first would leave.
+        const twice = await store.commit([
+          { collection: 'contracts', doc: { _id: other, n: 2 }, expectedVersion: 1 },
+          { collection: 'contracts', doc: { _id: c, n: 2 }, expectedVersion: 1 },
+          { collection: 'contracts', doc: { _id: c, n: 3 }, expectedVersion: 2 },
+        ]);
+        expect(twice).toEqual(conflict);
+        const fresh = uid('c');
+        const writeAndAppend = await store.commit({ collection: 'contracts', doc: { _id: fresh, n: 1 }, expectedVersion: 0 }, [
+          { collection: 'contracts', docs: [{ _id: fresh, n: 9 }] },
+        ]);
+        expect(writeAndAppend).toEqual(conflict);
+        expect(await store.get('contracts', c)).toEqual({ _id: c, n: 1, version: 1 });
+        expect(await store.get('contracts', other)).toEqual({ _id: other, n: 1, version: 1 });
+        expect(await store.get('contracts', fresh)).toBeNull();
+        // One _id in two collections is two documents.
+        const id = uid('same');
+        expect(await store.commit([
+          { collection: 'users', doc: { _id: id, a: 1 }, expectedVersion: 0 },
+          { collection: 'orders', doc: { _id: id, b: 1 }, expectedVersion: 0 },
+        ])).toEqual({ ok: true, version: 1, versions: [1, 1] });
+      });
+
+      it('an append that cannot be inserted rolls back every write', async () => {
+        const [c, f] = [uid('c'), uid('face')];
+        await store.insert('contracts', { _id: c, state: 'awaiting_signatures' });
+        await store.insert('face_checks', { _id: f, status: 'passed' });
+        await store.insert('events', event(c, 1));
+        const res = await store.commit(
+          [
+            { collection: 'contracts', doc: { _id: c, state: 'signed' }, expectedVersion: 1 },
+            { collection: 'face_checks', doc: { _id: f, status: 'used' }, expectedVersion: 1 },
+          ],
+          [
+            { collection: 'sms_outbox', docs: [{ _id: `${c}-sms`, to: 'x' }] },
+            { collection: 'events', docs: [{ ...event(c, 1), type: 'again' }] },
+          ],
+        );
+        expect(res).toEqual(conflict);
+        expect(await store.get('contracts', c)).toEqual({ _id: c, state: 'awaiting_signatures', version: 1 });
+        expect(await store.get('face_checks', f)).toEqual({ _id: f, status: 'passed', version: 1 });
+        expect(await store.get('sms_outbox', `${c}-sms`)).toBeNull();
+        expect(await store.get('events', `${c}:1`)).toEqual({ ...event(c, 1), version: 1 });
+      });
+
+      it('a unique-index violation in the second write (or between the writes) fails the whole commit', async () => {
+        const token = uid('token');
+        const [a, b, holder] = [uid('c'), uid('c'), uid('c')];
+        await store.insert('contracts', { _id: a, state: 'draft' });
+        await store.insert('contracts', { _id: b, state: 'draft' });
+        await store.insert('contracts', { _id: holder, shareToken: token });
+        const res = await store.commit([
+          { collection: 'contracts', doc: { _id: a, state: 'shared', shareToken: `${token}-a` }, expectedVersion: 1 },
+          { collection: 'contracts', doc: { _id: b, state: 'shared', shareToken: token }, expectedVersion: 1 },
+        ]);
+        expect(res).toEqual(conflict);
+        expect(await store.get('contracts', a)).toEqual({ _id: a, state: 'draft', version: 1 });
+        expect(await store.get('contracts', b)).toEqual({ _id: b, state: 'draft', version: 1 });
+        expect(await store.find('contracts', { shareToken: `${token}-a` })).toEqual([]);
+        // Two writes of this commit wanting one new token.
+        const between = await store.commit([
+          { collection: 'contracts', doc: { _id: a, shareToken: `${token}-new` }, expectedVersion: 1 },
+          { collection: 'contracts', doc: { _id: b, shareToken: `${token}-new` }, expectedVersion: 1 },
+        ]);
+        expect(between).toEqual(conflict);
+        expect(await store.get('contracts', a)).toEqual({ _id: a, state: 'draft', version: 1 });
+        expect(await store.get('contracts', b)).toEqual({ _id: b, state: 'draft', version: 1 });
+      });
+
+      it('refuses an empty list of writes (TypeError) and checks every write before writing any', async () => {
+        await expect(store.commit([], [{ collection: 'users', docs: [{ _id: uid() }] }])).rejects.toThrow(TypeError);
+        const c = uid('c');
+        await store.insert('contracts', { _id: c, n: 1 });
+        await expect(store.commit([
+          { collection: 'contracts', doc: { _id: c, n: 2 }, expectedVersion: 1 },
+          { collection: 'contracts', doc: { _id: uid('c') }, expectedVersion: -1 },
+        ])).rejects.toThrow(TypeError);
+        await expect(store.commit([
+          { collection: 'contracts', doc: { _id: c, n: 2 }, expectedVersion: 1 },
+          { collection: 'no_such_collection', doc: { _id: uid() }, expectedVersion: 0 },
+        ])).rejects.toThrow(/unknown collection/);
+        expect(await store.get('contracts', c)).toEqual({ _id: c, n: 1, version: 1 });
+      });
+    });
+
+    describe('controlled interleaving (test/support/interleave.ts), a fresh store per case', () => {
+      let fresh: Store;
+      beforeEach(async () => {
+        fresh = await open();
+      });
+      afterEach(async () => {
+        disarm(fresh);
+        await fresh.close();
+      });
+
+      type Counter = Doc & { n: number; by?: string };
+      /** Reads the counter and decides its next value: the part of a writer before its commit. */
+      const decide = async (s: Store, id: string, by: string) => {
+        const doc = (await s.get<Counter>('contracts', id))!;
+        return { collection: 'contracts', doc: { ...doc, n: doc.n + 1, by }, expectedVersion: doc.version! };
+      };
+      const eventOf = (id: string, by: string): Append => ({ collection: 'events', docs: [{ _id: `${id}:${by}`, contractId: id, seq: 2, by }] });
+
+      for (const winner of ['A', 'B'] as const) {
+        it(`A and B both read version 1; the one held before its commit loses: ${winner} wins`, async () => {
+          const id = uid('race');
+          await fresh.insert('contracts', { _id: id, n: 0 });
+          const loser = winner === 'A' ? 'B' : 'A';
+          // Both read and decide first; then the loser is held on its way into commit.
+          const [lose, win] = await Promise.all([decide(fresh, id, loser), decide(fresh, id, winner)]);
+          const gate = holdNextCommit(fresh, writesTo('contracts', id));
+          const held = fresh.commit(lose, [eventOf(id, loser)]);
+          expect((await gate.reached).writes[0]!.doc).toMatchObject({ by: loser });
+          expect(gate.holding).toBe(true);
+          // The winner commits while the loser waits (a gate catches one write only).
+          expect(await fresh.commit(win, [eventOf(id, winner)])).toEqual({ ok: true, version: 2, versions: [2] });
+          gate.release();
+          expect(await held).toEqual({ ok: false, reason: 'conflict' });
+          expect(gate.holding).toBe(false);
+          expect(await fresh.get('contracts', id)).toEqual({ _id: id, n: 1, by: winner, version: 2 });
+          expect(ids(await fresh.find('events', { contractId: id }))).toEqual([`${id}:${winner}`]);
+        });
+      }
+
+      it('released before anything else commits, the held writer wins and the late one loses', async () => {
+        const id = uid('race');
+        await fresh.insert('contracts', { _id: id, n: 0 });
+        const [a, b] = [await decide(fresh, id, 'A'), await decide(fresh, id, 'B')];
+        const gate = holdNextCommit(fresh, writesTo('contracts', id));
+        const held = fresh.commit(a);
+        await gate.reached;
+        gate.release();
+        expect(await held).toEqual({ ok: true, version: 2, versions: [2] });
+        expect(await fresh.commit(b)).toEqual({ ok: false, reason: 'conflict' });
+        expect(await fresh.get('contracts', id)).toEqual({ _id: id, n: 1, by: 'A', version: 2 });
+      });
+
+      it('a held multi-write commit that loses on one document leaves the other untouched (the face check stays usable)', async () => {
+        const [c, f] = [uid('c'), uid('face')];
+        await fresh.insert('contracts', { _id: c, state: 'awaiting_signatures' });
+        await fresh.insert('face_checks', { _id: f, status: 'passed' });
+        const gate = holdNextCommit(fresh, writesTo('face_checks'));
+        const sign = fresh.commit(
+          [
+            { collection: 'contracts', doc: { _id: c, state: 'signed' }, expectedVersion: 1 },
+            { collection: 'face_checks', doc: { _id: f, status: 'used' }, expectedVersion: 1 },
+          ],
+          [{ collection: 'events', docs: [{ _id: `${c}:signed`, contractId: c, seq: 2 }] }],
+        );
+        await gate.reached;
+        // The revoke (no face check) is not held: the gate only matches commits touching face_checks.
+        expect(await fresh.commit({ collection: 'contracts', doc: { _id: c, state: 'revoked' }, expectedVersion: 1 }, [
+          { collection: 'events', docs: [{ _id: `${c}:revoked`, contractId: c, seq: 2 }] },
+        ])).toEqual({ ok: true, version: 2, versions: [2] });
+        gate.release();
+        expect(await sign).toEqual({ ok: false, reason: 'conflict' });
+        expect(await fresh.get('contracts', c)).toEqual({ _id: c, state: 'revoked', version: 2 });
+        expect(await fresh.get('face_checks', f)).toEqual({ _id: f, status: 'passed', version: 1 });
+        expect(await fresh.get('events', `${c}:signed`)).toBeNull();
+      });
+
+      it('holds a compareAndSet and an insert too; a failed gate makes the write throw having written nothing', async () => {
+        const id = uid('coupon');
+        await fresh.insert('coupons', { _id: id, status: 'available' });
+        const gate = holdNextWrite(fresh, (i) => i.op === 'compareAndSet' && writesTo('coupons', id)(i));
+        const first = fresh.compareAndSet('coupons', { _id: id, status: 'held', by: 'A' }, 1);
+        expect(await gate.reached).toEqual({ op: 'compareAndSet', writes: [{ collection: 'coupons', doc: { _id: id, status: 'held', by: 'A' }, expectedVersion: 1 }], appends: [] });
+        expect(await fresh.compareAndSet('coupons', { _id: id, status: 'held', by: 'B' }, 1)).toBe(true);
+        gate.release();
+        expect(await first).toBe(false);
+        expect(await fresh.get('coupons', id)).toEqual({ _id: id, status: 'held', by: 'B', version: 2 });
+
+        const dupId = uid('quota');
+        const insertGate = holdNextWrite(fresh, (i) => i.op === 'insert' && writesTo('quota_uses', dupId)(i));
+        const late = fresh.insert('quota_uses', { _id: dupId, who: 'A' });
+        await insertGate.reached;
+        await fresh.insert('quota_uses', { _id: dupId, who: 'B' });
+        insertGate.release();
+        await expect(late).rejects.toBeInstanceOf(StoreDuplicateError);
+
+        const failing = holdNextCommit(fresh);
+        const broken = fresh.commit({ collection: 'coupons', doc: { _id: id, status: 'used' }, expectedVersion: 2 });
+        await failing.reached;
+        failing.fail(new Error('provider down'));
+        await expect(broken).rejects.toThrow('provider down');
+        expect(await fresh.get('coupons', id)).toEqual({ _id: id, status: 'held', by: 'B', version: 2 });
       });
     });
 
@@ -384,7 +655,7 @@ export function runStoreConformance(
         expect(lost.ok).toBe(false);
         expect(await findIds('contracts', { memberOpenids: m('w4') })).toEqual([]);
         const won = await store.commit({ collection: 'contracts', doc: { _id: id, memberOpenids: [m('w4')] }, expectedVersion: 3 }, []);
-        expect(won).toEqual({ ok: true, version: 4 });
+        expect(won).toEqual({ ok: true, version: 4, versions: [4] });
         expect(await findIds('contracts', { memberOpenids: { $in: [m('w2'), m('w4')] } })).toEqual([id]);
         await store.remove('contracts', id);
         expect(await findIds('contracts', { memberOpenids: m('w4') })).toEqual([]);

@@ -66,9 +66,9 @@ export const exampleModel = async (spec: KindSpec, filled = true) => {
     contractNo: `${spec.numberPrefix}20260301GOLDEN01`,
     form: structuredClone(spec.example),
     createdAt: '2026-03-01T02:00:00.000Z',
-    parties: {
-      initiator: { kindRole: spec.roles[0], details: filled ? { ...SAMPLE_PARTIES[0] } : null },
-      counterparty: { kindRole: spec.roles[1], details: filled ? { ...SAMPLE_PARTIES[1] } : null },
-    },
+    parties: [
+      { role: spec.roles[0], details: filled ? { ...SAMPLE_PARTIES[0] } : null },
+      { role: spec.roles[1], details: filled ? { ...SAMPLE_PARTIES[1] } : null },
+    ],
   });
 };

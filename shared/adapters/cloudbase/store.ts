@@ -7,12 +7,21 @@
  *   compareAndSet doc(id).get() for the stored field names, then
  *                 where({_id, version}).options({multiple:false}).update(set every field,
  *                 remove the vanished ones, version+1)  — `updated === 1` is the won CAS
- *   commit        db.runTransaction: doc(id).get → check version → doc(id).set → add(event)…
+ *   commit        db.runTransaction: doc(id).get of every compare-and-set target → check every
+ *                 version (else rollback: conflict) → doc(id).set per compare-and-set, add per
+ *                 insert and per appended document
  *   find / count  where(filter).orderBy(…, _id).skip().limit().get() / .count()
  *
  * Why these shapes:
- * - A transaction admits single-document operations only, and `where(...).update()` inside one is
- *   NOT part of it (the SDK sends it without the transaction id), hence get/check/set by `_id`.
+ * - A transaction admits single-document operations only (https://docs.cloudbase.net/database/
+ *   transaction: get, add, delete, update, set on `transaction.collection(c).doc(id)`; the SDK,
+ *   @cloudbase/database src/transaction/index.ts, gives the transaction a collection whose
+ *   DocumentReference sends `transactionId` with getDocument / modifyDocument / insertDocument /
+ *   removeDocument), and `where(...).update()` inside one is NOT part of it (the SDK sends it
+ *   without the transaction id), hence get/check/set by `_id`. `set` is a whole replacement
+ *   (modifyDocument merge:false), which is the port's compare-and-set; every read comes before
+ *   the first write, so a lost version writes nothing at all. Calls on one transaction go one at a
+ *   time (a MongoDB session does not take concurrent operations).
  *   A conflicting transaction gets DATABASE_TRANSACTION_CONFLICT and runTransaction retries the
  *   callback (up to 3 more times), which then re-reads and, if the version moved, reports a
  *   conflict instead of writing.
@@ -30,6 +39,8 @@
  * on either.
  */
 import {
+  commitWrites,
+  namesADocumentTwice,
   StoreDuplicateError,
   type Append,
   type CasWrite,
@@ -38,6 +49,7 @@ import {
   type Filter,
   type FindOptions,
   type Store,
+  type StoreTestHooks,
 } from '../../ports/store';
 import { ALL_COLLECTIONS, type CollectionSpec } from '../../store/collections';
 import { cloudbaseFailure, errorCode } from './app';
@@ -106,6 +118,7 @@ const toDoc = <T extends Doc>(raw: unknown): T => raw as T;
 
 export class CloudBaseStore implements Store {
   private readonly specs = new Map<string, CollectionSpec>();
+  testHooks?: StoreTestHooks;
 
   constructor(private readonly database: () => Database, collections: CollectionSpec[] = ALL_COLLECTIONS) {
     for (const c of collections) this.specs.set(c.name, c);
@@ -140,6 +153,7 @@ export class CloudBaseStore implements Store {
   async insert(collection: string, doc: Doc): Promise<void> {
     const data = { ...plain(doc), version: 1 };
     const coll = this.coll(collection);
+    if (this.testHooks?.beforeWrite) await this.testHooks.beforeWrite({ op: 'insert', writes: [{ collection, doc, expectedVersion: 0 }], appends: [] });
     try {
       await coll.add(data);
     } catch (e) {
@@ -151,6 +165,8 @@ export class CloudBaseStore implements Store {
   async compareAndSet(collection: string, doc: Doc, expectedVersion: number): Promise<boolean> {
     const expected = checkVersion(expectedVersion);
     const next = plain(doc);
+    this.spec(collection);
+    if (this.testHooks?.beforeWrite) await this.testHooks.beforeWrite({ op: 'compareAndSet', writes: [{ collection, doc, expectedVersion }], appends: [] });
     if (expected === 0) return false;
     const current = await this.get(collection, doc._id);
     if (!current || current.version !== expected) return false;
@@ -169,42 +185,51 @@ export class CloudBaseStore implements Store {
     }
   }
 
-  async commit(write: CasWrite, appends: Append[]): Promise<CommitResult> {
+  commit(writes: CasWrite | readonly CasWrite[], appends?: readonly Append[]): Promise<CommitResult>;
+  commit(writes: readonly CasWrite[], appends?: readonly Append[]): Promise<CommitResult>;
+  commit(write: CasWrite, appends?: readonly Append[]): Promise<CommitResult>;
+  async commit(input: CasWrite | readonly CasWrite[], appends: readonly Append[] = []): Promise<CommitResult> {
     // Everything is checked and serialised before the transaction starts.
-    this.spec(write.collection);
-    const expected = checkVersion(write.expectedVersion);
-    const main = plain(write.doc);
+    const writes = commitWrites(input);
+    const planned = writes.map((w) => {
+      this.spec(w.collection);
+      return { collection: w.collection, id: w.doc._id, expected: checkVersion(w.expectedVersion), data: plain(w.doc) };
+    });
     const inserts: Array<[collection: string, data: Record<string, unknown>]> = [];
-    const seen = new Set<string>();
     for (const a of appends) {
       this.spec(a.collection);
-      for (const d of a.docs) {
-        const key = `${a.collection}\u0000${checkId(d._id)}`;
-        if (seen.has(key)) return CONFLICT; // the same _id twice can never commit
-        seen.add(key);
-        inserts.push([a.collection, { ...plain(d), version: 1 }]);
-      }
+      for (const d of a.docs) inserts.push([a.collection, { ...plain(d), version: 1 }]);
     }
+    const hooks = this.testHooks;
+    if (hooks?.beforeWrite) await hooks.beforeWrite({ op: 'commit', writes, appends });
+    // The same document twice can never commit (a transaction writes a document once).
+    if (namesADocumentTwice(writes, appends)) return CONFLICT;
 
     const db = this.database();
+    let attempt = 0;
     try {
       await db.runTransaction(async (tx) => {
-        const coll = tx.collection(write.collection);
-        if (expected === 0) {
-          await coll.add({ ...main, version: 1 });
-        } else {
-          const ref = coll.doc(write.doc._id);
-          const stored = (await ref.get()).data as Doc | null;
-          if (!stored || stored.version !== expected) {
+        attempt++;
+        // Every read before the first write: a version that moved writes nothing at all.
+        for (const w of planned) {
+          if (w.expected === 0) continue; // the insert's add fails on an existing _id
+          const stored = (await tx.collection(w.collection).doc(w.id).get()).data as Doc | null;
+          if (!stored || stored.version !== w.expected) {
             await tx.rollback(LOST);
             return;
           }
-          await ref.set({ ...withoutId(main), version: expected + 1 });
         }
+        if (hooks?.inTransaction) await hooks.inTransaction({ op: 'commit', writes, appends, attempt });
         // One document per call: transactions take single-document operations only.
+        for (const w of planned) {
+          const coll = tx.collection(w.collection);
+          if (w.expected === 0) await coll.add({ ...w.data, version: 1 });
+          else await coll.doc(w.id).set({ ...withoutId(w.data), version: w.expected + 1 });
+        }
         for (const [collection, data] of inserts) await tx.collection(collection).add(data);
       });
-      return { ok: true, version: expected + 1 };
+      const versions = planned.map((w) => w.expected + 1);
+      return { ok: true, version: versions[0]!, versions };
     } catch (e) {
       if (e === LOST) return CONFLICT;
       const code = errorCode(e);

@@ -8,11 +8,17 @@
  *   (sqlite-schema.ts); filters compile to parameterised SQL (sqlite-filter.ts).
  * - Prepared statements are cached per SQL text (which names its collection), bounded LRU.
  * - Rows are mapped explicitly (`raw()` arrays): libsql row objects carry `_metadata`.
+ * - `commit` runs every write and append between one `BEGIN IMMEDIATE` and its `COMMIT` with no
+ *   await in between, so nothing else in this process or any other can write in the middle.
+ * - `testHooks.beforeWrite` (tests only) is awaited before the write lock is taken; without a hook
+ *   a write adds no await at all.
  */
 import fs from 'node:fs';
 import nodePath from 'node:path';
 import Database from 'libsql';
 import {
+  commitWrites,
+  namesADocumentTwice,
   StoreDuplicateError,
   type Append,
   type CasWrite,
@@ -21,6 +27,7 @@ import {
   type Filter,
   type FindOptions,
   type Store,
+  type StoreTestHooks,
 } from '../../ports/store';
 import { ALL_COLLECTIONS, type CollectionSpec } from '../../store/collections';
 import { compileCount, compileFind, type Param } from './sqlite-filter';
@@ -77,6 +84,7 @@ class SqliteStore implements Store {
   private readonly begin: Database.Statement;
   private readonly commitTx: Database.Statement;
   private readonly rollback: Database.Statement;
+  testHooks?: StoreTestHooks;
 
   constructor(private readonly db: Database.Database, specs: CollectionSpec[]) {
     for (const spec of specs) {
@@ -130,6 +138,7 @@ class SqliteStore implements Store {
   async insert(collection: string, doc: Doc): Promise<void> {
     const t = this.table(collection);
     const json = serialize(doc);
+    if (this.testHooks?.beforeWrite) await this.testHooks.beforeWrite({ op: 'insert', writes: [{ collection, doc, expectedVersion: 0 }], appends: [] });
     try {
       this.run(t.insert, [doc._id, json]);
     } catch (err) {
@@ -141,35 +150,50 @@ class SqliteStore implements Store {
   async compareAndSet(collection: string, doc: Doc, expectedVersion: number): Promise<boolean> {
     const t = this.table(collection);
     const json = serialize(doc);
+    const expected = checkVersion(expectedVersion);
+    if (this.testHooks?.beforeWrite) await this.testHooks.beforeWrite({ op: 'compareAndSet', writes: [{ collection, doc, expectedVersion }], appends: [] });
     try {
-      return this.run(t.cas, [json, doc._id, checkVersion(expectedVersion)]) === 1;
+      return this.run(t.cas, [json, doc._id, expected]) === 1;
     } catch (err) {
       if (isUniqueViolation(err)) throw new StoreDuplicateError(collection, doc._id);
       throw err;
     }
   }
 
-  async commit(write: CasWrite, appends: Append[]): Promise<CommitResult> {
+  commit(writes: CasWrite | readonly CasWrite[], appends?: readonly Append[]): Promise<CommitResult>;
+  commit(writes: readonly CasWrite[], appends?: readonly Append[]): Promise<CommitResult>;
+  commit(write: CasWrite, appends?: readonly Append[]): Promise<CommitResult>;
+  async commit(input: CasWrite | readonly CasWrite[], appends: readonly Append[] = []): Promise<CommitResult> {
     // Validate and serialize everything before taking the write lock.
-    const main = this.table(write.collection);
-    const expected = checkVersion(write.expectedVersion);
-    const mainJson = serialize(write.doc);
-    const inserts: Array<[sql: string, id: string, json: string]> = [];
+    const writes = commitWrites(input);
+    const steps: Array<[sql: string, params: Param[], mustChange: boolean]> = [];
+    for (const w of writes) {
+      const t = this.table(w.collection);
+      const expected = checkVersion(w.expectedVersion);
+      const json = serialize(w.doc);
+      // An insert that finds the _id taken fails on the primary key; a CAS that changes no row lost.
+      if (expected === 0) steps.push([t.insert, [w.doc._id, json], false]);
+      else steps.push([t.cas, [json, w.doc._id, expected], true]);
+    }
     for (const a of appends) {
       const t = this.table(a.collection);
-      for (const d of a.docs) inserts.push([t.insert, d._id, serialize(d)]);
+      for (const d of a.docs) steps.push([t.insert, [d._id, serialize(d)], false]);
     }
+    if (this.testHooks?.beforeWrite) await this.testHooks.beforeWrite({ op: 'commit', writes, appends });
+    // Two writes of one document in one transaction: the second would see the first's version.
+    if (namesADocumentTwice(writes, appends)) return CONFLICT;
 
     this.begin.run([]);
     try {
-      if (expected === 0) this.run(main.insert, [write.doc._id, mainJson]);
-      else if (this.run(main.cas, [mainJson, write.doc._id, expected]) !== 1) {
-        this.rollback.run([]);
-        return CONFLICT;
+      for (const [sql, params, mustChange] of steps) {
+        if (this.run(sql, params) !== 1 && mustChange) {
+          this.rollback.run([]);
+          return CONFLICT;
+        }
       }
-      for (const [sql, id, json] of inserts) this.run(sql, [id, json]);
       this.commitTx.run([]);
-      return { ok: true, version: expected + 1 };
+      const versions = writes.map((w) => w.expectedVersion + 1);
+      return { ok: true, version: versions[0]!, versions };
     } catch (err) {
       if (this.db.inTransaction) this.rollback.run([]);
       if (isUniqueViolation(err)) return CONFLICT;

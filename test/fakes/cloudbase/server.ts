@@ -10,6 +10,15 @@
  * getDocument, calculateDocument, modifyDocument, removeDocument, startTransaction,
  * commitTransaction, abortTransaction. Storage actions: getUploadMetadata, batchGetDownloadUrl,
  * batchDeleteFile. Anything else is INVALID_ACTION.
+ *
+ * Inside a transaction (`transactionId` given) only single-document operations are accepted, as
+ * the CloudBase docs state (https://docs.cloudbase.net/database/transaction: get / add / delete /
+ * update / set on `transaction.collection(c).doc(id)`; the WeChat reference for runTransaction:
+ * "只允许进行单记录操作，不允许进行批量操作，但可以在一个事务中对多个记录进行操作"): getDocument,
+ * modifyDocument and removeDocument by `_id` (queryType DOC, as DocumentReference sends them) and
+ * insertDocument of one document. A query (`where(...).get()`, which the SDK does send with the
+ * transaction id) or a batch insert is refused with INVALID_PARAM — the docs give the rule, not
+ * the code, so the code is ours.
  */
 import http from 'node:http';
 import { EJSON } from 'bson';
@@ -46,9 +55,22 @@ export const startCloudBaseFake = async (options: CloudBaseFakeOptions): Promise
   const storage = new FakeStorage(options.envId, options.bucket ?? `7465-${options.envId}-1250000000`, () => base);
   const fake = { actions: [] as string[], refused: 0 };
 
+  const singleDocument = (action: string, p: Json): void => {
+    if (action === 'database.insertDocument') {
+      if (Array.isArray(p.data) && p.data.length !== 1) throw new DbError('INVALID_PARAM', 'a transaction inserts one document per call');
+      return;
+    }
+    if (action === 'database.calculateDocument') throw new DbError('INVALID_PARAM', 'count is not a transaction operation');
+    const query = parse(p.query);
+    if (p.queryType !== 'DOC' || Object.keys(query).length !== 1 || query._id === undefined || typeof query._id === 'object') {
+      throw new DbError('INVALID_PARAM', 'a transaction operates on single documents by _id only');
+    }
+  };
+
   const database = (action: string, p: Json): Json => {
     const coll = String(p.collectionName ?? '');
-    const tx = typeof p.transactionId === 'string' ? p.transactionId : undefined;
+    const tx = typeof p.transactionId === 'string' && p.transactionId !== '' ? p.transactionId : undefined;
+    if (tx) singleDocument(action, p);
     switch (action) {
       case 'database.insertDocument': {
         const docs = (Array.isArray(p.data) ? p.data : [p.data]).map(parse);
