@@ -8,6 +8,7 @@ import type { Contract } from '../domain/contract';
 import { chinaDay, compareDays } from '../rules/dates';
 import { collectionName } from '../store/collections';
 import type { Deps } from '../ports/operation';
+import { applyRecord, decideRecord, newRecord, REMINDER_TABLE, type ReminderStatus } from '../lifecycle';
 
 export const REMINDERS = collectionName('reminders');
 
@@ -16,7 +17,7 @@ export interface Reminder extends Doc {
   index: number;
   dueDate: string;
   principalFen: number;
-  status: 'pending' | 'sent' | 'cancelled';
+  status: ReminderStatus;
   sentAt: string | null;
   createdAt: string;
 }
@@ -36,11 +37,12 @@ export const scheduleReminders = async (deps: Deps, contract: Contract): Promise
     if (compareDays(item.dueDate, today) < 0) continue;
     const _id = `${contract._id}:${index}`;
     try {
-      await deps.store.insert(REMINDERS, { _id, contractId: contract._id, index, dueDate: item.dueDate, principalFen: item.principalFen, status: 'pending', sentAt: null, createdAt: now });
+      await deps.store.insert(REMINDERS, newRecord(REMINDER_TABLE, { _id, contractId: contract._id, index, dueDate: item.dueDate, principalFen: item.principalFen, sentAt: null, createdAt: now }));
     } catch (e) {
       if (!(e instanceof StoreDuplicateError)) throw e;
       const existing = await deps.store.get<Reminder>(REMINDERS, _id);
-      if (existing?.status === 'cancelled') await deps.store.compareAndSet(REMINDERS, { ...existing, status: 'pending' }, existing.version ?? 0);
+      const d = existing ? decideRecord(REMINDER_TABLE, existing.status, 'schedule') : null;
+      if (existing && d && !d.noop) await deps.store.compareAndSet(REMINDERS, applyRecord(existing, d), existing.version ?? 0);
     }
   }
 };
@@ -48,5 +50,5 @@ export const scheduleReminders = async (deps: Deps, contract: Contract): Promise
 /** Cancels every reminder not sent yet (reminders switched off, settled, rescinded). Idempotent. */
 export const cancelReminders = async (deps: Deps, contractId: string): Promise<void> => {
   const pending = await deps.store.find<Reminder>(REMINDERS, { contractId, status: 'pending' }, { limit: 1000 });
-  for (const r of pending) await deps.store.compareAndSet(REMINDERS, { ...r, status: 'cancelled' }, r.version ?? 0);
+  for (const r of pending) await deps.store.compareAndSet(REMINDERS, applyRecord(r, decideRecord(REMINDER_TABLE, r.status, 'cancel')), r.version ?? 0);
 };

@@ -31,12 +31,13 @@ import { sendSms } from '../messages/contract-sms';
 import { updateOrder, type Order, type ReportRequest } from '../payments/orders';
 import { recordChange } from '../contracts/record-change';
 import { maskEmail, reportable } from './report-orders';
+import { allowsRecord, applyRecord, decideRecord, REPORT_ORDER_TABLE, REPORT_RETRY, retryDelaySeconds, type ReportOrderAction } from '../lifecycle';
 
 /** A claim not finished within this long is taken to be abandoned (a crashed or timed-out call). */
-export const CLAIM_MINUTES = 5;
+export const CLAIM_MINUTES = REPORT_RETRY.leaseSeconds / 60;
 /** Failed sends retried by the timer, each after attempts × RETRY_MINUTES; then left for the party to ask again. */
-export const MAX_ATTEMPTS = 5;
-export const RETRY_MINUTES = 10;
+export const MAX_ATTEMPTS = REPORT_RETRY.maxAttempts;
+export const RETRY_MINUTES = REPORT_RETRY.baseDelaySeconds / 60;
 
 /**
  * Who may claim a paid report:
@@ -94,13 +95,16 @@ export const recordReportSent = async (
   if (to !== null) await sendSms(deps, after, to, 'report_sent', maskEmail(sent.email));
 };
 
-const claimable = (o: Order, now: string, mode: DeliveryMode): o is Order & { report: ReportRequest } => {
+/** The report-order action this call may take (null: none): the table says what each one does. */
+const claimAction = (o: Order, now: string, mode: DeliveryMode): ReportOrderAction | null => {
   const r = o.report;
-  if (o.status !== 'paid' || o.applied !== true || !r || r.status === 'sent') return false;
-  if (r.status === 'due') return true;
-  if (mode === 'notified') return false;
-  if (r.status === 'failed' && mode === 'requested') return true;
-  return r.retryAt !== null && r.retryAt <= now; // a failed send's retry time, or an abandoned claim's expiry
+  if (o.status !== 'paid' || o.applied !== true || !r) return null;
+  if (r.status === 'due') return 'claim';
+  if (mode === 'notified') return null;
+  const timeCame = r.retryAt !== null && r.retryAt <= now; // a failed send's retry time, or an abandoned claim's expiry
+  if (r.status === 'failed' && (mode === 'requested' || timeCame)) return 'retry';
+  if (r.status === 'sending' && timeCame) return 'take_over';
+  return null;
 };
 
 const minutesAfter = (now: string, minutes: number): string => new Date(Date.parse(now) + minutes * 60_000).toISOString();
@@ -115,8 +119,9 @@ const minutesAfter = (now: string, minutes: number): string => new Date(Date.par
 export const deliverReport = async (deps: Deps, order: string | Order, mode: DeliveryMode, email?: string): Promise<DeliveryOutcome> => {
   const claim = await updateOrder(deps, order, (o) => {
     const now = deps.clock.now().toISOString();
-    if (!claimable(o, now, mode)) return null;
-    const report: ReportRequest = { ...o.report, email: email ?? o.report.email, status: 'sending', attempts: o.report.attempts + 1, claimedAt: now, retryAt: minutesAfter(now, CLAIM_MINUTES) };
+    const action = claimAction(o, now, mode);
+    if (!action || !o.report) return null;
+    const report = applyRecord(o.report, decideRecord(REPORT_ORDER_TABLE, o.report.status, action), { email: email ?? o.report.email, attempts: o.report.attempts + 1, claimedAt: now, retryAt: minutesAfter(now, CLAIM_MINUTES) });
     return { ...o, report };
   });
   const { order: claimed } = claim;
@@ -139,17 +144,20 @@ const sendClaimed = async (deps: Deps, order: Order & { report: ReportRequest })
     ({ sha256 } = await sendReport(deps, contract, r.email, reportNo));
   } catch (e) {
     const now = deps.clock.now().toISOString();
-    const retryAt = r.attempts < MAX_ATTEMPTS ? minutesAfter(now, r.attempts * RETRY_MINUTES) : null;
-    await updateOrder(deps, order, (o) => (ours(o) ? { ...o, report: { ...o.report!, status: 'failed', retryAt, lastError: isAppError(e) ? e.code : 'INTERNAL' } } : null));
+    const delay = retryDelaySeconds(REPORT_RETRY, r.attempts);
+    const retryAt = delay === null ? null : minutesAfter(now, delay / 60);
+    await updateOrder(deps, order, (o) => (ours(o) ? { ...o, report: applyRecord(o.report!, decideRecord(REPORT_ORDER_TABLE, o.report!.status, 'fail'), { retryAt, lastError: isAppError(e) ? e.code : 'INTERNAL' }) } : null));
     const fields = { ...ref, err: safeError(e, r.email), retryAt };
     if (isAppError(e)) deps.log.warn(fields, 'paid evidence report not sent: kept for a retry');
     else deps.log.error(fields, 'paid evidence report not sent: kept for a retry');
     return { status: 'failed', reportNo };
   }
   const now = deps.clock.now().toISOString();
-  const marked = await updateOrder(deps, order, (o) =>
-    !o.report || o.report.status === 'sent' ? null : { ...o, report: { ...o.report, status: 'sent', sha256, sentAt: now, retryAt: null, lastError: null } },
-  );
+  const marked = await updateOrder(deps, order, (o) => {
+    if (!o.report || !allowsRecord(REPORT_ORDER_TABLE, o.report.status, 'succeed')) return null;
+    const d = decideRecord(REPORT_ORDER_TABLE, o.report.status, 'succeed');
+    return d.noop ? null : { ...o, report: applyRecord(o.report, d, { sha256, sentAt: now, retryAt: null, lastError: null }) };
+  });
   if (marked.changed) {
     // Only the call that marked it sent tells the audit trail and the party.
     await recordReportSent(deps, order.contractId!, { role: r.role, openid: order.openid }, { reportNo, sha256, email: r.email, amountFen: order.amountFen, orderId: order._id });

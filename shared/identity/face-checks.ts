@@ -10,6 +10,7 @@ import { partyAt, type Contract } from '../domain/contract';
 import type { Doc } from '../ports/store';
 import { collectionName } from '../store/collections';
 import type { Deps } from '../ports/operation';
+import { applyRecord, decideRecord, FACE_CHECK_TABLE, faceCheckStatus, newRecord, type FaceCheckStatus } from '../lifecycle';
 
 export const FACE_CHECKS = collectionName('faceChecks');
 
@@ -27,6 +28,8 @@ export interface FaceCheck extends Doc {
   createdAt: string;
   expiresAt: string;
   usedAt: string | null;
+  /** Absent on checks stored before it existed: read it with faceCheckStatus. */
+  status?: FaceCheckStatus;
   result: { errCode: number | null; errMsg: string } | null;
 }
 
@@ -45,10 +48,10 @@ export const startFaceCheck = async (
   }
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + deps.config.faceCheckTtlMinutes * 60_000).toISOString();
-  await deps.store.insert(FACE_CHECKS, {
+  await deps.store.insert(FACE_CHECKS, newRecord(FACE_CHECK_TABLE, {
     _id: started.bizToken, openid: input.openid, purpose: input.purpose, contractId: input.contractId,
     subject: subjectHash(input.name, input.idNumber), createdAt: now.toISOString(), expiresAt, usedAt: null, result: null,
-  });
+  }));
   return { bizToken: started.bizToken, expiresAt, ...(started.url ? { url: started.url } : {}) };
 };
 
@@ -69,9 +72,10 @@ export const consumeFaceCheck = async (
   if (!check || check.openid !== input.openid) return refuse('unknown');
   if (check.purpose !== input.purpose || check.contractId !== input.contractId) return refuse('wrong_purpose');
   if (input.subject !== undefined && check.subject !== input.subject) return refuse('wrong_person');
-  if (check.usedAt) return refuse('used');
   const now = deps.clock.now().toISOString();
-  if (now > check.expiresAt) return refuse('expired');
+  const state = faceCheckStatus(check, now);
+  if (state === 'used' || state === 'failed') return refuse('used');
+  if (state === 'expired') return refuse('expired');
   let result;
   try {
     result = await deps.face.result(input.bizToken);
@@ -82,10 +86,10 @@ export const consumeFaceCheck = async (
   if (result.errCode === null) return refuse('not_done');
   if (!result.passed) {
     // A failed check is spent: the person must start a new one.
-    await deps.store.compareAndSet(FACE_CHECKS, { ...check, usedAt: now, result: { errCode: result.errCode, errMsg: result.errMsg } }, check.version ?? 0);
+    await deps.store.compareAndSet(FACE_CHECKS, applyRecord(check, decideRecord(FACE_CHECK_TABLE, state, 'fail'), { usedAt: now, result: { errCode: result.errCode, errMsg: result.errMsg } }), check.version ?? 0);
     return refuse('not_passed', { providerCode: result.errCode });
   }
-  const spent: FaceCheck = { ...check, usedAt: now, result: { errCode: result.errCode, errMsg: result.errMsg } };
+  const spent: FaceCheck = applyRecord(check, decideRecord(FACE_CHECK_TABLE, state, 'use'), { usedAt: now, result: { errCode: result.errCode, errMsg: result.errMsg } });
   if (!(await deps.store.compareAndSet(FACE_CHECKS, spent, check.version ?? 0))) return refuse('used');
   return spent;
 };

@@ -1,3 +1,4 @@
+import { CONTRACT_PAYMENT_TABLE, newRecord } from '../lifecycle';
 import { AppError } from '../errors';
 import { chainEvents, GENESIS_HASH } from '../domain/events';
 import { CONTRACT_SCHEMA_VERSION, type Contract, type Party } from '../domain/contract';
@@ -72,7 +73,7 @@ export const contractCreate: Operation<ContractCreateInput> = async (input, ctx)
     form: input.form,
     ruleFacts,
     shareToken: deps.ids.token(18),
-    payment: { status: 'unpaid', amountFen: fee, orderId: null, paidAt: null },
+    payment: newRecord(CONTRACT_PAYMENT_TABLE, { amountFen: fee, orderId: null, paidAt: null }),
     pending: null, reminders: { enabled: false },
     createdAt: at, updatedAt: at, initiatedAt: null, expiresAt: null, completedAt: null, document: null,
     eventHead: { seq: 0, hash: GENESIS_HASH },

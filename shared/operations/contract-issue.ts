@@ -1,3 +1,4 @@
+import { applyRecord, CONTRACT_PAYMENT_TABLE, decideRecord } from '../lifecycle';
 import type { ContractIssueInput } from '../generated/schema-types';
 import { quote } from '../rules/fees';
 import { requireCaller, type Operation } from '../ports/operation';
@@ -28,7 +29,7 @@ export const contractIssue: Operation<ContractIssueInput> = async (input, ctx) =
       if (q.amountFen !== 0) return c;
       return {
         ...c,
-        payment: { status: 'waived', amountFen: 0, orderId: null, paidAt: now },
+        payment: applyRecord(c.payment, decideRecord(CONTRACT_PAYMENT_TABLE, c.payment.status, 'issue'), { amountFen: 0, orderId: null, paidAt: now }),
         ruleFacts: { ...c.ruleFacts, fee: { listFen: q.listFen, amountFen: 0, steps: q.steps, couponId: null, orderId: null } },
       };
     },

@@ -9,6 +9,7 @@ import { sameTerms, updateOrder, type Order } from '../payments/orders';
 import { priceFor, type Priced } from '../payments/pricing';
 import { deliverReport, newReportNo, recordReportSent, sendReport, type DeliveryOutcome } from '../evidence/report-delivery';
 import { owedReport, reportable, reportSubject } from '../evidence/report-orders';
+import { newRecord, REPORT_ORDER_TABLE } from '../lifecycle';
 import { expectQuoted, quoteView } from '../payments/quote-view';
 
 /**
@@ -56,7 +57,7 @@ export const evidenceReportRequest: Operation<EvidenceReportRequestInput> = asyn
   if (quote.amountFen > 0) {
     return ordered(priced, await placeOrder(deps, {
       purpose: 'evidence_report', subject, contractId: contract._id, openid, quote, description,
-      report: { role, email: input.email, status: 'due', reportNo: newReportNo(deps, contract), sha256: null, attempts: 0, claimedAt: null, retryAt: null, sentAt: null, lastError: null },
+      report: newRecord(REPORT_ORDER_TABLE, { role, email: input.email, reportNo: newReportNo(deps, contract), sha256: null, attempts: 0, claimedAt: null, retryAt: null, sentAt: null, lastError: null }),
     }));
   }
 

@@ -6,6 +6,7 @@ import type { Operation } from '../ports/operation';
 import { loadContract } from '../contracts/repository';
 import { sendSms } from '../messages/contract-sms';
 import { REMINDERS, type Reminder } from '../contracts/reminders';
+import { applyRecord, decideRecord, REMINDER_TABLE } from '../lifecycle';
 
 const MAX_BATCHES = 50;
 
@@ -26,8 +27,9 @@ export const timerRepaymentReminders: Operation<TimerRepaymentRemindersInput> = 
     for (const r of due) {
       const contract = await loadContract(deps, r.contractId);
       const live = contract?.state === 'signed' || contract?.state === 'rescind_pending' || contract?.state === 'settle_pending';
-      const status = live && contract.reminders.enabled ? 'sent' : 'cancelled';
-      const won = await deps.store.compareAndSet(REMINDERS, { ...r, status, sentAt: status === 'sent' ? deps.clock.now().toISOString() : null }, r.version ?? 0);
+      const d = decideRecord(REMINDER_TABLE, r.status, live && contract.reminders.enabled ? 'send' : 'cancel');
+      const status = d.to;
+      const won = await deps.store.compareAndSet(REMINDERS, applyRecord(r, d, { sentAt: d.effects.includes('smsRepaymentDue') ? deps.clock.now().toISOString() : null }), r.version ?? 0);
       if (!won) continue; // another run has it
       claimed++;
       if (status === 'cancelled') {

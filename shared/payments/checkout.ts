@@ -10,6 +10,7 @@ import type { Deps } from '../ports/operation';
 import { holdCoupon, releaseCoupon } from './coupons';
 import { markClosed, ORDERS, openKey, orderHolder, updateOrder, type Order, type OrderPurpose, type ReportRequest } from './orders';
 import { settleFromProvider } from './settlement';
+import { newRecord, ORDER_TABLE } from '../lifecycle';
 
 export interface OrderRequest {
   purpose: OrderPurpose;
@@ -42,15 +43,15 @@ const providerFailed = (deps: Deps, e: unknown, orderId: string): AppError => {
 
 export const placeOrder = async (deps: Deps, r: OrderRequest): Promise<PlacedOrder> => {
   const now = deps.clock.now().toISOString();
-  const order: Order = {
+  const order: Order = newRecord(ORDER_TABLE, {
     _id: deps.ids.id('po'), // ≤ 32 characters of [a-z0-9_]: a valid out_trade_no
     purpose: r.purpose, contractId: r.contractId, openid: r.openid,
     listFen: r.quote.listFen, amountFen: r.quote.amountFen, couponId: r.quote.couponId, steps: r.quote.steps,
-    status: 'created', openFor: openKey(r.purpose, r.subject),
+    openFor: openKey(r.purpose, r.subject),
     prepayId: null, transactionId: null, applied: null,
     createdAt: now, paidAt: null, closedAt: null, closedWhy: null,
     ...(r.report ? { report: r.report } : {}),
-  };
+  });
   if (order.couponId) await holdCoupon(deps, order.couponId, orderHolder(order));
   try {
     await deps.store.insert(ORDERS, order);

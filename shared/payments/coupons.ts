@@ -17,6 +17,7 @@ import { couponExpiresAt, type CouponCampaign, type CouponTerms, type FeeItem } 
 import type { Deps } from '../ports/operation';
 import { collectionName } from '../store/collections';
 import { updateDoc } from '../store/update-doc';
+import { allowsRecord, applyRecord, COUPON_TABLE, decideRecord, newRecord, type CouponStatus } from '../lifecycle';
 
 export const COUPONS = collectionName('coupons');
 
@@ -40,7 +41,7 @@ export interface Coupon extends Doc {
   kinds: string[] | null;
   issuedAt: string;
   expiresAt: string;
-  status: 'available' | 'held' | 'used';
+  status: CouponStatus;
   holder: CouponHolder | null;
   heldAt: string | null;
   usedAt: string | null;
@@ -64,13 +65,13 @@ export const issueCoupon = async (deps: Deps, openid: string, campaign: string):
   const terms = deps.config.fees.campaigns[campaign];
   if (!terms) throw new AppError('VALIDATION_FAILED', '没有这个优惠券活动', { fields: [{ field: '/campaign', rule: 'enum', allowed: Object.keys(deps.config.fees.campaigns) }] });
   const now = deps.clock.now().toISOString();
-  const coupon: Coupon = {
+  const coupon: Coupon = newRecord(COUPON_TABLE, {
     _id: deps.ids.id('cp'), openid, campaign, title: terms.title, type: terms.type,
     amountOffFen: terms.amountOffFen, percentOff: terms.percentOff, minPriceFen: terms.minPriceFen,
     items: [...terms.items], kinds: terms.kinds ? [...terms.kinds] : null,
     issuedAt: now, expiresAt: couponExpiresAt(now, terms.validDays),
-    status: 'available', holder: null, heldAt: null, usedAt: null,
-  };
+    holder: null, heldAt: null, usedAt: null,
+  });
   await deps.store.insert(COUPONS, coupon);
   return { ...coupon, version: 1 };
 };
@@ -87,12 +88,13 @@ export const holdCoupon = async (deps: Deps, id: string, holder: CouponHolder): 
   const attempt = deps.ids.id('ca');
   let refused = false;
   await updateCoupon(deps, id, (c) => {
-    if (c.status === 'held' && sameHolder(c.holder, holder)) return { ...c, attempts: [...(c.attempts ?? []), attempt] };
-    if (c.status !== 'available') {
+    const action = c.status === 'held' && sameHolder(c.holder, holder) ? 'join' : 'hold';
+    if (!allowsRecord(COUPON_TABLE, c.status, action)) {
       refused = true;
       return null;
     }
-    return { ...c, status: 'held', holder, heldAt: deps.clock.now().toISOString(), attempts: [attempt] };
+    const d = decideRecord(COUPON_TABLE, c.status, action);
+    return applyRecord(c, d, action === 'join' ? { attempts: [...(c.attempts ?? []), attempt] } : { holder, heldAt: deps.clock.now().toISOString(), attempts: [attempt] });
   });
   if (refused) throw new AppError('COUPON_UNAVAILABLE', undefined, { couponId: id, reason: 'in_use' });
   return attempt;
@@ -100,11 +102,11 @@ export const holdCoupon = async (deps: Deps, id: string, holder: CouponHolder): 
 
 /** held by `holder` → used (once; a coupon already used stays as it was). */
 export const useCoupon = (deps: Deps, id: string, holder: CouponHolder): Promise<Coupon | null> =>
-  updateCoupon(deps, id, (c) =>
-    c.status === 'used' || (c.status === 'held' && !sameHolder(c.holder, holder))
-      ? null
-      : { ...c, status: 'used', holder, usedAt: deps.clock.now().toISOString(), attempts: [] },
-  );
+  updateCoupon(deps, id, (c) => {
+    if (c.status === 'held' && !sameHolder(c.holder, holder)) return null; // held for another payment: not this one's to use
+    const d = decideRecord(COUPON_TABLE, c.status, 'use');
+    return d.noop ? null : applyRecord(c, d, { holder, usedAt: deps.clock.now().toISOString(), attempts: [] });
+  });
 
 /**
  * held by `holder` → available again (the payment did not happen). With `attempt`, only that
@@ -113,10 +115,11 @@ export const useCoupon = (deps: Deps, id: string, holder: CouponHolder): Promise
  */
 export const releaseCoupon = (deps: Deps, id: string, holder: CouponHolder, attempt?: string): Promise<Coupon | null> =>
   updateCoupon(deps, id, (c) => {
-    if (c.status !== 'held' || !sameHolder(c.holder, holder)) return null;
-    const others = attempt === undefined ? [] : (c.attempts ?? []).filter((a) => a !== attempt);
-    if (others.length > 0) return others.length === c.attempts?.length ? null : { ...c, attempts: others };
-    return { ...c, status: 'available', holder: null, heldAt: null, attempts: [] };
+    if (c.status === 'held' && !sameHolder(c.holder, holder)) return null; // another payment's hold
+    const others = c.status !== 'held' || attempt === undefined ? [] : (c.attempts ?? []).filter((a) => a !== attempt);
+    if (others.length > 0) return others.length === c.attempts?.length ? null : applyRecord(c, decideRecord(COUPON_TABLE, c.status, 'leave'), { attempts: others });
+    const d = decideRecord(COUPON_TABLE, c.status, 'release');
+    return d.noop ? null : applyRecord(c, d, { holder: null, heldAt: null, attempts: [] });
   });
 
 /**

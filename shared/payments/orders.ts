@@ -19,6 +19,7 @@ import type { FeeItem, PriceStep, Quote } from '../rules/fees';
 import type { Deps } from '../ports/operation';
 import { collectionName } from '../store/collections';
 import { updateDoc } from '../store/update-doc';
+import { applyRecord, decideRecord, ORDER_TABLE, REPORT_ORDER_TABLE, type OrderStatus, type ReportOrderStatus } from '../lifecycle';
 import type { CouponHolder } from './coupons';
 
 export const ORDERS = collectionName('orders');
@@ -37,7 +38,7 @@ export interface ReportRequest {
   /** The party who asked and pays: the SMS goes to them, the event names them. */
   role: PartySide;
   email: string;
-  status: 'due' | 'sending' | 'sent' | 'failed';
+  status: ReportOrderStatus;
   /** Fixed when the order is placed, so every retry sends the same report number. */
   reportNo: string;
   sha256: string | null;
@@ -62,7 +63,7 @@ export interface Order extends Doc {
   couponId: string | null;
   /** How the price came about (the quote's steps), kept for the record. */
   steps: PriceStep[];
-  status: 'created' | 'paid' | 'closed';
+  status: OrderStatus;
   /** Set while `created`; unique. */
   openFor: string | null;
   prepayId: string | null;
@@ -114,14 +115,16 @@ export const updateOrder = async (
 /** created|closed → paid, once. An evidence report it paid for becomes due for delivery now. */
 export const markPaid = (deps: Deps, order: string | Order, transactionId: string, applied: boolean) =>
   updateOrder(deps, order, (o) => {
-    if (o.status === 'paid') return null;
+    const d = decideRecord(ORDER_TABLE, o.status, applied ? 'pay' : 'pay_unapplied');
+    if (d.noop) return null;
     const now = deps.clock.now().toISOString();
-    const report = o.report && applied ? { report: { ...o.report, status: 'due' as const, retryAt: now } } : {};
-    return { ...o, status: 'paid', openFor: null, transactionId, applied, paidAt: now, ...report };
+    const report = o.report && d.effects.includes('reportDue') ? { report: applyRecord(o.report, decideRecord(REPORT_ORDER_TABLE, o.report.status, 'pay'), { retryAt: now }) } : {};
+    return applyRecord(o, d, { openFor: null, transactionId, applied, paidAt: now, ...report });
   });
 
 /** created → closed, once; a paid order stays paid. */
 export const markClosed = (deps: Deps, order: string | Order, why: NonNullable<Order['closedWhy']>) =>
-  updateOrder(deps, order, (o) =>
-    o.status !== 'created' ? null : { ...o, status: 'closed', openFor: null, closedAt: deps.clock.now().toISOString(), closedWhy: why },
-  );
+  updateOrder(deps, order, (o) => {
+    const d = decideRecord(ORDER_TABLE, o.status, 'close');
+    return d.noop ? null : applyRecord(o, d, { openFor: null, closedAt: deps.clock.now().toISOString(), closedWhy: why });
+  });

@@ -18,6 +18,7 @@ import type { Priced } from './pricing';
 import { QUOTA_USES, quotaUse } from './quota';
 import { recordChange } from '../contracts/record-change';
 import { runTransition } from '../contracts/transition';
+import { allowsRecord, applyRecord, CONTRACT_PAYMENT_TABLE, decideRecord, type ContractPaymentAction } from '../lifecycle';
 
 const SYSTEM = { role: 'system' as const, openid: null };
 
@@ -42,7 +43,7 @@ class GatePassed extends Error {
 const passGate = (
   deps: Deps,
   contract: Contract,
-  pass: { payment: Contract['payment']; fee: FeeTerms; event: Record<string, unknown>; passed: (c: Contract) => Error; appends?: Append[] },
+  pass: { action: ContractPaymentAction; payment: Omit<Contract['payment'], 'status'>; fee: FeeTerms; event: Record<string, unknown>; passed: (c: Contract) => Error; appends?: Append[] },
 ) =>
   runTransition(deps, {
     contractId: contract._id,
@@ -50,8 +51,8 @@ const passGate = (
     by: 'system',
     current: contract,
     prepare: (c) => {
-      if (c.payment.status !== 'unpaid') throw pass.passed(c);
-      return { ...c, payment: pass.payment, ruleFacts: { ...c.ruleFacts, ...feeFacts(pass.fee, pass.payment.orderId) } };
+      if (!allowsRecord(CONTRACT_PAYMENT_TABLE, c.payment.status, pass.action)) throw pass.passed(c);
+      return { ...c, payment: applyRecord(c.payment, decideRecord(CONTRACT_PAYMENT_TABLE, c.payment.status, pass.action), pass.payment), ruleFacts: { ...c.ruleFacts, ...feeFacts(pass.fee, pass.payment.orderId) } };
     },
     preEvents: [{ type: 'payment_confirmed', actor: SYSTEM, data: pass.event }],
     ...(pass.appends ? { appends: pass.appends } : {}),
@@ -100,7 +101,8 @@ export const confirmInitiation = async (deps: Deps, order: Order, transactionId:
   const now = deps.clock.now().toISOString();
   try {
     await passGate(deps, contract, {
-      payment: { status: 'paid', amountFen: order.amountFen, orderId: order._id, paidAt: now },
+      action: 'pay',
+      payment: { amountFen: order.amountFen, orderId: order._id, paidAt: now },
       fee: order,
       event: { orderId: order._id, amountFen: order.amountFen, listFen: order.listFen, couponId: order.couponId, transactionId },
       passed: (c) => new GatePassed(byThis(c)),
@@ -125,7 +127,8 @@ export const waiveInitiation = async (deps: Deps, contract: Contract, openid: st
   const slot = quote.usesFreeQuota && quote.freeQuota ? quotaUse(openid, month, quote.freeQuota.used + 1, contract._id, now) : null;
   const { contract: after } = await payWithCoupon(deps, quote.couponId, holder, () =>
     passGate(deps, contract, {
-      payment: { status: 'waived', amountFen: 0, orderId: null, paidAt: now },
+      action: 'waive',
+      payment: { amountFen: 0, orderId: null, paidAt: now },
       fee: quote,
       event: { amountFen: 0, waived: true, listFen: quote.listFen, rule: quote.steps.at(-1)?.rule ?? 'list_price', couponId: quote.couponId, ...(slot ? { freeQuotaSlot: slot.slot, month } : {}) },
       passed: () => new AppError('INVALID_TRANSITION', '合同已支付'),

@@ -17,6 +17,7 @@ import { releaseCoupon, useCoupon } from './coupons';
 import { markPaid, orderHolder, type Order } from './orders';
 import { confirmInitiation } from './payment-gate';
 import { reportPayable } from '../evidence/report-orders';
+import { decideRecord, ORDER_TABLE } from '../lifecycle';
 
 export type SettleRefusal = 'merchant_mismatch' | 'not_paid' | 'amount_mismatch' | 'payer_mismatch';
 
@@ -37,14 +38,16 @@ export const settleOrder = async (deps: Deps, order: Order, tx: ProviderTransact
   const refusal = settleRefusal(order, tx, deps.payments.notificationKeys());
   if (refusal) return { ok: false, reason: refusal };
   const transactionId = tx.transactionId as string; // settleRefusal checked it
-  if (order.status === 'paid') return { ok: true, order, applied: order.applied ?? false, duplicate: true };
+  if (decideRecord(ORDER_TABLE, order.status, 'pay').noop) return { ok: true, order, applied: order.applied ?? false, duplicate: true };
 
   const applied =
     order.purpose === 'initiation' ? await confirmInitiation(deps, order, transactionId)
     : order.purpose === 'evidence_report' ? await reportPayable(deps, order)
     : (await grantCard(deps, order.openid, order._id), true);
   // A payment that did not apply is refunded by hand: its coupon comes back rather than being spent.
-  if (order.couponId) await (applied ? useCoupon : releaseCoupon)(deps, order.couponId, orderHolder(order));
+  const d = decideRecord(ORDER_TABLE, order.status, applied ? 'pay' : 'pay_unapplied');
+  if (order.couponId && d.effects.includes('useCoupon')) await useCoupon(deps, order.couponId, orderHolder(order));
+  if (order.couponId && d.effects.includes('releaseCoupon')) await releaseCoupon(deps, order.couponId, orderHolder(order));
   const { order: after, changed } = await markPaid(deps, order, transactionId, applied);
   return { ok: true, order: after, applied: after.applied ?? applied, duplicate: !changed };
 };
