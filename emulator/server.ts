@@ -189,7 +189,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
         timers: 'POST /timers/<name>',
         outbox: ['GET /outbox/sms[?phone=13800000000]', 'GET /outbox/email[?to=a@example.com] (attachments at /outbox/email/<id>/<n>)'],
         webhooks: `POST ${WEBHOOK_PATH} (WeChat Pay notifications, verified as in the cloud)`,
-        controls: ['GET|POST /_emulator/clock {"advanceMinutes":n}', 'POST /_emulator/face/<bizToken> {"pass":true|false}', 'POST /_emulator/face-mode {"mode":"pass"|"fail"|"pending"}', 'POST /_emulator/pay/<orderId> {"mode"?:"duplicate"|"forged"|"stale"|"wrong_amount","times"?:n}', 'POST /_emulator/coupons {"openid","campaign"}'],
+        controls: ['GET|POST /_emulator/clock {"advanceMinutes":n}', 'POST /_emulator/face/<bizToken> {"pass":true|false}', 'POST /_emulator/face-mode {"mode":"pass"|"fail"|"pending"}', 'POST /_emulator/pay/<orderId> {"mode"?:"duplicate"|"forged"|"stale"|"wrong_amount","times"?:n}', 'POST /_emulator/coupons {"openid","campaign"}', 'POST /_emulator/faults {"sms":n,"email":n}', 'GET /_emulator/outbox[?contractId=]'],
       });
     }
     if (p === WEBHOOK_PATH && req.method === 'POST') {
@@ -279,6 +279,30 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
       if (typeof body.pass !== 'boolean') return send(res, 400, errorBody('VALIDATION_FAILED', '请提供 {"pass": true|false}'));
       if (!face.complete(faceToken[1]!, body.pass)) return send(res, 404, errorBody('NOT_FOUND', '没有这个人脸核身 BizToken'));
       return send(res, 200, { ok: true, bizToken: faceToken[1], passed: body.pass });
+    }
+    if (p === '/_emulator/faults' && req.method === 'POST') {
+      // The next n sends of a kind fail as a throttled provider answers (retryable): watch the outbox retry them.
+      const body = (await json()) as { sms?: unknown; email?: unknown };
+      const count = (v: unknown): number | null => (v === undefined ? 0 : Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 1000 ? (v as number) : null);
+      const sms = count(body.sms), email = count(body.email);
+      if (sms === null || email === null) return send(res, 400, errorBody('VALIDATION_FAILED', '请提供 {"sms": n, "email": n}，n 为 0–1000 的整数 / give whole numbers 0–1000'));
+      if (body.sms !== undefined) local!.faults.sms.failNext(sms);
+      if (body.email !== undefined) local!.faults.email.failNext(email);
+      return send(res, 200, { ok: true, sms: local!.faults.sms.pending, email: local!.faults.email.pending });
+    }
+    if (p === '/_emulator/outbox' && req.method === 'GET') {
+      // The outbox (M1): every message with its delivery state and attempts; destinations masked.
+      const contractId = url.searchParams.get('contractId');
+      const rows = await container.store.find(collectionName('messages'), contractId ? { contractId } : {}, { orderBy: [['createdAt', 'asc']], limit: 1000 });
+      const mask = (r: Record<string, any>): string =>
+        r.sms ? String(r.sms.phone).replace(/^(\+?\d{3})\d+(\d{4})$/, '$1****$2') : r.email ? String(r.email.to).replace(/^(.)[^@]*(@.*)$/, '$1***$2') : '';
+      return send(res, 200, {
+        ok: true,
+        messages: rows.map((r: Record<string, any>) => ({
+          id: r._id, kind: r.kind, state: r.status, attempts: r.attempts, to: mask(r), contractId: r.contractId,
+          template: r.sms?.template ?? null, subject: r.email?.subject ?? null, createdAt: r.createdAt, nextAttemptAt: r.nextAttemptAt, sentAt: r.sentAt, lastError: r.lastError,
+        })),
+      });
     }
     if (p === '/_emulator/face-mode' && req.method === 'POST') {
       const body = (await json()) as { mode?: unknown };

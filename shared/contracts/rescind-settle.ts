@@ -7,12 +7,13 @@
  * The confirmations pass the PDF stamp (contracts/pdf.ts stampStatus) in: keeping the documents
  * library out of this module keeps it out of the six bundles that never render (cold start).
  */
+import type { CasWrite } from '../ports/store';
 import { AppError } from '../errors';
 import type { Contract, ContractDocument } from '../domain/contract';
 import type { Action } from '../lifecycle/table';
 import { requireCaller, type OpContext } from '../ports/operation';
 import { loadAsParty } from './repository';
-import { consumePartyFaceCheck, type FacePurpose } from '../identity/face-checks';
+import { preparePartyFaceCheck, type FacePurpose } from '../identity/face-checks';
 import { preview, runTransition } from './transition';
 import { contractView } from './views';
 
@@ -23,13 +24,17 @@ export const act = async (ctx: OpContext, contractId: string, action: Action, op
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
   let faceCheckId: string | undefined;
+  let faceCheckWrite: CasWrite | undefined;
   let current: Contract | undefined;
   if (opts.bizToken !== undefined) {
     // Refuse what the table refuses before spending the person's face check.
     const { contract, index } = await loadAsParty(deps, contractId, openid);
     preview(contract, action, { openid }, deps.clock.now().toISOString());
     current = contract;
-    faceCheckId = (await consumePartyFaceCheck(deps, contract, index, { bizToken: opts.bizToken, openid, purpose: action as Exclude<FacePurpose, 'realname'> }))._id;
+    // Spent in the act's own commit: if that commit loses, the check stays usable for the retry.
+    const prepared = await preparePartyFaceCheck(deps, contract, index, { bizToken: opts.bizToken, openid, purpose: action as Exclude<FacePurpose, 'realname'> });
+    faceCheckId = prepared.check._id;
+    faceCheckWrite = prepared.write;
   }
   // Confirming ends the contract's life: the platform signs a stamped revision of the PDF first,
   // committed with the state change (and refused if the file moved meanwhile).
@@ -51,6 +56,7 @@ export const act = async (ctx: OpContext, contractId: string, action: Action, op
       : {}),
     ...(current ? { current } : {}),
     ...(faceCheckId ? { faceCheckId } : {}),
+    ...(faceCheckWrite ? { writes: [faceCheckWrite] } : {}),
     ...(opts.reason !== undefined ? { reason: opts.reason } : {}),
   });
   return contractView(contract, index ?? 1, deps.clock.now().toISOString());

@@ -10,10 +10,11 @@ import { chainEvents, type EventType, type NewEvent } from '../domain/events';
 import { partyIndexOf, type Contract, type Party, type PartyDetails, type PartySide, type Signature } from '../domain/contract';
 import { applyDecision, decide, hasEffect, type Performer, type Decision } from '../lifecycle/machine';
 import type { Action } from '../lifecycle/table';
-import type { Append } from '../ports/store';
+import type { Append, CasWrite } from '../ports/store';
 import type { Deps } from '../ports/operation';
 import { CONTRACTS, EVENTS, isVisibleTo, loadContract } from './repository';
-import { sendSms } from '../messages/contract-sms';
+import { contractSmsRow } from '../messages/contract-sms';
+import { deliverNow, outboxAppend, type OutboxRow } from '../messages/outbox';
 import { cancelReminders, scheduleReminders } from './reminders';
 
 const EVENT_OF: Record<Action, EventType> = {
@@ -41,6 +42,8 @@ export interface TransitionRequest {
   current?: Contract;
   /** Events recorded before the action's own (e.g. payment_confirmed). */
   preEvents?: NewEvent[];
+  /** Further compare-and-set writes of the same commit (e.g. the face check this act spends). */
+  writes?: CasWrite[];
   /** Documents inserted in the same commit (e.g. the free-quota slot an initiation uses): all or nothing. */
   appends?: Append[];
   /** Extra data on the action's event. */
@@ -153,9 +156,12 @@ export const runTransition = async (deps: Deps, req: TransitionRequest): Promise
     ];
     const chained = chainEvents(fresh._id, fresh.eventHead, now, events);
     const toSave: Contract = { ...next, eventHead: chained.head };
+    // M1: the messages the move causes are outbox rows of this very commit, with the face check
+    // spent (req.writes) and the events: all of it is stored, or none of it is.
+    const messages = outboxRows(deps, toSave, decision, req);
     const result = await deps.store.commit(
-      { collection: CONTRACTS, doc: toSave, expectedVersion: fresh.version ?? 0 },
-      [{ collection: EVENTS, docs: chained.docs }, ...(req.appends ?? [])],
+      [{ collection: CONTRACTS, doc: toSave, expectedVersion: fresh.version ?? 0 }, ...(req.writes ?? [])],
+      [{ collection: EVENTS, docs: chained.docs }, ...outboxAppend(messages), ...(req.appends ?? [])],
     );
     if (!result.ok) {
       if (attempt < MAX_ATTEMPTS) continue;
@@ -163,6 +169,7 @@ export const runTransition = async (deps: Deps, req: TransitionRequest): Promise
     }
     const saved: Contract = { ...toSave, version: result.version };
     await afterCommit(deps, saved, decision, req);
+    await deliverNow(deps, messages);
     return { contract: saved, decision, index };
   }
 };
@@ -171,9 +178,13 @@ const afterCommit = async (deps: Deps, contract: Contract, d: Decision, req: Tra
   if (hasEffect(d, 'closeOpenOrder')) await req.closeOpenOrder?.(deps, contract); // present: applyEffects checked
   if (hasEffect(d, 'scheduleReminders') && contract.reminders.enabled) await scheduleReminders(deps, contract);
   if (hasEffect(d, 'cancelReminders')) await cancelReminders(deps, contract._id);
+};
+
+/** The SMS rows a decision calls for (N1), one per party it names. */
+const outboxRows = (deps: Deps, contract: Contract, d: Decision, req: TransitionRequest): OutboxRow[] => {
   // {3} of the SMS: a request's or a refusal's reason, or the answer to a request; nothing else
   // (an SMS template takes exactly as many parameters as it has placeholders).
   const detail: string | string[] = d.action.endsWith('_request') || d.action === 'reject' ? req.reason ?? '' : d.action.endsWith('_confirm') || d.action.endsWith('_refuse') ? answerWord(d.action) : [];
-  for (const n of d.notify) await sendSms(deps, contract, n.party, n.sms, detail);
+  return d.notify.map((n) => contractSmsRow(deps, contract, n.party, n.sms, detail)).filter((r): r is OutboxRow => r !== null);
 };
 

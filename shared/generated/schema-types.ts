@@ -502,6 +502,16 @@ Message?: string
 }
 
 /**
+ * Timer trigger (M1/S1): delivers the outbox's due messages; the SCF timer event's fields are accepted and ignored.
+ */
+export interface TimerOutboxInput {
+Time?: string
+TriggerName?: string
+Type?: string
+Message?: string
+}
+
+/**
  * Timer trigger (F2/S1); the SCF timer event's fields are accepted and ignored.
  */
 export interface TimerPaymentReconcileInput {

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
 import { partyAt, type Contract } from '../domain/contract';
-import type { Doc } from '../ports/store';
+import type { CasWrite, Doc } from '../ports/store';
 import { collectionName } from '../store/collections';
 import type { Deps } from '../ports/operation';
 import { applyRecord, decideRecord, FACE_CHECK_TABLE, faceCheckStatus, newRecord, type FaceCheckStatus } from '../lifecycle';
@@ -64,10 +64,16 @@ const refuse = (reason: string, extra: Record<string, unknown> = {}): never => {
  * user's token, another purpose or contract, expired, used, not passed — is IDENTITY_CHECK_FAILED
  * with a reason, and the check stays as it was unless it was spent.
  */
-export const consumeFaceCheck = async (
+/**
+ * A passed check, ready to be spent by the caller's own commit (one commit per operation): the
+ * check as it will be stored (`used`) and the compare-and-set write that stores it. Until that
+ * commit lands the check stays usable — an act whose contract write loses is retried with the same
+ * face check, not a new scan. A failed provider result is spent here at once (that check can never pass).
+ */
+export const prepareFaceCheck = async (
   deps: Deps,
   input: { bizToken: string; openid: string; purpose: FacePurpose; contractId: string | null; subject?: string },
-): Promise<FaceCheck> => {
+): Promise<{ check: FaceCheck; write: CasWrite }> => {
   const check = await deps.store.get<FaceCheck>(FACE_CHECKS, input.bizToken);
   if (!check || check.openid !== input.openid) return refuse('unknown');
   if (check.purpose !== input.purpose || check.contractId !== input.contractId) return refuse('wrong_purpose');
@@ -90,8 +96,17 @@ export const consumeFaceCheck = async (
     return refuse('not_passed', { providerCode: result.errCode });
   }
   const spent: FaceCheck = applyRecord(check, decideRecord(FACE_CHECK_TABLE, state, 'use'), { usedAt: now, result: { errCode: result.errCode, errMsg: result.errMsg } });
-  if (!(await deps.store.compareAndSet(FACE_CHECKS, spent, check.version ?? 0))) return refuse('used');
-  return spent;
+  return { check: spent, write: { collection: FACE_CHECKS, doc: spent, expectedVersion: check.version ?? 0 } };
+};
+
+/** Spends a passed check on its own (a caller whose commit cannot carry it); see prepareFaceCheck. */
+export const consumeFaceCheck = async (
+  deps: Deps,
+  input: { bizToken: string; openid: string; purpose: FacePurpose; contractId: string | null; subject?: string },
+): Promise<FaceCheck> => {
+  const { check, write } = await prepareFaceCheck(deps, input);
+  if (!(await deps.store.compareAndSet(FACE_CHECKS, write.doc, write.expectedVersion))) return refuse('used');
+  return check;
 };
 
 /**
@@ -101,13 +116,13 @@ export const consumeFaceCheck = async (
  * act on the contracts made under the old identity — the certificate would name one person and the
  * face would be another's.
  */
-export const consumePartyFaceCheck = (
+export const preparePartyFaceCheck = (
   deps: Deps,
   contract: Contract,
   index: number,
   input: { bizToken: string; openid: string; purpose: Exclude<FacePurpose, 'realname'> },
-): Promise<FaceCheck> => {
+): Promise<{ check: FaceCheck; write: CasWrite }> => {
   const details = partyAt(contract, index).details;
   if (!details) return refuse('wrong_person');
-  return consumeFaceCheck(deps, { ...input, contractId: contract._id, subject: subjectHash(details.name, details.idNumber) });
+  return prepareFaceCheck(deps, { ...input, contractId: contract._id, subject: subjectHash(details.name, details.idNumber) });
 };

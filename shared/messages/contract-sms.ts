@@ -6,6 +6,7 @@
 import { otherPartyIndex, partyAt, type Contract } from '../domain/contract';
 import type { SmsTemplate } from '../ports/sms';
 import type { Deps } from '../ports/operation';
+import { enqueueAndDeliver, smsRow, type OutboxRow } from './outbox';
 
 export const shareLink = (deps: Deps, contract: Contract): string => `${deps.config.shareLinkBase}${contract.shareToken}`;
 
@@ -42,16 +43,29 @@ const paramsFor = (deps: Deps, contract: Contract, to: number, sms: SmsTemplate,
   }
 };
 
-/** Sends `sms` to the party at index `to` of `contract`. */
-export const sendSms = async (deps: Deps, contract: Contract, to: number, sms: SmsTemplate, detail: string | string[] = []): Promise<boolean> => {
+/**
+ * The outbox row (M1) of `sms` to the party at index `to`, for the caller's commit; null for a
+ * 对方填 party without details (reached by the share link only).
+ */
+export const contractSmsRow = (deps: Deps, contract: Contract, to: number, sms: SmsTemplate, detail: string | string[] = []): OutboxRow | null => {
   const phone = partyAt(contract, to).details?.phone;
-  if (!phone) return false; // a 对方填 party without details is reached by the share link only
+  if (!phone) return null;
+  return smsRow(deps, contract._id, { phone, template: sms, params: paramsFor(deps, contract, to, sms, typeof detail === 'string' ? [detail] : detail) });
+};
+
+/**
+ * For callers with no commit of their own to put it in (a timer's reminder, a report's notice):
+ * the row is stored, then tried at once. True when it went out now; otherwise the outbox retries it
+ * (or shows it failed) — never an error for the caller.
+ */
+export const sendSms = async (deps: Deps, contract: Contract, to: number, sms: SmsTemplate, detail: string | string[] = []): Promise<boolean> => {
+  const row = contractSmsRow(deps, contract, to, sms, detail);
+  if (!row) return false;
   try {
-    const r = await deps.sms.send({ phone, template: sms, params: paramsFor(deps, contract, to, sms, typeof detail === 'string' ? [detail] : detail) });
-    if (!r.ok) deps.log.warn({ contractId: contract._id, template: sms, code: r.code }, 'sms not sent');
-    return r.ok;
+    const [after] = await enqueueAndDeliver(deps, [row]);
+    return after?.status === 'sent';
   } catch (e) {
-    deps.log.warn({ contractId: contract._id, template: sms, err: e }, 'sms provider failed');
+    deps.log.warn({ contractId: contract._id, template: sms, err: e }, 'sms not queued');
     return false;
   }
 };

@@ -3,7 +3,7 @@ import type { ContractAcceptInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../ports/operation';
 import { loadAsParty } from '../contracts/repository';
 import { stampStatus } from '../contracts/pdf';
-import { consumePartyFaceCheck } from '../identity/face-checks';
+import { preparePartyFaceCheck } from '../identity/face-checks';
 import { preview, runTransition } from '../contracts/transition';
 import { contractView } from '../contracts/views';
 
@@ -21,11 +21,12 @@ export const contractAccept: Operation<ContractAcceptInput> = async (input, ctx)
   const { deps } = ctx;
   const { contract, index } = await loadAsParty(deps, input.contractId, openid);
   preview(contract, 'accept', { openid }, deps.clock.now().toISOString());
-  const check = await consumePartyFaceCheck(deps, contract, index, { bizToken: input.bizToken, openid, purpose: 'accept' });
+  // Spent in the act's own commit: if that commit loses, the check stays usable for the retry.
+  const { check, write: faceCheckWrite } = await preparePartyFaceCheck(deps, contract, index, { bizToken: input.bizToken, openid, purpose: 'accept' });
   const document = await stampStatus(deps, contract, 'accepted', deps.clock.now());
   const basedOn = contract.document?.currentKey ?? null;
   const { contract: after } = await runTransition(deps, {
-    contractId: contract._id, action: 'accept', by: { openid }, faceCheckId: check._id, current: contract,
+    contractId: contract._id, action: 'accept', by: { openid }, faceCheckId: check._id, writes: [faceCheckWrite], current: contract,
     prepare: (c) => {
       if ((c.document?.currentKey ?? null) !== basedOn) throw new AppError('CONFLICT');
       return { ...c, document };

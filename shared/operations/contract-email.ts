@@ -3,7 +3,8 @@ import { SIGNED_STATES } from '../domain/contract';
 import type { ContractEmailInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../ports/operation';
 import { loadAsParty } from '../contracts/repository';
-import { currentFile, fileName, readFile } from '../contracts/files';
+import { currentFile, fileName } from '../contracts/files';
+import { enqueueAndDeliver, storedEmailRow } from '../messages/outbox';
 import { STATE_LABELS } from '../contracts/views';
 
 /** C8: signed, partly rescinded/settled (a request pending) and rescinded/settled contracts. */
@@ -15,12 +16,12 @@ export const contractEmail: Operation<ContractEmailInput> = async (input, ctx) =
   const { contract } = await loadAsParty(deps, input.contractId, openid);
   if (!SIGNED_STATES.includes(contract.state)) throw new AppError('INVALID_TRANSITION', '合同签署完成后才能发送至邮箱');
   const file = await currentFile(deps, contract);
-  const r = await deps.mailer.send({
+  // Through the outbox (M1): a provider failure is retried by timer-outbox, never the caller's error.
+  const row = storedEmailRow(deps, contract._id, {
     to: input.email,
     subject: `《${contract.title}》${contract.contractNo}（${STATE_LABELS[contract.state]}）`,
     text: `您好，附件为《${contract.title}》（合同编号 ${contract.contractNo}，状态：${STATE_LABELS[contract.state]}）的电子合同文件。\n文件 SHA-256：${file.sha256}\n文件中的数字签名可使用 Adobe Acrobat 等工具校验。`,
-    attachments: [{ filename: fileName(contract), contentType: 'application/pdf', content: await readFile(deps, file.key) }],
-  });
-  if (!r.ok) throw new AppError('PROVIDER_ERROR', '邮件发送失败，请稍后再试', { providerCode: r.code ?? null });
-  return { sent: true, to: input.email, sha256: file.sha256 };
+  }, [{ filename: fileName(contract), contentType: 'application/pdf', key: file.key }]);
+  const [after] = await enqueueAndDeliver(deps, [row]);
+  return { sent: after?.status === 'sent', to: input.email, sha256: file.sha256 };
 };

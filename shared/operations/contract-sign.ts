@@ -4,7 +4,7 @@ import type { ContractSignInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../ports/operation';
 import { loadAsParty } from '../contracts/repository';
 import { signRevision } from '../contracts/pdf';
-import { consumePartyFaceCheck } from '../identity/face-checks';
+import { preparePartyFaceCheck } from '../identity/face-checks';
 import { handwrittenKey } from '../contracts/file-keys';
 import { preview, runTransition } from '../contracts/transition';
 import { contractView } from '../contracts/views';
@@ -25,7 +25,8 @@ export const contractSign: Operation<ContractSignInput> = async (input, ctx) => 
   if (input.signature.type === 'handwritten' && (!ref || !(await deps.files.get(handwrittenKey(openid, ref)))))
     throw new AppError('VALIDATION_FAILED', '请先上传手写签名', { fields: [{ field: '/signature/ref', rule: 'exists' }] });
 
-  const check = await consumePartyFaceCheck(deps, contract, index, { bizToken: input.bizToken, openid, purpose: 'sign' });
+  // Spent in the act's own commit: if that commit loses, the check stays usable for the retry.
+  const { check, write: faceCheckWrite } = await preparePartyFaceCheck(deps, contract, index, { bizToken: input.bizToken, openid, purpose: 'sign' });
   const signingTime = deps.clock.now();
   const signature = { type: input.signature.type, ref };
   const withSignature: Contract = {
@@ -35,7 +36,7 @@ export const contractSign: Operation<ContractSignInput> = async (input, ctx) => 
   const document = await signRevision(deps, withSignature, index, signingTime);
   const basedOn = contract.document?.currentKey ?? null;
   const { contract: after } = await runTransition(deps, {
-    contractId: contract._id, action: 'sign', by: { openid }, faceCheckId: check._id, current: contract, signature,
+    contractId: contract._id, action: 'sign', by: { openid }, faceCheckId: check._id, writes: [faceCheckWrite], current: contract, signature,
     prepare: (c) => {
       if ((c.document?.currentKey ?? null) !== basedOn) throw new AppError('CONFLICT');
       return { ...c, document };

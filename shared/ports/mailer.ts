@@ -18,6 +18,8 @@ export interface MailResult {
   messageId?: string;
   code?: string;
   message?: string;
+  /** A later try may succeed (throttling, an outage): the outbox retries only these. */
+  retryable?: boolean;
 }
 
 export interface Mailer {

@@ -38,6 +38,8 @@ export interface SmsResult {
   /** Provider code when not sent (e.g. "LimitExceeded.PhoneNumberDailyLimit"). */
   code?: string;
   message?: string;
+  /** The provider says a later try may succeed (throttling, an outage), not a bad number or template: the outbox retries only these. */
+  retryable?: boolean;
 }
 
 export interface Sms {

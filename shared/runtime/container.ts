@@ -18,6 +18,7 @@ import { SmsOutbox } from '../adapters/local/sms-outbox';
 import { LocalWechatPay } from '../adapters/local/local-wechatpay';
 import { DirFiles } from '../adapters/local/dir-files';
 import { MailOutbox } from '../adapters/local/mail-outbox';
+import type { FaultSwitch } from '../adapters/local/faults';
 import { openSqliteStore } from '../adapters/local/sqlite-store';
 
 /** The local adapters' controls, for the emulator and tests (time travel, face outcomes, file URLs, the WeChat Pay simulator). */
@@ -26,6 +27,8 @@ export interface LocalHandles {
   face: FaceSimulator;
   files: DirFiles;
   payments: LocalWechatPay;
+  /** Provider faults for the outbox's retries (POST /_emulator/faults). */
+  faults: { sms: FaultSwitch; email: FaultSwitch };
 }
 
 export interface Container extends Deps {
@@ -49,12 +52,12 @@ export const createContainer = (env: Record<string, string | undefined>, overrid
   const files = new DirFiles(path.join(config.dataDir, 'files'), clock);
   // The real WeChat Pay client and notification checks, against the local simulator (keys under the data dir).
   const payments = new LocalWechatPay(config.dataDir, clock);
+  const sms = new SmsOutbox(store, clock, ids);
+  const mailer = new MailOutbox(store, files, clock, ids);
   return {
-    config, store, clock, ids, face, files, log,
-    sms: new SmsOutbox(store, clock, ids),
-    mailer: new MailOutbox(store, files, clock, ids),
+    config, store, clock, ids, face, files, log, sms, mailer,
     payments,
-    local: { clock, face, files, payments },
+    local: { clock, face, files, payments, faults: { sms: sms.faults, email: mailer.faults } },
     close: async () => {
       await payments.close();
       await store.close();

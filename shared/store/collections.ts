@@ -78,6 +78,15 @@ export const COLLECTIONS = {
     name: 'quota_uses',
     indexes: [{ name: 'owner_month', fields: [['openid', 'asc'], ['month', 'asc']] }],
   },
+  // M1: every SMS and email leaves through this queue, written in the same commit as the change that
+  // caused it (shared/messages/outbox.ts); the delivery timer reads the due set by status and time.
+  messages: {
+    name: 'messages',
+    indexes: [
+      { name: 'status_next', fields: [['status', 'asc'], ['nextAttemptAt', 'asc']] },
+      { name: 'contract_created', fields: [['contractId', 'asc'], ['createdAt', 'asc']] },
+    ],
+  },
   sms: {
     name: 'sms_outbox',
     indexes: [{ name: 'created', fields: [['createdAt', 'asc']] }],

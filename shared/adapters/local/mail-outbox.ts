@@ -3,6 +3,7 @@
  * collection and its attachments to file storage, where the emulator serves both
  * (GET /outbox/email, GET /outbox/email/<id>/<n>) so a developer can open the PDF that was "sent".
  */
+import { FaultSwitch } from './faults';
 import type { Clock } from '../../ports/clock';
 import type { FileStorage } from '../../ports/files';
 import type { Ids } from '../../ports/ids';
@@ -21,9 +22,12 @@ export interface StoredEmail extends Doc {
 export const EMAIL_OUTBOX = collectionName('emails');
 
 export class MailOutbox implements Mailer {
+  readonly faults = new FaultSwitch();
+
   constructor(private readonly store: Store, private readonly files: FileStorage, private readonly clock: Clock, private readonly ids: Ids) {}
 
   async send(message: MailMessage): Promise<MailResult> {
+    if (this.faults.take()) return { ok: false, code: 'RequestLimitExceeded', message: 'injected fault (POST /_emulator/faults)', retryable: true };
     const id = this.ids.id('mail');
     const attachments = [];
     for (const [n, a] of (message.attachments ?? []).entries()) {

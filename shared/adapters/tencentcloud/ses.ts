@@ -48,7 +48,9 @@ export class SesMailer implements Mailer {
       return { ok: true, ...(r.MessageId ? { messageId: r.MessageId } : {}) };
     } catch (e) {
       const f = providerFailure('ses', e);
-      return { ok: false, code: f.providerCode, message: f.providerMessage };
+      // Throttling and outages may pass later; a refused address or template will not.
+      const retryable = /^(InternalError|RequestLimitExceeded|LimitExceeded|NetworkError|ResourceUnavailable)/.test(f.providerCode) || /^HTTP5/.test(f.providerCode);
+      return { ok: false, code: f.providerCode, message: f.providerMessage, retryable };
     }
   }
 }

@@ -64,7 +64,8 @@ export class TencentSms implements Sms {
   }
 
   async send(message: SmsMessage): Promise<SmsResult> {
-    const outcome = await this.deliver(message);
+    const delivered = await this.deliver(message);
+    const outcome: SmsResult = delivered.ok ? delivered : { ...delivered, retryable: retryable(delivered.code ?? '') };
     await this.store.insert(collectionName('sms'), {
       _id: this.ids.id('sms'),
       phone: message.phone,

@@ -1,0 +1,207 @@
+/**
+ * The outbox (SPEC M1): every SMS and email the platform sends is first a row here, written in the
+ * same store commit as the change that caused it, and only then delivered. Delivery is one attempt
+ * right after the commit and then the `timer-outbox` function, every minute, for what failed with an
+ * error the provider marks retryable. A row moves only by lifecycle/message.ts:
+ *
+ *   pending ─claim─▶ sending ─succeed─▶ sent
+ *                      │ fail_retryable ─▶ retry_wait ─claim (when due)─▶ sending …
+ *                      │ fail_final (not retryable, or the last attempt) ─▶ failed
+ *                      └ abandon (a claim older than its lease: a crashed call) ─▶ failed
+ *
+ * Never twice: a deliverer claims a row by compare-and-set before calling the provider, so two
+ * timers, or the timer and the post-commit attempt, cannot both send it; a claim that outlived its
+ * lease is not sent again (its first send may have gone out) but ends `failed`, visible, with
+ * CLAIM_EXPIRED. A provider failure never fails the user's call that caused the message.
+ *
+ * Rows hold what the provider needs (the phone or address, the template and its parameters); the
+ * emulator and logs show destinations masked. Email attachments are stored files (keys made here
+ * from the row's own random id, never from caller input), so a row stays small.
+ *
+ * Imports ports, lifecycle and the store's collection names only.
+ */
+import { MESSAGE_RETRY, MESSAGE_TABLE, applyRecord, decideRecord, newRecord, retryDelaySeconds, type MessageAction, type MessageStatus } from '../lifecycle';
+import type { Deps } from '../ports/operation';
+import type { MailMessage, MailResult } from '../ports/mailer';
+import type { SmsMessage, SmsResult } from '../ports/sms';
+import type { Append, Doc } from '../ports/store';
+import { collectionName } from '../store/collections';
+
+export const MESSAGES = collectionName('messages');
+
+export interface StoredAttachment {
+  filename: string;
+  contentType: string;
+  key: string;
+}
+
+export interface OutboxRow extends Doc {
+  _id: string;
+  kind: 'sms' | 'email';
+  status: MessageStatus;
+  /** The contract the message is about (null for account messages). */
+  contractId: string | null;
+  sms: SmsMessage | null;
+  email: (Omit<MailMessage, 'attachments'> & { attachments: StoredAttachment[] }) | null;
+  attempts: number;
+  createdAt: string;
+  /** When a deliverer may claim it next (pending: at once; retry_wait: after the backoff). */
+  nextAttemptAt: string;
+  claimedAt: string | null;
+  leaseUntil: string | null;
+  sentAt: string | null;
+  providerId: string | null;
+  /** The provider's code and message of the last failed attempt (never the destination). */
+  lastError: { code: string; message: string; retryable: boolean } | null;
+}
+
+const base = (deps: Deps, contractId: string | null, kind: OutboxRow['kind']) => {
+  const now = deps.clock.now().toISOString();
+  return {
+    _id: deps.ids.id('msg'), kind, contractId, attempts: 0, createdAt: now, nextAttemptAt: now,
+    claimedAt: null, leaseUntil: null, sentAt: null, providerId: null, lastError: null,
+  };
+};
+
+/** An SMS as an outbox row, for the caller's commit. */
+export const smsRow = (deps: Deps, contractId: string | null, sms: SmsMessage): OutboxRow =>
+  newRecord(MESSAGE_TABLE, { ...base(deps, contractId, 'sms'), sms, email: null });
+
+/** An email as an outbox row; its attachments are stored first (an unused file is harmless, a lost one is not). */
+export const emailRow = async (deps: Deps, contractId: string | null, mail: MailMessage): Promise<OutboxRow> => {
+  const b = base(deps, contractId, 'email');
+  const attachments: StoredAttachment[] = [];
+  for (const [i, a] of (mail.attachments ?? []).entries()) {
+    const key = `outbox/${b._id}/${i}`;
+    await deps.files.put(key, a.content, a.contentType);
+    attachments.push({ filename: a.filename, contentType: a.contentType, key });
+  }
+  const { attachments: _dropped, ...rest } = mail;
+  return newRecord(MESSAGE_TABLE, { ...b, sms: null, email: { ...rest, attachments } });
+};
+
+/** An email whose attachments are files already stored (a contract's PDF): the row names their keys. */
+export const storedEmailRow = (deps: Deps, contractId: string | null, mail: Omit<MailMessage, 'attachments'>, attachments: StoredAttachment[]): OutboxRow =>
+  newRecord(MESSAGE_TABLE, { ...base(deps, contractId, 'email'), sms: null, email: { ...mail, attachments } });
+
+/** The rows as the append of a commit. */
+export const outboxAppend = (rows: readonly OutboxRow[]): Append[] => (rows.length ? [{ collection: MESSAGES, docs: [...rows] }] : []);
+
+type Outcome = { ok: true; providerId: string | null } | { ok: false; code: string; message: string; retryable: boolean };
+
+const callProvider = async (deps: Deps, row: OutboxRow): Promise<Outcome> => {
+  try {
+    if (row.kind === 'sms' && row.sms) {
+      const r: SmsResult = await deps.sms.send(row.sms);
+      return r.ok ? { ok: true, providerId: r.serialNo ?? null } : { ok: false, code: r.code ?? 'UNKNOWN', message: r.message ?? '', retryable: r.retryable === true };
+    }
+    if (row.kind === 'email' && row.email) {
+      const attachments = [];
+      for (const a of row.email.attachments) {
+        const content = await deps.files.get(a.key);
+        if (!content) return { ok: false, code: 'ATTACHMENT_MISSING', message: `stored attachment ${a.filename} is gone`, retryable: false };
+        attachments.push({ filename: a.filename, contentType: a.contentType, content });
+      }
+      const { attachments: _stored, ...mail } = row.email;
+      const r: MailResult = await deps.mailer.send({ ...mail, ...(attachments.length ? { attachments } : {}) });
+      return r.ok ? { ok: true, providerId: r.messageId ?? null } : { ok: false, code: r.code ?? 'UNKNOWN', message: r.message ?? '', retryable: r.retryable === true };
+    }
+    return { ok: false, code: 'MALFORMED_ROW', message: `a ${row.kind} row without its message`, retryable: false };
+  } catch (e) {
+    // A thrown adapter error is an outage as far as we know: worth another try.
+    return { ok: false, code: 'PROVIDER_THREW', message: (e as Error).message.slice(0, 200), retryable: true };
+  }
+};
+
+/** Moves a row by the table and stores it by compare-and-set; null when someone else moved it first. */
+const move = async (deps: Deps, row: OutboxRow, action: MessageAction, patch: Partial<Omit<OutboxRow, 'status'>>): Promise<OutboxRow | null> => {
+  const d = decideRecord(MESSAGE_TABLE, row.status, action);
+  const next = applyRecord(row, d, patch);
+  const ok = await deps.store.compareAndSet(MESSAGES, next, row.version ?? 0);
+  return ok ? { ...next, version: (row.version ?? 0) + 1 } : null;
+};
+
+/**
+ * One delivery attempt of a row this call claims: claim, send, record. Answers the row as stored
+ * afterwards, or null when another deliverer holds it. Never throws for a provider's failure.
+ */
+export const deliverRow = async (deps: Deps, row: OutboxRow): Promise<OutboxRow | null> => {
+  const now = deps.clock.now();
+  if (row.status !== 'pending' && row.status !== 'retry_wait') return null;
+  if (Date.parse(row.nextAttemptAt) > now.getTime()) return null;
+  const claimed = await move(deps, row, 'claim', {
+    attempts: row.attempts + 1, claimedAt: now.toISOString(), leaseUntil: new Date(now.getTime() + MESSAGE_RETRY.leaseSeconds * 1000).toISOString(),
+  });
+  if (!claimed) return null;
+  const outcome = await callProvider(deps, claimed);
+  const at = deps.clock.now();
+  if (outcome.ok) return move(deps, claimed, 'succeed', { sentAt: at.toISOString(), providerId: outcome.providerId, leaseUntil: null });
+  const lastError = { code: outcome.code, message: outcome.message, retryable: outcome.retryable };
+  const delay = outcome.retryable ? retryDelaySeconds(MESSAGE_RETRY, claimed.attempts) : null;
+  deps.log.warn({ messageId: claimed._id, kind: claimed.kind, code: outcome.code, attempts: claimed.attempts, willRetry: delay !== null }, 'message not delivered');
+  if (delay === null) return move(deps, claimed, 'fail_final', { lastError, leaseUntil: null });
+  return move(deps, claimed, 'fail_retryable', { lastError, leaseUntil: null, nextAttemptAt: new Date(at.getTime() + delay * 1000).toISOString() });
+};
+
+/** The attempt right after a commit: every row it wrote, in order; what fails waits for the timer. */
+export const deliverNow = async (deps: Deps, rows: readonly OutboxRow[]): Promise<void> => {
+  for (const row of rows) {
+    try {
+      await deliverRow(deps, { ...row, version: row.version ?? 1 });
+    } catch (e) {
+      // The store itself failed: the row stays pending and the timer takes it.
+      deps.log.warn({ messageId: row._id, err: e }, 'message delivery deferred');
+    }
+  }
+};
+
+/** Inserts rows outside a contract commit (timers, account messages) and tries them at once. */
+export const enqueueAndDeliver = async (deps: Deps, rows: readonly OutboxRow[]): Promise<OutboxRow[]> => {
+  const out: OutboxRow[] = [];
+  for (const row of rows) {
+    await deps.store.insert(MESSAGES, row);
+    out.push((await deliverRow(deps, { ...row, version: 1 })) ?? row);
+  }
+  return out;
+};
+
+export interface OutboxRun {
+  delivered: number;
+  retrying: number;
+  failed: number;
+  abandoned: number;
+}
+
+/**
+ * The timer's pass (S1: idempotent, batched, safe to run concurrently): abandon claims past their
+ * lease, then deliver what is due — pending rows the post-commit attempt never reached, and
+ * retryable failures whose backoff has passed. Cost grows with the due set only (index status_next).
+ */
+export const deliverDue = async (deps: Deps, batch = 100): Promise<OutboxRun> => {
+  const now = deps.clock.now();
+  const run: OutboxRun = { delivered: 0, retrying: 0, failed: 0, abandoned: 0 };
+  const stale = await deps.store.find<OutboxRow>(MESSAGES, { status: 'sending', leaseUntil: { $lt: now.toISOString() } }, { limit: batch });
+  for (const row of stale) {
+    if (await move(deps, row, 'abandon', { lastError: { code: 'CLAIM_EXPIRED', message: 'the sending call did not finish within its lease; not sent again', retryable: false }, leaseUntil: null })) run.abandoned++;
+  }
+  const due = await deps.store.find<OutboxRow>(
+    MESSAGES,
+    { status: { $in: ['pending', 'retry_wait'] }, nextAttemptAt: { $lte: now.toISOString() } },
+    { orderBy: [['nextAttemptAt', 'asc']], limit: batch },
+  );
+  for (const row of due) {
+    const after = await deliverRow(deps, row);
+    if (!after) continue;
+    if (after.status === 'sent') run.delivered++;
+    else if (after.status === 'retry_wait') run.retrying++;
+    else if (after.status === 'failed') run.failed++;
+  }
+  return run;
+};
+
+/** Masks a destination for the emulator's list: 138****8000, a***@example.com. */
+export const maskedDestination = (row: OutboxRow): string => {
+  if (row.sms) return row.sms.phone.replace(/^(\+?\d{3})\d+(\d{4})$/, '$1****$2');
+  if (row.email) return row.email.to.replace(/^(.)[^@]*(@.*)$/, '$1***$2');
+  return '';
+};
