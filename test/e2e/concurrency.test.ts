@@ -8,6 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { verifyChain, type ContractEvent } from '../../shared/domain/events';
 import type { Contract } from '../../shared/domain/contract';
+import { disarm, holdNextCommit, type Match } from '../support/interleave';
 import { Client, iouForm, person, startTestEmulator, type Person } from '../support/emulator';
 import type { Emulator } from '../../emulator/server';
 
@@ -48,17 +49,33 @@ const checkOutcome = async (id: string, results: Array<{ ok: boolean; error?: { 
   return c.state;
 };
 
-test('within one emulator: revoke and reject at once, on 12 contracts', async () => {
-  const outcomes = new Set<string>();
-  for (let i = 0; i < 12; i++) {
+// Each outcome of the race is produced on purpose: the one held at its commit (after it read and
+// decided) loses to the other, which commits first; the loser re-reads and the table refuses it.
+describe('within one emulator: revoke and reject at once (C3, C4)', () => {
+  afterEach(() => disarm(emu.container.store));
+  const movesTo = (id: string, state: string): Match => (info) => info.writes.some((w) => w.collection === 'contracts' && w.doc._id === id && (w.doc as unknown as Contract).state === state);
+
+  test('reject commits while revoke waits at its commit: rejected, and the revoke is refused', async () => {
     const id = await readyContract();
-    const results = await Promise.all([
-      client.call('contract-revoke', a.openid, { contractId: id }),
-      client.call('contract-reject', b.openid, { contractId: id, reason: '金额有误' }),
-    ]);
-    outcomes.add(await checkOutcome(id, results));
-  }
-  expect(outcomes.size).toBeGreaterThan(0);
+    const gate = holdNextCommit(emu.container.store, movesTo(id, 'revoked'));
+    const revoke = client.call('contract-revoke', a.openid, { contractId: id });
+    await gate.reached;
+    const reject = await client.call('contract-reject', b.openid, { contractId: id, reason: '金额有误' });
+    gate.release();
+    expect(await checkOutcome(id, [await revoke, reject])).toBe('rejected');
+    expect(reject.ok).toBe(true);
+  });
+
+  test('revoke commits while reject waits at its commit: revoked, and the reject is refused', async () => {
+    const id = await readyContract();
+    const gate = holdNextCommit(emu.container.store, movesTo(id, 'rejected'));
+    const reject = client.call('contract-reject', b.openid, { contractId: id, reason: '金额有误' });
+    await gate.reached;
+    const revoke = await client.call('contract-revoke', a.openid, { contractId: id });
+    gate.release();
+    expect(await checkOutcome(id, [revoke, await reject])).toBe('revoked');
+    expect(revoke.ok).toBe(true);
+  });
 });
 
 test('two parties answering at once: rescind request vs settle request on a signed IOU', async () => {
