@@ -11,7 +11,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { PDFArray, PDFDict, PDFDocument, PDFHexString, PDFName, PDFNumber, PDFString } from '@cantoo/pdf-lib';
 import { parseCmsSignedData, ParsedCms, verifyCmsSignature } from './cms';
-import { parseDerPrefix } from './der';
+import { elementLength } from './asn1';
 import { OID } from './oids';
 import { revisionEnds, unexpectedChanges } from './revisions';
 import { CertificateInfo, describeCertificate, parseCertificate, ParsedCertificate } from './x509';
@@ -185,7 +185,7 @@ const findSignerCertificate = (cms: ParsedCms): ParsedCertificate | undefined =>
   for (const der of cms.certificates) {
     try {
       const p = parseCertificate(der);
-      if (p.issuerNameDer.equals(cms.signerIssuerDer) && p.serialNumberDer.equals(cms.signerSerialDer)) return p;
+      if (p.issuerNameDer.equals(cms.signerIssuerDer) && p.serialNumber.equals(cms.signerSerial)) return p;
     } catch {
       // an unparseable extra certificate cannot be the signer's; keep looking
     }
@@ -230,9 +230,10 @@ const verifyOne = (bytes: Buffer, field: SignatureField, roots: readonly X509Cer
   let cms: ParsedCms;
   try {
     const der = Buffer.from(contents);
-    const node = parseDerPrefix(der);
-    if (der.subarray(node.end).some((x) => x !== 0)) problems.push('/Contents 在签名数据之后含有多余数据');
-    cms = parseCmsSignedData(der.subarray(0, node.end));
+    const end = elementLength(der);
+    if (end === undefined) throw new Error('/Contents 不是 ASN.1 数据');
+    if (der.subarray(end).some((x) => x !== 0)) problems.push('/Contents 在签名数据之后含有多余数据');
+    cms = parseCmsSignedData(der.subarray(0, end));
   } catch (e) {
     problems.push(`签名数据（CMS）无法解析：${(e as Error).message}`);
     return report;
