@@ -46,10 +46,12 @@ export const OID = {
   /** id-aa-signatureTimeStampToken: unsigned attribute holding a timestamp over the signature value (PAdES B-T). */
   signatureTimeStampToken: '1.2.840.113549.1.9.16.2.14',
   /**
-   * The policy our embedded TSA stamps under. A UUID-derived OID (ITU-T X.667, arc 2.25) so the
-   * platform needs no registered enterprise number; a production TSA states its own policy.
+   * The policy our embedded (local, development) TSA stamps under: an arc of IANA's example
+   * enterprise number 32473 (RFC 5612), since that TSA is no one's production service; a
+   * production TSA states its own policy. (A UUID arc, 2.25.<128-bit>, would not do: asn1js reads
+   * arcs beyond 2^53 wrongly — the strict re-encoding check caught it.)
    */
-  localTsaPolicy: '2.25.160693718283935128361917458421096545513',
+  localTsaPolicy: '1.3.6.1.4.1.32473.3161.1',
 } as const;
 
 export type HashName = 'sha256' | 'sha384' | 'sha512';

@@ -6,3 +6,4 @@ export * from './sms';
 export * from './mailer';
 export * from './files';
 export * from './payments';
+export * from './tsa';
