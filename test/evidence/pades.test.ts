@@ -193,12 +193,42 @@ describe('E1 the completed IOU, read by independent tools', () => {
     );
   });
 
+  test('a TSA that fails makes the signature and the completion fail (typed provider error), never a signature without its timestamp', async () => {
+    const down = LocalTsa.forPlatformCa(ca.ca, new MovableClock());
+    down.unavailable = true;
+    await expect(twoSignerIou(ca.ca, { tsa: down })).rejects.toMatchObject({ code: 'PROVIDER_ERROR', details: { provider: 'tsa', providerCode: 'UNREACHABLE' } });
+    await expect(addLongTermValidation(flow.borrower.bytes, { ca: ca.ca, tsa: down, now: new Date() })).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
+  });
+
   test('the root CRL is optional: without it the DSS has the issuing CA’s CRL and the file stops at B-T (revocation of the issuing CA unknown)', async () => {
     const noRootCrl = { ...ca.ca, rootCrlDer: undefined };
     const r = await addLongTermValidation(flow.borrower.bytes, { ca: noRootCrl, tsa, now: new Date() });
     expect(r.dss.crls).toBe(1);
     const report = await verifyPdf(r.bytes, { trustedRootSha256: rootFp });
     expect([report.valid, report.level]).toEqual([true, 'B-T']);
+  });
+});
+
+describe('E1 npm run verify (offline CLI) with the published root fingerprint', () => {
+  const tsx = `${__dirname}/../../node_modules/.bin/tsx`;
+  const cli = `${__dirname}/../../scripts/verify-pdf.ts`;
+
+  test('exit 0 at B-LTA with --root-sha256; 1 with another fingerprint or when the level is not reached; the cause is printed', async () => {
+    const good = writeTemp(dir, 'cli-final.pdf', final);
+    const colonFp = rootFp.toUpperCase().match(/../g)!.join(':');
+    const ok = run(tsx, [cli, good, '--root-sha256', colonFp, '--require', 'B-LTA']);
+    expect(ok.stdout).toContain('PAdES: B-LTA');
+    expect(ok.stdout).toContain('文档时间戳 Document timestamp #3: DocTimeStamp_1  有效 VALID');
+    expect(ok.stdout).toContain('（时间戳 RFC 3161 timestamp）');
+    expect(ok.stdout).toContain(`受信任根证书 Trusted root (SHA-256): ${rootFp}`);
+    expect(ok.status).toBe(0);
+    const bt = run(tsx, [cli, writeTemp(dir, 'cli-bt.pdf', flow.borrower.bytes), '--root-sha256', rootFp, '--require', 'B-LTA']);
+    expect(bt.status).toBe(1);
+    expect(bt.stdout).toContain('[LEVEL_NOT_REACHED]');
+    const other = run(tsx, [cli, good, '--root-sha256', fingerprintHex(pemToDer(newCa().pems.rootCertPem))]);
+    expect(other.status).toBe(1);
+    expect(other.stdout).toContain('[UNTRUSTED_CHAIN]');
+    expect(run(tsx, [cli, good, '--require', 'B-X']).status).toBe(2);
   });
 });
 
