@@ -5,6 +5,9 @@
  *   - bare @cantoo/pdf-lib drawing the same text with the same font and no layout niceties
  *     (with the parsed font reused, and parsing it per render as naive code does),
  *   - signing (median per signature, and the crypto part alone) and verification,
+ *   - what PAdES adds per contract (E1): a signature timestamp per signature (embedded TSA, so
+ *     without the network round trip a real TSA adds) and the completion (DSS + document
+ *     timestamp), in time and bytes,
  *   - file sizes,
  * and prints absolute milliseconds and ratios (ratios are what the performance budget is
  * about; absolute numbers vary with the machine).
@@ -76,6 +79,9 @@ const main = async () => {
   const { createPersonalSeal } = await import('../shared/documents/seal');
   const { signPdf } = await import('../shared/documents/sign');
   const { verifyPdf } = await import('../shared/documents/verify');
+  const { addLongTermValidation } = await import('../shared/documents/long-term');
+  const { LocalTsa } = await import('../shared/adapters/local/tsa');
+  const { MovableClock } = await import('../shared/adapters/local/clock');
 
   const data = sampleIou();
   const N = 25;
@@ -135,7 +141,8 @@ const main = async () => {
   const ca = loadPlatformCa(generatePlatformCa());
   const lenderArea = rendered.signatureAreas[0]!;
   const borrowerArea = rendered.signatureAreas[1]!;
-  const signOnce = async (bytes: Uint8Array, area: typeof lenderArea, name: string) => {
+  const tsa = LocalTsa.forPlatformCa(ca, new MovableClock());
+  const signOnce = async (bytes: Uint8Array, area: typeof lenderArea, name: string, withTsa = false) => {
     const signingTime = new Date();
     const cert = issueSignerCertificate(ca, { name, identifier: deriveSignerIdentifier('bench', name + 'id'), signingTime });
     return signPdf(bytes, {
@@ -146,6 +153,7 @@ const main = async () => {
       signingTime,
       appearance: { kind: 'vector', drawing: createPersonalSeal(name) },
       caption: `${name} ${signingTime.toISOString().slice(0, 10)}`,
+      ...(withTsa ? { tsa } : {}),
     });
   };
   await signOnce(rendered.bytes, lenderArea, '张三');
@@ -176,6 +184,26 @@ const main = async () => {
     });
     crypto.push(ms);
   }
+  // PAdES B-T and B-LTA (E1).
+  const signTs: number[] = [];
+  const ltaMs: number[] = [];
+  let bt = second;
+  let lta = await addLongTermValidation(second.bytes, { ca, tsa, now: new Date() });
+  for (let i = 0; i < N; i++) {
+    const [a, r1] = await time(() => signOnce(rendered.bytes, lenderArea, '张三', true));
+    const [b, r2] = await time(() => signOnce(r1.bytes, borrowerArea, '李小明', true));
+    signTs.push(a, b);
+    bt = r2;
+    const [c, r3] = await time(() => addLongTermValidation(r2.bytes, { ca, tsa, now: new Date() }));
+    ltaMs.push(c);
+    lta = r3;
+  }
+  const verifyLta: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const [ms, rep] = await time(() => verifyPdf(lta.bytes, { trustedRootPem: ca.rootPem, requireLevel: 'B-LTA' }));
+    if (!rep.valid) throw new Error('B-LTA benchmark document does not verify');
+    verifyLta.push(ms);
+  }
   const verifyMs: number[] = [];
   for (let i = 0; i < 10; i++) {
     const [ms, rep] = await time(() => verifyPdf(second.bytes, { trustedRootPem: ca.rootPem }));
@@ -196,11 +224,16 @@ const main = async () => {
     ['sign: 2nd signature', median(sign2).toFixed(1), `${(median(sign2) / oursMs).toFixed(2)}× render`],
     ['  of which crypto (key, cert, CMS)', median(crypto).toFixed(1), `${((median(crypto) / median(sign1)) * 100).toFixed(0)}% of a signature`],
     ['verify: 2 signatures incl. revision diff', median(verifyMs).toFixed(1), `${(median(verifyMs) / oursMs).toFixed(2)}× render`],
+    ['E1 sign with signature timestamp (embedded TSA)', median(signTs).toFixed(1), `+${(median(signTs) - median([...sign1, ...sign2])).toFixed(1)} ms per signature (+ a real TSA's round trip)`],
+    ['E1 completion: DSS + CRL + document timestamp', median(ltaMs).toFixed(1), `once per contract`],
+    ['E1 verify at B-LTA (2 signatures + doc timestamp)', median(verifyLta).toFixed(1), `${(median(verifyLta) / median(verifyMs)).toFixed(2)}× B-B verify`],
   ];
   const sizes: Array<[string, number]> = [
     ['rendered IOU', rendered.bytes.length],
     ['after 1st signature', first.bytes.length],
     ['after 2nd signature', second.bytes.length],
+    ['E1 after 2nd timestamped signature (B-T)', bt.bytes.length],
+    ['E1 completed (DSS + document timestamp, B-LTA)', lta.bytes.length],
     ['bare pdf-lib, same text', bareBytes.length],
   ];
   const w = Math.max(...rows.map((r) => r[0].length));

@@ -9,7 +9,14 @@
  *
  * The CA material comes from configuration as PEM strings (loadPlatformCa); for a first start
  * of the emulator, generatePlatformCa() creates it and returns PEMs for the caller to persist.
+ * The CAs also issue CRLs (crl.ts): the issuing CA one whenever a contract completes (it covers
+ * signer and TSA certificates), the offline root one at the key ceremony (it covers the issuing
+ * CA) which configuration carries beside the certificates. And the issuing CA certifies the
+ * embedded TSA (extended key usage timeStamping, critical), so timestamps chain to the same root.
+ *
  * This module never reads files or the environment.
+ *
+ * May import: ./asn1, ./crl, ./oids, ./x509, node:crypto.
  */
 import {
   createHmac,
@@ -19,6 +26,7 @@ import {
   randomBytes,
   X509Certificate,
 } from 'node:crypto';
+import { issueCrl, RevokedEntry } from './crl';
 import { OID } from './oids';
 import {
   buildCertificate,
@@ -29,6 +37,8 @@ import {
   keyIdentifier,
   NameAttribute,
   parseCertificate,
+  pemBlockToDer,
+  pemToDer,
 } from './x509';
 
 export interface PlatformCaPems {
@@ -40,6 +50,12 @@ export interface PlatformCaPems {
    * issuing key, never the root key.
    */
   rootKeyPem?: string;
+  /**
+   * The root's CRL (PEM "X509 CRL"), issued offline with the root key (issueRootCrl) and renewed
+   * before its nextUpdate; completed contracts carry it in their DSS. Optional: without it the
+   * DSS holds the issuing CA's CRL only.
+   */
+  rootCrlPem?: string;
 }
 
 export interface PlatformCa {
@@ -51,6 +67,10 @@ export interface PlatformCa {
   /** issuing CA subject, verbatim, used as the issuer Name of end-entity certificates. */
   issuingSubjectDer: Buffer;
   issuingKeyId: Buffer;
+  rootDer: Buffer;
+  issuingDer: Buffer;
+  /** The configured root CRL, if any. */
+  rootCrlDer?: Buffer;
 }
 
 export interface CaNaming {
@@ -133,12 +153,40 @@ export const generatePlatformCa = (naming: CaNaming = {}, now: Date = new Date()
     },
     root.privateKey,
   );
+  const rootKeyPem = root.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   return {
     rootCertPem: derToPem(rootDer),
-    rootKeyPem: root.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    rootKeyPem,
     issuingCertPem: derToPem(issuingDer),
     issuingKeyPem: issuing.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    rootCrlPem: issueRootCrl({ rootCertPem: derToPem(rootDer), rootKeyPem, now }),
   };
+};
+
+/**
+ * The root's CRL, made at the key ceremony with the offline root key (the running system never
+ * has it). Lists revoked issuing CAs (none, normally); valid for `validityMs` (default a year),
+ * after which the ceremony issues the next one.
+ */
+export const issueRootCrl = (req: {
+  rootCertPem: string;
+  rootKeyPem: string;
+  now: Date;
+  validityMs?: number;
+  revoked?: readonly RevokedEntry[];
+}): string => {
+  const rootDer = pemToDer(req.rootCertPem);
+  const parsed = parseCertificate(rootDer);
+  const der = issueCrl({
+    issuerNameDer: parsed.subjectNameDer,
+    issuerKey: createPrivateKey(req.rootKeyPem),
+    issuerKeyId: keyIdentifier(parsed.spkiDer),
+    thisUpdate: req.now,
+    nextUpdate: new Date(req.now.getTime() + (req.validityMs ?? YEAR_MS)),
+    crlNumber: Math.floor(req.now.getTime() / 1000),
+    revoked: req.revoked,
+  });
+  return derToPem(der, 'X509 CRL');
 };
 
 /** Loads configured CA material and refuses inconsistent configuration early. */
@@ -154,6 +202,7 @@ export const loadPlatformCa = (pems: PlatformCaPems): PlatformCa => {
   }
   if (!issuing.ca || !root.ca) throw new Error('platform CA: CA certificates must have basicConstraints CA:true');
   const parsed = parseCertificate(issuing.raw);
+  const rootCrlDer = pems.rootCrlPem ? pemBlockToDer(pems.rootCrlPem, 'X509 CRL') : undefined;
   return {
     root,
     issuing,
@@ -162,8 +211,26 @@ export const loadPlatformCa = (pems: PlatformCaPems): PlatformCa => {
     issuingPem: issuing.toString(),
     issuingSubjectDer: parsed.subjectNameDer,
     issuingKeyId: keyIdentifier(issuing.publicKey.export({ type: 'spki', format: 'der' })),
+    rootDer: Buffer.from(root.raw),
+    issuingDer: Buffer.from(issuing.raw),
+    ...(rootCrlDer ? { rootCrlDer } : {}),
   };
 };
+
+/**
+ * The issuing CA's CRL now: it covers every one-time signer certificate and the TSA's. Valid a
+ * week — long-term validation needs a CRL issued after the signatures, not a long-lived one.
+ */
+export const issueIssuingCrl = (ca: PlatformCa, now: Date, revoked: readonly RevokedEntry[] = [], validityMs = 7 * 24 * 3600 * 1000): Buffer =>
+  issueCrl({
+    issuerNameDer: ca.issuingSubjectDer,
+    issuerKey: ca.issuingKey,
+    issuerKeyId: ca.issuingKeyId,
+    thisUpdate: now,
+    nextUpdate: new Date(now.getTime() + validityMs),
+    crlNumber: Math.floor(now.getTime() / 1000),
+    revoked,
+  });
 
 /**
  * The non-reversible identifier put into certificates instead of the ID number: an HMAC with a
@@ -199,6 +266,51 @@ export interface SignerCertificate {
 }
 
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
+
+export interface TsaCertificateRequest {
+  commonName?: string;
+  /** Start of validity (a little before, for clock skew). */
+  now: Date;
+  /** Default 5 years: a TSA key signs many tokens, unlike a one-time signer key. */
+  validityMs?: number;
+}
+
+/**
+ * A certificate for the embedded TSA, under the issuing CA: keyUsage digitalSignature +
+ * nonRepudiation, and extended key usage timeStamping only, critical (RFC 3161 §2.3 — OpenSSL's
+ * `ts -verify` refuses anything else).
+ */
+export const issueTsaCertificate = (ca: PlatformCa, req: TsaCertificateRequest): SignerCertificate => {
+  const key = newEcKey();
+  const t = req.now.getTime();
+  const issuingSubject = parseCertificate(ca.issuingDer).subject;
+  const der = buildCertificate(
+    {
+      serialNumber: newSerial(),
+      issuerNameDer: ca.issuingSubjectDer,
+      subject: [
+        { type: 'C', value: 'CN' },
+        ...issuingSubject.filter((a) => a.type === 'O'),
+        { type: 'CN', value: req.commonName ?? '个人电子签平台时间戳服务 TSA' },
+      ],
+      notBefore: new Date(t - CLOCK_SKEW_MS),
+      notAfter: new Date(t + (req.validityMs ?? 5 * YEAR_MS)),
+      subjectPublicKey: key.publicKey,
+      authorityKeyId: ca.issuingKeyId,
+      ca: false,
+      keyUsage: ['digitalSignature', 'nonRepudiation'],
+      extKeyUsage: [OID.kpTimeStamping],
+      extKeyUsageCritical: true,
+    },
+    ca.issuingKey,
+  );
+  return {
+    certPem: derToPem(der),
+    keyPem: key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    chainPems: [ca.issuingPem, ca.rootPem],
+    info: describeCertificate(der),
+  };
+};
 
 export const issueSignerCertificate = (ca: PlatformCa, req: SignerCertificateRequest): SignerCertificate => {
   const name = req.name.trim();

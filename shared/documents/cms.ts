@@ -1,34 +1,41 @@
 /**
- * CMS SignedData (RFC 5652) for detached PDF signatures: built by hand and signed with
- * node:crypto. The SignerInfo identifies the certificate by issuerAndSerialNumber whose bytes are
- * copied verbatim from the certificate — libraries that re-encode the issuer Name (e.g. from a
- * PKCS#12) turn UTF8String CA names into something else and every validator then fails to find
- * the signer.
+ * CMS SignedData (RFC 5652) on the @peculiar/asn1-cms schemas, signed with node:crypto: the
+ * detached signatures of PDF revisions (PAdES, ETSI.CAdES.detached) and the encapsulated
+ * signatures inside timestamp tokens (RFC 3161: eContent is the TSTInfo).
+ *
+ * The SignerInfo identifies the certificate by issuerAndSerialNumber; the issuer Name is parsed
+ * from the certificate and re-encoded, which is byte-identical only because the certificate was
+ * read strictly (asn1.ts) — a lax reader that turned UTF8String CA names into something else
+ * would make every validator miss the signer.
+ *
+ * May import: ./asn1, ./oids, ./x509, @peculiar/asn1-*, node:crypto.
  */
 import { createHash, KeyObject, sign as cryptoSign, verify as cryptoVerify, X509Certificate } from 'node:crypto';
+import { AsnProp, AsnPropTypes, AsnType, AsnTypeTypes, OctetString } from '@peculiar/asn1-schema';
 import {
-  child,
-  decodeOid,
-  decodeTime,
-  DerNode,
-  explicit,
-  implicitConstructed,
-  nullValue,
-  octetString,
-  oid,
-  parseDerPrefix,
-  sequence,
-  setOf,
-  smallInteger,
-  TAG,
-  time,
-  tlv,
-} from './der';
-import { HASH_BY_OID, OID } from './oids';
+  Attribute,
+  CertificateChoices,
+  CertificateSet,
+  CMSVersion,
+  ContentInfo,
+  DigestAlgorithmIdentifier,
+  DigestAlgorithmIdentifiers,
+  EncapsulatedContent,
+  EncapsulatedContentInfo,
+  IssuerAndSerialNumber,
+  SignatureAlgorithmIdentifier,
+  SignedData,
+  SignerIdentifier,
+  SignerInfo,
+  SignerInfos,
+} from '@peculiar/asn1-cms';
+import { Certificate, GeneralName, GeneralNames, Name, Time } from '@peculiar/asn1-x509';
+import { AnySet, encode, EssCertIdV2, IssuerSerial, parseStrict, SigningCertificateV2, sortForSet, toArrayBuffer } from './asn1';
+import { HASH_BY_OID, HASH_LENGTH, HashName, OID, OID_BY_HASH } from './oids';
 import { parseCertificate, signatureAlgorithmFor } from './x509';
 
 export interface CmsSignRequest {
-  /** SHA-256 of the signed byte ranges. */
+  /** Digest of the signed content: the PDF byte ranges (detached), or the eContent. */
   contentDigest: Buffer;
   signerCertDer: Buffer;
   /** Further certificates to carry (issuing CA, root) so validators can build the chain. */
@@ -36,69 +43,129 @@ export interface CmsSignRequest {
   privateKey: KeyObject;
   signingTime: Date;
   /**
-   * PAdES (ETSI.CAdES.detached) forbids the signingTime attribute — the time is the /M entry
-   * of the signature dictionary instead; adbe.pkcs7.detached carries it in the CMS.
+   * PAdES (ETSI.CAdES.detached) forbids the signingTime attribute — the trusted time comes from
+   * the signature timestamp; adbe.pkcs7.detached and timestamp tokens may carry it.
    */
   includeSigningTime: boolean;
+  /** Default SHA-256. */
+  digestAlgorithm?: HashName;
+  /** Encapsulated content (a timestamp token's TSTInfo); absent for a detached signature. */
+  eContent?: { type: string; der: Buffer };
 }
 
-const attribute = (type: string, value: Buffer) => sequence(oid(type), setOf(value));
+const attribute = (type: string, ...values: Buffer[]) =>
+  new Attribute({ attrType: type, attrValues: values.map((v) => toArrayBuffer(v)) });
 
 /** ESS signingCertificateV2: binds the signer certificate (hash + issuer/serial) into the signature. */
 const signingCertificateV2 = (certDer: Buffer): Buffer => {
   const cert = parseCertificate(certDer);
-  const hash = createHash('sha256').update(certDer).digest();
-  // hashAlgorithm is omitted: SHA-256 is the DEFAULT, and DER forbids encoding defaults.
-  const issuerSerial = sequence(sequence(explicit(4, cert.issuerNameDer)), cert.serialNumberDer);
-  return sequence(sequence(sequence(octetString(hash), issuerSerial)));
+  return encode(
+    new SigningCertificateV2({
+      certs: [
+        new EssCertIdV2({
+          certHash: new OctetString(createHash('sha256').update(certDer).digest()),
+          issuerSerial: new IssuerSerial({
+            issuer: new GeneralNames([new GeneralName({ directoryName: parseStrict(cert.issuerNameDer, Name, 'issuer') })]),
+            serialNumber: toArrayBuffer(cert.serialNumber),
+          }),
+        }),
+      ],
+    }),
+  );
 };
 
-export const buildCmsSignedData = (req: CmsSignRequest): Buffer => {
-  const cert = parseCertificate(req.signerCertDer);
-  const sha256 = sequence(oid(OID.sha256), nullValue());
-  const attrs = [
-    attribute(OID.contentType, oid(OID.data)),
-    ...(req.includeSigningTime ? [attribute(OID.signingTime, time(req.signingTime))] : []),
-    attribute(OID.messageDigest, octetString(req.contentDigest)),
-    attribute(OID.signingCertificateV2, signingCertificateV2(req.signerCertDer)),
-  ];
-  // The signature covers the attributes encoded as a DER SET (tag 0x31); in the SignerInfo the
-  // same content sits under the [0] IMPLICIT tag.
-  const signedAttrsContent = Buffer.concat(attrs.sort(Buffer.compare));
-  const signedAttrsSet = tlv(TAG.SET, signedAttrsContent);
-  const signature = cryptoSign('sha256', signedAttrsSet, req.privateKey);
-  const signerInfo = sequence(
-    smallInteger(1),
-    sequence(cert.issuerNameDer, cert.serialNumberDer),
-    sha256,
-    implicitConstructed(0, signedAttrsContent),
-    cmsSignatureAlgorithm(req.privateKey),
-    octetString(signature),
-  );
-  const certificates = [req.signerCertDer, ...req.chainDers];
-  const signedData = sequence(
-    smallInteger(1),
-    setOf(sha256),
-    sequence(oid(OID.data)),
-    implicitConstructed(0, Buffer.concat([...certificates].sort(Buffer.compare))),
-    setOf(signerInfo),
-  );
-  return sequence(oid(OID.signedData), explicit(0, signedData));
-};
+const digestAlgorithmId = (hash: HashName) => new DigestAlgorithmIdentifier({ algorithm: OID_BY_HASH[hash] });
 
 /** RSA signatures use the plain rsaEncryption identifier, as most PDF signers do; EC uses ecdsa-with-SHA256. */
-const cmsSignatureAlgorithm = (key: KeyObject): Buffer =>
-  key.asymmetricKeyType === 'rsa' ? sequence(oid(OID.rsaEncryption), nullValue()) : signatureAlgorithmFor(key);
+const cmsSignatureAlgorithm = (key: KeyObject): SignatureAlgorithmIdentifier =>
+  new SignatureAlgorithmIdentifier(
+    key.asymmetricKeyType === 'rsa' ? { algorithm: OID.rsaEncryption, parameters: null } : signatureAlgorithmFor(key),
+  );
+
+export const buildCmsSignedData = (req: CmsSignRequest): Buffer => {
+  const hash = req.digestAlgorithm ?? 'sha256';
+  if (hash !== 'sha256' && req.privateKey.asymmetricKeyType === 'ec') throw new Error('EC signatures here are ecdsa-with-SHA256 only');
+  const cert = parseCertificate(req.signerCertDer);
+  const contentType = req.eContent?.type ?? OID.data;
+  const attrs = sortForSet([
+    attribute(OID.contentType, encode(new ObjectIdentifierValue(contentType))),
+    ...(req.includeSigningTime ? [attribute(OID.signingTime, encodeTime(req.signingTime))] : []),
+    attribute(OID.messageDigest, encode(new OctetString(req.contentDigest))),
+    attribute(OID.signingCertificateV2, signingCertificateV2(req.signerCertDer)),
+  ]);
+  // The signature covers the attributes encoded as a DER SET (tag 0x31); in the SignerInfo the
+  // same content sits under the [0] IMPLICIT tag.
+  const signedAttrsSet = encode(new AnySet(attrs.map((a) => toArrayBuffer(encode(a)))));
+  const signature = cryptoSign(hash, signedAttrsSet, req.privateKey);
+  const signerInfo = new SignerInfo({
+    version: CMSVersion.v1,
+    sid: new SignerIdentifier({
+      issuerAndSerialNumber: new IssuerAndSerialNumber({
+        issuer: parseStrict(cert.issuerNameDer, Name, 'issuer'),
+        serialNumber: toArrayBuffer(cert.serialNumber),
+      }),
+    }),
+    digestAlgorithm: digestAlgorithmId(hash),
+    signedAttrs: attrs,
+    signatureAlgorithm: cmsSignatureAlgorithm(req.privateKey),
+    signature: new OctetString(signature),
+  });
+  const certificates = sortForSet(
+    [req.signerCertDer, ...req.chainDers].map((der) => new CertificateChoices({ certificate: parseStrict(der, Certificate, 'certificate') })),
+  );
+  const signedData = new SignedData({
+    // RFC 5652 §5.1: version 3 when the content is not id-data (a TSTInfo), else 1.
+    version: contentType === OID.data ? CMSVersion.v1 : CMSVersion.v3,
+    digestAlgorithms: new DigestAlgorithmIdentifiers([digestAlgorithmId(hash)]),
+    encapContentInfo: new EncapsulatedContentInfo({
+      eContentType: contentType,
+      ...(req.eContent ? { eContent: new EncapsulatedContent({ single: new OctetString(req.eContent.der) }) } : {}),
+    }),
+    certificates: new CertificateSet(certificates),
+    signerInfos: new SignerInfos([signerInfo]),
+  });
+  return encode(new ContentInfo({ contentType: OID.signedData, content: toArrayBuffer(encode(signedData)) }));
+};
+
+/**
+ * The same SignedData with one more unsigned attribute on its (only) signer: how the signature
+ * timestamp (PAdES B-T) is attached once the signature value exists. Nothing signed changes.
+ */
+export const addUnsignedAttribute = (cmsDer: Buffer, type: string, valueDer: Buffer): Buffer => {
+  const { signedData } = readSignedData(cmsDer);
+  const si = signedData.signerInfos[0];
+  if (!si || signedData.signerInfos.length !== 1) throw new Error('CMS: expected exactly one SignerInfo');
+  si.unsignedAttrs = sortForSet([...(si.unsignedAttrs ?? []), attribute(type, valueDer)]);
+  return encode(new ContentInfo({ contentType: OID.signedData, content: toArrayBuffer(encode(signedData)) }));
+};
+
+// ---------------------------------------------------------------------------------------------
+// Small values the attributes hold, encoded through the schema library too.
+
+/** A bare OBJECT IDENTIFIER value (the contentType attribute's value). */
+class ObjectIdentifierValue {
+  value = '';
+  constructor(value = '') {
+    this.value = value;
+  }
+}
+AsnType({ type: AsnTypeTypes.Choice })(ObjectIdentifierValue);
+AsnProp({ type: AsnPropTypes.ObjectIdentifier })(ObjectIdentifierValue.prototype, 'value');
+
+const encodeTime = (d: Date): Buffer => encode(new Time(new Date(Math.floor(d.getTime() / 1000) * 1000)));
 
 // ---------------------------------------------------------------------------------------------
 // Parsing (verification side)
 
 export interface ParsedCms {
+  /** The certificate set, each exactly as carried. */
   certificates: Buffer[];
-  digestAlgorithm: 'sha256' | 'sha384' | 'sha512';
-  /** issuerAndSerialNumber of the signer, verbatim. */
+  digestAlgorithm: HashName;
+  /** Digest algorithms listed in SignedData (they must include the signer's). */
+  digestAlgorithmsListed: string[];
+  /** issuerAndSerialNumber of the signer. */
   signerIssuerDer: Buffer;
-  signerSerialDer: Buffer;
+  signerSerial: Buffer;
   /** The signed attributes re-tagged as a SET: the exact bytes the signature covers. */
   signedAttrsDer: Buffer;
   contentType?: string;
@@ -108,69 +175,112 @@ export interface ParsedCms {
   signingCertificateHash?: Buffer;
   signatureAlgorithm: string;
   signature: Buffer;
+  /** Unsigned attributes: type and each value's DER. */
+  unsignedAttributes: Array<{ type: string; values: Buffer[] }>;
+  /** eContentType and, when encapsulated, the eContent octets (a timestamp token's TSTInfo). */
+  eContentType: string;
+  eContent?: Buffer;
 }
 
+const readSignedData = (der: Buffer): { contentInfo: ContentInfo; signedData: SignedData } => {
+  const contentInfo = parseStrict(der, ContentInfo, 'CMS ContentInfo');
+  if (contentInfo.contentType !== OID.signedData) throw new Error('CMS: not SignedData');
+  const signedData = parseStrict(Buffer.from(contentInfo.content), SignedData, 'CMS SignedData');
+  return { contentInfo, signedData };
+};
+
+const single = (attr: Attribute): Buffer => {
+  // RFC 5652 §11: contentType, messageDigest and signingTime have exactly one value.
+  if (attr.attrValues.length !== 1) throw new Error(`CMS: attribute ${attr.attrType} must have one value`);
+  return Buffer.from(attr.attrValues[0]!);
+};
+
+/** Parses a SignedData strictly (DER only, via asn1.ts); throws Asn1Error or Error with the cause. */
 export const parseCmsSignedData = (der: Buffer): ParsedCms => {
-  const contentInfo = parseDerPrefix(der);
-  if (decodeOid(child(contentInfo, 0, TAG.OID)) !== OID.signedData) throw new Error('CMS: not SignedData');
-  const signedData = child(child(contentInfo, 1, 0xa0), 0, TAG.SEQUENCE);
-  const digestAlgorithms = child(signedData, 1, TAG.SET);
-  let i = 3;
-  const certificates: Buffer[] = [];
-  while (signedData.children[i] && signedData.children[i]!.tag !== TAG.SET) {
-    const node = signedData.children[i]!;
-    if (node.tag === 0xa0) certificates.push(...node.children.filter((c) => c.tag === TAG.SEQUENCE).map((c) => Buffer.from(c.raw)));
-    i++;
-  }
-  const signerInfos = child(signedData, i, TAG.SET);
-  if (signerInfos.children.length !== 1) throw new Error('CMS: expected exactly one SignerInfo');
-  const si = child(signerInfos, 0, TAG.SEQUENCE);
-  const sid = child(si, 1, TAG.SEQUENCE);
-  const digestAlgOid = decodeOid(child(child(si, 2, TAG.SEQUENCE), 0, TAG.OID));
-  const digestAlgorithm = HASH_BY_OID[digestAlgOid];
-  if (!digestAlgorithm) throw new Error(`CMS: unsupported digest ${digestAlgOid}`);
-  if (!digestAlgorithms.children.some((a) => decodeOid(child(a, 0)) === digestAlgOid)) {
-    throw new Error('CMS: signer digest algorithm not listed in SignedData');
-  }
-  const attrsNode = child(si, 3);
-  if (attrsNode.tag !== 0xa0) throw new Error('CMS: signed attributes are required');
-  const signedAttrsDer = Buffer.concat([Buffer.from([TAG.SET]), attrsNode.raw.subarray(1)]);
+  const { signedData } = readSignedData(der);
+  if (signedData.signerInfos.length !== 1) throw new Error('CMS: expected exactly one SignerInfo');
+  const si = signedData.signerInfos[0]!;
+  const ias = si.sid.issuerAndSerialNumber;
+  if (!ias) throw new Error('CMS: the signer must be identified by issuer and serial number');
+  const digestAlgorithm = HASH_BY_OID[si.digestAlgorithm.algorithm];
+  if (!digestAlgorithm) throw new Error(`CMS: unsupported digest algorithm ${si.digestAlgorithm.algorithm}`);
+  const listed = signedData.digestAlgorithms.map((a) => a.algorithm);
+  if (!listed.includes(si.digestAlgorithm.algorithm)) throw new Error('CMS: signer digest algorithm not listed in SignedData');
+  if (!si.signedAttrs?.length) throw new Error('CMS: signed attributes are required');
+  // The SignedData was read strictly, so re-encoding the attributes gives back their exact bytes;
+  // as a SET they are what the signature covers.
+  const signedAttrsDer = encode(new AnySet(si.signedAttrs.map((a) => toArrayBuffer(encode(a)))));
+  const certificates = (signedData.certificates ?? []).flatMap((c) => (c.certificate ? [encode(c.certificate)] : []));
   const result: ParsedCms = {
     certificates,
     digestAlgorithm,
-    signerIssuerDer: Buffer.from(child(sid, 0, TAG.SEQUENCE).raw),
-    signerSerialDer: Buffer.from(child(sid, 1, TAG.INTEGER).raw),
+    digestAlgorithmsListed: listed,
+    signerIssuerDer: encode(ias.issuer),
+    signerSerial: Buffer.from(ias.serialNumber),
     signedAttrsDer,
-    signatureAlgorithm: decodeOid(child(child(si, 4, TAG.SEQUENCE), 0, TAG.OID)),
-    signature: Buffer.from(child(si, 5, TAG.OCTET_STRING).content),
+    signatureAlgorithm: si.signatureAlgorithm.algorithm,
+    signature: Buffer.from(si.signature.buffer),
+    unsignedAttributes: (si.unsignedAttrs ?? []).map((a) => ({ type: a.attrType, values: a.attrValues.map((v) => Buffer.from(v)) })),
+    eContentType: signedData.encapContentInfo.eContentType,
+    ...(signedData.encapContentInfo.eContent?.single
+      ? { eContent: Buffer.from(signedData.encapContentInfo.eContent.single.buffer) }
+      : {}),
   };
   const seen = new Set<string>();
-  for (const attr of attrsNode.children) {
-    const type = decodeOid(child(attr, 0, TAG.OID));
-    // RFC 5652 §11: each of these attributes must appear once with one value.
+  for (const attr of si.signedAttrs) {
+    const type = attr.attrType;
     if (seen.has(type)) throw new Error(`CMS: duplicate attribute ${type}`);
     seen.add(type);
-    const values = child(attr, 1, TAG.SET);
-    const value: DerNode = child(values, 0);
-    if (type === OID.contentType) result.contentType = decodeOid(value);
-    else if (type === OID.messageDigest) result.messageDigest = Buffer.from(value.content);
-    else if (type === OID.signingTime) result.signingTime = decodeTime(value);
+    if (type === OID.contentType) result.contentType = parseStrict(single(attr), ObjectIdentifierValue, 'contentType').value;
+    else if (type === OID.messageDigest) {
+      result.messageDigest = Buffer.from(parseStrict(single(attr), OctetString, 'messageDigest').buffer);
+      if (result.messageDigest.length !== HASH_LENGTH[digestAlgorithm]) throw new Error(`CMS: messageDigest is not a ${digestAlgorithm} digest`);
+    } else if (type === OID.signingTime) result.signingTime = parseStrict(single(attr), Time, 'signingTime').getTime();
     else if (type === OID.signingCertificateV2) {
-      const essCertIdV2 = child(child(value, 0, TAG.SEQUENCE), 0, TAG.SEQUENCE);
-      const first = child(essCertIdV2, 0);
-      // A non-default hash algorithm would come first as an AlgorithmIdentifier SEQUENCE.
-      if (first.tag === TAG.OCTET_STRING) result.signingCertificateHash = Buffer.from(first.content);
+      const v2 = parseStrict(single(attr), SigningCertificateV2, 'signingCertificateV2');
+      const first = v2.certs[0];
+      // Only the SHA-256 form (hashAlgorithm absent = the DEFAULT) is ours to compare.
+      if (first && !first.hashAlgorithm) result.signingCertificateHash = Buffer.from(first.certHash.buffer);
     }
   }
   return result;
 };
 
+/**
+ * Signature algorithms a SignerInfo may name for a key and digest. A SignerInfo whose
+ * signatureAlgorithm says something else (e.g. an OID flipped to ecdsa-with-SHA384 over a SHA-256
+ * digest) is refused by name instead of verified as if it said SHA-256.
+ */
+const ALLOWED_SIGNATURE_ALGORITHMS: Record<string, Record<HashName, readonly string[]>> = {
+  ec: { sha256: [OID.ecdsaWithSHA256], sha384: [OID.ecdsaWithSHA384], sha512: [OID.ecdsaWithSHA512] },
+  rsa: {
+    sha256: [OID.rsaEncryption, OID.sha256WithRSAEncryption],
+    sha384: [OID.rsaEncryption, OID.sha384WithRSAEncryption],
+    sha512: [OID.rsaEncryption, OID.sha512WithRSAEncryption],
+  },
+};
+
+/** Why the SignerInfo's algorithms do not fit the certificate's key, or undefined when they do. */
+export const signatureAlgorithmProblem = (cms: ParsedCms, cert: X509Certificate): string | undefined => {
+  const keyType = cert.publicKey.asymmetricKeyType ?? '?';
+  const allowed = ALLOWED_SIGNATURE_ALGORITHMS[keyType]?.[cms.digestAlgorithm];
+  if (!allowed) return `证书密钥类型 ${keyType} 不受支持`;
+  if (!allowed.includes(cms.signatureAlgorithm)) {
+    return `签名算法 OID ${cms.signatureAlgorithm} 与摘要算法 ${cms.digestAlgorithm} 及 ${keyType.toUpperCase()} 密钥不符`;
+  }
+  return undefined;
+};
+
 /** Verifies the SignerInfo signature over the signed attributes with the given certificate's key. */
 export const verifyCmsSignature = (cms: ParsedCms, cert: X509Certificate): boolean => {
-  const hash = cms.digestAlgorithm;
+  if (signatureAlgorithmProblem(cms, cert)) return false;
   try {
-    return cryptoVerify(hash, cms.signedAttrsDer, cert.publicKey, cms.signature);
+    return cryptoVerify(cms.digestAlgorithm, cms.signedAttrsDer, cert.publicKey, cms.signature);
   } catch {
     return false;
   }
 };
+
+/** Digest of the encapsulated content, to compare with messageDigest (timestamp tokens). */
+export const eContentDigest = (cms: ParsedCms): Buffer | undefined =>
+  cms.eContent ? createHash(cms.digestAlgorithm).update(cms.eContent).digest() : undefined;

@@ -5,6 +5,10 @@
  * signature — a changed page content stream, a new FreeText annotation covering a figure, a
  * replaced font — is reported, even though the earlier signature's digest still matches its own
  * byte range. This is what makes the second signer's update checkable, not just trusted.
+ *
+ * PAdES long-term validation adds two more kinds of update that are not content: a DSS (the
+ * catalog's /DSS entry pointing at certificates and CRLs, which nothing renders) and a document
+ * timestamp field (an invisible widget whose value is a /DocTimeStamp dictionary).
  */
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFObject, PDFRawStream, PDFRef, PDFStream } from '@cantoo/pdf-lib';
 
@@ -62,11 +66,12 @@ const isSignatureWidget = (doc: PDFDocument, ref: string): boolean => {
   const d = doc.context.lookup(PDFRef.of(Number(m[1]), Number(m[2])));
   if (!(d instanceof PDFDict)) return false;
   const v = d.lookup(PDFName.of('V'));
-  return nameOf(d, 'FT') === 'Sig' && nameOf(d, 'Subtype') === 'Widget' && v instanceof PDFDict && nameOf(v, 'Type') === 'Sig';
+  const type = v instanceof PDFDict ? nameOf(v, 'Type') : undefined;
+  return nameOf(d, 'FT') === 'Sig' && nameOf(d, 'Subtype') === 'Widget' && (type === 'Sig' || type === 'DocTimeStamp');
 };
 
 const ALLOWED_KEYS: Record<string, readonly string[]> = {
-  Catalog: ['AcroForm'],
+  Catalog: ['AcroForm', 'DSS'],
   Page: ['Annots'],
   AcroForm: ['Fields', 'SigFlags'],
 };

@@ -1,5 +1,8 @@
 /**
- * PDF digital signatures as incremental updates (PAdES-style, ISO 32000-1 §12.8).
+ * PDF digital signatures as incremental updates (PAdES baseline, ETSI EN 319 142-1; ISO 32000-1
+ * §12.8): party signatures (ETSI.CAdES.detached, with a signature timestamp from the TSA when one
+ * is given — B-T) and document timestamps (ETSI.RFC3161, /Type /DocTimeStamp — the last step of
+ * B-LTA, see long-term.ts).
  *
  * signPdf returns the input bytes UNCHANGED followed by one appended update holding: the
  * signature field (a merged field/widget named after the party, e.g. 'Sig_lender') with the
@@ -13,6 +16,14 @@
  * object stream, where byte offsets would be meaningless). The /ByteRange and /Contents
  * placeholders are then patched in place: ByteRange covers the whole file except the /Contents
  * hex string, which receives the CMS SignedData (cms.ts) over those ranges.
+ *
+ * PAdES (ETSI EN 319 142-1 §5.1, 6.3): the signed attributes are contentType, messageDigest and
+ * ESS signingCertificateV2 — no signingTime (the claimed time is /M; the trusted one is the
+ * signature timestamp, an unsigned id-aa-signatureTimeStampToken attribute holding an RFC 3161
+ * token over the SignerInfo's signature value). A TSA that fails makes signPdf throw its
+ * TsaFailure: the signature is never written without the timestamp it was asked to carry.
+ *
+ * May import: ./cms, ./model, ./oids, ./vector, ./x509, ports/tsa (types), @cantoo/pdf-lib.
  */
 import { createHash, createPrivateKey, KeyObject, X509Certificate } from 'node:crypto';
 import {
@@ -25,8 +36,11 @@ import {
   PDFRef,
   PDFString,
 } from '@cantoo/pdf-lib';
-import { buildCmsSignedData } from './cms';
+import { addUnsignedAttribute, buildCmsSignedData, parseCmsSignedData } from './cms';
 import type { Rect } from './model';
+import { OID } from './oids';
+import { parseTimestampToken } from './timestamp';
+import type { TimestampAuthority } from '../ports/tsa';
 import { textOutline, toPdfOperators, VectorDrawing } from './vector';
 import { pemToDer } from './x509';
 
@@ -60,10 +74,16 @@ export interface SignOptions {
   /** A short line printed under the stamp, e.g. '2024-05-01 10:20'. */
   caption?: string;
   /**
-   * adbe.pkcs7.detached (default: what pdfsig, Acrobat and most validators expect) or
-   * ETSI.CAdES.detached (PAdES baseline; the signing time then lives only in /M).
+   * ETSI.CAdES.detached (default: PAdES baseline, no signingTime attribute; the claimed time is
+   * /M) or adbe.pkcs7.detached (the legacy form, signingTime in the CMS) for relying parties that
+   * need it.
    */
   subFilter?: 'adbe.pkcs7.detached' | 'ETSI.CAdES.detached';
+  /**
+   * The TSA to stamp the signature value (PAdES B-T). Without it the signature is B-B: its time
+   * rests on our clock only. Contract signatures always pass one.
+   */
+  tsa?: TimestampAuthority;
 }
 
 export interface SignResult {
@@ -71,6 +91,8 @@ export interface SignResult {
   byteRange: [number, number, number, number];
   /** SHA-256 hex of the whole signed file. */
   sha256: string;
+  /** genTime of the signature timestamp (ISO), when a TSA stamped it. */
+  timestampTime?: string;
 }
 
 const BYTE_RANGE_PLACEHOLDER = '**********';
@@ -107,7 +129,7 @@ const fitInto = (w: number, h: number, box: { x: number; y: number; w: number; h
 };
 
 /** Appearance stream content and resources for the stamp inside a w × h box. */
-const buildAppearance = async (doc: PDFDocument, opts: SignOptions, w: number, h: number) => {
+const buildAppearance = async (doc: PDFDocument, opts: Pick<SignOptions, 'caption' | 'appearance'>, w: number, h: number) => {
   const captionSize = opts.caption ? Math.min(8, h * 0.14) : 0;
   const captionBand = opts.caption ? captionSize * 1.6 : 0;
   const pad = 2;
@@ -141,29 +163,50 @@ const buildAppearance = async (doc: PDFDocument, opts: SignOptions, w: number, h
   return { content: ops.join('\n'), resources };
 };
 
-export const signPdf = async (pdfBytes: Uint8Array, opts: SignOptions): Promise<SignResult> => {
-  if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(opts.fieldName)) throw new Error(`bad signature field name "${opts.fieldName}"`);
-  const certDer = pemToDer(opts.signer.certPem);
-  const chainDers = opts.signer.chainPems.map(pemToDer);
-  const key = typeof opts.signer.keyPem === 'string' ? createPrivateKey(opts.signer.keyPem) : opts.signer.keyPem;
-  // A mismatched pair would produce a signature no validator accepts; fail before writing it.
-  if (!new X509Certificate(certDer).checkPrivateKey(key)) throw new Error('signing key does not match the certificate');
+/** The /Contents reserved was too small for what the signer produced: retry with `needed`. */
+class ContentsTooSmall extends Error {
+  constructor(readonly needed: number) {
+    super(`signature needs ${needed} bytes`);
+  }
+}
 
+interface FieldSpec {
+  fieldName: string;
+  /** A visible stamp; absent for an invisible field (document timestamps). */
+  visible?: { placement: { pageIndex: number; rect: Rect }; caption?: string; appearance: StampAppearance; tooltip?: string };
+  /** The signature dictionary's entries besides /ByteRange and /Contents. */
+  entries: Record<string, unknown>;
+}
+
+/**
+ * Appends one signature field as an incremental update, reserving `contentsBytes` for /Contents,
+ * and fills it with what `produce` returns for the digest (SHA-256) of the signed ranges.
+ */
+const appendSignatureField = async (
+  pdfBytes: Uint8Array,
+  spec: FieldSpec,
+  contentsBytes: number,
+  produce: (digest: Buffer) => Promise<Buffer>,
+): Promise<{ bytes: Buffer; byteRange: [number, number, number, number] }> => {
+  if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(spec.fieldName)) throw new Error(`bad signature field name "${spec.fieldName}"`);
   const doc = await PDFDocument.load(pdfBytes, { forIncrementalUpdate: true, updateMetadata: false });
   const ctx = doc.context;
   const snapshot = ctx.snapshot;
   if (!snapshot) throw new Error('pdf-lib did not open the document for incremental update');
-  const page = doc.getPage(opts.placement.pageIndex);
-  const { rect } = opts.placement;
-  const box = page.getMediaBox();
-  if (
-    !(rect.width > 0 && rect.height > 0) ||
-    rect.x < box.x ||
-    rect.y < box.y ||
-    rect.x + rect.width > box.x + box.width ||
-    rect.y + rect.height > box.y + box.height
-  ) {
-    throw new Error('signature rectangle is not inside the page');
+  const pageIndex = spec.visible?.placement.pageIndex ?? 0;
+  const page = doc.getPage(pageIndex);
+  const rect = spec.visible?.placement.rect ?? { x: 0, y: 0, width: 0, height: 0 };
+  if (spec.visible) {
+    const box = page.getMediaBox();
+    if (
+      !(rect.width > 0 && rect.height > 0) ||
+      rect.x < box.x ||
+      rect.y < box.y ||
+      rect.x + rect.width > box.x + box.width ||
+      rect.y + rect.height > box.y + box.height
+    ) {
+      throw new Error('signature rectangle is not inside the page');
+    }
   }
 
   // AcroForm (create, or update the existing one in this revision).
@@ -188,51 +231,45 @@ export const signPdf = async (pdfBytes: Uint8Array, opts: SignOptions): Promise<
   }
   const fields = ctx.lookup(fieldsEntry, PDFArray);
   if (fieldsEntry instanceof PDFRef) snapshot.markRefForSave(fieldsEntry);
-  if (existingFieldNames(doc, fields).has(opts.fieldName)) {
-    throw new Error(`signature field "${opts.fieldName}" already exists in this document`);
+  if (existingFieldNames(doc, fields).has(spec.fieldName)) {
+    throw new Error(`signature field "${spec.fieldName}" already exists in this document`);
   }
   acroForm.set(PDFName.of('SigFlags'), PDFNumber.of(SIG_FLAGS_SIGNATURES_EXIST_APPEND_ONLY));
 
-  // Appearance: the stamp as a form XObject sized to the signature rectangle.
-  const { content, resources } = await buildAppearance(doc, opts, rect.width, rect.height);
-  const appearance = ctx.flateStream(content, {
-    Type: 'XObject',
-    Subtype: 'Form',
-    BBox: [0, 0, rect.width, rect.height],
-    Resources: resources,
-  });
-  const appearanceRef = ctx.register(appearance);
+  // Appearance: the stamp as a form XObject sized to the signature rectangle (none when invisible).
+  let appearanceRef: PDFRef | undefined;
+  if (spec.visible) {
+    const { content, resources } = await buildAppearance(doc, spec.visible, rect.width, rect.height);
+    const appearance = ctx.flateStream(content, {
+      Type: 'XObject',
+      Subtype: 'Form',
+      BBox: [0, 0, rect.width, rect.height],
+      Resources: resources,
+    });
+    appearanceRef = ctx.register(appearance);
+  }
 
   // Signature dictionary with fixed-width placeholders patched after serialisation.
-  const contentsBytes = estimateContentsSize(certDer, chainDers);
-  const subFilter = opts.subFilter ?? 'adbe.pkcs7.detached';
   const sigDict = ctx.obj({
-    Type: 'Sig',
-    Filter: 'Adobe.PPKLite',
-    SubFilter: subFilter,
+    ...spec.entries,
     ByteRange: [0, BYTE_RANGE_PLACEHOLDER, BYTE_RANGE_PLACEHOLDER, BYTE_RANGE_PLACEHOLDER].map((v) =>
       typeof v === 'number' ? PDFNumber.of(v) : PDFName.of(v),
     ),
     Contents: PDFHexString.of('0'.repeat(contentsBytes * 2)),
-    M: PDFString.fromDate(opts.signingTime),
-    Reason: textString(opts.reason),
-    ...(opts.location ? { Location: textString(opts.location) } : {}),
-    ...(opts.signerName ? { Name: textString(opts.signerName) } : {}),
-    Prop_Build: { App: { Name: 'esign-personal-backend' } },
-  });
+  } as Parameters<typeof ctx.obj>[0]);
   const sigRef = ctx.register(sigDict);
 
   const widget = ctx.obj({
     Type: 'Annot',
     Subtype: 'Widget',
     FT: 'Sig',
-    T: PDFString.of(opts.fieldName),
-    ...(opts.signerName ? { TU: textString(opts.signerName) } : {}),
+    T: PDFString.of(spec.fieldName),
+    ...(spec.visible?.tooltip ? { TU: textString(spec.visible.tooltip) } : {}),
     V: sigRef,
     Rect: [rect.x, rect.y, rect.x + rect.width, rect.y + rect.height],
     F: WIDGET_FLAGS,
     P: page.ref,
-    AP: { N: appearanceRef },
+    ...(appearanceRef ? { AP: { N: appearanceRef } } : {}),
   });
   const widgetRef = ctx.register(widget);
   fields.push(widgetRef);
@@ -278,19 +315,108 @@ export const signPdf = async (pdfBytes: Uint8Array, opts: SignOptions): Promise<
     .update(out.subarray(0, gapStart))
     .update(out.subarray(gapEnd))
     .digest();
-  const cms = buildCmsSignedData({
-    contentDigest: digest,
-    signerCertDer: certDer,
-    chainDers,
-    privateKey: key,
-    signingTime: opts.signingTime,
-    includeSigningTime: subFilter === 'adbe.pkcs7.detached',
-  });
-  if (cms.length > contentsBytes) throw new Error(`CMS signature (${cms.length} B) exceeds reserved space (${contentsBytes} B)`);
-  out.write(cms.toString('hex').toUpperCase(), gapStart + 1, 'latin1');
-
-  return { bytes: new Uint8Array(out.buffer, out.byteOffset, out.length), byteRange, sha256: createHash('sha256').update(out).digest('hex') };
+  const contents = await produce(digest);
+  if (contents.length > contentsBytes) throw new ContentsTooSmall(contents.length);
+  out.write(contents.toString('hex').toUpperCase(), gapStart + 1, 'latin1');
+  return { bytes: out, byteRange };
 };
+
+/**
+ * Runs `attempt` with the estimated reservation, and once more with what was really needed when
+ * the estimate fell short (a TSA's token can be bigger than expected: its chain is its own).
+ */
+const withReservation = async <T>(estimate: number, attempt: (contentsBytes: number) => Promise<T>): Promise<T> => {
+  try {
+    return await attempt(estimate);
+  } catch (e) {
+    if (!(e instanceof ContentsTooSmall)) throw e;
+    return attempt(Math.ceil((e.needed + 512) / 256) * 256);
+  }
+};
+
+const TIMESTAMP_RESERVE = 4096;
+
+const result = (bytes: Buffer, byteRange: [number, number, number, number], timestampTime?: string): SignResult => ({
+  bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
+  byteRange,
+  sha256: createHash('sha256').update(bytes).digest('hex'),
+  ...(timestampTime ? { timestampTime } : {}),
+});
+
+export const signPdf = async (pdfBytes: Uint8Array, opts: SignOptions): Promise<SignResult> => {
+  const certDer = pemToDer(opts.signer.certPem);
+  const chainDers = opts.signer.chainPems.map(pemToDer);
+  const key = typeof opts.signer.keyPem === 'string' ? createPrivateKey(opts.signer.keyPem) : opts.signer.keyPem;
+  // A mismatched pair would produce a signature no validator accepts; fail before writing it.
+  if (!new X509Certificate(certDer).checkPrivateKey(key)) throw new Error('signing key does not match the certificate');
+  const subFilter = opts.subFilter ?? 'ETSI.CAdES.detached';
+  const spec: FieldSpec = {
+    fieldName: opts.fieldName,
+    visible: { placement: opts.placement, appearance: opts.appearance, ...(opts.caption ? { caption: opts.caption } : {}), ...(opts.signerName ? { tooltip: opts.signerName } : {}) },
+    entries: {
+      Type: 'Sig',
+      Filter: 'Adobe.PPKLite',
+      SubFilter: subFilter,
+      M: PDFString.fromDate(opts.signingTime),
+      Reason: textString(opts.reason),
+      ...(opts.location ? { Location: textString(opts.location) } : {}),
+      ...(opts.signerName ? { Name: textString(opts.signerName) } : {}),
+      Prop_Build: { App: { Name: 'esign-personal-backend' } },
+    },
+  };
+  let timestampTime: string | undefined;
+  const produce = async (digest: Buffer): Promise<Buffer> => {
+    let cms = buildCmsSignedData({
+      contentDigest: digest,
+      signerCertDer: certDer,
+      chainDers,
+      privateKey: key,
+      signingTime: opts.signingTime,
+      includeSigningTime: subFilter === 'adbe.pkcs7.detached',
+    });
+    if (opts.tsa) {
+      // ETSI EN 319 122-1 §5.3: the signature timestamp covers the SignerInfo's signature value.
+      const signature = parseCmsSignedData(cms).signature;
+      const token = Buffer.from(await opts.tsa.timestamp(createHash('sha256').update(signature).digest(), 'sha256'));
+      cms = addUnsignedAttribute(cms, OID.signatureTimeStampToken, token);
+      timestampTime = tokenTime(token);
+    }
+    return cms;
+  };
+  const estimate = estimateContentsSize(certDer, chainDers) + (opts.tsa ? TIMESTAMP_RESERVE : 0);
+  const { bytes, byteRange } = await withReservation(estimate, (size) => appendSignatureField(pdfBytes, spec, size, produce));
+  return result(bytes, byteRange, timestampTime);
+};
+
+export interface DocumentTimestampOptions {
+  tsa: TimestampAuthority;
+  /** Unique in the document, e.g. 'DocTimeStamp_1'. */
+  fieldName: string;
+}
+
+/**
+ * Appends a document timestamp (PAdES, ETSI EN 319 142-1 §5.4): an invisible signature field
+ * whose dictionary is /Type /DocTimeStamp, /SubFilter /ETSI.RFC3161, and whose /Contents is the
+ * TSA's token over the SHA-256 of the signed ranges — everything in the file before it, the DSS
+ * included. It is what keeps the earlier signatures and their validation data verifiable after
+ * their certificates expire (B-LTA); a later one renews it.
+ */
+export const timestampPdf = async (pdfBytes: Uint8Array, opts: DocumentTimestampOptions): Promise<SignResult> => {
+  let timestampTime: string | undefined;
+  const spec: FieldSpec = {
+    fieldName: opts.fieldName,
+    entries: { Type: 'DocTimeStamp', Filter: 'Adobe.PPKLite', SubFilter: 'ETSI.RFC3161', V: 0 },
+  };
+  const produce = async (digest: Buffer) => {
+    const token = Buffer.from(await opts.tsa.timestamp(digest, 'sha256'));
+    timestampTime = tokenTime(token);
+    return token;
+  };
+  const { bytes, byteRange } = await withReservation(TIMESTAMP_RESERVE + 2048, (size) => appendSignatureField(pdfBytes, spec, size, produce));
+  return result(bytes, byteRange, timestampTime);
+};
+
+const tokenTime = (token: Buffer): string => parseTimestampToken(token).genTime.toISOString();
 
 /**
  * Space reserved for the CMS: the certificates plus room for attributes and the signature,

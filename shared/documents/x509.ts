@@ -1,33 +1,35 @@
 /**
- * X.509 v3 certificates: building (TBSCertificate assembled with our DER helpers, signed with
- * node:crypto so EC keys work) and reading (names decoded from the DER, not from Node's
- * display strings, so Chinese names come back exactly as written).
+ * X.509 v3 certificates on the @peculiar/asn1-x509 schemas: building (a TBSCertificate from the
+ * schema classes, signed with node:crypto so EC and RSA issuer keys both work, synchronously) and
+ * reading (strict DER; names decoded from the structure, not from Node's display strings, so
+ * Chinese names come back exactly as written).
+ *
+ * May import: ./asn1, ./oids, @peculiar/asn1-*, node:crypto.
  */
 import { createHash, KeyObject, sign as cryptoSign, X509Certificate } from 'node:crypto';
+import { OctetString } from '@peculiar/asn1-schema';
 import {
-  bitString,
-  boolean,
-  child,
-  decodeOid,
-  decodeString,
-  decodeTime,
-  DerNode,
-  explicit,
-  implicitPrimitive,
-  integerFromUnsigned,
-  nullValue,
-  octetString,
-  oid,
-  parseDer,
-  printableString,
-  sequence,
-  setOf,
-  smallInteger,
-  TAG,
-  time,
-  unsignedIntegerHex,
-  utf8String,
-} from './der';
+  AlgorithmIdentifier,
+  AttributeTypeAndValue,
+  AttributeValue,
+  AuthorityKeyIdentifier,
+  BasicConstraints,
+  Certificate,
+  ExtendedKeyUsage,
+  Extension,
+  Extensions,
+  KeyIdentifier,
+  KeyUsage,
+  KeyUsageFlags,
+  Name,
+  RelativeDistinguishedName,
+  SubjectKeyIdentifier,
+  SubjectPublicKeyInfo,
+  TBSCertificate,
+  Validity,
+  Version,
+} from '@peculiar/asn1-x509';
+import { encode, parseStrict, toArrayBuffer } from './asn1';
 import { OID } from './oids';
 
 export interface NameAttribute {
@@ -46,28 +48,34 @@ const ATTRIBUTE_NAMES: Record<string, NameAttribute['type']> = Object.fromEntrie
   Object.entries(ATTRIBUTE_OIDS).map(([k, v]) => [v, k as NameAttribute['type']]),
 );
 
+const PRINTABLE = /^[A-Za-z0-9 '()+,\-./:=?]*$/;
+
 /**
  * Country and serialNumber are PrintableString as RFC 5280 requires; everything else UTF8String,
  * which is what keeps Chinese names intact in every verifier.
  */
-export const encodeName = (attributes: readonly NameAttribute[]): Buffer =>
-  sequence(
-    ...attributes.map((a) =>
-      setOf(
-        sequence(
-          oid(ATTRIBUTE_OIDS[a.type]),
-          a.type === 'C' || a.type === 'serialNumber' ? printableString(a.value) : utf8String(a.value),
-        ),
-      ),
-    ),
+export const nameOf = (attributes: readonly NameAttribute[]): Name =>
+  new Name(
+    attributes.map((a) => {
+      const printable = a.type === 'C' || a.type === 'serialNumber';
+      if (printable && !PRINTABLE.test(a.value)) throw new Error(`${a.type} must be a PrintableString`);
+      return new RelativeDistinguishedName([
+        new AttributeTypeAndValue({
+          type: ATTRIBUTE_OIDS[a.type],
+          value: new AttributeValue(printable ? { printableString: a.value } : { utf8String: a.value }),
+        }),
+      ]);
+    }),
   );
 
-export const decodeName = (node: DerNode): NameAttribute[] => {
+export const encodeName = (attributes: readonly NameAttribute[]): Buffer => encode(nameOf(attributes));
+
+export const decodeName = (name: Name): NameAttribute[] => {
   const out: NameAttribute[] = [];
-  for (const rdn of node.children) {
-    for (const atv of rdn.children) {
-      const type = ATTRIBUTE_NAMES[decodeOid(child(atv, 0))];
-      if (type) out.push({ type, value: decodeString(child(atv, 1)) });
+  for (const rdn of name) {
+    for (const atv of rdn) {
+      const type = ATTRIBUTE_NAMES[atv.type];
+      if (type) out.push({ type, value: atv.value.toString() });
     }
   }
   return out;
@@ -83,37 +91,30 @@ const nameValue = (attrs: readonly NameAttribute[], type: NameAttribute['type'])
 // Building
 
 export type KeyUsageBit = 'digitalSignature' | 'nonRepudiation' | 'keyCertSign' | 'cRLSign';
-const KEY_USAGE_BITS: Record<KeyUsageBit, number> = {
-  digitalSignature: 0,
-  nonRepudiation: 1,
-  keyCertSign: 5,
-  cRLSign: 6,
+const KEY_USAGE_FLAGS: Record<KeyUsageBit, number> = {
+  digitalSignature: KeyUsageFlags.digitalSignature,
+  nonRepudiation: KeyUsageFlags.nonRepudiation,
+  keyCertSign: KeyUsageFlags.keyCertSign,
+  cRLSign: KeyUsageFlags.cRLSign,
 };
 
-const keyUsageExtensionValue = (bits: readonly KeyUsageBit[]): Buffer => {
-  let mask = 0;
-  for (const b of bits) mask |= 0x80 >> KEY_USAGE_BITS[b];
-  // DER BIT STRING: drop trailing zero bits and say how many were dropped.
-  let unused = 0;
-  while (unused < 7 && !(mask & (1 << unused))) unused++;
-  return bitString(Buffer.from([mask]), unused);
-};
+const extension = (extnID: string, critical: boolean, value: unknown): Extension =>
+  new Extension({ extnID, critical, extnValue: new OctetString(encode(value)) });
 
-const extension = (id: string, critical: boolean, value: Buffer): Buffer =>
-  sequence(oid(id), ...(critical ? [boolean(true)] : []), octetString(value));
-
-/** The algorithm a key signs certificates and CMS structures with (always SHA-256). */
-export const signatureAlgorithmFor = (key: KeyObject): Buffer => {
-  if (key.asymmetricKeyType === 'ec') return sequence(oid(OID.ecdsaWithSHA256));
-  if (key.asymmetricKeyType === 'rsa') return sequence(oid(OID.sha256WithRSAEncryption), nullValue());
+/**
+ * The algorithm a key signs certificates, CRLs and CMS structures with (always SHA-256):
+ * ecdsa-with-SHA256 without parameters (RFC 5758), sha256WithRSAEncryption with NULL (RFC 4055).
+ */
+export const signatureAlgorithmFor = (key: KeyObject): AlgorithmIdentifier => {
+  if (key.asymmetricKeyType === 'ec') return new AlgorithmIdentifier({ algorithm: OID.ecdsaWithSHA256 });
+  if (key.asymmetricKeyType === 'rsa') return new AlgorithmIdentifier({ algorithm: OID.sha256WithRSAEncryption, parameters: null });
   throw new Error(`unsupported key type ${key.asymmetricKeyType}`);
 };
 
 /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING value. */
 export const keyIdentifier = (spkiDer: Buffer): Buffer => {
-  const spki = parseDer(spkiDer);
-  const bits = child(spki, 1, TAG.BIT_STRING);
-  return createHash('sha1').update(bits.content.subarray(1)).digest();
+  const spki = parseStrict(spkiDer, SubjectPublicKeyInfo, 'SubjectPublicKeyInfo');
+  return createHash('sha1').update(Buffer.from(spki.subjectPublicKey)).digest();
 };
 
 export interface CertificateTemplate {
@@ -131,111 +132,138 @@ export interface CertificateTemplate {
   pathLength?: number;
   keyUsage: readonly KeyUsageBit[];
   extKeyUsage?: readonly string[];
+  /** RFC 3161 §2.3 wants the TSA's timeStamping usage critical; document signers keep it non-critical. */
+  extKeyUsageCritical?: boolean;
 }
 
+/** An INTEGER's content bytes for an unsigned magnitude: minimal, with a 0 first when the top bit is set. */
+const unsignedInteger = (magnitude: Buffer): Buffer => {
+  let start = 0;
+  while (start < magnitude.length - 1 && magnitude[start] === 0) start++;
+  const body = magnitude.subarray(start);
+  return (body[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), body]) : Buffer.from(body.length ? body : [0]);
+};
+
 export const buildCertificate = (t: CertificateTemplate, issuerKey: KeyObject): Buffer => {
-  const spki = t.subjectPublicKey.export({ type: 'spki', format: 'der' });
+  const spkiDer = t.subjectPublicKey.export({ type: 'spki', format: 'der' });
   const sigAlg = signatureAlgorithmFor(issuerKey);
-  const basicConstraints = t.ca
-    ? sequence(boolean(true), ...(t.pathLength !== undefined ? [smallInteger(t.pathLength)] : []))
-    : sequence();
   const extensions = [
-    extension(OID.basicConstraints, true, basicConstraints),
-    extension(OID.keyUsage, true, keyUsageExtensionValue(t.keyUsage)),
-    ...(t.extKeyUsage?.length ? [extension(OID.extKeyUsage, false, sequence(...t.extKeyUsage.map(oid)))] : []),
-    extension(OID.subjectKeyIdentifier, false, octetString(keyIdentifier(spki))),
+    extension(OID.basicConstraints, true, new BasicConstraints(t.ca ? { cA: true, pathLenConstraint: t.pathLength } : {})),
+    extension(OID.keyUsage, true, new KeyUsage(t.keyUsage.reduce((m, b) => m | KEY_USAGE_FLAGS[b], 0))),
+    ...(t.extKeyUsage?.length ? [extension(OID.extKeyUsage, !!t.extKeyUsageCritical, new ExtendedKeyUsage([...t.extKeyUsage]))] : []),
+    extension(OID.subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyIdentifier(spkiDer))),
     ...(t.authorityKeyId
-      ? [extension(OID.authorityKeyIdentifier, false, sequence(implicitPrimitive(0, t.authorityKeyId)))]
+      ? [extension(OID.authorityKeyIdentifier, false, new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(t.authorityKeyId) }))]
       : []),
   ];
-  const tbs = sequence(
-    explicit(0, smallInteger(2)),
-    integerFromUnsigned(t.serialNumber),
-    sigAlg,
-    t.issuerNameDer,
-    sequence(time(t.notBefore), time(t.notAfter)),
-    encodeName(t.subject),
-    spki,
-    explicit(3, sequence(...extensions)),
-  );
-  const signature = cryptoSign('sha256', tbs, issuerKey);
-  return sequence(tbs, sigAlg, bitString(signature));
+  const tbs = new TBSCertificate({
+    version: Version.v3,
+    serialNumber: toArrayBuffer(unsignedInteger(t.serialNumber)),
+    signature: sigAlg,
+    issuer: parseStrict(t.issuerNameDer, Name, 'issuer Name'),
+    validity: new Validity({ notBefore: wholeSeconds(t.notBefore), notAfter: wholeSeconds(t.notAfter) }),
+    subject: nameOf(t.subject),
+    subjectPublicKeyInfo: parseStrict(spkiDer, SubjectPublicKeyInfo, 'SubjectPublicKeyInfo'),
+    extensions: new Extensions(extensions),
+  });
+  const signature = cryptoSign('sha256', encode(tbs), issuerKey);
+  return encode(new Certificate({ tbsCertificate: tbs, signatureAlgorithm: sigAlg, signatureValue: toArrayBuffer(signature) }));
 };
+
+/** Certificate and CRL times are whole seconds (RFC 5280 §4.1.2.5): DER has no fractions there. */
+export const wholeSeconds = (d: Date): Date => new Date(Math.floor(d.getTime() / 1000) * 1000);
 
 export const derToPem = (der: Buffer, label = 'CERTIFICATE'): string =>
   `-----BEGIN ${label}-----\n${der.toString('base64').replace(/.{1,64}/g, '$&\n')}-----END ${label}-----\n`;
+
+/** The DER inside a PEM certificate. */
+export const pemToDer = (pem: string): Buffer => pemBlockToDer(pem, 'CERTIFICATE');
+
+/** The DER inside a PEM block with this label ('X509 CRL', 'CERTIFICATE'…). */
+export const pemBlockToDer = (pem: string, label: string): Buffer => {
+  const m = pem.match(new RegExp(`-----BEGIN ${label}-----([\\s\\S]*?)-----END ${label}-----`));
+  if (!m?.[1]) throw new Error(`not a PEM ${label.toLowerCase()}`);
+  return Buffer.from(m[1].replace(/\s+/g, ''), 'base64');
+};
 
 // ---------------------------------------------------------------------------------------------
 // Reading
 
 export interface ParsedCertificate {
   der: Buffer;
-  /** The TBSCertificate's issuer and subject Name elements, verbatim. */
+  /** The signed part, exactly as in the certificate. */
+  tbsDer: Buffer;
+  /** The TBSCertificate's issuer and subject Name elements (DER, identical to the input). */
   issuerNameDer: Buffer;
   subjectNameDer: Buffer;
-  /** The INTEGER element of the serial number, verbatim. */
-  serialNumberDer: Buffer;
+  /** The serial number INTEGER's content bytes. */
+  serialNumber: Buffer;
   serialNumberHex: string;
   issuer: NameAttribute[];
   subject: NameAttribute[];
   notBefore: Date;
   notAfter: Date;
+  /** Outer signatureAlgorithm and the TBSCertificate's signature field: RFC 5280 wants them equal. */
+  signatureAlgorithm: string;
+  signatureAlgorithmDer: Buffer;
+  tbsSignatureAlgorithmDer: Buffer;
+  signature: Buffer;
+  spkiDer: Buffer;
+  subjectKeyId?: Buffer;
+  authorityKeyId?: Buffer;
   /** Key usage bits we care about; undefined when the extension is absent. */
   keyUsage?: KeyUsageBit[];
   extKeyUsage?: string[];
+  extKeyUsageCritical: boolean;
   isCa: boolean;
 }
 
-const parseExtensions = (tbs: DerNode) => {
-  const out: { keyUsage?: KeyUsageBit[]; extKeyUsage?: string[]; isCa: boolean } = { isCa: false };
-  const wrapper = tbs.children.find((c) => c.tag === 0xa3);
-  if (!wrapper) return out;
-  for (const ext of child(wrapper, 0, TAG.SEQUENCE).children) {
-    const id = decodeOid(child(ext, 0, TAG.OID));
-    const value = parseDer(Buffer.from(ext.children[ext.children.length - 1]!.content));
-    if (id === OID.keyUsage) {
-      const bits = value.content.subarray(1);
-      out.keyUsage = (Object.keys(KEY_USAGE_BITS) as KeyUsageBit[]).filter((k) => {
-        const bit = KEY_USAGE_BITS[k];
-        return ((bits[bit >> 3] ?? 0) & (0x80 >> (bit & 7))) !== 0;
-      });
-    } else if (id === OID.extKeyUsage) {
-      out.extKeyUsage = value.children.map(decodeOid);
-    } else if (id === OID.basicConstraints) {
-      const first = value.children[0];
-      out.isCa = first?.tag === TAG.BOOLEAN && first.content[0] !== 0;
-    }
-  }
-  return out;
+const hex = (b: ArrayBuffer | Buffer) => {
+  let s = Buffer.from(b as ArrayBuffer);
+  while (s.length > 1 && s[0] === 0) s = s.subarray(1);
+  return s.toString('hex').toUpperCase();
 };
 
 export const parseCertificate = (der: Buffer): ParsedCertificate => {
-  const cert = parseDer(der);
-  const tbs = child(cert, 0, TAG.SEQUENCE);
-  // version is an optional [0] EXPLICIT; everything after it is positional.
-  const o = tbs.children[0]?.tag === 0xa0 ? 1 : 0;
-  const serial = child(tbs, o, TAG.INTEGER);
-  const issuer = child(tbs, o + 2, TAG.SEQUENCE);
-  const validity = child(tbs, o + 3, TAG.SEQUENCE);
-  const subject = child(tbs, o + 4, TAG.SEQUENCE);
-  return {
+  const cert = parseStrict(der, Certificate, 'certificate');
+  const tbs = cert.tbsCertificate;
+  const out: ParsedCertificate = {
     der,
-    issuerNameDer: Buffer.from(issuer.raw),
-    subjectNameDer: Buffer.from(subject.raw),
-    serialNumberDer: Buffer.from(serial.raw),
-    serialNumberHex: unsignedIntegerHex(serial),
-    issuer: decodeName(issuer),
-    subject: decodeName(subject),
-    notBefore: decodeTime(child(validity, 0)),
-    notAfter: decodeTime(child(validity, 1)),
-    ...parseExtensions(tbs),
+    tbsDer: encode(tbs),
+    issuerNameDer: encode(tbs.issuer),
+    subjectNameDer: encode(tbs.subject),
+    serialNumber: Buffer.from(tbs.serialNumber),
+    serialNumberHex: hex(tbs.serialNumber),
+    issuer: decodeName(tbs.issuer),
+    subject: decodeName(tbs.subject),
+    notBefore: tbs.validity.notBefore.getTime(),
+    notAfter: tbs.validity.notAfter.getTime(),
+    signatureAlgorithm: cert.signatureAlgorithm.algorithm,
+    signatureAlgorithmDer: encode(cert.signatureAlgorithm),
+    tbsSignatureAlgorithmDer: encode(tbs.signature),
+    signature: Buffer.from(cert.signatureValue),
+    spkiDer: encode(tbs.subjectPublicKeyInfo),
+    extKeyUsageCritical: false,
+    isCa: false,
   };
-};
-
-export const pemToDer = (pem: string): Buffer => {
-  const m = pem.match(/-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/);
-  if (!m?.[1]) throw new Error('not a PEM certificate');
-  return Buffer.from(m[1].replace(/\s+/g, ''), 'base64');
+  for (const ext of tbs.extensions ?? []) {
+    const value = Buffer.from(ext.extnValue.buffer);
+    if (ext.extnID === OID.keyUsage) {
+      const flags = parseStrict(value, KeyUsage, 'keyUsage').toNumber();
+      out.keyUsage = (Object.keys(KEY_USAGE_FLAGS) as KeyUsageBit[]).filter((k) => (flags & KEY_USAGE_FLAGS[k]) !== 0);
+    } else if (ext.extnID === OID.extKeyUsage) {
+      out.extKeyUsage = [...parseStrict(value, ExtendedKeyUsage, 'extKeyUsage')];
+      out.extKeyUsageCritical = ext.critical;
+    } else if (ext.extnID === OID.basicConstraints) {
+      out.isCa = parseStrict(value, BasicConstraints, 'basicConstraints').cA;
+    } else if (ext.extnID === OID.subjectKeyIdentifier) {
+      out.subjectKeyId = Buffer.from(parseStrict(value, SubjectKeyIdentifier, 'subjectKeyIdentifier').buffer);
+    } else if (ext.extnID === OID.authorityKeyIdentifier) {
+      const aki = parseStrict(value, AuthorityKeyIdentifier, 'authorityKeyIdentifier');
+      if (aki.keyIdentifier) out.authorityKeyId = Buffer.from(aki.keyIdentifier.buffer);
+    }
+  }
+  return out;
 };
 
 /** What the contract page shows about a signing certificate (C10). */
@@ -282,4 +310,14 @@ export const describeCertificate = (pemOrDer: string | Buffer): CertificateInfo 
     fingerprintSha256: x.fingerprint256,
     keyAlgorithm,
   };
+};
+
+/** SHA-256 fingerprint as lower-case hex without separators, the form configuration uses. */
+export const fingerprintHex = (der: Buffer): string => createHash('sha256').update(der).digest('hex');
+
+/** Accepts "AB:CD:…", "abcd…" or with spaces: the forms people copy a fingerprint in. */
+export const normalizeFingerprint = (fp: string): string => {
+  const h = fp.replace(/[\s:]/g, '').toLowerCase();
+  if (!/^[0-9a-f]{64}$/.test(h)) throw new Error('a SHA-256 fingerprint is 64 hex digits');
+  return h;
 };

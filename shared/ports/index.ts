@@ -12,3 +12,4 @@ export * from './log';
 export * from './wechat';
 export * from './secrets';
 export * from './soter';
+export * from './tsa';

@@ -2,13 +2,18 @@ import { createHash, X509Certificate } from 'node:crypto';
 import {
   deriveSignerIdentifier,
   generatePlatformCa,
+  issueIssuingCrl,
   issueSignerCertificate,
+  issueTsaCertificate,
   loadPlatformCa,
 } from '../../shared/documents/ca';
+import { parseCrl, verifyCrl } from '../../shared/documents/crl';
 import { buildCmsSignedData, parseCmsSignedData, verifyCmsSignature } from '../../shared/documents/cms';
-import { child, decodeOid, parseDer, TAG } from '../../shared/documents/der';
+import { Certificate } from '@peculiar/asn1-x509';
+import { AnySet, parseStrict } from '../../shared/documents/asn1';
 import { OID } from '../../shared/documents/oids';
-import { describeCertificate, parseCertificate, pemToDer } from '../../shared/documents/x509';
+import { derToPem, describeCertificate, parseCertificate, pemToDer } from '../../shared/documents/x509';
+import { run, tempDir, writeTemp } from './tools';
 import { createPrivateKey } from 'node:crypto';
 
 const pems = generatePlatformCa({ organization: '测试电子签平台', rootCommonName: '测试根证书', issuingCommonName: '测试签名证书' });
@@ -20,11 +25,15 @@ const signer = issueSignerCertificate(ca, {
   signingTime,
 });
 
-/** The string type of every subject attribute value, by OID. */
-const subjectTags = (pem: string): Record<string, number> => {
-  const tbs = child(parseDer(pemToDer(pem)), 0);
-  const subject = child(tbs, 5, TAG.SEQUENCE);
-  return Object.fromEntries(subject.children.map((rdn) => [decodeOid(child(child(rdn, 0), 0)), child(child(rdn, 0), 1).tag]));
+/** The string type of every subject attribute value, by OID (read from the DER, not from Node's display). */
+const subjectTags = (pem: string): Record<string, string> => {
+  const cert = parseStrict(pemToDer(pem), Certificate, 'certificate');
+  return Object.fromEntries(
+    cert.tbsCertificate.subject.map((rdn) => {
+      const v = rdn[0]!.value;
+      return [rdn[0]!.type, v.utf8String !== undefined ? 'UTF8String' : v.printableString !== undefined ? 'PrintableString' : 'other'];
+    }),
+  );
 };
 
 describe('platform CA', () => {
@@ -42,11 +51,11 @@ describe('platform CA', () => {
 
   test('Chinese names are UTF8String; country and identifier PrintableString', () => {
     expect(subjectTags(signer.certPem)).toEqual({
-      [OID.country]: TAG.PRINTABLE_STRING,
-      [OID.commonName]: TAG.UTF8_STRING,
-      [OID.serialNumber]: TAG.PRINTABLE_STRING,
+      [OID.country]: 'PrintableString',
+      [OID.commonName]: 'UTF8String',
+      [OID.serialNumber]: 'PrintableString',
     });
-    expect(subjectTags(pems.issuingCertPem)[OID.organization]).toBe(TAG.UTF8_STRING);
+    expect(subjectTags(pems.issuingCertPem)[OID.organization]).toBe('UTF8String');
     const info = describeCertificate(signer.certPem);
     expect(info.subject.commonName).toBe('欧阳娜娜');
     expect(info.issuer).toEqual({ commonName: '测试签名证书', organization: '测试电子签平台', country: 'CN' });
@@ -114,7 +123,7 @@ describe('CMS SignedData', () => {
     const cms = parseCmsSignedData(build(true));
     const cert = parseCertificate(pemToDer(signer.certPem));
     expect(cms.signerIssuerDer.equals(cert.issuerNameDer)).toBe(true);
-    expect(cms.signerSerialDer.equals(cert.serialNumberDer)).toBe(true);
+    expect(cms.signerSerial.equals(cert.serialNumber)).toBe(true);
     expect(cms.messageDigest?.equals(digest)).toBe(true);
     expect(cms.contentType).toBe(OID.data);
     expect(cms.signingTime?.toISOString()).toBe(signingTime.toISOString());
@@ -130,8 +139,61 @@ describe('CMS SignedData', () => {
   });
 
   test('signed attributes are a DER SET: sorted, so re-encoding verifiers compute the same bytes', () => {
-    const attrs = parseDer(parseCmsSignedData(build(true)).signedAttrsDer);
-    const encodings = attrs.children.map((c) => Buffer.from(c.raw));
+    const attrs = parseStrict(parseCmsSignedData(build(true)).signedAttrsDer, AnySet, 'signed attributes');
+    const encodings = attrs.map((c) => Buffer.from(c));
     expect([...encodings].sort(Buffer.compare)).toEqual(encodings);
+  });
+});
+
+describe('E1 revocation data and the TSA certificate, checked by OpenSSL', () => {
+  const dir = tempDir('esign-ca-');
+  const rootFile = writeTemp(dir, 'root.pem', pems.rootCertPem);
+  const issuingFile = writeTemp(dir, 'issuing.pem', pems.issuingCertPem);
+  const leafFile = writeTemp(dir, 'leaf.pem', signer.certPem);
+
+  test('the root CRL (offline ceremony) and the issuing CA CRL verify and let OpenSSL check the whole chain', () => {
+    expect(pems.rootCrlPem).toMatch(/BEGIN X509 CRL/);
+    const issuingCrl = issueIssuingCrl(ca, new Date());
+    const crlFile = writeTemp(dir, 'crls.pem', pems.rootCrlPem! + derToPem(issuingCrl, 'X509 CRL'));
+    const ok = run('openssl', ['verify', '-crl_check_all', '-CRLfile', crlFile, '-CAfile', rootFile, '-untrusted', issuingFile, leafFile]);
+    expect(ok.stderr).toBe('');
+    expect(ok.stdout.trim()).toBe(`${leafFile}: OK`);
+    const parsed = parseCrl(issuingCrl);
+    expect(verifyCrl(parsed, ca.issuing, ca.issuingSubjectDer)).toBe(true);
+    expect(verifyCrl(parsed, ca.root, parseCertificate(ca.rootDer).subjectNameDer)).toBe(false);
+    expect(parsed.revokedSerials).toEqual([]);
+  });
+
+  test('a revoked signer certificate is listed and OpenSSL refuses it', () => {
+    const serial = describeCertificate(signer.certPem).serialNumberHex;
+    const crl = issueIssuingCrl(ca, new Date(), [{ serialNumberHex: serial, revokedAt: new Date(), reason: 'keyCompromise' }]);
+    expect(parseCrl(crl).revokedSerials).toEqual([serial]);
+    const crlFile = writeTemp(dir, 'revoked.pem', pems.rootCrlPem! + derToPem(crl, 'X509 CRL'));
+    const r = run('openssl', ['verify', '-crl_check_all', '-CRLfile', crlFile, '-CAfile', rootFile, '-untrusted', issuingFile, leafFile]);
+    expect(r.status).not.toBe(0);
+    expect(r.stdout + r.stderr).toContain('certificate revoked');
+  });
+
+  test('the TSA certificate: timeStamping only, critical, under the issuing CA — OpenSSL accepts it for purpose timestampsign', () => {
+    const tsa = issueTsaCertificate(ca, { now: new Date() });
+    const p = parseCertificate(pemToDer(tsa.certPem));
+    expect(p.extKeyUsage).toEqual([OID.kpTimeStamping]);
+    expect(p.extKeyUsageCritical).toBe(true);
+    expect(p.isCa).toBe(false);
+    const tsaFile = writeTemp(dir, 'tsa.pem', tsa.certPem);
+    const r = run('openssl', ['verify', '-purpose', 'timestampsign', '-CAfile', rootFile, '-untrusted', issuingFile, tsaFile]);
+    expect(r.stdout.trim()).toBe(`${tsaFile}: OK`);
+    // A document signer certificate is no TSA certificate.
+    expect(run('openssl', ['verify', '-purpose', 'timestampsign', '-CAfile', rootFile, '-untrusted', issuingFile, leafFile]).status).not.toBe(0);
+  });
+
+  test('certificates are strict DER: a BER long-form length is refused by name', () => {
+    const der = pemToDer(signer.certPem);
+    // Re-encode the outer SEQUENCE length with one more length octet: same meaning, not DER.
+    const n = der[1]! & 0x7f;
+    const len = der.readUIntBE(2, n);
+    const ber = Buffer.concat([Buffer.from([0x30, 0x80 | (n + 1), 0]), Buffer.from(der.subarray(2, 2 + n)), der.subarray(2 + n)]);
+    expect(ber.readUIntBE(3, n)).toBe(len);
+    expect(() => parseCertificate(ber)).toThrow(/not the DER encoding/);
   });
 });

@@ -48,7 +48,8 @@ test('pdfsig: two valid, trusted signatures with the signers’ names; the last 
   expect(first).toMatchObject({
     fieldName: 'Sig_lender',
     commonName: '张三',
-    signatureType: 'adbe.pkcs7.detached',
+    // E1: PAdES baseline by default.
+    signatureType: 'ETSI.CAdES.detached',
     totalDocumentSigned: false,
     signatureValidation: 'Signature is Valid.',
     certificateValidation: 'Certificate is Trusted.',
@@ -109,7 +110,7 @@ test('our verifier agrees: both valid, chain trusted, names and identifiers, not
   for (const s of report.signatures) {
     expect(s.identifier).toMatch(/^[0-9A-F]{32}$/);
     expect(s.laterChanges).toEqual([]);
-    expect(s.checks).toEqual({ byteRange: true, digest: true, signature: true, chain: true, validAtSigningTime: true, keyUsage: true });
+    expect(s.checks).toEqual({ byteRange: true, digest: true, signature: true, chain: true, validAtSigningTime: true, keyUsage: true, certificates: true });
   }
   expect(report.signatures[0]!.signedUpTo).toBe(flow.lender.bytes.length);
 });
@@ -166,17 +167,17 @@ test('a field cannot be signed twice; a bad page index or a rectangle off the pa
   ).rejects.toThrow(/not inside the page/);
 });
 
-test('ETSI.CAdES.detached (PAdES) signatures are accepted by pdfsig and by our verifier', async () => {
+test('the legacy adbe.pkcs7.detached form (signingTime in the CMS) stays available and verifies', async () => {
   const signed = await signAs(
     flow.rendered.bytes,
     flow.rendered,
     ca.ca,
     { ...LENDER, signingTime: new Date(), appearance: { kind: 'vector', drawing: createPersonalSeal(LENDER.name, 'round') } },
-    { subFilter: 'ETSI.CAdES.detached' },
+    { subFilter: 'adbe.pkcs7.detached' },
   );
-  const out = pdfsig(writeTemp(dir, 'cades.pdf', signed.bytes), nss);
+  const out = pdfsig(writeTemp(dir, 'pkcs7.pdf', signed.bytes), nss);
   expect(out.signatures[0]).toMatchObject({
-    signatureType: 'ETSI.CAdES.detached',
+    signatureType: 'adbe.pkcs7.detached',
     signatureValidation: 'Signature is Valid.',
     certificateValidation: 'Certificate is Trusted.',
     totalDocumentSigned: true,

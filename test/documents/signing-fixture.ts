@@ -47,19 +47,22 @@ export const signAs = async (
 export const LENDER = { fieldName: 'Sig_lender', name: '张三', idNumber: '11010519491231002X' };
 export const BORROWER = { fieldName: 'Sig_borrower', name: '李小明', idNumber: '310101199001011234' };
 
-/** Render the sample IOU, then the lender stamps a seal and the borrower a handwritten signature. */
-export const twoSignerIou = async (ca: PlatformCa) => {
+/**
+ * Render the sample IOU, then the lender stamps a seal and the borrower a handwritten signature.
+ * `extra` goes to both signatures (e.g. `{ tsa }` for PAdES B-T).
+ */
+export const twoSignerIou = async (ca: PlatformCa, extra: Partial<SignOptions> = {}) => {
   const rendered = await renderIou(sampleIou());
   const t0 = new Date();
   const lender = await signAs(rendered.bytes, rendered, ca, {
     ...LENDER,
     signingTime: t0,
     appearance: { kind: 'vector', drawing: createPersonalSeal(LENDER.name) },
-  });
+  }, extra);
   const borrower = await signAs(lender.bytes, rendered, ca, {
     ...BORROWER,
     signingTime: new Date(t0.getTime() + 60_000),
     appearance: { kind: 'png', png: handwrittenPng() },
-  });
+  }, extra);
   return { rendered, lender, borrower };
 };

@@ -3,7 +3,7 @@
  */
 import { PDFArray, PDFDict, PDFDocument, PDFName, PDFRef, rgb } from '@cantoo/pdf-lib';
 import { issueSignerCertificate, deriveSignerIdentifier } from '../../shared/documents/ca';
-import { parseDerPrefix } from '../../shared/documents/der';
+import { elementLength } from '../../shared/documents/asn1';
 import { createPersonalSeal } from '../../shared/documents/seal';
 import { signPdf } from '../../shared/documents/sign';
 import { verifyPdf } from '../../shared/documents/verify';
@@ -67,7 +67,7 @@ test('one byte changed in the original content: both signatures fail in pdfsig a
 test('one byte changed inside the signature value in /Contents: that signature fails', async () => {
   const [, gapStart, gapEnd] = flow.borrower.byteRange;
   const cms = Buffer.from(signed.toString('latin1', gapStart + 1, gapEnd - 1), 'hex');
-  const cmsEnd = parseDerPrefix(cms).end;
+  const cmsEnd = elementLength(cms)!;
   const tampered = Buffer.from(signed);
   const hexPos = gapStart + 1 + (cmsEnd - 8) * 2; // inside the ECDSA signature, the last element
   tampered[hexPos] = tampered[hexPos] === 0x30 ? 0x31 : 0x30;

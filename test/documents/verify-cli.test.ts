@@ -26,7 +26,9 @@ test('verify-pdf CLI: readable report, exit 0 when valid, 1 when modified or unt
   const appended = writeTemp(dir, 'appended.pdf', Buffer.concat([Buffer.from(borrower.bytes), Buffer.from('\n% unsigned note\n')]));
   const bad = run(tsx, [cli, appended, '--root', root]);
   expect(bad.status).toBe(1);
-  expect(bad.stdout).toContain('unsigned changes after the last signature');
+  // E1: the real cause — bytes after the last %%EOF, not an unsigned revision.
+  expect(bad.stdout).toContain('[APPENDED_BYTES]');
+  expect(bad.stdout).toContain('bytes appended after the last revision');
   expect(bad.stdout).toMatch(/INVALID$/m);
 
   const untrusted = run(tsx, [cli, good]);
