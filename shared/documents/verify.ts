@@ -752,3 +752,56 @@ export const verifyPdf = async (input: Uint8Array, options: VerifyOptions): Prom
 export const failureCodes = (r: VerifyReport): VerifyFailureCode[] => [
   ...new Set([...r.failures, ...r.signatures.flatMap((s) => s.failures)].map((f) => f.code)),
 ];
+
+// ---------------------------------------------------------------------------------------------
+// A detached CMS signature outside any PDF (a signed chain head, E2)
+
+export interface DetachedReport {
+  valid: boolean;
+  signerName?: string;
+  /** signingTime as the signer claims it (ISO). */
+  signingTime?: string;
+  failures: VerifyFailure[];
+}
+
+/**
+ * Verifies a detached CMS SignedData over `content` with the same rules as a PDF signature:
+ * strict DER, digest, algorithms, signingCertificateV2, embedded certificates intact, chain to a
+ * configured root valid at the signing time.
+ */
+export const verifyDetachedCms = (cmsDer: Buffer, content: Uint8Array, options: VerifyOptions): DetachedReport => {
+  const anchors = anchorsFrom(options);
+  const failures: VerifyFailure[] = [...anchors.failures];
+  const out = (extra: Partial<DetachedReport> = {}): DetachedReport => ({ valid: failures.length === 0, failures, ...extra });
+  let cms: ParsedCms;
+  try {
+    cms = parseCmsSignedData(cmsDer);
+  } catch (e) {
+    failures.push(e instanceof Asn1Error && e.reason === 'not-der' ? { code: 'NOT_DER', message: '签名不是严格的 DER 编码' } : { code: 'CMS_MALFORMED', message: `签名无法解析：${(e as Error).message}` });
+    return out();
+  }
+  if (!cms.messageDigest || !createHash(cms.digestAlgorithm).update(content).digest().equals(cms.messageDigest)) {
+    failures.push({ code: 'DIGEST_MISMATCH', message: '摘要不匹配：被签名的内容已改变' });
+  }
+  const trust = new Trust(anchors.fingerprints, anchors.pems, []);
+  const embedded = trust.embeddedFailures(cms.certificates, '签名');
+  failures.push(...embedded.failures);
+  const signer = embedded.certs.find((p) => p.parsed.issuerNameDer.equals(cms.signerIssuerDer) && p.parsed.serialNumber.equals(cms.signerSerial));
+  if (!signer) {
+    failures.push({ code: 'SIGNER_CERTIFICATE_MISSING', message: '签名中找不到签名人证书' });
+    return out();
+  }
+  const algProblem = signatureAlgorithmProblem(cms, signer.x509);
+  if (algProblem) failures.push({ code: 'ALGORITHM_MISMATCH', message: algProblem });
+  else if (!verifyCmsSignature(cms, signer.x509)) failures.push({ code: 'SIGNATURE_INVALID', message: '签名值无效' });
+  if (!cms.signingCertificateHash || !cms.signingCertificateHash.equals(createHash('sha256').update(signer.parsed.der).digest())) {
+    failures.push({ code: 'SIGNING_CERTIFICATE_MISMATCH', message: 'signingCertificateV2 缺失或与签名人证书不符' });
+  }
+  const chain = trust.chain(signer, embedded.certs, cms.signingTime);
+  failures.push(...chain.failures);
+  if (!cms.signingTime) failures.push({ code: 'NO_SIGNING_TIME', message: '签名没有签署时间' });
+  return out({
+    signerName: signer.parsed.subject.find((a) => a.type === 'CN')?.value,
+    ...(cms.signingTime ? { signingTime: cms.signingTime.toISOString() } : {}),
+  });
+};

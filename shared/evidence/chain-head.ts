@@ -1,0 +1,45 @@
+/**
+ * The platform's signature over a contract's event-chain head (E2): a detached CMS SignedData
+ * (signed attributes contentType, messageDigest, signingTime, signingCertificateV2) over the
+ * head's canonical bytes (merkle.ts chainHeadBytes), made with a one-time platform certificate
+ * from the platform CA — the same kind of signature as the PDF's, checkable by OpenSSL
+ * (`openssl cms -verify -binary -content head.txt`) or by verifyChainHead with the root's
+ * fingerprint. A rewritten chain re-hashed by someone without the platform key, or a chain cut
+ * short, no longer matches a signed head.
+ *
+ * May import: documents (cms, verify, x509), ./merkle, node:crypto. No I/O.
+ */
+import { createHash, createPrivateKey } from 'node:crypto';
+import { buildCmsSignedData } from '../documents/cms';
+import { verifyDetachedCms, type DetachedReport, type VerifyOptions } from '../documents/verify';
+import { pemToDer } from '../documents/x509';
+import { chainHeadBytes, type ChainHeadLeaf } from './merkle';
+
+export interface HeadSigner {
+  certPem: string;
+  keyPem: string;
+  /** Issuing CA then root. */
+  chainPems: readonly string[];
+}
+
+export const signChainHead = (leaf: ChainHeadLeaf, signer: HeadSigner, at: Date): Buffer =>
+  buildCmsSignedData({
+    contentDigest: createHash('sha256').update(chainHeadBytes(leaf)).digest(),
+    signerCertDer: pemToDer(signer.certPem),
+    chainDers: signer.chainPems.map(pemToDer),
+    privateKey: createPrivateKey(signer.keyPem),
+    signingTime: at,
+    // Outside a PDF there is no /M: the claimed time travels in the CMS (the trusted one comes
+    // from the timestamped Merkle root the head is anchored in).
+    includeSigningTime: true,
+  });
+
+export const verifyChainHead = (leaf: ChainHeadLeaf, signature: Buffer, trust: Pick<VerifyOptions, 'trustedRootSha256' | 'trustedRootPem'>): DetachedReport => {
+  let content: Buffer;
+  try {
+    content = chainHeadBytes(leaf);
+  } catch (e) {
+    return { valid: false, failures: [{ code: 'CMS_MALFORMED', message: `链头格式错误：${(e as Error).message}` }] };
+  }
+  return verifyDetachedCms(signature, content, trust);
+};
