@@ -198,10 +198,3 @@ export const deliverDue = async (deps: Deps, batch = 100): Promise<OutboxRun> =>
   }
   return run;
 };
-
-/** Masks a destination for the emulator's list: 138****8000, a***@example.com. */
-export const maskedDestination = (row: OutboxRow): string => {
-  if (row.sms) return row.sms.phone.replace(/^(\+?\d{3})\d+(\d{4})$/, '$1****$2');
-  if (row.email) return row.email.to.replace(/^(.)[^@]*(@.*)$/, '$1***$2');
-  return '';
-};
