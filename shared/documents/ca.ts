@@ -275,6 +275,15 @@ export interface TsaCertificateRequest {
   validityMs?: number;
 }
 
+
+/** A certificate the issuing CA just made, with its key and chain, as the signers and the TSA receive it. */
+const issued = (der: Buffer, privateKey: KeyObject, ca: { issuingPem: string; rootPem: string }) => ({
+  certPem: derToPem(der),
+  keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  chainPems: [ca.issuingPem, ca.rootPem],
+  info: describeCertificate(der),
+});
+
 /**
  * A certificate for the embedded TSA, under the issuing CA: keyUsage digitalSignature +
  * nonRepudiation, and extended key usage timeStamping only, critical (RFC 3161 §2.3 — OpenSSL's
@@ -304,12 +313,7 @@ export const issueTsaCertificate = (ca: PlatformCa, req: TsaCertificateRequest):
     },
     ca.issuingKey,
   );
-  return {
-    certPem: derToPem(der),
-    keyPem: key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    chainPems: [ca.issuingPem, ca.rootPem],
-    info: describeCertificate(der),
-  };
+  return issued(der, key.privateKey, ca);
 };
 
 export const issueSignerCertificate = (ca: PlatformCa, req: SignerCertificateRequest): SignerCertificate => {
@@ -342,10 +346,5 @@ export const issueSignerCertificate = (ca: PlatformCa, req: SignerCertificateReq
     },
     ca.issuingKey,
   );
-  return {
-    certPem: derToPem(der),
-    keyPem: key.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-    chainPems: [ca.issuingPem, ca.rootPem],
-    info: describeCertificate(der),
-  };
+  return issued(der, key.privateKey, ca);
 };
