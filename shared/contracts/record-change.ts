@@ -1,30 +1,49 @@
 /**
  * Changes to a contract that are not lifecycle moves (binding a share link, switching reminders,
- * a 催办) still go through one compare-and-set with their event appended, retried on a fresh read.
- * `change` returns null when the fresh contract already is as wanted: nothing is written.
+ * a 催办, a repayment or an extension of an IOU) still go through one compare-and-set with their
+ * event appended, retried on a fresh read. `change` returns null when the fresh contract already
+ * is as wanted: nothing is written. It may bring further writes of the same commit (a record it
+ * moves by its table, a face check it spends), documents to insert, and outbox rows (M1): all of
+ * it is stored, or none of it; the messages are tried once the commit holds.
  */
 import { AppError } from '../errors';
 import { chainEvents, type NewEvent } from '../domain/events';
 import type { Contract } from '../domain/contract';
+import type { Append, CasWrite } from '../ports/store';
 import type { Deps } from '../ports/operation';
+import { deliverNow, outboxAppend, type OutboxRow } from '../messages/outbox';
 import { CONTRACTS, EVENTS } from './repository';
+
+export interface ContractChange {
+  contract: Contract;
+  events: NewEvent[];
+  writes?: CasWrite[];
+  appends?: Append[];
+  messages?: OutboxRow[];
+}
 
 export const recordChange = async (
   deps: Deps,
   load: () => Promise<Contract | null>,
-  change: (fresh: Contract, now: string) => { contract: Contract; events: NewEvent[] } | null,
+  change: (fresh: Contract, now: string) => ContractChange | null | Promise<ContractChange | null>,
 ): Promise<Contract> => {
   for (let attempt = 0; attempt < 3; attempt++) {
     const fresh = await load();
     if (!fresh) throw new AppError('NOT_FOUND');
     const now = deps.clock.now().toISOString();
-    const changed = change(fresh, now);
+    const changed = await change(fresh, now);
     if (changed === null) return fresh;
-    const { contract, events } = changed;
+    const { contract, events, writes = [], appends = [], messages = [] } = changed;
     const chained = chainEvents(fresh._id, fresh.eventHead, now, events);
     const doc: Contract = { ...contract, updatedAt: now, eventHead: chained.head };
-    const r = await deps.store.commit({ collection: CONTRACTS, doc, expectedVersion: fresh.version ?? 0 }, [{ collection: EVENTS, docs: chained.docs }]);
-    if (r.ok) return { ...doc, version: r.version };
+    const r = await deps.store.commit(
+      [{ collection: CONTRACTS, doc, expectedVersion: fresh.version ?? 0 }, ...writes],
+      [{ collection: EVENTS, docs: chained.docs }, ...appends, ...outboxAppend(messages)],
+    );
+    if (r.ok) {
+      await deliverNow(deps, messages);
+      return { ...doc, version: r.version };
+    }
   }
   throw new AppError('CONFLICT');
 };

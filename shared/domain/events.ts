@@ -28,6 +28,14 @@ export const EVENT_TYPES = [
   'reminders_set', //      the borrower switched repayment reminders on or off (I8)
   'urged', //              催办 SMS re-sent (R4)
   'report_sent', //        an evidence report was produced and emailed to a party (C9)
+  'repayment_recorded', // the borrower recorded a repayment, for the lender to confirm (L1)
+  'repayment_confirmed', // a repayment counts in the ledger: confirmed by the lender, or recorded by them (L1)
+  'repayment_disputed', // the lender says a recorded repayment did not arrive (L1)
+  'extension_proposed', // a party proposed a new repayment plan and signed the supplement (L3)
+  'extension_signed', //   the other party signed it: the ledger follows the new plan (L3)
+  'extension_refused', //  the other party declined it (L3)
+  'demand_sent', //        the lender sent a formal demand (催告) for an overdue amount (L3)
+  'ledger_cleared', //     the ledger reached zero: 结清 is proposed to both (L4)
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 

@@ -25,6 +25,8 @@ const ACTION_LABELS: Record<EventType, string> = {
   rescind_requested: '申请解除', rescind_cancelled: '取消解除', rescind_confirmed: '确认解除', rescind_refused: '拒绝解除',
   settle_requested: '申请结清', settle_cancelled: '取消结清', settle_confirmed: '确认结清', settle_refused: '拒绝结清',
   reminders_set: '设置还款提醒', urged: '催办', report_sent: '发送签署报告',
+  repayment_recorded: '登记还款', repayment_confirmed: '确认还款', repayment_disputed: '对还款提出异议',
+  extension_proposed: '申请展期', extension_signed: '签署展期协议', extension_refused: '拒绝展期', demand_sent: '发送催告', ledger_cleared: '还款已结清',
 };
 
 export const loadEvents = (deps: Deps, contractId: string) =>

@@ -241,6 +241,16 @@ pageSize?: number
 }
 
 /**
+ * L3: the lender sends a formal demand (催告) for what is overdue today, by SMS and in the mini-program.
+ */
+export interface DemandSendInput {
+/**
+ * Contract id
+ */
+contractId: string
+}
+
+/**
  * Order the signing report by email (C9, F3) at the server's price: 0 sends it at once; otherwise a WeChat Pay order and the wx.requestPayment parameters — the report is emailed when the payment is confirmed. A report paid for whose email failed is sent again, not charged again.
  */
 export interface EvidenceReportRequestInput {
@@ -263,10 +273,73 @@ quotedAmountFen?: number
 }
 
 /**
+ * L3: propose a new repayment plan (展期) for the principal unpaid today and sign the supplement, after a face check (purpose extension_propose).
+ */
+export interface ExtensionProposeInput {
+/**
+ * Contract id
+ */
+contractId: string
+/**
+ * 新还款计划：the principal unpaid today, in dated instalments
+ * 
+ * @minItems 1
+ * @maxItems 120
+ */
+plan: [ExtensionInstalment, ...(ExtensionInstalment)[]]
+/**
+ * BizToken of a passed face check started for this act (face-start)
+ */
+bizToken: string
+}
+export interface ExtensionInstalment {
+/**
+ * 还款日
+ */
+dueDate: string
+/**
+ * 应还本金（分）
+ */
+principalFen: number
+}
+
+/**
+ * L3: the other party declines the proposed extension; the plan stands.
+ */
+export interface ExtensionRefuseInput {
+/**
+ * Contract id
+ */
+contractId: string
+/**
+ * Extension id
+ */
+extensionId: string
+}
+
+/**
+ * L3: the other party signs the proposed supplement after a face check (purpose extension_sign); the ledger follows the new plan from today.
+ */
+export interface ExtensionSignInput {
+/**
+ * Contract id
+ */
+contractId: string
+/**
+ * Extension id
+ */
+extensionId: string
+/**
+ * BizToken of a passed face check started for this act (face-start)
+ */
+bizToken: string
+}
+
+/**
  * Starts a face check (人脸核身). realname: name and idNumber of the person to verify; contract acts: contractId (the caller's verified identity is used).
  */
 export interface FaceStartInput {
-purpose: ("realname" | "sign" | "accept" | "rescind_request" | "rescind_confirm" | "settle_request" | "settle_confirm")
+purpose: ("realname" | "sign" | "accept" | "rescind_request" | "rescind_confirm" | "settle_request" | "settle_confirm" | "repayment_confirm" | "extension_propose" | "extension_sign")
 /**
  * Contract id
  */
@@ -322,6 +395,20 @@ bizToken: string
 }
 
 /**
+ * L1–L3: what the IOU owes on a day (today by default), with its repayments, extensions and demand notices.
+ */
+export interface LedgerGetInput {
+/**
+ * Contract id
+ */
+contractId: string
+/**
+ * 账目日期，默认今天
+ */
+asOf?: string
+}
+
+/**
  * 法律服务 (C11): the notice, the consent box and the public legal services the mini-program links out to after signing.
  */
 export interface LegalServiceInput {
@@ -367,6 +454,68 @@ export interface ReminderSetInput {
  */
 contractId: string
 enabled: boolean
+}
+
+/**
+ * L1: the lender confirms a recorded repayment after a face check (purpose repayment_confirm).
+ */
+export interface RepaymentConfirmInput {
+/**
+ * Contract id
+ */
+contractId: string
+/**
+ * Repayment id
+ */
+repaymentId: string
+/**
+ * BizToken of a passed face check started for this act (face-start)
+ */
+bizToken: string
+}
+
+/**
+ * L1: the lender says a recorded repayment did not arrive.
+ */
+export interface RepaymentDisputeInput {
+/**
+ * Contract id
+ */
+contractId: string
+/**
+ * Repayment id
+ */
+repaymentId: string
+/**
+ * Reason, picked or typed (shown in the mini-program only, never in an SMS)
+ */
+reason: string
+}
+
+/**
+ * L1: a repayment of a signed IOU. The borrower records it for the lender to confirm; the lender may record one received, with a face check (purpose repayment_confirm), and it counts at once.
+ */
+export interface RepaymentRecordInput {
+/**
+ * Contract id
+ */
+contractId: string
+/**
+ * 还款金额（分）
+ */
+amountFen: number
+/**
+ * 还款日期（中国日历日），不晚于今天
+ */
+paidOn: string
+/**
+ * 还款方式
+ */
+channel: ("wechat" | "alipay" | "bank_transfer" | "cash" | "other")
+/**
+ * BizToken of a passed face check started for this act (face-start)
+ */
+bizToken?: string
 }
 
 export interface RescindCancelInput {

@@ -9,3 +9,4 @@ export * from './derived-states';
 export * from './reminder';
 export * from './message';
 export * from './contract-payment';
+export * from './repayment';

@@ -37,6 +37,7 @@ const paramsFor = (deps: Deps, contract: Contract, to: number, sms: SmsTemplate,
       return [otherName, contract.title, ...detail, shareLink(deps, contract)];
     case 'expired':
     case 'report_sent':
+    case 'ledger_cleared':
       return [contract.title, ...detail];
     default:
       return [otherName, contract.title, ...detail];

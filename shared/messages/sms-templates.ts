@@ -187,6 +187,28 @@ const TEMPLATES: { readonly [K in SmsTemplateId]: SmsTemplateDef & { readonly id
     text: '还款提醒：您在《{1}》中约定的一期还款于{2}到期，详情请打开微信小程序“$APP”查看。',
     params: [title('title', '个人借条'), { key: 'day', kind: 'date', example: '6月30日' }],
   },
+  // The ledger's notices (L1, L3, L4): no amounts and no 催款 wording (Tencent refuses both);
+  // the figures are in the mini-program.
+  repayment_recorded: {
+    id: 'repayment_recorded', type: 'notification', event: 'the borrower recorded a repayment for the lender to confirm (L1)',
+    text: '{1}在《{2}》中登记了一笔还款，请打开微信小程序“$APP”核对确认。',
+    params: [name('from'), title('title', '个人借条')],
+  },
+  extension_proposed: {
+    id: 'extension_proposed', type: 'notification', event: 'a party proposed a new repayment plan (展期, L3)',
+    text: '{1}就《{2}》提出了新的还款计划，请打开微信小程序“$APP”查看并处理。',
+    params: [name('from'), title('title', '个人借条')],
+  },
+  demand_notice: {
+    id: 'demand_notice', type: 'notification', event: 'the lender sent a formal demand notice (催告, L3)',
+    text: '{1}就《{2}》向您发送了一份书面通知，请打开微信小程序“$APP”查看。',
+    params: [name('from'), title('title', '个人借条')],
+  },
+  ledger_cleared: {
+    id: 'ledger_cleared', type: 'notification', event: 'the ledger reached zero: settlement is proposed to both (L4)',
+    text: '《{1}》约定的款项已登记还清，您可打开微信小程序“$APP”办理结清。',
+    params: [title('title', '个人借条')],
+  },
   report_sent: {
     id: 'report_sent', type: 'notification', event: 'the evidence report was e-mailed (C9)',
     text: '您申请的《{1}》出证报告已发送至您填写的邮箱，请注意查收。',

@@ -133,6 +133,14 @@ export const subscribeMessageFor = (event: SmsTemplateId, f: EventFacts): { slot
       return { slot: 'repayment', data: { thing1: title, date2: day(f.day ?? '1970-01-01'), amount3: yuan(f.amountFen ?? 0), thing4: '请按约定按时还款' } };
     case 'report_sent':
       return { slot: 'report', data: { thing1: title, phrase2: '已发送', time3: at, thing4: '出证报告已发至您的邮箱' } };
+    case 'repayment_recorded':
+      return { slot: 'repayment', data: { thing1: title, date2: day(f.day ?? '1970-01-01'), amount3: yuan(f.amountFen ?? 0), thing4: '对方登记了还款，请核对确认' } };
+    case 'extension_proposed':
+      return result('展期待确认', '对方提出了新的还款计划');
+    case 'demand_notice':
+      return result('已催告', '出借人发送了书面通知');
+    case 'ledger_cleared':
+      return result('已还清', '可在小程序中办理结清');
     case 'verification_code':
       return null;
   }

@@ -21,6 +21,10 @@ export type SmsTemplate =
   | 'settle_requested'
   | 'settle_answered'
   | 'repayment_due'
+  | 'repayment_recorded' // L1: the lender is asked to confirm
+  | 'extension_proposed' // L3
+  | 'demand_notice'      // L3: 催告
+  | 'ledger_cleared'     // L4: settlement proposed to both
   | 'urge'               // 催办
   | 'report_sent'
   | 'verification_code';

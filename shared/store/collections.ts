@@ -40,6 +40,21 @@ export const COLLECTIONS = {
     name: 'face_checks',
     indexes: [{ name: 'openid_created', fields: [['openid', 'asc'], ['createdAt', 'desc']] }],
   },
+  repayments: {
+    name: 'repayments',
+    // The ledger (L1): an IOU's repayments, in the order recorded.
+    indexes: [{ name: 'contract_created', fields: [['contractId', 'asc'], ['createdAt', 'asc']] }],
+  },
+  extensions: {
+    name: 'extensions',
+    // 展期 (L3): an IOU's proposals, in order.
+    indexes: [{ name: 'contract_created', fields: [['contractId', 'asc'], ['createdAt', 'asc']] }],
+  },
+  demands: {
+    name: 'demands',
+    // 催告 (L3): an IOU's demand notices, in order.
+    indexes: [{ name: 'contract_created', fields: [['contractId', 'asc'], ['createdAt', 'asc']] }],
+  },
   reminders: {
     name: 'reminders',
     // Repayment-reminder timer (I8/S1): pending ones due by today.

@@ -13,7 +13,7 @@ import ts from 'typescript';
 import { FUNCTIONS } from '../../shared/runtime/registry';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const MODULES = ['contracts', 'kinds', 'payments', 'evidence', 'identity', 'messages', 'store'].map((m) => `shared/${m}/`);
+const MODULES = ['contracts', 'kinds', 'payments', 'evidence', 'identity', 'messages', 'repayments', 'store'].map((m) => `shared/${m}/`);
 const PURE = ['shared/domain/', 'shared/lifecycle/', 'shared/rules/'];
 
 interface Rule {

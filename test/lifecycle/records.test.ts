@@ -21,6 +21,7 @@ import { COUPON_TABLE } from '../../shared/lifecycle/coupon';
 import { FACE_CHECK_TABLE } from '../../shared/lifecycle/face-check';
 import { faceCheckStatus, type StoredFaceCheck } from '../../shared/lifecycle/derived-states';
 import { REMINDER_TABLE } from '../../shared/lifecycle/reminder';
+import { EXTENSION_TABLE, REPAYMENT_TABLE } from '../../shared/lifecycle/repayment';
 import { MESSAGE_RETRY, MESSAGE_TABLE } from '../../shared/lifecycle/message';
 import { CONTRACT_PAYMENT_TABLE } from '../../shared/lifecycle/contract-payment';
 
@@ -239,6 +240,22 @@ const CASES: Case[] = [
       'pending:send→sent [smsRepaymentDue]', 'pending:cancel→cancelled', 'cancelled:cancel→=',
     ],
     terminalExceptions: ['sent:schedule'],
+  },
+  {
+    name: 'L1 repayments (repayment.ts)',
+    table: REPAYMENT_TABLE as AnyTable,
+    initial: 'recorded',
+    states: ['recorded', 'confirmed', 'disputed'],
+    moves: ['recorded:confirm→confirmed', 'recorded:dispute→disputed'],
+    terminalExceptions: [],
+  },
+  {
+    name: 'L3 extensions (repayment.ts)',
+    table: EXTENSION_TABLE as AnyTable,
+    initial: 'proposed',
+    states: ['proposed', 'signed', 'refused', 'lapsed'],
+    moves: ['proposed:sign→signed', 'proposed:refuse→refused', 'proposed:lapse→lapsed'],
+    terminalExceptions: [],
   },
   {
     name: 'M1 outbox messages (message.ts)',
