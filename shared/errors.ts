@@ -87,6 +87,12 @@ export const ERRORS = {
    * turn it is: `turn: [{ index, side, role, name }]` (names only — the signers see each other's names).
    */
   NOT_YOUR_TURN: { status: 409, message: '还未轮到您签署，请等待前序签署方完成签署' },
+  /** L1: a repayment larger than everything the IOU still owes (details.totalOutstandingFen). */
+  REPAYMENT_EXCEEDS_BALANCE: { status: 400, message: '还款金额超过尚欠金额' },
+  /** L3: a demand notice when nothing is overdue today. */
+  NOTHING_OVERDUE: { status: 409, message: '目前没有逾期未还的款项，无需催告' },
+  /** L3: an extension is already waiting for an answer (details.extensionId). */
+  EXTENSION_PENDING: { status: 409, message: '已有待处理的展期申请' },
   /** An external provider (face check, SMS, payment…) failed or refused. */
   PROVIDER_ERROR: { status: 502, message: '服务暂时不可用，请稍后再试' },
   /** A bug. Logged with the request id; nothing more is said to the caller. */

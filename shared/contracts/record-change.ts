@@ -4,14 +4,19 @@
  * event appended, retried on a fresh read. `change` returns null when the fresh contract already
  * is as wanted: nothing is written. It may bring further writes of the same commit (a record it
  * moves by its table, a face check it spends), documents to insert, and outbox rows (M1): all of
- * it is stored, or none of it; the messages are tried once the commit holds.
+ * it is stored, or none of it; the messages are tried once the commit holds, by the `deliver` the
+ * caller passes (messages/outbox.ts deliverNow) — so the functions that never send (reminders
+ * switch, share links) do not carry the senders.
  */
+
+const MESSAGES = collectionName('messages');
 import { AppError } from '../errors';
 import { chainEvents, type NewEvent } from '../domain/events';
 import type { Contract } from '../domain/contract';
 import type { Append, CasWrite } from '../ports/store';
 import type { Deps } from '../ports/operation';
-import { deliverNow, outboxAppend, type OutboxRow } from '../messages/outbox';
+import type { OutboxRow } from '../messages/outbox';
+import { collectionName } from '../store/collections';
 import { CONTRACTS, EVENTS } from './repository';
 
 export interface ContractChange {
@@ -26,6 +31,7 @@ export const recordChange = async (
   deps: Deps,
   load: () => Promise<Contract | null>,
   change: (fresh: Contract, now: string) => ContractChange | null | Promise<ContractChange | null>,
+  deliver?: (deps: Deps, rows: readonly OutboxRow[]) => Promise<void>,
 ): Promise<Contract> => {
   for (let attempt = 0; attempt < 3; attempt++) {
     const fresh = await load();
@@ -34,14 +40,15 @@ export const recordChange = async (
     const changed = await change(fresh, now);
     if (changed === null) return fresh;
     const { contract, events, writes = [], appends = [], messages = [] } = changed;
+    if (messages.length && !deliver) throw new Error('recordChange: messages need a deliver (messages/outbox.ts deliverNow)');
     const chained = chainEvents(fresh._id, fresh.eventHead, now, events);
     const doc: Contract = { ...contract, updatedAt: now, eventHead: chained.head };
     const r = await deps.store.commit(
       [{ collection: CONTRACTS, doc, expectedVersion: fresh.version ?? 0 }, ...writes],
-      [{ collection: EVENTS, docs: chained.docs }, ...appends, ...outboxAppend(messages)],
+      [{ collection: EVENTS, docs: chained.docs }, ...appends, ...(messages.length ? [{ collection: MESSAGES, docs: messages }] : [])],
     );
     if (r.ok) {
-      await deliverNow(deps, messages);
+      if (deliver && messages.length) await deliver(deps, messages);
       return { ...doc, version: r.version };
     }
   }

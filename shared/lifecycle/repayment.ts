@@ -15,7 +15,8 @@
  * - signed: the other party signs the supplement after an identity check; the ledger follows
  *   the new plan from that day;
  * - refused: the other party declines; the old plan stands. A later proposal is a new record.
- * - lapsed: the IOU left 已生效 (settled, rescinded) before it was answered.
+ * A proposal still open when the IOU is settled or rescinded can no longer be signed (the IOU is
+ * not in force); it stays as it was, shown as proposed in the ledger's history.
  */
 import type { RecordTable } from './records';
 
@@ -37,9 +38,9 @@ export const REPAYMENT_TABLE: RecordTable<RepaymentStatus, RepaymentAction> = {
   ],
 };
 
-export const EXTENSION_STATES = ['proposed', 'signed', 'refused', 'lapsed'] as const;
+export const EXTENSION_STATES = ['proposed', 'signed', 'refused'] as const;
 export type ExtensionStatus = (typeof EXTENSION_STATES)[number];
-export const EXTENSION_ACTIONS = ['sign', 'refuse', 'lapse'] as const;
+export const EXTENSION_ACTIONS = ['sign', 'refuse'] as const;
 export type ExtensionAction = (typeof EXTENSION_ACTIONS)[number];
 
 export const EXTENSION_TABLE: RecordTable<ExtensionStatus, ExtensionAction> = {
@@ -48,10 +49,9 @@ export const EXTENSION_TABLE: RecordTable<ExtensionStatus, ExtensionAction> = {
   states: EXTENSION_STATES,
   actions: EXTENSION_ACTIONS,
   initial: 'proposed',
-  terminal: ['signed', 'refused', 'lapsed'],
+  terminal: ['signed', 'refused'],
   rows: [
     { from: 'proposed', action: 'sign', to: 'signed' },
     { from: 'proposed', action: 'refuse', to: 'refused' },
-    { from: 'proposed', action: 'lapse', to: 'lapsed' },
   ],
 };

@@ -4,8 +4,7 @@
  * (rules/ledger.ts does the arithmetic). Light: no PDF code — the supplement and the certificate
  * are in documents.ts, for the functions that sign.
  *
- * May import: ports/, domain/, lifecycle/, rules/, contracts/ (repository, its views), messages/
- * (the outbox rows of a move), store/, errors.
+ * May import: ports/, domain/, lifecycle/, rules/, documents/ (types), contracts/repository, store/, errors.
  */
 import { AppError } from '../errors';
 import { partyAt, type Contract } from '../domain/contract';
@@ -16,11 +15,14 @@ import { chinaDay, type Day } from '../rules/dates';
 import { computeLedger, type Ledger, type LedgerInput } from '../rules/ledger';
 import type { RepaymentInstalment } from '../rules/iou';
 import { collectionName } from '../store/collections';
-import { MESSAGES, type OutboxRow } from '../messages/outbox';
+import { loadAsParty } from '../contracts/repository';
+import type { SignatureArea } from '../documents/model';
 
 export const REPAYMENTS = collectionName('repayments');
 export const EXTENSIONS = collectionName('extensions');
 export const DEMANDS = collectionName('demands');
+/** The outbox's collection, read for a demand's delivery state only (importing the outbox would bring its senders into ledger-get). */
+const MESSAGES = collectionName('messages');
 
 /** How the money went (the borrower picks one; nothing typed). */
 export const REPAYMENT_CHANNELS = ['wechat', 'alipay', 'bank_transfer', 'cash', 'other'] as const;
@@ -47,6 +49,8 @@ export interface RepaymentRecord extends Doc {
 export interface SupplementDocument {
   key: string;
   sha256: string;
+  /** Where each party signs (from the render), so the second signature goes in its own field. */
+  areas: SignatureArea[];
   /** One per party who signed it, in order. */
   signatures: Array<{ party: number; signedAt: string; fieldName: string; certificateSerial: string; faceCheckId: string }>;
 }
@@ -82,10 +86,12 @@ export const isIou = (c: Contract): boolean => c.kind === 'iou';
 export const lenderIndex = (c: Contract): number => c.parties.findIndex((p) => p.role === 'lender');
 export const borrowerIndex = (c: Contract): number => c.parties.findIndex((p) => p.role === 'borrower');
 
-/** A ledger exists for an IOU in force (已生效, or with a settle or rescind request pending). */
-export const requireLedgerContract = (c: Contract): void => {
+/** A ledger is kept for an IOU in force (已生效, or with a settle or rescind request pending). */
+export const requireLedgerContract = (c: Contract, readOnly = false): void => {
   if (!isIou(c)) throw new AppError('INVALID_TRANSITION', '仅借条支持还款记录', { state: c.state });
-  if (!['signed', 'settle_pending', 'rescind_pending'].includes(c.state)) throw new AppError('INVALID_TRANSITION', '借条未生效或已结束，不能记录还款', { state: c.state });
+  // A settled or rescinded IOU's ledger stays readable (the settlement certificate cites it).
+  const states = readOnly ? ['signed', 'settle_pending', 'rescind_pending', 'settled', 'rescinded'] : ['signed', 'settle_pending', 'rescind_pending'];
+  if (!states.includes(c.state)) throw new AppError('INVALID_TRANSITION', '借条未生效或已结束，不能记录还款', { state: c.state });
 };
 
 interface IouTerms {
@@ -109,7 +115,7 @@ export const loadLedgerRecords = async (deps: Deps, contractId: string): Promise
     deps.store.find<ExtensionRecord>(EXTENSIONS, { contractId }, byContract),
     deps.store.find<DemandRecord>(DEMANDS, { contractId }, byContract),
   ]);
-  const rows = await Promise.all(demands.map((d) => (d.messageId ? deps.store.get<OutboxRow>(MESSAGES, d.messageId) : Promise.resolve(null))));
+  const rows = await Promise.all(demands.map((d) => (d.messageId ? deps.store.get<Doc & { status: string }>(MESSAGES, d.messageId) : Promise.resolve(null))));
   return { repayments, extensions, demands: demands.map((d, i) => ({ ...d, delivery: rows[i]?.status ?? 'none' })) };
 };
 
@@ -139,3 +145,18 @@ export const ledgerOf = (deps: Deps, c: Contract, records: LedgerRecords, asOf: 
 
 /** The party's name for messages and documents. */
 export const nameOf = (c: Contract, i: number): string => partyAt(c, i).details?.name ?? '';
+
+export interface LedgerParty {
+  contract: Contract;
+  index: number;
+  records: LedgerRecords;
+}
+
+/** The IOU (in force, or for reading also ended) and its records, for a party of it (a stranger gets NOT_FOUND). */
+export const loadLedgerParty = async (deps: Deps, contractId: string, openid: string, role?: 'lender' | 'borrower', readOnly = false): Promise<LedgerParty> => {
+  const { contract, index } = await loadAsParty(deps, contractId, openid);
+  requireLedgerContract(contract, readOnly);
+  if (role && partyAt(contract, index).role !== role) throw new AppError('FORBIDDEN', role === 'lender' ? '仅出借人可以执行此操作' : '仅借款人可以执行此操作');
+  return { contract, index, records: await loadLedgerRecords(deps, contract._id) };
+};
+

@@ -253,8 +253,8 @@ const CASES: Case[] = [
     name: 'L3 extensions (repayment.ts)',
     table: EXTENSION_TABLE as AnyTable,
     initial: 'proposed',
-    states: ['proposed', 'signed', 'refused', 'lapsed'],
-    moves: ['proposed:sign→signed', 'proposed:refuse→refused', 'proposed:lapse→lapsed'],
+    states: ['proposed', 'signed', 'refused'],
+    moves: ['proposed:sign→signed', 'proposed:refuse→refused'],
     terminalExceptions: [],
   },
   {
