@@ -29,13 +29,17 @@ interface PlanItem {
 
 const planOf = (contract: Contract): PlanItem[] => (contract.form.repaymentPlan as PlanItem[] | undefined) ?? [];
 
-/** Makes every future instalment's reminder pending (creating or re-enabling it). Idempotent. */
-export const scheduleReminders = async (deps: Deps, contract: Contract): Promise<void> => {
+/**
+ * Makes every future instalment's reminder pending (creating or re-enabling it). Idempotent. The
+ * plan is the IOU's own unless an extension (L3) replaced it: `plan` and its `tag` (the
+ * extension's id) keep its reminders apart from the original plan's.
+ */
+export const scheduleReminders = async (deps: Deps, contract: Contract, plan: readonly PlanItem[] = planOf(contract), tag = ''): Promise<void> => {
   const today = chinaDay(deps.clock.now());
   const now = deps.clock.now().toISOString();
-  for (const [index, item] of planOf(contract).entries()) {
+  for (const [index, item] of plan.entries()) {
     if (compareDays(item.dueDate, today) < 0) continue;
-    const _id = `${contract._id}:${index}`;
+    const _id = `${contract._id}:${tag ? `${tag}:` : ''}${index}`;
     try {
       await deps.store.insert(REMINDERS, newRecord(REMINDER_TABLE, { _id, contractId: contract._id, index, dueDate: item.dueDate, principalFen: item.principalFen, sentAt: null, createdAt: now }));
     } catch (e) {

@@ -10,6 +10,7 @@ import { applyRecord, decideRecord, EXTENSION_TABLE } from '../lifecycle';
 import { chinaDay } from '../rules/dates';
 import { loadContract } from '../contracts/repository';
 import { recordChange } from '../contracts/record-change';
+import { cancelReminders, scheduleReminders } from '../contracts/reminders';
 import { preparePartyFaceCheck } from '../identity/face-checks';
 import { EXTENSIONS, ledgerOf, type ExtensionRecord, loadLedgerParty } from '../repayments/records';
 import { actorOf } from '../repayments/acts';
@@ -46,5 +47,8 @@ export const extensionSign: Operation<ExtensionSignInput> = async (input, ctx) =
     events: [{ type: 'extension_signed', actor: actorOf(c, index), faceCheckId: check._id, data: { extensionId: found._id, effectiveOn: today, documentSha256: signed.sha256 } }],
     writes: [{ collection: EXTENSIONS, doc: after, expectedVersion: found.version ?? 0 }, write],
   }));
+  // I8 follows the plan in force: the old plan's reminders go, the new one's come (if switched on).
+  await cancelReminders(deps, saved._id);
+  if (saved.reminders.enabled) await scheduleReminders(deps, saved, after.plan, after._id);
   return { extension: extensionView(after), ledger: ledgerView(saved, ledgerOf(deps, saved, all, today), all) };
 };

@@ -61,6 +61,7 @@ beforeAll(async () => {
   await client.ok('contract-sign', lender.openid, { contractId: id, bizToken: await client.face(lender, 'sign', id), signature: { type: 'seal' } });
   const signed = await client.ok('contract-sign', borrower.openid, { contractId: id, bizToken: await client.face(borrower, 'sign', id), signature: { type: 'seal' } });
   expect(signed.state).toBe('signed');
+  await client.ok('reminder-set', borrower.openid, { contractId: id, enabled: true });
 });
 afterAll(() => emu.close());
 
@@ -109,6 +110,14 @@ describe('L1–L4 an IOU with three instalments, from the first repayment to 结
     expect(d.repayment).toMatchObject({ status: 'disputed', disputeReason: '未收到该笔转账' });
     expect((await client.call('repayment-dispute', lender.openid, { contractId: id, repaymentId: r.repayment.repaymentId, reason: '   ' })).error?.code).toBe('VALIDATION_FAILED');
     expect(d.ledger.applied).toHaveLength(1);
+  });
+
+  test('I8 day 30: the reminder of the first instalment names what is still owed on it, not the 4 000 agreed', async () => {
+    await goTo(30);
+    expect((await client.timer('timer-repayment-reminders')).data).toMatchObject({ sent: 1, cancelled: 0 });
+    const sms = (await client.sms(borrower.phone)).filter((m) => m.template === 'repayment_due');
+    expect(sms).toHaveLength(1);
+    expect(sms[0]!.text).toContain('1,065.75元'); // 400 000 − 293 425 fen
   });
 
   test('L2 day 40: the first instalment is 10 days overdue at the agreed overdue rate', async () => {
@@ -190,6 +199,13 @@ describe('L1–L4 an IOU with three instalments, from the first repayment to 结
     expect(c.ledger).toMatchObject({ cleared: true, totalOutstandingFen: 0, overpaidFen: 0 });
     expect((await client.sms(lender.phone)).at(-1)).toMatchObject({ template: 'ledger_cleared' });
     expect((await client.sms(borrower.phone)).at(-1)).toMatchObject({ template: 'ledger_cleared' });
+  });
+
+  test('I8 day 150: both instalments of the new plan were paid by day 130, so their reminders are cancelled and nothing is sent', async () => {
+    const before = (await client.sms(borrower.phone)).filter((m) => m.template === 'repayment_due').length;
+    await goTo(150);
+    expect((await client.timer('timer-repayment-reminders')).data).toMatchObject({ sent: 0, cancelled: 2 });
+    expect((await client.sms(borrower.phone)).filter((m) => m.template === 'repayment_due')).toHaveLength(before);
   });
 
   test('the chain holds every ledger act, in order, and verifies', async () => {
