@@ -20,7 +20,10 @@ import { contractView } from './views';
 /** Signs the platform's stamped revision of the PDF for a contract whose life a confirmation ends. */
 export type Stamp = (deps: OpContext['deps'], contract: Contract, status: 'rescinded' | 'settled', at: Date) => Promise<ContractDocument>;
 
-export const act = async (ctx: OpContext, contractId: string, action: Action, opts: { reason?: string; bizToken?: string; stamp?: Stamp }) => {
+/** Further fields a confirmation adds to the contract in its commit (the settlement certificate, L4). */
+export type Attach = (deps: OpContext['deps'], contract: Contract, at: Date) => Promise<Partial<Contract>>;
+
+export const act = async (ctx: OpContext, contractId: string, action: Action, opts: { reason?: string; bizToken?: string; stamp?: Stamp; attach?: Attach }) => {
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
   let faceCheckId: string | undefined;
@@ -43,13 +46,14 @@ export const act = async (ctx: OpContext, contractId: string, action: Action, op
   if (current?.document && opts.stamp) {
     document = await opts.stamp(deps, current, action === 'settle_confirm' ? 'settled' : 'rescinded', deps.clock.now());
   }
+  const attached = current && opts.attach ? await opts.attach(deps, current, deps.clock.now()) : {};
   const { contract, index } = await runTransition(deps, {
     contractId, action, by: { openid },
     ...(document
       ? {
           prepare: (c: Contract) => {
             if ((c.document?.currentKey ?? null) !== basedOn) throw new AppError('CONFLICT');
-            return { ...c, document };
+            return { ...c, document, ...attached };
           },
           eventData: { documentSha256: document.currentSha256 },
         }

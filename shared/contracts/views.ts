@@ -90,6 +90,8 @@ export const contractView = (contract: Contract, viewer: number, now: string) =>
   initiatedAt: contract.initiatedAt,
   expiresAt: contract.expiresAt,
   completedAt: contract.completedAt,
+  // L4: the lender's 结清证明, downloadable by both (contract-download document: settlement_certificate).
+  settlementCertificate: contract.settlementCertificate ? { sha256: contract.settlementCertificate.sha256, signedAt: contract.settlementCertificate.signedAt } : null,
   version: contract.version ?? 0,
   actions: availableActions(contract, { kind: 'party', index: viewer }, { now }),
 });

@@ -206,7 +206,17 @@ export interface Contract extends Doc {
   completedAt: string | null;
   /** Null until the first signature renders and signs the PDF. */
   document: ContractDocument | null;
+  /** L4: the lender's signed 结清证明 of a settled IOU, beside the stamped contract. */
+  settlementCertificate?: SettlementCertificate;
   eventHead: EventHead;
+}
+
+export interface SettlementCertificate {
+  key: string;
+  sha256: string;
+  signedAt: string;
+  /** The lender's one-time certificate. */
+  certificateSerial: string;
 }
 
 export const FINAL_STATES: readonly ContractState[] = ['rejected', 'revoked', 'expired', 'invalidated', 'rescinded', 'settled'];

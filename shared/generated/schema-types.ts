@@ -84,6 +84,14 @@ export interface ContractDownloadInput {
  * Contract id
  */
 contractId: string
+/**
+ * Which file: the contract (default), an IOU's settlement certificate (结清证明, L4), or an extension agreement (展期协议, L3, with extensionId)
+ */
+document?: ("contract" | "settlement_certificate" | "extension")
+/**
+ * Extension id, for document = extension
+ */
+extensionId?: string
 }
 
 /**

@@ -22,7 +22,8 @@ import { formatYuan, toCapital } from '../rules/money';
 import type { Ledger } from '../rules/ledger';
 import type { RepaymentInstalment } from '../rules/iou';
 import { signingKeys } from '../contracts/signing-keys';
-import { borrowerIndex, lenderIndex } from './records';
+import { borrowerIndex, isIou, ledgerOf, lenderIndex, loadLedgerRecords } from './records';
+import type { SettlementCertificate } from '../domain/contract';
 
 const yuan = (fen: number) => `¥${formatYuan(fen)}（人民币${toCapital(fen)}）`;
 const ROLE_LABEL: Record<string, string> = { lender: '出借人', borrower: '借款人' };
@@ -80,9 +81,14 @@ export const settlementModel = (c: Contract, ledger: Ledger, certificateNo: stri
       partiesBlock(c),
       {
         kind: 'paragraph',
-        text: `出借人确认：截至${ledger.asOf}，借款人已按约偿还上述借条项下全部款项，共计${yuan(paid)}，其中利息（含逾期利息）${yuan(interest)}，本金${yuan(paid - interest)}。双方就该借条的债权债务已全部结清，出借人不再就该借条向借款人主张任何权利。`,
+        // Settled without repayments in the ledger (paid outside it): the certificate says so, with no figures it cannot vouch for.
+        text: paid > 0
+          ? `出借人确认：截至${ledger.asOf}，借款人已偿还上述借条项下款项共计${yuan(paid)}，其中利息（含逾期利息）${yuan(interest)}，本金${yuan(paid - interest)}。双方就该借条的债权债务已全部结清，出借人不再就该借条向借款人主张任何权利。`
+          : `出借人确认：截至${ledger.asOf}，双方就上述借条项下的债权债务已全部结清（还款未在平台登记），出借人不再就该借条向借款人主张任何权利。`,
       },
-      { kind: 'table', columns: [{ title: '还款日', align: 'center' }, { title: '金额', align: 'right' }, { title: '计入利息', align: 'right' }, { title: '计入本金', align: 'right' }], rows: ledger.repayments.map((r) => [r.paidOn, `¥${formatYuan(r.amountFen)}`, `¥${formatYuan(r.toInterestFen)}`, `¥${formatYuan(r.toPrincipalFen)}`]) },
+      ...(paid > 0
+        ? [{ kind: 'table' as const, columns: [{ title: '还款日', align: 'center' as const }, { title: '金额', align: 'right' as const }, { title: '计入利息', align: 'right' as const }, { title: '计入本金', align: 'right' as const }], rows: ledger.repayments.map((r) => [r.paidOn, `¥${formatYuan(r.amountFen)}`, `¥${formatYuan(r.toInterestFen)}`, `¥${formatYuan(r.toPrincipalFen)}`]) }]
+        : []),
       signatureBlock(c, [lenderIndex(c)]),
     ],
     metadata: { subject: `${c.contractNo} 结清证明`, keywords: ['结清证明', c.contractNo] },
@@ -113,4 +119,19 @@ export const signAsParty = async (deps: Deps, c: Contract, index: number, bytes:
     caption: chinaDay(at),
   });
   return { ...signed, fieldName, certificateSerial: cert.info.serialNumberHex };
+};
+
+/**
+ * L4, in settle_confirm's commit: the lender signs the 结清证明 with the ledger's figures of the day
+ * (the lender passed a face check in this settlement, as its requester or its confirmer).
+ */
+export const settlementCertificate = async (deps: Deps, c: Contract, at: Date): Promise<{ settlementCertificate?: SettlementCertificate }> => {
+  const lender = lenderIndex(c);
+  if (!isIou(c) || lender < 0) return {};
+  const ledger = ledgerOf(deps, c, await loadLedgerRecords(deps, c._id), chinaDay(at));
+  const rendered = await renderSupplement(settlementModel(c, ledger, `${c.contractNo}-JQ`));
+  const signed = await signAsParty(deps, c, lender, rendered.bytes, rendered.signatureAreas, '出借人确认借条已结清并出具《结清证明》', at);
+  const key = `contracts/${c._id}/settlement-${signed.sha256.slice(0, 16)}.pdf`;
+  await deps.files.put(key, Buffer.from(signed.bytes), 'application/pdf');
+  return { settlementCertificate: { key, sha256: signed.sha256, signedAt: at.toISOString(), certificateSerial: signed.certificateSerial } };
 };

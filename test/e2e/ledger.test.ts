@@ -208,12 +208,36 @@ describe('L1–L4 an IOU with three instalments, from the first repayment to 结
     expect((await client.sms(borrower.phone)).filter((m) => m.template === 'repayment_due')).toHaveLength(before);
   });
 
+  test('L4 结清: the borrower requests, the lender confirms; the lender\'s signed settlement certificate is there for both', async () => {
+    await client.ok('settle-request', borrower.openid, { contractId: id, reason: '已全部还清', bizToken: await client.face(borrower, 'settle_request', id) });
+    const v = await client.ok('settle-confirm', lender.openid, { contractId: id, bizToken: await client.face(lender, 'settle_confirm', id) });
+    expect(v.state).toBe('settled');
+    expect(v.settlementCertificate).toMatchObject({ sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    for (const who of [lender, borrower]) {
+      const d = await client.ok('contract-download', who.openid, { contractId: id, document: 'settlement_certificate' });
+      expect(d).toMatchObject({ sha256: v.settlementCertificate.sha256, preview: false });
+    }
+    const stored = (await emu.container.store.get<Contract>('contracts', id))!;
+    const file = path.join(dir, 'settlement.pdf');
+    fs.writeFileSync(file, (await emu.container.files.get(stored.settlementCertificate!.key))!);
+    const out = execFileSync('pdfsig', [file], { encoding: 'utf8' });
+    expect(out.match(/Signature is Valid/g)).toHaveLength(1);
+    expect(out).toContain(lender.name);
+    const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+    // everything repaid through the ledger: 300 000 + 420 000 + 512 907 fen
+    expect(text).toContain('¥12,329.07');
+    expect((await client.call('contract-download', stranger.openid, { contractId: id, document: 'settlement_certificate' })).error?.code).toBe('NOT_FOUND');
+    // the ledger stays readable after settlement
+    expect((await client.ok('ledger-get', borrower.openid, { contractId: id })).cleared).toBe(true);
+  });
+
   test('the chain holds every ledger act, in order, and verifies', async () => {
     const evs = await events();
     expect(evs.map((e) => e.type).filter((t) => /repayment|extension|ledger/.test(t))).toEqual([
       'repayment_recorded', 'repayment_confirmed', 'repayment_recorded', 'repayment_disputed', 'extension_proposed', 'extension_signed',
       'repayment_confirmed', 'repayment_recorded', 'repayment_confirmed', 'ledger_cleared',
     ]);
+    expect(evs.at(-1)!.type).toBe('settle_confirmed');
     const stored = (await emu.container.store.get<Contract>('contracts', id))!;
     expect(verifyChain(evs, stored.eventHead)).toEqual({ ok: true });
   });
