@@ -7,12 +7,15 @@ import { AppError } from '../errors';
 import { chainEvents, type NewEvent } from '../domain/events';
 import type { Contract } from '../domain/contract';
 import type { Deps } from '../ports/operation';
+import type { Append, CasWrite } from '../ports/store';
 import { CONTRACTS, EVENTS } from './repository';
 
 export const recordChange = async (
   deps: Deps,
   load: () => Promise<Contract | null>,
   change: (fresh: Contract, now: string) => { contract: Contract; events: NewEvent[] } | null,
+  /** What else this commit holds (rate-limit counters, outbox rows), decided again on every attempt. */
+  extra?: () => Promise<{ writes: CasWrite[]; appends: Append[] }>,
 ): Promise<Contract> => {
   for (let attempt = 0; attempt < 3; attempt++) {
     const fresh = await load();
@@ -23,7 +26,8 @@ export const recordChange = async (
     const { contract, events } = changed;
     const chained = chainEvents(fresh._id, fresh.eventHead, now, events);
     const doc: Contract = { ...contract, updatedAt: now, eventHead: chained.head };
-    const r = await deps.store.commit({ collection: CONTRACTS, doc, expectedVersion: fresh.version ?? 0 }, [{ collection: EVENTS, docs: chained.docs }]);
+    const more = extra ? await extra() : { writes: [], appends: [] };
+    const r = await deps.store.commit([{ collection: CONTRACTS, doc, expectedVersion: fresh.version ?? 0 }, ...more.writes], [{ collection: EVENTS, docs: chained.docs }, ...more.appends]);
     if (r.ok) return { ...doc, version: r.version };
   }
   throw new AppError('CONFLICT');

@@ -14,6 +14,7 @@ import type { Append, CasWrite } from '../ports/store';
 import type { Deps } from '../ports/operation';
 import { CONTRACTS, EVENTS, isVisibleTo, loadContract } from './repository';
 import { contractSmsRow } from '../messages/contract-sms';
+import { limitWrites } from '../messages/limits';
 import { deliverNow, outboxAppend, type OutboxRow } from '../messages/outbox';
 import { cancelReminders, scheduleReminders } from './reminders';
 
@@ -158,9 +159,9 @@ export const runTransition = async (deps: Deps, req: TransitionRequest): Promise
     const toSave: Contract = { ...next, eventHead: chained.head };
     // M1: the messages the move causes are outbox rows of this very commit, with the face check
     // spent (req.writes) and the events: all of it is stored, or none of it is.
-    const messages = outboxRows(deps, toSave, decision, req);
+    const { rows: messages, writes: limitCounters } = await limitInvitations(deps, toSave, outboxRows(deps, toSave, decision, req));
     const result = await deps.store.commit(
-      [{ collection: CONTRACTS, doc: toSave, expectedVersion: fresh.version ?? 0 }, ...(req.writes ?? [])],
+      [{ collection: CONTRACTS, doc: toSave, expectedVersion: fresh.version ?? 0 }, ...(req.writes ?? []), ...limitCounters],
       [{ collection: EVENTS, docs: chained.docs }, ...outboxAppend(messages), ...(req.appends ?? [])],
     );
     if (!result.ok) {
@@ -178,6 +179,34 @@ const afterCommit = async (deps: Deps, contract: Contract, d: Decision, req: Tra
   if (hasEffect(d, 'closeOpenOrder')) await req.closeOpenOrder?.(deps, contract); // present: applyEffects checked
   if (hasEffect(d, 'scheduleReminders') && contract.reminders.enabled) await scheduleReminders(deps, contract);
   if (hasEffect(d, 'cancelReminders')) await cancelReminders(deps, contract._id);
+};
+
+/** The SMS templates that invite someone (M2 `invite`): what a caller could aim at any typed-in number. */
+export const INVITATION_TEMPLATES: readonly string[] = ['invite_fill', 'invite_sign', 'invite_accept'];
+
+/**
+ * M2: an invitation SMS counts against the `invite` limits (per contract, per initiator, per
+ * phone), its counters in this commit. One over the limit is not sent — the move itself (a paid
+ * initiation, a signature) goes on, and the person is still reached by the share link.
+ * contract-pay refuses before charging when the initiation's invitation would be refused.
+ */
+const limitInvitations = async (deps: Deps, contract: Contract, rows: OutboxRow[]): Promise<{ rows: OutboxRow[]; writes: CasWrite[] }> => {
+  const kept: OutboxRow[] = [];
+  const writes: CasWrite[] = [];
+  for (const row of rows) {
+    if (!row.sms || !INVITATION_TEMPLATES.includes(row.sms.template)) {
+      kept.push(row);
+      continue;
+    }
+    try {
+      writes.push(...(await limitWrites(deps, 'invite', { contractId: contract._id, caller: contract.parties[0]!.openid ?? undefined, destination: row.sms.phone })));
+      kept.push(row);
+    } catch (e) {
+      if (!(e instanceof AppError && e.code === 'RATE_LIMITED')) throw e;
+      deps.log.warn({ contractId: contract._id, template: row.sms.template }, 'invitation not sent: rate limited');
+    }
+  }
+  return { rows: kept, writes };
 };
 
 /** The SMS rows a decision calls for (N1), one per party it names. */
