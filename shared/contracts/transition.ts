@@ -13,9 +13,10 @@ import type { Action } from '../lifecycle/table';
 import type { Append, CasWrite } from '../ports/store';
 import type { Deps } from '../ports/operation';
 import { CONTRACTS, EVENTS, isVisibleTo, loadContract } from './repository';
-import { contractSmsRow } from '../messages/contract-sms';
+import { contractSmsRow, type SmsFacts } from '../messages/contract-sms';
 import { limitWrites } from '../messages/limits';
 import { deliverNow, outboxAppend, type OutboxRow } from '../messages/outbox';
+import { chinaDay } from '../rules/dates';
 import { cancelReminders, scheduleReminders } from './reminders';
 
 const EVENT_OF: Record<Action, EventType> = {
@@ -131,7 +132,7 @@ const applyEffects = (deps: Deps, base: Contract, d: Decision, req: TransitionRe
 };
 
 /** Reason words for the "answered" SMS. */
-const answerWord = (action: Action): string => (action.endsWith('_confirm') ? '同意' : '拒绝');
+const answerOf = (action: Action): 'confirm' | 'refuse' => (action.endsWith('_confirm') ? 'confirm' : 'refuse');
 
 export const runTransition = async (deps: Deps, req: TransitionRequest): Promise<TransitionResult> => {
   for (let attempt = 1; ; attempt++) {
@@ -159,7 +160,7 @@ export const runTransition = async (deps: Deps, req: TransitionRequest): Promise
     const toSave: Contract = { ...next, eventHead: chained.head };
     // M1: the messages the move causes are outbox rows of this very commit, with the face check
     // spent (req.writes) and the events: all of it is stored, or none of it is.
-    const { rows: messages, writes: limitCounters } = await limitInvitations(deps, toSave, outboxRows(deps, toSave, decision, req));
+    const { rows: messages, writes: limitCounters } = await limitInvitations(deps, toSave, outboxRows(deps, toSave, decision, req, fresh));
     const result = await deps.store.commit(
       [{ collection: CONTRACTS, doc: toSave, expectedVersion: fresh.version ?? 0 }, ...(req.writes ?? []), ...limitCounters],
       [{ collection: EVENTS, docs: chained.docs }, ...outboxAppend(messages), ...(req.appends ?? [])],
@@ -210,10 +211,13 @@ const limitInvitations = async (deps: Deps, contract: Contract, rows: OutboxRow[
 };
 
 /** The SMS rows a decision calls for (N1), one per party it names. */
-const outboxRows = (deps: Deps, contract: Contract, d: Decision, req: TransitionRequest): OutboxRow[] => {
+const outboxRows = (deps: Deps, contract: Contract, d: Decision, req: TransitionRequest, before: Contract): OutboxRow[] => {
   // {3} of the SMS: a request's or a refusal's reason, or the answer to a request; nothing else
   // (an SMS template takes exactly as many parameters as it has placeholders).
-  const detail: string | string[] = d.action.endsWith('_request') || d.action === 'reject' ? req.reason ?? '' : d.action.endsWith('_confirm') || d.action.endsWith('_refuse') ? answerWord(d.action) : [];
-  return d.notify.map((n) => contractSmsRow(deps, contract, n.party, n.sms, detail)).filter((r): r is OutboxRow => r !== null);
+  // The expiry SMS names the day the contract was due by (the move itself clears expiresAt).
+  const facts: SmsFacts = d.action.endsWith('_confirm') || d.action.endsWith('_refuse')
+    ? { answer: answerOf(d.action) }
+    : { ...(req.reason !== undefined ? { reason: req.reason } : {}), ...(before.expiresAt ? { day: chinaDay(new Date(before.expiresAt)) } : {}) };
+  return d.notify.map((n) => contractSmsRow(deps, contract, n.party, n.sms, facts)).filter((r): r is OutboxRow => r !== null);
 };
 

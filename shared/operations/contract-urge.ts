@@ -36,7 +36,7 @@ export const contractUrge: Operation<ContractUrgeInput> = async (input, ctx) => 
   if (!other.details) throw new AppError('INVALID_TRANSITION', '对方尚未填写手机号，请通过微信分享提醒对方');
 
   // M2 (R4): the counters, the event and the SMS in one commit (rate_limits config `urge`).
-  const row = contractSmsRow(deps, contract, 1, 'urge', ask);
+  const row = contractSmsRow(deps, contract, 1, 'urge', { ask });
   await recordChange(deps, () => loadContract(deps, contract._id), (c) => ({
     contract: c,
     events: [{ type: 'urged', actor: { role: 'initiator', openid }, data: { to: 'counterparty' } }],

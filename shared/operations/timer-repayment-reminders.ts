@@ -1,7 +1,6 @@
 import { partyIndexByRole } from '../domain/contract';
 import type { TimerRepaymentRemindersInput } from '../generated/schema-types';
 import { chinaDay } from '../rules/dates';
-import { formatYuan } from '../rules/money';
 import type { Operation } from '../ports/operation';
 import { loadContract } from '../contracts/repository';
 import { sendSms } from '../messages/contract-sms';
@@ -37,7 +36,7 @@ export const timerRepaymentReminders: Operation<TimerRepaymentRemindersInput> = 
         continue;
       }
       const borrower = partyIndexByRole(contract!, 'borrower');
-      if (borrower !== null && (await sendSms(deps, contract!, borrower, 'repayment_due', [r.dueDate, formatYuan(r.principalFen)]))) sent++;
+      if (borrower !== null && (await sendSms(deps, contract!, borrower, 'repayment_due', { day: r.dueDate }))) sent++;
     }
     if (claimed === 0 || due.length < deps.config.timerBatch) break;
   }
