@@ -17,6 +17,7 @@ import { contractSmsRow, type SmsFacts } from '../messages/contract-sms';
 import { limitWrites } from '../messages/limits';
 import { deliverNow, outboxAppend, type OutboxRow } from '../messages/outbox';
 import { chinaDay } from '../rules/dates';
+import { cleanTypedText } from '../rules/typed-text';
 import { cancelReminders, scheduleReminders } from './reminders';
 
 const EVENT_OF: Record<Action, EventType> = {
@@ -134,7 +135,10 @@ const applyEffects = (deps: Deps, base: Contract, d: Decision, req: TransitionRe
 /** Reason words for the "answered" SMS. */
 const answerOf = (action: Action): 'confirm' | 'refuse' => (action.endsWith('_confirm') ? 'confirm' : 'refuse');
 
-export const runTransition = async (deps: Deps, req: TransitionRequest): Promise<TransitionResult> => {
+export const runTransition = async (deps: Deps, rawReq: TransitionRequest): Promise<TransitionResult> => {
+  // M3: a typed reason is cleaned (invisible/control characters out, trimmed) and refused when
+  // empty or too long — VALIDATION_FAILED before anything is read or written ("理由：   " never again).
+  const req: TransitionRequest = rawReq.reason !== undefined ? { ...rawReq, reason: cleanTypedText(rawReq.reason, 'reason', 'reason') } : rawReq;
   for (let attempt = 1; ; attempt++) {
     const fresh = attempt === 1 && req.current ? req.current : await loadContract(deps, req.contractId);
     if (!fresh) throw new AppError('NOT_FOUND');
