@@ -13,8 +13,11 @@ import type { Action } from '../lifecycle/table';
 import type { Append, CasWrite } from '../ports/store';
 import type { Deps } from '../ports/operation';
 import { CONTRACTS, EVENTS, isVisibleTo, loadContract } from './repository';
-import { contractSmsRow } from '../messages/contract-sms';
+import { contractSmsRow, type SmsFacts } from '../messages/contract-sms';
+import { limitWrites } from '../messages/limits';
 import { deliverNow, outboxAppend, type OutboxRow } from '../messages/outbox';
+import { chinaDay } from '../rules/dates';
+import { cleanTypedText } from '../rules/typed-text';
 import { cancelReminders, scheduleReminders } from './reminders';
 
 const EVENT_OF: Record<Action, EventType> = {
@@ -130,9 +133,12 @@ const applyEffects = (deps: Deps, base: Contract, d: Decision, req: TransitionRe
 };
 
 /** Reason words for the "answered" SMS. */
-const answerWord = (action: Action): string => (action.endsWith('_confirm') ? '同意' : '拒绝');
+const answerOf = (action: Action): 'confirm' | 'refuse' => (action.endsWith('_confirm') ? 'confirm' : 'refuse');
 
-export const runTransition = async (deps: Deps, req: TransitionRequest): Promise<TransitionResult> => {
+export const runTransition = async (deps: Deps, rawReq: TransitionRequest): Promise<TransitionResult> => {
+  // M3: a typed reason is cleaned (invisible/control characters out, trimmed) and refused when
+  // empty or too long — VALIDATION_FAILED before anything is read or written ("理由：   " never again).
+  const req: TransitionRequest = rawReq.reason !== undefined ? { ...rawReq, reason: cleanTypedText(rawReq.reason, 'reason', 'reason') } : rawReq;
   for (let attempt = 1; ; attempt++) {
     const fresh = attempt === 1 && req.current ? req.current : await loadContract(deps, req.contractId);
     if (!fresh) throw new AppError('NOT_FOUND');
@@ -158,9 +164,9 @@ export const runTransition = async (deps: Deps, req: TransitionRequest): Promise
     const toSave: Contract = { ...next, eventHead: chained.head };
     // M1: the messages the move causes are outbox rows of this very commit, with the face check
     // spent (req.writes) and the events: all of it is stored, or none of it is.
-    const messages = outboxRows(deps, toSave, decision, req);
+    const { rows: messages, writes: limitCounters } = await limitInvitations(deps, toSave, outboxRows(deps, toSave, decision, req, fresh));
     const result = await deps.store.commit(
-      [{ collection: CONTRACTS, doc: toSave, expectedVersion: fresh.version ?? 0 }, ...(req.writes ?? [])],
+      [{ collection: CONTRACTS, doc: toSave, expectedVersion: fresh.version ?? 0 }, ...(req.writes ?? []), ...limitCounters],
       [{ collection: EVENTS, docs: chained.docs }, ...outboxAppend(messages), ...(req.appends ?? [])],
     );
     if (!result.ok) {
@@ -180,11 +186,42 @@ const afterCommit = async (deps: Deps, contract: Contract, d: Decision, req: Tra
   if (hasEffect(d, 'cancelReminders')) await cancelReminders(deps, contract._id);
 };
 
+/** The SMS templates that invite someone (M2 `invite`): what a caller could aim at any typed-in number. */
+export const INVITATION_TEMPLATES: readonly string[] = ['invite_fill', 'invite_sign', 'invite_accept'];
+
+/**
+ * M2: an invitation SMS counts against the `invite` limits (per contract, per initiator, per
+ * phone), its counters in this commit. One over the limit is not sent — the move itself (a paid
+ * initiation, a signature) goes on, and the person is still reached by the share link.
+ * contract-pay refuses before charging when the initiation's invitation would be refused.
+ */
+const limitInvitations = async (deps: Deps, contract: Contract, rows: OutboxRow[]): Promise<{ rows: OutboxRow[]; writes: CasWrite[] }> => {
+  const kept: OutboxRow[] = [];
+  const writes: CasWrite[] = [];
+  for (const row of rows) {
+    if (!row.sms || !INVITATION_TEMPLATES.includes(row.sms.template)) {
+      kept.push(row);
+      continue;
+    }
+    try {
+      writes.push(...(await limitWrites(deps, 'invite', { contractId: contract._id, caller: contract.parties[0]!.openid ?? undefined, destination: row.sms.phone })));
+      kept.push(row);
+    } catch (e) {
+      if (!(e instanceof AppError && e.code === 'RATE_LIMITED')) throw e;
+      deps.log.warn({ contractId: contract._id, template: row.sms.template }, 'invitation not sent: rate limited');
+    }
+  }
+  return { rows: kept, writes };
+};
+
 /** The SMS rows a decision calls for (N1), one per party it names. */
-const outboxRows = (deps: Deps, contract: Contract, d: Decision, req: TransitionRequest): OutboxRow[] => {
+const outboxRows = (deps: Deps, contract: Contract, d: Decision, req: TransitionRequest, before: Contract): OutboxRow[] => {
   // {3} of the SMS: a request's or a refusal's reason, or the answer to a request; nothing else
   // (an SMS template takes exactly as many parameters as it has placeholders).
-  const detail: string | string[] = d.action.endsWith('_request') || d.action === 'reject' ? req.reason ?? '' : d.action.endsWith('_confirm') || d.action.endsWith('_refuse') ? answerWord(d.action) : [];
-  return d.notify.map((n) => contractSmsRow(deps, contract, n.party, n.sms, detail)).filter((r): r is OutboxRow => r !== null);
+  // The expiry SMS names the day the contract was due by (the move itself clears expiresAt).
+  const facts: SmsFacts = d.action.endsWith('_confirm') || d.action.endsWith('_refuse')
+    ? { answer: answerOf(d.action) }
+    : { ...(req.reason !== undefined ? { reason: req.reason } : {}), ...(before.expiresAt ? { day: chinaDay(new Date(before.expiresAt)) } : {}) };
+  return d.notify.map((n) => contractSmsRow(deps, contract, n.party, n.sms, facts)).filter((r): r is OutboxRow => r !== null);
 };
 

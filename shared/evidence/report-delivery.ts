@@ -92,7 +92,7 @@ export const recordReportSent = async (
     }],
   }));
   const to = partyIndexOf(after, by.openid);
-  if (to !== null) await sendSms(deps, after, to, 'report_sent', maskEmail(sent.email));
+  if (to !== null) await sendSms(deps, after, to, 'report_sent');
 };
 
 /** The report-order action this call may take (null: none): the table says what each one does. */

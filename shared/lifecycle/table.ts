@@ -181,11 +181,11 @@ export const TRANSITIONS: readonly Transition[] = [
   // Two parties only: with more, a release agreement signed by all is needed (C6), so the request is refused
   // with MULTI_PARTY_RESCIND_UNSUPPORTED; with exactly two, `other` and `responder` are the one other party.
   { flows: ALL, from: 'signed', action: 'rescind_request', actor: 'party', when: ['twoParties'], to: 'rescind_pending', effects: [{ do: 'openRequest' }, { notify: 'other', sms: 'rescind_requested' }] },
-  { flows: ALL, from: 'rescind_pending', action: 'rescind_cancel', actor: 'requester', to: 'signed', effects: [{ do: 'closeRequest' }] },
+  { flows: ALL, from: 'rescind_pending', action: 'rescind_cancel', actor: 'requester', to: 'signed', effects: [{ do: 'closeRequest' }, { notify: 'other', sms: 'rescind_cancelled' }] },
   { flows: ALL, from: 'rescind_pending', action: 'rescind_refuse', actor: 'responder', to: 'signed', effects: [{ do: 'closeRequest' }, { notify: 'other', sms: 'rescind_answered' }] },
   { flows: ALL, from: 'rescind_pending', action: 'rescind_confirm', actor: 'responder', to: 'rescinded', effects: [{ do: 'closeRequest' }, { do: 'cancelReminders' }, { notify: 'other', sms: 'rescind_answered' }] },
   { flows: ['iou'], from: 'signed', action: 'settle_request', actor: 'party', to: 'settle_pending', effects: [{ do: 'openRequest' }, { notify: 'other', sms: 'settle_requested' }] },
-  { flows: ['iou'], from: 'settle_pending', action: 'settle_cancel', actor: 'requester', to: 'signed', effects: [{ do: 'closeRequest' }] },
+  { flows: ['iou'], from: 'settle_pending', action: 'settle_cancel', actor: 'requester', to: 'signed', effects: [{ do: 'closeRequest' }, { notify: 'other', sms: 'settle_cancelled' }] },
   { flows: ['iou'], from: 'settle_pending', action: 'settle_refuse', actor: 'responder', to: 'signed', effects: [{ do: 'closeRequest' }, { notify: 'other', sms: 'settle_answered' }] },
   { flows: ['iou'], from: 'settle_pending', action: 'settle_confirm', actor: 'responder', to: 'settled', effects: [{ do: 'closeRequest' }, { do: 'cancelReminders' }, { notify: 'other', sms: 'settle_answered' }] },
 ];

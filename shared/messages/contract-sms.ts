@@ -1,46 +1,63 @@
 /**
- * Sends the SMS a transition calls for (N1), after its commit. A failed SMS never undoes or fails
- * the act it reports: it is logged (without the number) and the user can still be reached by the
- * share link; the production SMS adapter records failures for retry.
+ * The SMS a contract event calls for (N1), as an outbox row for the caller's commit, with its
+ * parameters built only by the builders of ./sms-templates.ts: the other party's name and the
+ * title shortened to Tencent's 6-character variables, a reason as its picked label or "详见小程序",
+ * never a path or typed text (the constant, ICP-filed open link is part of the registered text).
+ * Imports domain, rules, ports and this module's files only.
  */
 import { otherPartyIndex, partyAt, type Contract } from '../domain/contract';
 import type { SmsTemplate } from '../ports/sms';
 import type { Deps } from '../ports/operation';
+import { chinaDay } from '../rules/dates';
 import { enqueueAndDeliver, smsRow, type OutboxRow } from './outbox';
+import { ANSWER_LABELS, smsDate, smsName, smsParams, smsReason, smsTitle, type ReasonAction } from './sms-templates';
 
-export const shareLink = (deps: Deps, contract: Contract): string => `${deps.config.shareLinkBase}${contract.shareToken}`;
+/** What the event adds to the contract's own facts; anything typed is reduced by the builders. */
+export interface SmsFacts {
+  /** The typed or picked reason (拒签, 拒绝领取, 解除/结清 requests): named only when picked. */
+  reason?: string;
+  /** How a request was answered. */
+  answer?: keyof typeof ANSWER_LABELS;
+  /** 催办: the label of what the recipient is asked to do (ASK_LABELS). */
+  ask?: string;
+  /** A China day 'YYYY-MM-DD' (expiry, repayment due). */
+  day?: string;
+}
 
 /**
- * Positional parameters of each template, as seen by the recipient: {1} the other party's name,
- * {2} the title, {3}… the details — except for the templates that name nobody, which start with the
- * title. A Tencent Cloud SMS template takes exactly as many parameters as it has placeholders, so
- * none may be padded.
+ * The name the recipient reads: in a two-party contract the other party; with more parties, a
+ * signer reads the initiator's name (whose document it is) and the initiator reads 对方.
  */
-/**
- * {1} in a two-party contract is the other party; with more parties, a signer reads the
- * initiator's name (whose document it is) and the initiator reads 对方.
- */
-const otherNameFor = (contract: Contract, to: number): string => {
+const otherNameFor = (contract: Contract, to: number): string | null => {
   const other = contract.parties.length === 2 ? otherPartyIndex(contract, to) : to === 0 ? null : 0;
-  return (other === null ? null : partyAt(contract, other).details?.name) ?? '对方';
+  return other === null ? null : partyAt(contract, other).details?.name ?? null;
 };
 
-const paramsFor = (deps: Deps, contract: Contract, to: number, sms: SmsTemplate, detail: string[]): string[] => {
-  const otherName = otherNameFor(contract, to);
+const REASON_ACTION: Partial<Record<SmsTemplate, ReasonAction>> = {
+  rejected: 'reject', receipt_refused: 'receipt_refuse', rescind_requested: 'rescind_request', settle_requested: 'settle_request',
+};
+
+/** The named values of `sms` for the party at `to`, before smsParams orders and checks them. */
+export const smsValues = (deps: Deps, contract: Contract, to: number, sms: SmsTemplate, facts: SmsFacts): Record<string, string> => {
+  const title = smsTitle(contract.title);
+  const from = smsName(otherNameFor(contract, to));
+  const reasonAction = REASON_ACTION[sms];
   switch (sms) {
-    case 'invite_sign':
-    case 'invite_accept':
-    case 'invite_fill':
-    case 'ready_to_sign':
-      return [otherName, contract.title, shareLink(deps, contract)];
-    case 'urge': // 催办 (R4): what to do, then where to do it
-      return [otherName, contract.title, ...detail, shareLink(deps, contract)];
     case 'expired':
+    case 'repayment_due':
+      return { title, day: smsDate(facts.day ?? chinaDay(deps.clock.now())) };
     case 'report_sent':
     case 'ledger_cleared':
-      return [contract.title, ...detail];
+      return { title };
+    case 'urge':
+      return { from, title, ask: facts.ask ?? '签署' };
+    case 'rescind_answered':
+    case 'settle_answered':
+      return { from, title, answer: ANSWER_LABELS[facts.answer ?? 'confirm'] };
+    case 'verification_code':
+      throw new Error('verification codes are not contract messages');
     default:
-      return [otherName, contract.title, ...detail];
+      return reasonAction ? { from, title, reason: smsReason(facts.reason, reasonAction) } : { from, title };
   }
 };
 
@@ -48,10 +65,10 @@ const paramsFor = (deps: Deps, contract: Contract, to: number, sms: SmsTemplate,
  * The outbox row (M1) of `sms` to the party at index `to`, for the caller's commit; null for a
  * 对方填 party without details (reached by the share link only).
  */
-export const contractSmsRow = (deps: Deps, contract: Contract, to: number, sms: SmsTemplate, detail: string | string[] = []): OutboxRow | null => {
+export const contractSmsRow = (deps: Deps, contract: Contract, to: number, sms: SmsTemplate, facts: SmsFacts = {}): OutboxRow | null => {
   const phone = partyAt(contract, to).details?.phone;
   if (!phone) return null;
-  return smsRow(deps, contract._id, { phone, template: sms, params: paramsFor(deps, contract, to, sms, typeof detail === 'string' ? [detail] : detail) });
+  return smsRow(deps, contract._id, { phone, template: sms, params: smsParams(sms, smsValues(deps, contract, to, sms, facts)) });
 };
 
 /**
@@ -59,8 +76,8 @@ export const contractSmsRow = (deps: Deps, contract: Contract, to: number, sms: 
  * the row is stored, then tried at once. True when it went out now; otherwise the outbox retries it
  * (or shows it failed) — never an error for the caller.
  */
-export const sendSms = async (deps: Deps, contract: Contract, to: number, sms: SmsTemplate, detail: string | string[] = []): Promise<boolean> => {
-  const row = contractSmsRow(deps, contract, to, sms, detail);
+export const sendSms = async (deps: Deps, contract: Contract, to: number, sms: SmsTemplate, facts: SmsFacts = {}): Promise<boolean> => {
+  const row = contractSmsRow(deps, contract, to, sms, facts);
   if (!row) return false;
   try {
     const [after] = await enqueueAndDeliver(deps, [row]);

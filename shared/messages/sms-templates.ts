@@ -28,8 +28,8 @@ import type { SmsTemplate } from '../ports/sms';
 import { charCount, normalizeTypedText, smsSafety } from '../rules/typed-text';
 import { TENCENT_SMS_RULES, checkVariableValue } from './sms-rules';
 
-/** The old names (ports/sms.ts) plus the N1 events they missed. */
-export type SmsTemplateId = SmsTemplate | 'rescind_cancelled' | 'settle_cancelled';
+/** One per N1 event (ports/sms.ts). */
+export type SmsTemplateId = SmsTemplate;
 
 /**
  * What a parameter holds; each kind has one builder below, and nothing else produces values.

@@ -4,7 +4,8 @@ import type { ContractEmailInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../ports/operation';
 import { loadAsParty } from '../contracts/repository';
 import { currentFile, fileName } from '../contracts/files';
-import { enqueueAndDeliver, storedEmailRow } from '../messages/outbox';
+import { deliverNow, MESSAGES, outboxAppend, storedEmailRow, type OutboxRow } from '../messages/outbox';
+import { commitLimited } from '../messages/limits';
 import { STATE_LABELS } from '../contracts/views';
 
 /** C8: signed, partly rescinded/settled (a request pending) and rescinded/settled contracts. */
@@ -22,6 +23,9 @@ export const contractEmail: Operation<ContractEmailInput> = async (input, ctx) =
     subject: `《${contract.title}》${contract.contractNo}（${STATE_LABELS[contract.state]}）`,
     text: `您好，附件为《${contract.title}》（合同编号 ${contract.contractNo}，状态：${STATE_LABELS[contract.state]}）的电子合同文件。\n文件 SHA-256：${file.sha256}\n文件中的数字签名可使用 Adobe Acrobat 等工具校验。`,
   }, [{ filename: fileName(contract), contentType: 'application/pdf', key: file.key }]);
-  const [after] = await enqueueAndDeliver(deps, [row]);
+  // M2: the counters (this party on this contract, the address, the caller) and the row in one commit.
+  await commitLimited(deps, 'contract_email', { contractId: contract._id, caller: openid, destination: input.email.trim().toLowerCase() }, () => outboxAppend([row]));
+  await deliverNow(deps, [row]);
+  const after = await deps.store.get<OutboxRow>(MESSAGES, row._id);
   return { sent: after?.status === 'sent', to: input.email, sha256: file.sha256 };
 };

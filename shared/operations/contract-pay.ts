@@ -8,7 +8,8 @@ import { withdrawDraftOrder } from '../payments/draft-orders';
 import { sameTerms } from '../payments/orders';
 import { waiveInitiation } from '../payments/payment-gate';
 import { priceFor, type Priced } from '../payments/pricing';
-import { preview } from '../contracts/transition';
+import { INVITATION_TEMPLATES, preview } from '../contracts/transition';
+import { expectAllowed } from '../messages/limits';
 import { contractView } from '../contracts/views';
 import { expectQuoted, quoteView } from '../payments/quote-view';
 
@@ -33,7 +34,12 @@ export const contractPay: Operation<ContractPayInput> = async (input, ctx) => {
   const { contract, index } = await loadAsParty(deps, input.contractId, openid);
   if (index !== 0) throw new AppError('FORBIDDEN', '仅发起人可支付');
   if (contract.payment.status !== 'unpaid') throw new AppError('INVALID_TRANSITION', '合同已支付');
-  preview({ ...contract, payment: { ...contract.payment, status: 'paid' } }, 'initiate', 'system', deps.clock.now().toISOString());
+  const decision = preview({ ...contract, payment: { ...contract.payment, status: 'paid' } }, 'initiate', 'system', deps.clock.now().toISOString());
+  // M2: nothing is charged for an initiation whose invitation the limit would not let out.
+  for (const n of decision.notify) {
+    const phone = contract.parties[n.party]?.details?.phone;
+    if (phone && INVITATION_TEMPLATES.includes(n.sms)) await expectAllowed(deps, 'invite', { contractId: contract._id, caller: openid, destination: phone });
+  }
 
   for (let attempt = 1; ; attempt++) {
     const priced = await priceFor(deps, { item: 'initiation', buyer: openid, contract, couponId: input.couponId, subject: contract._id });

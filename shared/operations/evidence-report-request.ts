@@ -11,6 +11,7 @@ import { deliverReport, newReportNo, recordReportSent, sendReport, type Delivery
 import { owedReport, reportable, reportSubject } from '../evidence/report-orders';
 import { newRecord, REPORT_ORDER_TABLE } from '../lifecycle';
 import { expectQuoted, quoteView } from '../payments/quote-view';
+import { commitLimited } from '../messages/limits';
 
 /**
  * C9 出证报告 (F3): a party asks for the signing report by email, at the server's price (the
@@ -63,6 +64,9 @@ export const evidenceReportRequest: Operation<EvidenceReportRequestInput> = asyn
 
   // Free (the template's reports cost nothing, or a coupon took the whole price): sent now, no order.
   const reportNo = newReportNo(deps, contract);
+  // M2: a free report is produced and mailed at once, so it is counted (this party on this
+  // contract, the address, the caller) in a commit before anything is produced or sent.
+  await commitLimited(deps, 'evidence_report', { contractId: contract._id, caller: openid, destination: input.email.trim().toLowerCase() }, () => []);
   const freeHolder: CouponHolder = { orderId: null, contractId: contract._id, item: 'evidence_report' };
   const { sha256 } = await payWithCoupon(deps, quote.couponId, freeHolder, () => sendReport(deps, contract, input.email, reportNo));
   await recordReportSent(deps, contract._id, { role, openid }, { reportNo, sha256, email: input.email, amountFen: 0, orderId: null });

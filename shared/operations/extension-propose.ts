@@ -55,6 +55,6 @@ export const extensionPropose: Operation<ExtensionProposeInput> = async (input, 
     appends: [{ collection: EXTENSIONS, docs: [record] }],
     writes: [write],
     messages: c.parties.map((_, i) => (i === index ? null : contractSmsRow(deps, c, i, 'extension_proposed'))).filter((r): r is OutboxRow => r !== null),
-  }), deliverNow);
+  }), undefined, deliverNow);
   return extensionView(record);
 };

@@ -7,6 +7,14 @@ import { loadAsParty } from '../contracts/repository';
 import { startFaceCheck } from '../identity/face-checks';
 import { parseNameAndId } from '../identity/person';
 import { requireRealName } from '../identity/users';
+import { commitLimited } from '../messages/limits';
+
+/**
+ * M2: a face check is a paid provider call, so it is counted (per user, and per user on one
+ * contract) in a commit of its own BEFORE the provider is asked; a refused call asks nothing.
+ */
+const countFaceStart = (ctx: Parameters<typeof faceStart>[1], openid: string, contractId: string | null) =>
+  commitLimited(ctx.deps, 'face_start', { caller: openid, ...(contractId ? { contractId } : {}) }, () => []);
 
 /**
  * Starts a face check (V1) bound to the caller, the purpose and the contract. Real-name checks are
@@ -20,6 +28,7 @@ export const faceStart: Operation<FaceStartInput> = async (input, ctx) => {
       throw new AppError('VALIDATION_FAILED', '实名认证需填写姓名和身份证号', { fields: [{ field: '/idNumber', rule: 'required' }] });
     const today = chinaDay(deps.clock.now());
     const person = parseNameAndId({ name: input.name, idNumber: input.idNumber }, today);
+    await countFaceStart(ctx, openid, null);
     return startFaceCheck(deps, { openid, purpose: 'realname', contractId: null, name: person.name, idNumber: person.idNumber });
   }
   if (!input.contractId || input.name || input.idNumber)
@@ -30,5 +39,6 @@ export const faceStart: Operation<FaceStartInput> = async (input, ctx) => {
   // certificate names them): an account verified anew as someone else cannot act on it (A3).
   const named = partyAt(contract, index).details;
   if (named && (named.name !== me.name || named.idNumber !== me.idNumber)) throw new AppError('IDENTITY_MISMATCH', '您当前的实名信息与合同中的签署人不一致');
+  await countFaceStart(ctx, openid, input.contractId);
   return startFaceCheck(deps, { openid, purpose: input.purpose, contractId: input.contractId, name: me.name, idNumber: me.idNumber });
 };

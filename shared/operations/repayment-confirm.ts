@@ -43,6 +43,6 @@ export const repaymentConfirm: Operation<RepaymentConfirmInput> = async (input, 
       writes: [{ collection: REPAYMENTS, doc: confirmed, expectedVersion: found.version ?? 0 }, write],
       messages: cleared.messages,
     };
-  }, deliverNow);
+  }, undefined, deliverNow);
   return { repayment: repaymentView(confirmed), ledger: ledgerView(saved, after, all) };
 };

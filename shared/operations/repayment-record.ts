@@ -67,6 +67,6 @@ export const repaymentRecord: Operation<RepaymentRecordInput> = async (input, ct
       ...(faceCheckWrite ? { writes: [faceCheckWrite] } : {}),
       messages: [toLender, ...cleared.messages].filter((r): r is OutboxRow => r !== null),
     };
-  }, deliverNow);
+  }, undefined, deliverNow);
   return { repayment: repaymentView(repayment), ledger: ledgerView(saved, after, { ...records, repayments: [...records.repayments, repayment] }) };
 };

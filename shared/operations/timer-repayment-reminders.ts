@@ -1,7 +1,6 @@
 import { partyIndexByRole } from '../domain/contract';
 import type { TimerRepaymentRemindersInput } from '../generated/schema-types';
 import { chinaDay } from '../rules/dates';
-import { formatYuan } from '../rules/money';
 import type { Operation } from '../ports/operation';
 import { loadContract } from '../contracts/repository';
 import { sendSms } from '../messages/contract-sms';
@@ -19,8 +18,8 @@ const stillOwed = (ledger: ReturnType<typeof ledgerOf>, dueDate: string): number
  * I8/S1: on each instalment's date (China day) the borrower gets one SMS per due instalment. A
  * reminder is claimed with a compare-and-set (pending → sent) before the SMS goes out, so two runs
  * at once, or a re-run, never send it twice. An instalment of an IOU no longer in force is cancelled,
- * and so is one the ledger shows paid, or replaced by an extension (L1, L3); the SMS names what is
- * still owed on the instalment, not what was first agreed.
+ * and so is one the ledger shows paid, or replaced by an extension (L1, L3). The SMS names no
+ * amount (Tencent's template rules refuse them); ledger-get shows what is still owed on it.
  */
 export const timerRepaymentReminders: Operation<TimerRepaymentRemindersInput> = async (_input, ctx) => {
   const { deps } = ctx;
@@ -45,7 +44,7 @@ export const timerRepaymentReminders: Operation<TimerRepaymentRemindersInput> = 
         continue;
       }
       const borrower = partyIndexByRole(contract!, 'borrower');
-      if (borrower !== null && (await sendSms(deps, contract!, borrower, 'repayment_due', [r.dueDate, formatYuan(owed)]))) sent++;
+      if (borrower !== null && (await sendSms(deps, contract!, borrower, 'repayment_due', { day: r.dueDate }))) sent++;
     }
     if (claimed === 0 || due.length < deps.config.timerBatch) break;
   }

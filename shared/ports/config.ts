@@ -8,6 +8,14 @@
 import type { FeeConfig } from '../rules/fees';
 import type { LprTable } from '../rules/lpr';
 
+/** One rate-limit rule as configured (shared/messages/rate-limits.ts RateRule). */
+export interface RateRuleSetting {
+  readonly scope: 'contract' | 'caller' | 'destination' | 'contract_caller';
+  readonly count: number;
+  readonly windowSeconds: number;
+  readonly minIntervalSeconds?: number;
+}
+
 export interface AppConfig {
   provider: 'local' | 'cloud';
   /** Local provider: where the SQLite file, files and keys live. */
@@ -23,8 +31,15 @@ export interface AppConfig {
   contractTtlDays: number;
   /** A face check's BizToken is valid this long (FaceID: 2 h). */
   faceCheckTtlMinutes: number;
-  /** R4 催办: at most once per interval, and this many per China day, per contract. */
-  urge: { minIntervalMinutes: number; perDay: number };
+  /**
+   * M2: what a caller can make the platform send or spend, per action (config/messages.json
+   * `rateLimits`, checked by shared/messages/rate-limits.ts parseRateLimitConfig at load).
+   */
+  rateLimits: Readonly<Record<string, ReadonlyArray<RateRuleSetting>>>;
+  /** The key of the counters' keyed hashes (a phone or e-mail never appears in a counter id). */
+  rateLimitKey: string;
+  /** The per-deployment constants of the SMS texts (config/messages.json `sms`). */
+  smsBrand: { signature: string; miniProgramName: string; openLink: string };
   /** Batch size for the timers. */
   timerBatch: number;
   /** Where share links point (the mini-program path with the token). */

@@ -18,8 +18,10 @@ export type SmsTemplate =
   | 'revoked'            // the initiator revoked
   | 'rescind_requested'
   | 'rescind_answered'
+  | 'rescind_cancelled'  // the requester withdrew the rescind request
   | 'settle_requested'
   | 'settle_answered'
+  | 'settle_cancelled'   // the requester withdrew the settle request
   | 'repayment_due'
   | 'repayment_recorded' // L1: the lender is asked to confirm
   | 'extension_proposed' // L3

@@ -5,6 +5,8 @@
 import path from 'node:path';
 import lprTable from '../../config/lpr.json';
 import fees from '../../config/fees.json';
+import messages from '../../config/messages.json';
+import { createHmac } from 'node:crypto';
 import { parseLprTable } from '../rules/lpr';
 import { parseFeeConfig } from '../rules/fees';
 import type { AppConfig, CloudSettings } from '../ports/config';
@@ -31,7 +33,11 @@ export const loadConfig = (rawEnv: Record<string, string | undefined>): AppConfi
     payments: { reconcileAfterMinutes: Number(env.ESIGN_PAYMENT_RECONCILE_MINUTES ?? 15) },
     contractTtlDays: 30,
     faceCheckTtlMinutes: 120,
-    urge: { minIntervalMinutes: 10, perDay: 5 },
+    // Checked by shared/messages/limits.ts on first use (parseRateLimitConfig) and by test/messages/rate-limits.test.ts.
+    rateLimits: messages.rateLimits as unknown as AppConfig['rateLimits'],
+    // Derived from the signer-id secret where one is configured; the local emulator's fixed key hides nothing worth hiding.
+    rateLimitKey: env.ESIGN_SIGNER_ID_SECRET ? createHmac('sha256', env.ESIGN_SIGNER_ID_SECRET).update('rate-limits').digest('base64url') : 'local-rate-limit-key',
+    smsBrand: { ...messages.sms },
     timerBatch: Number(env.ESIGN_TIMER_BATCH ?? 200),
     shareLinkBase: env.ESIGN_SHARE_LINK_BASE ?? 'pages/share/index?token=',
     logLevel: env.ESIGN_LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),

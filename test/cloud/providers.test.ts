@@ -75,9 +75,9 @@ describe('SMS (SendSms, a status per number, every attempt logged)', () => {
     (await store.find(collectionName('sms'), { phone }, { orderBy: [['createdAt', 'asc']] })) as unknown as SmsLogEntry[];
 
   it('sends with the template of the kind, in E.164, and logs it as sent', async () => {
-    const r = await sms().send({ phone: '13900000001', template: 'invite_sign', params: ['张三', '借条', 'pages/share/index?token=abc'] });
+    const r = await sms().send({ phone: '13900000001', template: 'invite_sign', params: ['张三', '借条'] });
     expect(r).toEqual({ ok: true, serialNo: expect.stringMatching(/^2019:/) });
-    expect(f.sms.sent.at(-1)).toMatchObject({ phone: '+8613900000001', templateId: SMS_TEMPLATE_IDS.invite_sign, text: '【电子签】张三邀请您签署《借条》，请在微信小程序“电子签”中查看并签署：pages/share/index?token=abc' });
+    expect(f.sms.sent.at(-1)).toMatchObject({ phone: '+8613900000001', templateId: SMS_TEMPLATE_IDS.invite_sign, text: '【电子签】张三邀请您签署《借条》，请在微信小程序“电子签”查看并签署：https://esign.example.cn/open' });
     expect(await log('13900000001')).toEqual([
       expect.objectContaining({ status: 'sent', serialNo: r.serialNo, template: 'invite_sign', code: null, retryable: false, text: expect.stringContaining('张三邀请您签署《借条》') }),
     ]);
@@ -85,7 +85,7 @@ describe('SMS (SendSms, a status per number, every attempt logged)', () => {
 
   it('a number refused by the carrier limit is a failure to retry; a template mismatch is not', async () => {
     f.sms.failNumber('+8613900000002');
-    expect(await sms().send({ phone: '13900000002', template: 'urge', params: ['张三', '借条', '请尽快签署', 'pages/share/index?token=T'] })).toMatchObject({ ok: false, code: 'LimitExceeded.PhoneNumberDailyLimit' });
+    expect(await sms().send({ phone: '13900000002', template: 'urge', params: ['张三', '借条', '签署'] })).toMatchObject({ ok: false, code: 'LimitExceeded.PhoneNumberDailyLimit' });
     expect(await sms().send({ phone: '13900000002', template: 'urge', params: ['too few'] })).toMatchObject({ ok: false, code: 'FailedOperation.TemplateParamSetNotMatchApprovedTemplate' });
     expect((await log('13900000002')).map((e) => [e.status, e.code, e.retryable])).toEqual([
       ['failed', 'LimitExceeded.PhoneNumberDailyLimit', true],

@@ -145,7 +145,7 @@ test('C9/F3 the evidence report: paid (990 fen for an IOU), then emailed, platfo
   expect(text).not.toContain(lender.idNumber);
   const sms = await client.sms(lender.phone);
   expect(sms.at(-1)).toMatchObject({ template: 'report_sent' });
-  expect(sms.at(-1)!.text).toBe(`《${c.title}》的出证报告已发送至您的邮箱w***@example.com。`);
+  expect(sms.at(-1)!.text).toBe(`您申请的《${c.title}》出证报告已发送至您填写的邮箱，请注意查收。`);
 });
 
 test('I9/C8 settled: the platform stamps and signs a new revision; all three signatures stay valid', async () => {

@@ -103,7 +103,7 @@ test('C9/F2 pay → the notification 10 times at once, then 3 more: one email, o
   expect(evs[0]!.actor).toEqual({ role: 'initiator', openid: lender.openid });
   expect(evs[0]!.data).toMatchObject({ reportNo: order.report!.reportNo, reportSha256: order.report!.sha256, orderId: asked.orderId, amountFen: 990 });
   expect(await smsCount(lender)).toBe(smsBefore + 1);
-  expect((await client.sms(lender.phone)).at(-1)!.text).toBe(`《${(await client.ok('contract-get', lender.openid, { contractId: signedId })).title}》的出证报告已发送至您的邮箱q***@example.com。`);
+  expect((await client.sms(lender.phone)).at(-1)!.text).toBe(`您申请的《${(await client.ok('contract-get', lender.openid, { contractId: signedId })).title}》出证报告已发送至您填写的邮箱，请注意查收。`);
   // The reconcile timer finds nothing owed.
   expect((await client.timer('timer-payment-reconcile')).data.reports).toEqual({ sent: 0, failed: 0 });
   expect(await mails('qian2@example.com')).toHaveLength(1);

@@ -39,7 +39,9 @@ const stored = async (id: string) => (await emu.container.store.get<Contract>('c
 const events = (id: string) => emu.container.store.find<ContractEvent>('events', { contractId: id }, { orderBy: [['seq', 'asc']] });
 const statuses = (view: { parties: Array<{ role: string; status: string }> }) => Object.fromEntries(view.parties.map((p) => [p.role, p.status]));
 const labels = (view: { parties: Array<{ role: string; statusLabel: string }> }) => Object.fromEntries(view.parties.map((p) => [p.role, p.statusLabel]));
-const link = (token: string) => `pages/share/index?token=${token}`;
+/** SMS carry no path and no token: the constant, ICP-filed open link of the approved templates (M3). */
+const OPEN = 'https://esign.example.cn/open';
+const link = (_token: string) => OPEN;
 
 /** Every SMS sent since the previous call, to anyone: a step must send exactly what it should, to whom it should. */
 let seen = 0;
@@ -140,14 +142,14 @@ describe('R2 payee-initiated, details complete (我来填): the payee signs, pay
     const row = (await client.ok('contract-list', payee.openid, { filter: 'in_progress' })).items.find((i: { id: string }) => i.id === id);
     expect(row).toMatchObject({ kind: 'receipt', title: '收据', state: 'awaiting_signatures', stateLabel: '待领取', myStatus: 'signed', otherPartyName: '周付款', amountFen: 1_280_050 });
     expect(await sent()).toEqual([
-      { phone: payer.phone, template: 'invite_accept', text: `陈收款向您开具了《收据》，请在微信小程序“电子签”中查看并确认领取：${link(token)}` },
+      { phone: payer.phone, template: 'invite_accept', text: `陈收款向您开具了《收据》，请在微信小程序“电子签”确认领取：${link(token)}` },
     ]);
   });
 
   test('R4 催办 re-sends the SMS to the payer; again within 10 minutes is RATE_LIMITED; after it, sent again', async () => {
     expect((await client.call('contract-urge', payer.openid, { contractId: id })).error?.code).toBe('NOT_FOUND'); // not bound yet
     expect(await client.ok('contract-urge', payee.openid, { contractId: id })).toEqual({ sent: true, to: `${payer.phone.slice(0, 3)}****${payer.phone.slice(-4)}` });
-    const urge = { phone: payer.phone, template: 'urge', text: `陈收款提醒您尽快处理《收据》：请尽快确认领取，请在微信小程序“电子签”中打开：${link(token)}` };
+    const urge = { phone: payer.phone, template: 'urge', text: `陈收款提醒您处理《收据》（待您确认领取），请在微信小程序“电子签”打开：${link(token)}` };
     expect(await sent()).toEqual([urge]);
     const again = await client.call('contract-urge', payee.openid, { contractId: id });
     expect(again.error?.code).toBe('RATE_LIMITED');
@@ -206,7 +208,7 @@ describe('R2 payee-initiated, details complete (我来填): the payee signs, pay
   test('C6/C8 解除 an accepted receipt: the payer asks, the payee confirms; the file gains the platform\'s 解除 stamp and is emailed as it stands', async () => {
     const pending = await client.ok('rescind-request', payer.openid, { contractId: id, reason: '款项已退回', bizToken: await client.face(payer, 'rescind_request', id) });
     await expectState(pending, 'rescind_pending', { initiator: 'signed', counterparty: 'signed' });
-    expect(await sent()).toEqual([{ phone: payee.phone, template: 'rescind_requested', text: '周付款申请解除《收据》，原因：款项已退回。请在小程序中确认或拒绝。' }]);
+    expect(await sent()).toEqual([{ phone: payee.phone, template: 'rescind_requested', text: '周付款申请解除《收据》，原因：详见小程序，请打开微信小程序“电子签”确认或拒绝。' }]);
     const done = await client.ok('rescind-confirm', payee.openid, { contractId: id, bizToken: await client.face(payee, 'rescind_confirm', id) });
     await expectState(done, 'rescinded', { initiator: 'signed', counterparty: 'signed' });
     expect(await sent()).toEqual([{ phone: payer.phone, template: 'rescind_answered', text: '陈收款已同意您解除《收据》的申请。' }]);
@@ -234,7 +236,7 @@ describe('R2 payee-initiated, details complete: the payer 拒绝领取 with a re
     const { contract: paid } = await client.pay(payee2.openid, v0.id);
     await expectState(paid, 'awaiting_signatures', { initiator: 'signed', counterparty: 'to_sign' });
     expect(await sent()).toEqual([
-      { phone: payer2.phone, template: 'invite_accept', text: `郑收款向您开具了《收据》，请在微信小程序“电子签”中查看并确认领取：${link(v0.shareToken)}` },
+      { phone: payer2.phone, template: 'invite_accept', text: `郑收款向您开具了《收据》，请在微信小程序“电子签”确认领取：${link(v0.shareToken)}` },
     ]);
     await client.ok('share-open', payer2.openid, { token: v0.shareToken });
     expect((await client.call('contract-reject', payer2.openid, { contractId: v0.id })).error?.code).toBe('VALIDATION_FAILED'); // a reason is required
@@ -247,7 +249,7 @@ describe('R2 payee-initiated, details complete: the payer 拒绝领取 with a re
     expect(v.actions).toEqual([]);
     expect((await view(payee2, v0.id)).actions).toEqual([]);
     expect(await sent()).toEqual([
-      { phone: payee2.phone, template: 'receipt_refused', text: '吴付款拒绝领取您开具的《收据》，理由：金额与实际不符。收据流程已终止。' },
+      { phone: payee2.phone, template: 'receipt_refused', text: '吴付款拒绝领取您开具的《收据》，原因：详见小程序，流程已终止。' },
     ]);
     expect((await client.call('contract-accept', payer2.openid, { contractId: v0.id, bizToken: await client.face(payer2, 'accept', v0.id) })).error?.code).toBe('INVALID_TRANSITION');
     expect((await client.call('contract-urge', payee2.openid, { contractId: v0.id })).error?.code).toBe('INVALID_TRANSITION');
@@ -287,7 +289,7 @@ describe('R2 payee-initiated, details pending (对方填): the payee pays first,
     expect(v.actions).toEqual([]); // the payer waits for the payee's signature
     expect((await view(payee2, id)).actions.sort()).toEqual(['reject', 'sign']); // C3: no revoke once the payer acted
     expect(await sent()).toEqual([
-      { phone: payee2.phone, template: 'ready_to_sign', text: `周付款已确认签署信息，请您尽快签署《收据》：${link(token)}` },
+      { phone: payee2.phone, template: 'ready_to_sign', text: `周付款已确认合同信息，《收据》待您签署，请在微信小程序“电子签”处理：${link(token)}` },
     ]);
     // Nothing to urge: it is the payee's own turn.
     expect((await client.call('contract-urge', payee2.openid, { contractId: id })).error?.code).toBe('INVALID_TRANSITION');
@@ -299,13 +301,13 @@ describe('R2 payee-initiated, details pending (对方填): the payee pays first,
     await expectState(v, 'awaiting_signatures', { initiator: 'signed', counterparty: 'to_sign' });
     expect(v.stateLabel).toBe('待领取');
     expect(await sent()).toEqual([
-      { phone: payer.phone, template: 'invite_accept', text: `郑收款向您开具了《收据》，请在微信小程序“电子签”中查看并确认领取：${link(token)}` },
+      { phone: payer.phone, template: 'invite_accept', text: `郑收款向您开具了《收据》，请在微信小程序“电子签”确认领取：${link(token)}` },
     ]);
   });
 
   test('R4 催办 now reaches the payer (their number came with their details)', async () => {
     await client.ok('contract-urge', payee2.openid, { contractId: id });
-    expect(await sent()).toEqual([{ phone: payer.phone, template: 'urge', text: `郑收款提醒您尽快处理《收据》：请尽快确认领取，请在微信小程序“电子签”中打开：${link(token)}` }]);
+    expect(await sent()).toEqual([{ phone: payer.phone, template: 'urge', text: `郑收款提醒您处理《收据》（待您确认领取），请在微信小程序“电子签”打开：${link(token)}` }]);
   });
 
   test('确认领取 → signed; the payee is told; the PDF verifies (payee + platform)', async () => {
@@ -350,14 +352,14 @@ describe('R3 payer-initiated, details complete: 确认开具 with no fee; the pa
     expect(c.ruleFacts.fee).toMatchObject({ listFen: 0, amountFen: 0, orderId: null });
     expect(await emu.container.store.find(collectionName('orders'), { contractId: id })).toEqual([]);
     expect(await sent()).toEqual([
-      { phone: payee.phone, template: 'invite_sign', text: `吴付款邀请您签署《收据》，请在微信小程序“电子签”中查看并签署：${link(token)}` },
+      { phone: payee.phone, template: 'invite_sign', text: `吴付款邀请您签署《收据》，请在微信小程序“电子签”查看并签署：${link(token)}` },
     ]);
     expect((await client.call('contract-issue', payer2.openid, { contractId: id })).error?.code).toBe('INVALID_TRANSITION');
   });
 
   test('R4 催办 re-sends the SMS to the payee', async () => {
     await client.ok('contract-urge', payer2.openid, { contractId: id });
-    expect(await sent()).toEqual([{ phone: payee.phone, template: 'urge', text: `吴付款提醒您尽快处理《收据》：请尽快签署，请在微信小程序“电子签”中打开：${link(token)}` }]);
+    expect(await sent()).toEqual([{ phone: payee.phone, template: 'urge', text: `吴付款提醒您处理《收据》（待您签署），请在微信小程序“电子签”打开：${link(token)}` }]);
     expect((await client.call('contract-urge', payer2.openid, { contractId: id })).error?.code).toBe('RATE_LIMITED');
   });
 
@@ -385,14 +387,14 @@ describe('R3 payer-initiated, details complete: the payee refuses (拒签) with 
     const v0 = await client.ok('contract-create', payer.openid, { kind: 'receipt', myRole: 'payer', counterparty: me(payee2), form: form() });
     await client.ok('contract-issue', payer.openid, { contractId: v0.id });
     expect(await sent()).toEqual([
-      { phone: payee2.phone, template: 'invite_sign', text: `周付款邀请您签署《收据》，请在微信小程序“电子签”中查看并签署：${link(v0.shareToken)}` },
+      { phone: payee2.phone, template: 'invite_sign', text: `周付款邀请您签署《收据》，请在微信小程序“电子签”查看并签署：${link(v0.shareToken)}` },
     ]);
     await client.ok('share-open', payee2.openid, { token: v0.shareToken });
     const v = await client.ok('contract-reject', payee2.openid, { contractId: v0.id, reason: '尚未收到该笔款项' });
     await expectState(v, 'rejected', { initiator: 'confirmed', counterparty: 'rejected' });
     expect(labels(v).counterparty).toBe('已拒签');
     expect(v.actions).toEqual([]);
-    expect(await sent()).toEqual([{ phone: payer.phone, template: 'rejected', text: '郑收款拒绝签署《收据》，理由：尚未收到该笔款项。流程已终止。' }]);
+    expect(await sent()).toEqual([{ phone: payer.phone, template: 'rejected', text: '郑收款拒绝签署《收据》，原因：详见小程序，签署流程已终止。' }]);
   });
 });
 

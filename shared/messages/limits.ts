@@ -1,0 +1,52 @@
+/**
+ * Rate limits as operations use them (M2): the counters of one call read from the store and
+ * decided against the configured rules, answered as the compare-and-set writes that go into the
+ * SAME store commit as the message or the spend they admit (./rate-limits.ts explains why). A
+ * refusal throws RATE_LIMITED {retryAfterSeconds} before anything is written, sent or charged.
+ * Imports ports and ./rate-limits only.
+ */
+import type { Deps } from '../ports/operation';
+import type { Append, CasWrite } from '../ports/store';
+import { AppError } from '../errors';
+import { counterSpecs, parseRateLimitConfig, decideLimits, readCounters, RATE_LIMITS_COLLECTION, type RateAction, type RateCounterDoc, type RateLimitConfig, type RateSubjects } from './rate-limits';
+
+/** The configured rules, parsed once per configuration (a mistake there fails the first limited call loudly). */
+const parsed = new WeakMap<object, RateLimitConfig>();
+const rulesOf = (deps: Deps): RateLimitConfig => {
+  let c = parsed.get(deps.config.rateLimits);
+  if (!c) parsed.set(deps.config.rateLimits, (c = parseRateLimitConfig(deps.config.rateLimits)));
+  return c;
+};
+
+const specsOf = (deps: Deps, action: RateAction, subjects: RateSubjects) =>
+  counterSpecs(rulesOf(deps), action, subjects, deps.config.rateLimitKey);
+
+/** The counter writes one more `action` needs, for the caller's commit; throws RATE_LIMITED when a rule refuses. */
+export const limitWrites = async (deps: Deps, action: RateAction, subjects: RateSubjects): Promise<CasWrite[]> =>
+  (await readCounters(deps.store, specsOf(deps, action, subjects), deps.clock.now())).writes;
+
+/**
+ * Refuses now what the commit would refuse later, without counting: for an operation that must
+ * not charge (contract-pay) for a message the limit would then not let out.
+ */
+export const expectAllowed = async (deps: Deps, action: RateAction, subjects: RateSubjects): Promise<void> => {
+  const specs = specsOf(deps, action, subjects);
+  const docs = await Promise.all(specs.map((s) => deps.store.get<RateCounterDoc>(RATE_LIMITS_COLLECTION, s.id)));
+  const d = decideLimits(specs, docs, deps.clock.now());
+  if (!d.ok) throw d.error;
+};
+
+/**
+ * For a call that has no document of its own to write (an e-mail, a face check's start): the
+ * counters and the rows in one commit, read again and decided again when another call won the
+ * counter meanwhile — the loser is then refused or counted after the winner, never both on one read.
+ */
+export const commitLimited = async (deps: Deps, action: RateAction, subjects: RateSubjects, appends: () => Append[] | Promise<Append[]>): Promise<void> => {
+  for (let attempt = 0; attempt < 4; attempt++) {
+    const writes = await limitWrites(deps, action, subjects);
+    if (writes.length === 0) throw new Error(`rate limit ${action}: no counter for these subjects`);
+    const r = await deps.store.commit(writes, await appends());
+    if (r.ok) return;
+  }
+  throw new AppError('CONFLICT');
+};
