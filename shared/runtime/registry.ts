@@ -82,6 +82,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   call('extension-propose', 'Propose a new repayment plan (展期) and sign the agreement (L3)', { ports: ['face', 'mailer', 'sms'], pdf: true }, 512, 20),
   call('extension-sign', 'The other party signs the extension agreement (L3)', { ports: ['face', 'mailer', 'sms'], pdf: true }, 512, 20),
   call('extension-refuse', 'The other party declines a proposed extension (L3)', { ports: ['mailer', 'sms'] }),
+  call('demand-send', 'The lender sends a formal demand (催告) for what is overdue (L3)', { ports: ['mailer', 'sms'] }),
   call('evidence-report-request', 'Produce, sign and email the evidence report', { ports: ['face', 'mailer', 'payments', 'sms'], pdf: true }, 512, 30),
   { name: 'timer-expire', kind: 'timer', schedule: '0 */10 * * * * *', everyMs: 60_000, memoryMb: 256, timeoutS: 300, summary: 'Expire contracts 30 days after initiation', ports: ['mailer', 'sms'], pdf: false },
   { name: 'timer-repayment-reminders', kind: 'timer', schedule: '0 0 9 * * * *', everyMs: 60_000, memoryMb: 256, timeoutS: 300, summary: 'One SMS per due instalment, 09:00 daily', ports: ['mailer', 'sms'], pdf: false },

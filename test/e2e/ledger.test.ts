@@ -73,6 +73,8 @@ describe('L1–L4 an IOU with three instalments, from the first repayment to 结
     // 1 200 000 × 1000 × 10 / D = 3 287.67 → 3 287
     expect(l).toMatchObject({ principalOutstandingFen: 1_200_000, interestOutstandingFen: Math.floor((1_200_000 * 1000 * 10) / D), overdueInterestOutstandingFen: 0, dueNowFen: 3_287, cleared: false });
     expect(l.instalments.map((i: any) => i.status)).toEqual(['upcoming', 'upcoming', 'upcoming']);
+    await goTo(10);
+    expect((await client.call('demand-send', lender.openid, { contractId: id })).error?.code).toBe('NOTHING_OVERDUE');
   });
 
   test('L1 a stranger sees nothing; only the lender confirms; a repayment in the future or above the balance is refused', async () => {
@@ -132,6 +134,24 @@ describe('L1–L4 an IOU with three instalments, from the first repayment to 结
     expect(l.instalments[0]).toMatchObject({ status: 'overdue', overdueDays: 10, overdueRateBp: 1200, principalOutstandingFen: inst1 });
     expect(l.dueNowFen).toBe(inst1 + 4_675 + 350);
     expect(l.totalOutstandingFen).toBe(906_575 + 4_675 + 350);
+  });
+
+  test('L3 day 40: the lender sends a demand notice; its text is made from the ledger, the SMS carries no amount, the ledger shows it delivered', async () => {
+    await goTo(40);
+    expect((await client.call('demand-send', borrower.openid, { contractId: id })).error?.code).toBe('FORBIDDEN');
+    const r = await client.ok('demand-send', lender.openid, { contractId: id });
+    expect(r.demand).toMatchObject({ sentOn: day(40), overdueFen: 106_575 + 4_675 + 350, delivery: 'sent' });
+    expect(r.demand.text).toContain('已到期未还本金1,065.75元');
+    expect(r.demand.text).toContain('合计1,116.00元');
+    expect(r.demand.text).toContain('第一百九十五条');
+    const sms = (await client.sms(borrower.phone)).at(-1)!;
+    expect(sms.template).toBe('demand_notice');
+    expect(sms.text).not.toMatch(/\d{3,}|元/);
+    // once a day per IOU (config/messages.json rateLimits.demand): nothing stored, nothing sent
+    const again = await client.call('demand-send', lender.openid, { contractId: id });
+    expect(again.error).toMatchObject({ code: 'RATE_LIMITED', details: { retryAfterSeconds: expect.any(Number) } });
+    expect(await emu.container.store.find('demands', { contractId: id })).toHaveLength(1);
+    expect((await client.sms(borrower.phone)).filter((m) => m.template === 'demand_notice')).toHaveLength(1);
   });
 
   let extensionId: string;
@@ -234,8 +254,8 @@ describe('L1–L4 an IOU with three instalments, from the first repayment to 结
 
   test('the chain holds every ledger act, in order, and verifies', async () => {
     const evs = await events();
-    expect(evs.map((e) => e.type).filter((t) => /repayment|extension|ledger/.test(t))).toEqual([
-      'repayment_recorded', 'repayment_confirmed', 'repayment_recorded', 'repayment_disputed', 'extension_proposed', 'extension_signed',
+    expect(evs.map((e) => e.type).filter((t) => /repayment|extension|ledger|demand/.test(t))).toEqual([
+      'repayment_recorded', 'repayment_confirmed', 'repayment_recorded', 'repayment_disputed', 'demand_sent', 'extension_proposed', 'extension_signed',
       'repayment_confirmed', 'repayment_recorded', 'repayment_confirmed', 'ledger_cleared',
     ]);
     expect(evs.at(-1)!.type).toBe('settle_confirmed');
