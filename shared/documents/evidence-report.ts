@@ -19,12 +19,47 @@ export interface EvidenceReportData {
   certificates: ReadonlyArray<{ signer: string; subject: string; issuer: string; serial: string; validity: string; fingerprint: string; signedAt: string }>;
   chainIntact: boolean;
   platformName: string;
+  /** An IOU's ledger (L1–L4) on the report's day, when it has one. */
+  ledger?: {
+    asOf: string;
+    totalOutstanding: string;
+    repayments: ReadonlyArray<{ paidOn: string; amount: string; channel: string; status: string }>;
+    extensions: ReadonlyArray<{ proposedOn: string; plan: string; status: string; sha256: string }>;
+    demands: ReadonlyArray<{ sentOn: string; overdue: string; delivery: string }>;
+    limitationEndsOn: string;
+    settlementCertificateSha256?: string;
+  };
 }
+
+const NUMERALS = ['一', '二', '三', '四', '五', '六', '七', '八'];
 
 export const REPORT_SIGNATURE_FIELD = 'Sig_platform_report';
 
 /** Hex digests are long: break them into groups so the table can wrap them. */
 const groups = (hex: string) => hex.replace(/(.{16})/g, '$1 ').trim();
+
+/** The ledger's section: repayments, extensions, demand notices with their delivery, the limitation period. */
+const ledgerBlocks = (l: NonNullable<EvidenceReportData['ledger']>): Block[] => [
+  { kind: 'heading', text: '还款台账' },
+  {
+    kind: 'keyValue',
+    rows: [
+      { key: '台账日期', value: l.asOf },
+      { key: '尚欠合计', value: l.totalOutstanding },
+      { key: '诉讼时效届满日', value: l.limitationEndsOn },
+      ...(l.settlementCertificateSha256 ? [{ key: '结清证明 SHA-256', value: groups(l.settlementCertificateSha256) }] : []),
+    ],
+  },
+  ...(l.repayments.length
+    ? [{ kind: 'table' as const, columns: [{ title: '还款日期' }, { title: '金额', align: 'right' as const }, { title: '方式' }, { title: '状态' }], rows: l.repayments.map((r) => [r.paidOn, r.amount, r.channel, r.status]) }]
+    : [{ kind: 'paragraph' as const, text: '平台上未登记还款。', indent: false }]),
+  ...(l.extensions.length
+    ? [{ kind: 'table' as const, columns: [{ title: '展期提出日' }, { title: '新还款计划', width: 2 }, { title: '状态' }, { title: '展期协议 SHA-256', width: 1.6 }], rows: l.extensions.map((e) => [e.proposedOn, e.plan, e.status, groups(e.sha256)]) }]
+    : []),
+  ...(l.demands.length
+    ? [{ kind: 'table' as const, columns: [{ title: '催告日期' }, { title: '催告金额', align: 'right' as const }, { title: '送达状态' }], rows: l.demands.map((m) => [m.sentOn, m.overdue, m.delivery]) }]
+    : []),
+];
 
 export const buildEvidenceReport = (d: EvidenceReportData): DocumentModel => {
   const blocks: Block[] = [
@@ -58,7 +93,8 @@ export const buildEvidenceReport = (d: EvidenceReportData): DocumentModel => {
       indent: false,
       text: `全部记录按顺序以 SHA-256 哈希链相连，每条记录的哈希覆盖其内容及上一条记录的哈希；校验结果：${d.chainIntact ? '哈希链完整，未发现删改' : '哈希链不完整'}。最后一条记录哈希：${groups(d.events.at(-1)?.hash ?? '')}`,
     },
-    { kind: 'heading', text: '四、数字证书' },
+    ...(d.ledger ? ledgerBlocks(d.ledger) : []),
+    { kind: 'heading', text: '数字证书' },
     ...d.certificates.map(
       (c): Block => ({
         kind: 'keyValue',
@@ -73,7 +109,7 @@ export const buildEvidenceReport = (d: EvidenceReportData): DocumentModel => {
         ],
       }),
     ),
-    { kind: 'heading', text: '五、验证方法' },
+    { kind: 'heading', text: '验证方法' },
     {
       kind: 'clauses',
       clauses: [
@@ -85,5 +121,8 @@ export const buildEvidenceReport = (d: EvidenceReportData): DocumentModel => {
     },
     { kind: 'signatureAreas', parties: [{ role: '出具方', name: d.platformName, fieldName: REPORT_SIGNATURE_FIELD }] },
   ];
-  return { contractNo: d.reportNo, title: '电子合同签署报告', blocks, metadata: { subject: `签署报告 ${d.contractNo}`, keywords: ['签署报告', 'evidence report'] } };
+  // Sections are numbered in order, whichever are present (the ledger's only for an IOU).
+  let n = 0;
+  const numbered = blocks.map((b) => (b.kind === 'heading' ? { ...b, text: `${NUMERALS[n++]}、${b.text.replace(/^[一二三四五六七八]、/, '')}` } : b));
+  return { contractNo: d.reportNo, title: '电子合同签署报告', blocks: numbered, metadata: { subject: `签署报告 ${d.contractNo}`, keywords: ['签署报告', 'evidence report'] } };
 };

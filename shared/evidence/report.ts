@@ -10,6 +10,10 @@ import { createPersonalSeal } from '../documents/seal';
 import { signPdf } from '../documents/sign';
 import { maskIdNumber } from '../rules/id-number';
 import { maskPhone } from '../rules/phone';
+import { chinaDay } from '../rules/dates';
+import { formatYuan } from '../rules/money';
+import { isIou, ledgerOf, loadLedgerRecords } from '../repayments/records';
+import { ledgerView } from '../repayments/views';
 import type { Deps } from '../ports/operation';
 import { EVENTS } from '../contracts/repository';
 import { FACE_CHECKS, type FaceCheck } from '../identity/face-checks';
@@ -75,6 +79,26 @@ export const evidenceData = async (deps: Deps, c: Contract, reportNo: string): P
     })),
     chainIntact: verifyChain(events, c.eventHead).ok,
     platformName: '电子签',
+    ...(await ledgerSection(deps, c)),
+  };
+};
+
+/** L1–L4: an IOU that came into force reports its ledger as of today, the demand notices with their delivery. */
+const ledgerSection = async (deps: Deps, c: Contract): Promise<Pick<EvidenceReportData, 'ledger'>> => {
+  if (!isIou(c) || !c.completedAt) return {};
+  const records = await loadLedgerRecords(deps, c._id);
+  const ledger = ledgerView(c, ledgerOf(deps, c, records, chinaDay(deps.clock.now())), records);
+  const yuan = (fen: number) => `¥${formatYuan(fen)}`;
+  return {
+    ledger: {
+      asOf: ledger.asOf,
+      totalOutstanding: yuan(ledger.totalOutstandingFen),
+      repayments: ledger.repayments.map((r) => ({ paidOn: r.paidOn, amount: yuan(r.amountFen), channel: r.channelLabel, status: r.statusLabel })),
+      extensions: ledger.extensions.map((e) => ({ proposedOn: e.proposedOn, plan: e.plan.map((p) => `${p.dueDate} ${yuan(p.principalFen)}`).join('；'), status: e.statusLabel, sha256: e.documentSha256 })),
+      demands: ledger.demands.map((d) => ({ sentOn: d.sentOn, overdue: yuan(d.overdueFen), delivery: d.deliveryLabel })),
+      limitationEndsOn: ledger.limitation.endsOn,
+      ...(c.settlementCertificate ? { settlementCertificateSha256: c.settlementCertificate.sha256 } : {}),
+    },
   };
 };
 

@@ -252,13 +252,26 @@ describe('L1–L4 an IOU with three instalments, from the first repayment to 结
     expect((await client.ok('ledger-get', borrower.openid, { contractId: id })).cleared).toBe(true);
   });
 
+  test('L4/C9 the evidence report lists the ledger, the extension, the demand notice with its delivery, and the settlement certificate', async () => {
+    const ordered = await client.ok('evidence-report-request', lender.openid, { contractId: id, email: 'ledger@example.com', quotedAmountFen: 990 });
+    await client.payOrder(ordered.orderId);
+    const mail = (await client.raw('GET', '/outbox/email?to=ledger@example.com')).json.messages;
+    expect(mail).toHaveLength(1);
+    const file = path.join(dir, 'report.pdf');
+    fs.writeFileSync(file, Buffer.from(await (await fetch(`${emu.url}${mail[0].attachments[0].url}`)).arrayBuffer()));
+    const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
+    const stored = (await emu.container.store.get<Contract>('contracts', id))!;
+    for (const s of ['还款台账', '¥3,000.00', '¥500.00', '有异议', '已确认', '银行转账', '催告', '已送达', '¥1,116.00', '展期', '已签署', '发送催告', '确认还款', stored.settlementCertificate!.sha256.slice(0, 16)]) expect(text).toContain(s);
+    expect(text).toContain('尚欠合计¥0.00');
+  });
+
   test('the chain holds every ledger act, in order, and verifies', async () => {
     const evs = await events();
     expect(evs.map((e) => e.type).filter((t) => /repayment|extension|ledger|demand/.test(t))).toEqual([
       'repayment_recorded', 'repayment_confirmed', 'repayment_recorded', 'repayment_disputed', 'demand_sent', 'extension_proposed', 'extension_signed',
       'repayment_confirmed', 'repayment_recorded', 'repayment_confirmed', 'ledger_cleared',
     ]);
-    expect(evs.at(-1)!.type).toBe('settle_confirmed');
+    expect(evs.slice(-3).map((e) => e.type)).toEqual(['settle_requested', 'settle_confirmed', 'report_sent']);
     const stored = (await emu.container.store.get<Contract>('contracts', id))!;
     expect(verifyChain(evs, stored.eventHead)).toEqual({ ok: true });
   });
