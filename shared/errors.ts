@@ -62,6 +62,10 @@ export const ERRORS = {
   /** Too many requests of this kind (e.g. 催办). */
   RATE_LIMITED: { status: 429, message: '操作过于频繁，请稍后再试' },
   UNSUPPORTED_FILE_TYPE: { status: 400, message: '不支持的文件类型' },
+  /** U1: the file is over the size limit (20 MB a file, 10 MB an image), or has more pages / unpacks to more than the bounded limits (details.limit). */
+  FILE_TOO_LARGE: { status: 400, message: '文件过大，请上传不超过 20MB 的文件（图片不超过 10MB）' },
+  /** U1: the file cannot be read: encrypted or password-protected, no pages, truncated or corrupt (details.reason). */
+  FILE_UNREADABLE: { status: 400, message: '文件已加密或已损坏，无法读取，请上传未加密的完整文件' },
   /** N1: the verification code entered is wrong, was used already, or was never sent to this destination (details.reason, details.attemptsLeft). */
   CODE_INVALID: { status: 400, message: '验证码错误，请重新输入' },
   /** N1: the code is older than its validity (5 minutes): ask for a new one. */
