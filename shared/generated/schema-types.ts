@@ -300,6 +300,166 @@ couponId?: string
 }
 
 /**
+ * Check and prepare an own file uploaded to cloud storage (U1): a pdf, doc, docx or xlsx from a chat, or png/jpg images (album: several, in order; camera: one).
+ */
+export interface FileImportInput {
+/**
+ * The fileID wx.cloud.uploadFile answered (cloud://<env>/uploads/<openid>/<random>)
+ */
+fileID?: string
+/**
+ * The file's name as the user sees it (shown only; never part of a storage path)
+ */
+name?: string
+/**
+ * Album or camera: the images in page order
+ * 
+ * @minItems 1
+ * @maxItems 9
+ */
+images?: [{
+fileID: string
+name: string
+}]|[{
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}]|[{
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}]|[{
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}]|[{
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}]|[{
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}]|[{
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}]|[{
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}]|[{
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}, {
+fileID: string
+name: string
+}]
+/**
+ * Where the user picked it: a chat file (chooseMessageFile), the album or the camera (chooseMedia)
+ */
+source?: ("chat" | "album" | "camera")
+}
+
+/**
  * Real-name verification (实名认证) with a passed face check started for purpose realname.
  */
 export interface IdentityVerifyInput {
