@@ -86,7 +86,10 @@ const applyEffects = (deps: Deps, base: Contract, d: Decision, req: TransitionRe
     if (!('do' in effect)) continue;
     switch (effect.do) {
       case 'startExpiry': {
-        const expires = new Date(Date.parse(now) + deps.config.contractTtlDays * 86_400_000).toISOString();
+        const ttl = new Date(Date.parse(now) + deps.config.contractTtlDays * 86_400_000).toISOString();
+        // C2: an own file's signing deadline ends it when it comes before the 30 days.
+        const deadline = c.ownFile?.deadline;
+        const expires = deadline && deadline < ttl ? deadline : ttl;
         c = { ...c, initiatedAt: now, expiresAt: expires };
         break;
       }

@@ -9,7 +9,9 @@ import { createHash } from 'node:crypto';
 import { PDFDocument } from '@cantoo/pdf-lib';
 import { Client, person, startTestEmulator, storeSnapshot, type Person } from '../support/emulator';
 import type { Emulator } from '../../emulator/server';
-import { pdftotext, tempDir, writeTemp } from '../documents/tools';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { nssDbTrusting, pdfsig, pdftotext, rasterize, tempDir, writeTemp } from '../documents/tools';
 import { makeDocx, makeJpeg, makePdf, makePng, makeXlsx } from '../files/make-files';
 
 jest.setTimeout(120_000);
@@ -105,5 +107,103 @@ describe('U1 file-import through the emulator', () => {
     const forged = await client.call('file-import', bob.openid, { fileID: `cloud://x/uploads/${bob.openid}/../../ownfiles/x`, name: 'a.pdf' });
     expect(forged.error?.code).toBe('NOT_FOUND');
     expect(await storeSnapshot(emu.container.store)).toBe(before);
+  });
+});
+
+describe('U2 U3 C5 own-file contracts through the emulator', () => {
+  let carol: Person;
+  let dave: Person;
+  let pdfImport: any;
+  const A4W = 595.28;
+  const fields = (k: number) => [{ page: 1, x: 60 + k * 170, y: 120, width: 120, height: 120 }];
+  const create = (p: Person, body: Record<string, unknown>) => client.call('contract-create', p.openid, body);
+  const base = () => ({
+    kind: 'own_file', fileId: pdfImport.fileId, title: '三方合作协议', noticeAccepted: true,
+    deadline: new Date(emu.container.clock.now().getTime() + 7 * 86_400_000).toISOString(),
+    signers: [
+      { fillMode: 'self', fields: fields(0) },
+      { fillMode: 'me', name: bob.name, idNumber: bob.idNumber, phone: bob.phone, fields: fields(1) },
+      { fillMode: 'other', fields: fields(2) },
+    ],
+  });
+
+  beforeAll(async () => {
+    carol = person('o-of-carol', '潘对方', 29, client.today());
+    dave = person('o-of-dave', '韩第四', 50, client.today());
+    for (const p of [carol, dave]) await client.verify(p);
+    pdfImport = await client.ok('file-import', alice.openid, { fileID: await upload(alice, '合作协议.pdf', await makePdf(2)), name: '合作协议.pdf' });
+  });
+
+  test('U2 U3 C2 refusals: each its code, nothing stored', async () => {
+    const before = await storeSnapshot(emu.container.store);
+    const b = base();
+    const s = b.signers;
+    const cases: Array<[string, Record<string, unknown>, string, string?]> = [
+      ['notice not accepted', { ...b, noticeAccepted: false }, 'VALIDATION_FAILED', '/noticeAccepted'],
+      ['deadline passed', { ...b, deadline: new Date(emu.container.clock.now().getTime() - 60_000).toISOString() }, 'VALIDATION_FAILED', '/deadline'],
+      ['deadline beyond 30 days', { ...b, deadline: new Date(emu.container.clock.now().getTime() + 31 * 86_400_000).toISOString() }, 'VALIDATION_FAILED', '/deadline'],
+      ['one signer', { ...b, signers: [s[0]] }, 'VALIDATION_FAILED'],
+      ['a field off the page', { ...b, signers: [s[0], { ...s[1], fields: [{ page: 1, x: A4W - 50, y: 100, width: 120, height: 60 }] }, s[2]] }, 'VALIDATION_FAILED', '/signers/1/fields/0'],
+      ['a page that does not exist', { ...b, signers: [s[0], { ...s[1], fields: [{ page: 3, x: 10, y: 10, width: 100, height: 60 }] }, s[2]] }, 'VALIDATION_FAILED', '/signers/1/fields/0/page'],
+      ['overlapping another signer', { ...b, signers: [s[0], { ...s[1], fields: [{ page: 1, x: 100, y: 150, width: 100, height: 60 }] }, s[2]] }, 'VALIDATION_FAILED', '/signers/1/fields/0'],
+      ['a signer with no field', { ...b, signers: [s[0], { ...s[1], fields: [] }, s[2]] }, 'VALIDATION_FAILED'],
+      ['the same person twice', { ...b, signers: [s[0], s[1], { ...s[1], fields: fields(2) }] }, 'VALIDATION_FAILED', '/signers'],
+      ['the initiator again as a signer', { ...b, signers: [s[0], { fillMode: 'me', name: alice.name, idNumber: alice.idNumber, phone: alice.phone, fields: fields(1) }] }, 'VALIDATION_FAILED', '/signers'],
+      ['more than the maximum of signers', { ...b, signers: [s[0], ...Array.from({ length: 10 }, (_, k) => ({ fillMode: 'other', fields: [{ page: 2, x: 10 + (k % 5) * 110, y: 10 + Math.floor(k / 5) * 100, width: 100, height: 80 }] }))] }, 'VALIDATION_FAILED', '/signers'],
+      ['someone else\'s file', { ...b }, 'NOT_FOUND'],
+    ];
+    for (const [what, body, code, field] of cases) {
+      const r = await create(what === 'someone else\'s file' ? bob : alice, body);
+      expect([what, r.error?.code]).toEqual([what, code]);
+      if (field) expect([what, (r.error?.details as any)?.fields?.[0]?.field]).toEqual([what, field]);
+    }
+    expect(await storeSnapshot(emu.container.store)).toBe(before);
+  });
+
+  test('U2 U3 U4 C5: three signers, one 对方填 → free quota → fill → signatures in order → 已生效; pdfsig names each signer; each seal inside its field', async () => {
+    const c = await client.ok('contract-create', alice.openid, base());
+    const events = await emu.container.store.find<any>('events', { contractId: c.id }, { orderBy: [['seq', 'asc']] });
+    expect(events.map((e) => e.type)).toEqual(['notice_accepted', 'created']);
+    const stored = (await emu.container.store.get<any>('contracts', c.id))!;
+    expect(stored.ownFile).toMatchObject({ originalName: '合作协议.pdf', originalSha256: pdfImport.originalSha256, pdfSha256: pdfImport.pdfSha256, pages: pdfImport.pages });
+    expect(stored.parties.map((p: any) => [p.side, p.status, p.order])).toEqual([['initiator', 'waiting', 1], ['signer', 'waiting', 2], ['signer', 'to_fill', 3]]);
+    const paid = await client.pay(alice.openid, c.id);
+    expect(paid.order.orderId).toBeNull(); // U4: within the free monthly quota
+    expect(paid.contract.state).toBe('awaiting_fill');
+    await client.ok('share-open', carol.openid, { token: stored.shareToken });
+    const filled = await client.ok('contract-fill', carol.openid, { contractId: c.id, name: carol.name, idNumber: carol.idNumber, phone: carol.phone });
+    expect(filled.state).toBe('awaiting_signatures');
+    const sign = async (p: Person) => client.call('contract-sign', p.openid, { contractId: c.id, bizToken: await client.face(p, 'sign', c.id), signature: { type: 'seal' } });
+    const early = await sign(carol);
+    expect(early.error).toMatchObject({ code: 'NOT_YOUR_TURN', details: { turn: [{ index: 0, name: alice.name }] } });
+    expect((await sign(alice)).ok).toBe(true);
+    await client.ok('share-open', bob.openid, { token: stored.shareToken });
+    const third = await sign(carol);
+    expect(third.error).toMatchObject({ code: 'NOT_YOUR_TURN', details: { turn: [{ index: 1, name: bob.name }] } });
+    expect((await sign(bob)).ok).toBe(true);
+    const last = await sign(carol);
+    expect(last.data.state).toBe('signed');
+
+    const dl = await client.ok('contract-download', alice.openid, { contractId: c.id });
+    const file = writeTemp(tempDir(), 'own.pdf', await download(dl.url));
+    const dataDir = (emu.container.config as any).dataDir as string;
+    const nss = nssDbTrusting(JSON.parse(readFileSync(join(dataDir, 'keys', 'platform-ca.json'), 'utf8')).pems.rootCertPem);
+    const sig = pdfsig(file, nss);
+    expect(sig.signatures.map((s) => s.commonName)).toEqual([alice.name, bob.name, carol.name]);
+    for (const s of sig.signatures) expect(s.signatureValidation).toBe('Signature is Valid.');
+    // Each seal's red ink sits inside its signer's field on the rendered page (72 dpi: 1 px = 1 pt).
+    const page = rasterize(file, 1, 72);
+    const red = (x: number, y: number) => { const o = (y * page.width + x) * 3; return page.rgb[o]! > 150 && page.rgb[o + 1]! < 110 && page.rgb[o + 2]! < 110; };
+    const inkIn = (x0: number, y0: number, w: number, h: number) => { let n = 0; for (let y = y0; y < y0 + h; y++) for (let x = x0; x < x0 + w; x++) if (red(x, y)) n++; return n; };
+    let total = 0;
+    for (let y = 0; y < page.height; y++) for (let x = 0; x < page.width; x++) if (red(x, y)) total++;
+    let inside = 0;
+    for (let k = 0; k < 3; k++) {
+      const f = fields(k)[0]!;
+      const n = inkIn(Math.floor(f.x), Math.floor(page.height - f.y - f.height), f.width, f.height);
+      expect(n).toBeGreaterThan(200);
+      inside += n;
+    }
+    expect(inside).toBe(total);
   });
 });
