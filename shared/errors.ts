@@ -85,7 +85,7 @@ export const ERRORS = {
   /** V2: the fingerprint / face ID (WeChat SOTER) result is not valid for this act (details.reason). */
   SOTER_VERIFY_FAILED: { status: 403, message: '指纹或面容 ID 验证未通过，请重试或使用人脸识别' },
   /** Contracts with more than two parties need a new release agreement. */
-  MULTI_PARTY_RESCIND_UNSUPPORTED: { status: 409, message: '超过两方签署的合同暂不支持解除' },
+  MULTI_PARTY_RESCIND_UNSUPPORTED: { status: 409, message: '超过两方签署的合同暂不支持解除，如需解除，请各签署方另行签署一份解除协议' },
   /**
    * A signer of an own file acts before their turn in the signing order (C5). Details name whose
    * turn it is: `turn: [{ index, side, role, name }]` (names only — the signers see each other's names).

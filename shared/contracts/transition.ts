@@ -161,7 +161,7 @@ export const runTransition = async (deps: Deps, req: TransitionRequest): Promise
     const toSave: Contract = { ...next, eventHead: chained.head };
     // M1: the messages the move causes are outbox rows of this very commit, with the face check
     // spent (req.writes) and the events: all of it is stored, or none of it is.
-    const messages = outboxRows(deps, toSave, decision, req);
+    const messages = outboxRows(deps, toSave, decision, req, index);
     const result = await deps.store.commit(
       [{ collection: CONTRACTS, doc: toSave, expectedVersion: fresh.version ?? 0 }, ...(req.writes ?? [])],
       [{ collection: EVENTS, docs: chained.docs }, ...outboxAppend(messages), ...(req.appends ?? [])],
@@ -184,10 +184,10 @@ const afterCommit = async (deps: Deps, contract: Contract, d: Decision, req: Tra
 };
 
 /** The SMS rows a decision calls for (N1), one per party it names. */
-const outboxRows = (deps: Deps, contract: Contract, d: Decision, req: TransitionRequest): OutboxRow[] => {
+const outboxRows = (deps: Deps, contract: Contract, d: Decision, req: TransitionRequest, actor: number | null): OutboxRow[] => {
   // {3} of the SMS: a request's or a refusal's reason, or the answer to a request; nothing else
   // (an SMS template takes exactly as many parameters as it has placeholders).
   const detail: string | string[] = d.action.endsWith('_request') || d.action === 'reject' ? req.reason ?? '' : d.action.endsWith('_confirm') || d.action.endsWith('_refuse') ? answerWord(d.action) : [];
-  return d.notify.map((n) => contractSmsRow(deps, contract, n.party, n.sms, detail)).filter((r): r is OutboxRow => r !== null);
+  return d.notify.map((n) => contractSmsRow(deps, contract, n.party, n.sms, detail, actor)).filter((r): r is OutboxRow => r !== null);
 };
 

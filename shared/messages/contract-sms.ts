@@ -20,13 +20,17 @@ export const shareLink = (deps: Deps, contract: Contract): string => `${deps.con
  * {1} in a two-party contract is the other party; with more parties, a signer reads the
  * initiator's name (whose document it is) and the initiator reads 对方.
  */
-const otherNameFor = (contract: Contract, to: number): string => {
-  const other = contract.parties.length === 2 ? otherPartyIndex(contract, to) : to === 0 ? null : 0;
+const otherNameFor = (contract: Contract, to: number, actor: number | null = null): string => {
+  // With more parties, a message about what one of them did (拒签, signed…) names that party.
+  const other = contract.parties.length === 2 ? otherPartyIndex(contract, to) : actor !== null && actor !== to ? actor : to === 0 ? null : 0;
   return (other === null ? null : partyAt(contract, other).details?.name) ?? '对方';
 };
 
-const paramsFor = (deps: Deps, contract: Contract, to: number, sms: SmsTemplate, detail: string[]): string[] => {
-  const otherName = otherNameFor(contract, to);
+/** Templates whose {1} is who acted ("{1}拒绝签署…"): with more than two parties that is the actor, not the initiator. */
+const ACTOR_NAMED: ReadonlySet<SmsTemplate> = new Set(['rejected'] as SmsTemplate[]);
+
+const paramsFor = (deps: Deps, contract: Contract, to: number, sms: SmsTemplate, detail: string[], actor: number | null): string[] => {
+  const otherName = otherNameFor(contract, to, ACTOR_NAMED.has(sms) ? actor : null);
   switch (sms) {
     case 'invite_sign':
     case 'invite_accept':
@@ -47,10 +51,10 @@ const paramsFor = (deps: Deps, contract: Contract, to: number, sms: SmsTemplate,
  * The outbox row (M1) of `sms` to the party at index `to`, for the caller's commit; null for a
  * 对方填 party without details (reached by the share link only).
  */
-export const contractSmsRow = (deps: Deps, contract: Contract, to: number, sms: SmsTemplate, detail: string | string[] = []): OutboxRow | null => {
+export const contractSmsRow = (deps: Deps, contract: Contract, to: number, sms: SmsTemplate, detail: string | string[] = [], actor: number | null = null): OutboxRow | null => {
   const phone = partyAt(contract, to).details?.phone;
   if (!phone) return null;
-  return smsRow(deps, contract._id, { phone, template: sms, params: paramsFor(deps, contract, to, sms, typeof detail === 'string' ? [detail] : detail) });
+  return smsRow(deps, contract._id, { phone, template: sms, params: paramsFor(deps, contract, to, sms, typeof detail === 'string' ? [detail] : detail, actor) });
 };
 
 /**

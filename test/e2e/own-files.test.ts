@@ -205,5 +205,66 @@ describe('U2 U3 C5 own-file contracts through the emulator', () => {
       inside += n;
     }
     expect(inside).toBe(total);
+
+    // C6: more than two signers cannot rescind; the product's advice is a new release agreement.
+    const rescind = await client.call('rescind-request', bob.openid, { contractId: c.id, reason: '协商一致', bizToken: await client.face(bob, 'rescind_request', c.id) });
+    expect(rescind.error).toMatchObject({ code: 'MULTI_PARTY_RESCIND_UNSUPPORTED', message: expect.stringContaining('解除协议') });
+    expect((await emu.container.store.get<any>('contracts', c.id)).state).toBe('signed');
+  });
+
+  const two = (deadlineDays: number, extra: Record<string, unknown> = {}) => ({
+    ...base(), title: '两方协议', deadline: new Date(emu.container.clock.now().getTime() + deadlineDays * 86_400_000).toISOString(),
+    signers: [{ fillMode: 'self', fields: fields(0) }, { fillMode: 'me', name: dave.name, idNumber: dave.idNumber, phone: dave.phone, fields: fields(1) }], ...extra,
+  });
+  const signAs = async (p: Person, id: string) => client.call('contract-sign', p.openid, { contractId: id, bizToken: await client.face(p, 'sign', id), signature: { type: 'seal' } });
+
+  test('C6 a two-signer own file can be rescinded', async () => {
+    const c = await client.ok('contract-create', alice.openid, two(5));
+    const paid = await client.pay(alice.openid, c.id);
+    expect(paid.contract.state).toBe('awaiting_signatures');
+    const token = (await emu.container.store.get<any>('contracts', c.id)).shareToken;
+    expect((await signAs(alice, c.id)).ok).toBe(true);
+    await client.ok('share-open', dave.openid, { token });
+    expect((await signAs(dave, c.id)).data.state).toBe('signed');
+    const r = await client.call('rescind-request', dave.openid, { contractId: c.id, reason: '协商一致', bizToken: await client.face(dave, 'rescind_request', c.id) });
+    expect([r.ok, r.data?.state]).toEqual([true, 'rescind_pending']);
+  });
+
+  test('C2 the initiator\'s deadline ends it when it comes before the 30 days: expired by the timer', async () => {
+    const c = await client.ok('contract-create', alice.openid, two(2));
+    await client.pay(alice.openid, c.id);
+    const s = await emu.container.store.get<any>('contracts', c.id);
+    expect(s.expiresAt).toBe(s.ownFile.deadline);
+    await client.advance(1);
+    await client.timer('timer-expire');
+    expect((await emu.container.store.get<any>('contracts', c.id)).state).toBe('awaiting_signatures');
+    await client.advance(1);
+    await client.advanceMinutes(1);
+    await client.timer('timer-expire');
+    expect((await emu.container.store.get<any>('contracts', c.id)).state).toBe('expired');
+    expect((await signAs(alice, c.id)).error?.code).toBe('INVALID_TRANSITION');
+  });
+
+  test('C4 a reject by any signer ends it for all, with an SMS to each of the others; C3 revoke only while nobody else acted', async () => {
+    const c = await client.ok('contract-create', alice.openid, { ...base(), title: '拒签测试', signingOrder: 'any' });
+    await client.pay(alice.openid, c.id);
+    const token = (await emu.container.store.get<any>('contracts', c.id)).shareToken;
+    await client.ok('share-open', carol.openid, { token });
+    await client.ok('contract-fill', carol.openid, { contractId: c.id, name: carol.name, idNumber: carol.idNumber, phone: carol.phone });
+    // Carol filled: the initiator can no longer revoke (C3).
+    expect((await client.call('contract-revoke', alice.openid, { contractId: c.id })).error?.code).toBe('INVALID_TRANSITION');
+    const before = (await client.sms()).length;
+    const r = await client.call('contract-reject', carol.openid, { contractId: c.id, reason: '条款有误' });
+    expect([r.ok, r.data?.state]).toEqual([true, 'rejected']);
+    const sms = (await client.sms()).slice(before);
+    expect(sms.map((m) => m.phone).sort()).toEqual([alice.phone, bob.phone].sort());
+    expect(sms.map((m) => m.template)).toEqual(['rejected', 'rejected']);
+    // each of the others is told who refused (not the initiator's name, not 对方)
+    expect(sms.map((m) => m.text.split('，')[0])).toEqual([0, 1].map(() => `${carol.name}拒绝签署《拒签测试》`));
+
+    const r2 = await client.ok('contract-create', alice.openid, { ...base(), title: '撤销测试' });
+    await client.pay(alice.openid, r2.id);
+    const revoked = await client.call('contract-revoke', alice.openid, { contractId: r2.id });
+    expect([revoked.ok, revoked.data?.state]).toEqual([true, 'revoked']);
   });
 });
