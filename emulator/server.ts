@@ -10,6 +10,7 @@
  * would, and the controls (face checks, payments, the SMS outbox, the clock) served by those servers.
  */
 import http from 'node:http';
+import { randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { ERRORS, type ErrorCode } from '../shared/errors';
@@ -74,19 +75,23 @@ export interface Emulator {
   close(): Promise<void>;
 }
 
-const MAX_BODY = 5 * 1024 * 1024;
+const MAX_JSON_BODY = 5 * 1024 * 1024;
+/** Uploads: above the file limit (20 MB), so file-import is the one to answer FILE_TOO_LARGE, as it would in the cloud. */
+const MAX_UPLOAD = 64 * 1024 * 1024;
+/** The env part of an emulator fileID (cloud://<env>.<bucket>/<key> in CloudBase). */
+const UPLOAD_ENV = 'local-emulator.local-bucket';
 
 export class EmulatorStartError extends Error {}
 
 const errorBody = (code: ErrorCode, message?: string) => ({ ok: false, error: { code, message: message ?? ERRORS[code].message } });
 
-const readBytes = (req: http.IncomingMessage): Promise<Buffer> =>
+const readBytes = (req: http.IncomingMessage, maxBody = MAX_JSON_BODY): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
+      if (size > maxBody) {
         reject(new Error('too large'));
         req.destroy();
       } else chunks.push(c);
@@ -189,7 +194,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
         timers: 'POST /timers/<name>',
         outbox: ['GET /outbox/sms[?phone=13800000000]', 'GET /outbox/email[?to=a@example.com] (attachments at /outbox/email/<id>/<n>)'],
         webhooks: `POST ${WEBHOOK_PATH} (WeChat Pay notifications, verified as in the cloud)`,
-        controls: ['GET|POST /_emulator/clock {"advanceMinutes":n}', 'POST /_emulator/face/<bizToken> {"pass":true|false}', 'POST /_emulator/face-mode {"mode":"pass"|"fail"|"pending"}', 'POST /_emulator/pay/<orderId> {"mode"?:"duplicate"|"forged"|"stale"|"wrong_amount","times"?:n}', 'POST /_emulator/coupons {"openid","campaign"}', 'POST /_emulator/faults {"sms":n,"email":n}', 'GET /_emulator/outbox[?contractId=]'],
+        controls: ['GET|POST /_emulator/clock {"advanceMinutes":n}', 'POST /_emulator/face/<bizToken> {"pass":true|false}', 'POST /_emulator/face-mode {"mode":"pass"|"fail"|"pending"}', 'POST /_emulator/pay/<orderId> {"mode"?:"duplicate"|"forged"|"stale"|"wrong_amount","times"?:n}', 'POST /_emulator/storage/upload?name=<file name> (raw body, x-openid) → {fileID}', 'POST /_emulator/coupons {"openid","campaign"}', 'POST /_emulator/faults {"sms":n,"email":n}', 'GET /_emulator/outbox[?contractId=]'],
       });
     }
     if (p === WEBHOOK_PATH && req.method === 'POST') {
@@ -204,6 +209,18 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     if (pay && req.method === 'POST') {
       const r = await payControl(container, simulator(), pay[1]!, await json(), `${baseUrl}${WEBHOOK_PATH}`);
       return send(res, r.status, r.body);
+    }
+    if (p === '/_emulator/storage/upload' && req.method === 'POST') {
+      // wx.cloud.uploadFile: the raw bytes go to storage first and the answer is a fileID; the key is
+      // ours (the caller's folder + a random id), the name is only the user's label.
+      const openid = (req.headers['x-openid'] as string | undefined)?.trim() ?? '';
+      if (!/^[A-Za-z0-9_-]{1,64}$/.test(openid)) return send(res, 401, errorBody('UNAUTHENTICATED'));
+      if (!url.searchParams.get('name')) return send(res, 400, errorBody('VALIDATION_FAILED', '缺少文件名 name / missing ?name='));
+      const bytes = await readBytes(req, MAX_UPLOAD).catch(() => null);
+      if (!bytes) return send(res, 413, errorBody('FILE_TOO_LARGE'));
+      const key = `uploads/${openid}/${randomBytes(12).toString('hex')}`;
+      await container.files.put(key, bytes, 'application/octet-stream');
+      return send(res, 200, { fileID: `cloud://${UPLOAD_ENV}/${key}` });
     }
     if (p === '/_emulator/coupons' && req.method === 'POST') {
       const r = await couponControl(container, await json());

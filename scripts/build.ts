@@ -382,6 +382,7 @@ export const NOT_DEPLOYED: Readonly<Record<string, string>> = {
   ESIGN_TC_SESSION_TOKEN: 'explicit API key, only for running the cloud provider outside SCF',
   ESIGN_TCB_SERVICE_URL: 'tests: the local CloudBase protocol server',
   ESIGN_TC_API_GATEWAY: 'tests: the local Tencent Cloud API server',
+  ESIGN_CI_ENDPOINT: 'tests: the local 数据万象 (COS) server',
   WECHATPAY_BASE_URL: 'tests: the local WeChat Pay simulator',
   ESIGN_DATA_DIR: 'local provider only',
   NODE_ENV: 'the test runner (silences logs)',

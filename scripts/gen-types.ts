@@ -17,7 +17,8 @@ export const generate = async (): Promise<string> => {
     const files = (await fs.readdir(path.join(root, 'schemas', dir))).filter((f) => f.endsWith('.json')).sort();
     for (const f of files) {
       const schema = JSON.parse(await fs.readFile(path.join(root, 'schemas', dir, f), 'utf8'));
-      const ts = await compile(schema, schema.title ?? f, { bannerComment: '', additionalProperties: false, strictIndexSignatures: true, format: false });
+      // maxItems: -1 — a bounded array stays an array: tuple unions per length blew one schema up to 245k lines.
+      const ts = await compile(schema, schema.title ?? f, { bannerComment: '', additionalProperties: false, strictIndexSignatures: true, format: false, maxItems: -1 });
       parts.push(ts.trim(), '');
     }
   }

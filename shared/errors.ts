@@ -62,6 +62,10 @@ export const ERRORS = {
   /** Too many requests of this kind (e.g. 催办). */
   RATE_LIMITED: { status: 429, message: '操作过于频繁，请稍后再试' },
   UNSUPPORTED_FILE_TYPE: { status: 400, message: '不支持的文件类型' },
+  /** U1: the file is over the size limit (20 MB a file, 10 MB an image), or has more pages / unpacks to more than the bounded limits (details.limit). */
+  FILE_TOO_LARGE: { status: 400, message: '文件过大，请上传不超过 20MB 的文件（图片不超过 10MB）' },
+  /** U1: the file cannot be read: encrypted or password-protected, no pages, truncated or corrupt (details.reason). */
+  FILE_UNREADABLE: { status: 400, message: '文件已加密或已损坏，无法读取，请上传未加密的完整文件' },
   /** N1: the verification code entered is wrong, was used already, or was never sent to this destination (details.reason, details.attemptsLeft). */
   CODE_INVALID: { status: 400, message: '验证码错误，请重新输入' },
   /** N1: the code is older than its validity (5 minutes): ask for a new one. */
@@ -81,7 +85,7 @@ export const ERRORS = {
   /** V2: the fingerprint / face ID (WeChat SOTER) result is not valid for this act (details.reason). */
   SOTER_VERIFY_FAILED: { status: 403, message: '指纹或面容 ID 验证未通过，请重试或使用人脸识别' },
   /** Contracts with more than two parties need a new release agreement. */
-  MULTI_PARTY_RESCIND_UNSUPPORTED: { status: 409, message: '超过两方签署的合同暂不支持解除' },
+  MULTI_PARTY_RESCIND_UNSUPPORTED: { status: 409, message: '超过两方签署的合同暂不支持解除，如需解除，请各签署方另行签署一份解除协议' },
   /**
    * A signer of an own file acts before their turn in the signing order (C5). Details name whose
    * turn it is: `turn: [{ index, side, role, name }]` (names only — the signers see each other's names).

@@ -13,6 +13,8 @@ export const fileName = (c: Contract): string => `${c.title}-${c.contractNo}.pdf
  */
 export const currentFile = async (deps: Deps, c: Contract): Promise<{ key: string; sha256: string; preview: boolean }> => {
   if (c.document) return { key: c.document.currentKey, sha256: c.document.currentSha256, preview: false };
+  // An own file before anyone signed: the prepared PDF itself (U1).
+  if (c.ownFile) return { key: c.ownFile.pdfKey, sha256: c.ownFile.pdfSha256, preview: true };
   const rendered = await renderContract(c);
   // The key names the content (the render is deterministic), so writing it again writes the same
   // bytes: cheaper than downloading the whole file to learn whether it is there.

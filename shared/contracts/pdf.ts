@@ -5,6 +5,7 @@
  * valid. Only the functions that produce or read PDFs import this module (pdf-lib and the font are
  * heavy); it never changes a contract itself: it returns what the caller commits.
  */
+import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
 import { partyAt, type CertificateSummary, type Contract, type ContractDocument } from '../domain/contract';
 import { deriveSignerIdentifier, issueSignerCertificate } from '../documents/ca';
@@ -28,7 +29,22 @@ import { signingKeys } from './signing-keys';
 export const renderContract = (c: Contract) => renderDocument(contractModel(kindSpec(c.kind), c));
 
 /** The signature field of the party at index `i`: named after its role in the kind, e.g. Sig_landlord (C10). */
-const fieldFor = (c: Contract, i: number) => signatureFieldName(partyAt(c, i).role);
+const fieldFor = (c: Contract, i: number) => signatureFieldName(c.ownFile ? `signer${i + 1}` : partyAt(c, i).role);
+
+/**
+ * An own file's original to sign (U3): the prepared PDF as imported (its hash checked, so what is
+ * signed is what was shown), and each signer's area at their first placed field (page from 1 → index).
+ */
+const ownFileOriginal = async (deps: Deps, c: Contract): Promise<{ bytes: Uint8Array; sha256: string; areas: ContractDocument['areas'] }> => {
+  const f = c.ownFile!;
+  const bytes = await deps.files.get(f.pdfKey);
+  if (!bytes || createHash('sha256').update(bytes).digest('hex') !== f.pdfSha256) throw new Error(`own file missing or changed: ${f.pdfKey}`);
+  const areas = c.parties.map((_, party) => {
+    const first = f.fields.find((x) => x.party === party)!;
+    return { party, fieldName: fieldFor(c, party), pageIndex: first.page - 1, rect: { x: first.x, y: first.y, width: first.width, height: first.height } };
+  });
+  return { bytes, sha256: f.pdfSha256, areas };
+};
 
 export const summarize = (info: CertificateInfo): CertificateSummary => ({
   subject: info.subjectText,
@@ -63,6 +79,12 @@ export const signRevision = async (deps: Deps, c: Contract, index: number, signi
   if (!doc) {
     // The original that gets signed must name both parties: a 待填写 preview is never signed.
     if (c.parties.some((p) => p.details === null)) throw new AppError('INVALID_TRANSITION', '双方信息尚未填写完整');
+    if (c.ownFile) {
+      const own = await ownFileOriginal(deps, c);
+      doc = { originalKey: c.ownFile.pdfKey, originalSha256: own.sha256, currentKey: c.ownFile.pdfKey, currentSha256: own.sha256, areas: own.areas, signatures: [], signedKey: null };
+      current = own.bytes;
+      return signWith(deps, c, index, signingTime, doc, current);
+    }
     const rendered = await renderContract(c);
     const originalKey = `contracts/${c._id}/original-${rendered.sha256.slice(0, 16)}.pdf`;
     await deps.files.put(originalKey, Buffer.from(rendered.bytes), 'application/pdf');
@@ -77,6 +99,10 @@ export const signRevision = async (deps: Deps, c: Contract, index: number, signi
     if (!bytes) throw new Error(`contract file missing: ${doc.currentKey}`);
     current = bytes;
   }
+  return signWith(deps, c, index, signingTime, doc, current);
+};
+
+const signWith = async (deps: Deps, c: Contract, index: number, signingTime: Date, doc: ContractDocument, current: Uint8Array): Promise<ContractDocument> => {
   const fieldName = fieldFor(c, index);
   const area = doc.areas.find((a) => a.fieldName === fieldName);
   if (!area) throw new Error(`no signature area ${fieldName}`);

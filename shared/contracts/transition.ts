@@ -89,7 +89,10 @@ const applyEffects = (deps: Deps, base: Contract, d: Decision, req: TransitionRe
     if (!('do' in effect)) continue;
     switch (effect.do) {
       case 'startExpiry': {
-        const expires = new Date(Date.parse(now) + deps.config.contractTtlDays * 86_400_000).toISOString();
+        const ttl = new Date(Date.parse(now) + deps.config.contractTtlDays * 86_400_000).toISOString();
+        // C2: an own file's signing deadline ends it when it comes before the 30 days.
+        const deadline = c.ownFile?.deadline;
+        const expires = deadline && deadline < ttl ? deadline : ttl;
         c = { ...c, initiatedAt: now, expiresAt: expires };
         break;
       }
@@ -164,7 +167,7 @@ export const runTransition = async (deps: Deps, rawReq: TransitionRequest): Prom
     const toSave: Contract = { ...next, eventHead: chained.head };
     // M1: the messages the move causes are outbox rows of this very commit, with the face check
     // spent (req.writes) and the events: all of it is stored, or none of it is.
-    const { rows: messages, writes: limitCounters } = await limitInvitations(deps, toSave, outboxRows(deps, toSave, decision, req, fresh));
+    const { rows: messages, writes: limitCounters } = await limitInvitations(deps, toSave, outboxRows(deps, toSave, decision, req, fresh, index));
     const result = await deps.store.commit(
       [{ collection: CONTRACTS, doc: toSave, expectedVersion: fresh.version ?? 0 }, ...(req.writes ?? []), ...limitCounters],
       [{ collection: EVENTS, docs: chained.docs }, ...outboxAppend(messages), ...(req.appends ?? [])],
@@ -215,13 +218,13 @@ const limitInvitations = async (deps: Deps, contract: Contract, rows: OutboxRow[
 };
 
 /** The SMS rows a decision calls for (N1), one per party it names. */
-const outboxRows = (deps: Deps, contract: Contract, d: Decision, req: TransitionRequest, before: Contract): OutboxRow[] => {
+const outboxRows = (deps: Deps, contract: Contract, d: Decision, req: TransitionRequest, before: Contract, actor: number | null): OutboxRow[] => {
   // {3} of the SMS: a request's or a refusal's reason, or the answer to a request; nothing else
   // (an SMS template takes exactly as many parameters as it has placeholders).
   // The expiry SMS names the day the contract was due by (the move itself clears expiresAt).
   const facts: SmsFacts = d.action.endsWith('_confirm') || d.action.endsWith('_refuse')
     ? { answer: answerOf(d.action) }
     : { ...(req.reason !== undefined ? { reason: req.reason } : {}), ...(before.expiresAt ? { day: chinaDay(new Date(before.expiresAt)) } : {}) };
-  return d.notify.map((n) => contractSmsRow(deps, contract, n.party, n.sms, facts)).filter((r): r is OutboxRow => r !== null);
+  return d.notify.map((n) => contractSmsRow(deps, contract, n.party, n.sms, { ...facts, actor })).filter((r): r is OutboxRow => r !== null);
 };
 

@@ -170,6 +170,31 @@ export interface ContractDocument {
   signedKey: string | null;
 }
 
+/** A signature field placed by the initiator (U3), in PDF points on a page (1-based), origin bottom left. */
+export interface SignatureField {
+  party: number;
+  page: number;
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** What an own-file contract keeps of its import (the evidence report prints originalSha256 and pdfSha256). */
+export interface OwnFileRecord {
+  importId: string;
+  type: string;
+  originalName: string;
+  originalSha256: string;
+  pdfSha256: string;
+  pages: Array<{ width: number; height: number }>;
+  originals: Array<{ name: string; sha256: string; key: string }>;
+  pdfKey: string;
+  /** C2: the initiator's signing deadline (ISO instant). */
+  deadline: string;
+  fields: SignatureField[];
+}
+
 export interface EventHead {
   seq: number;
   hash: string;
@@ -189,6 +214,8 @@ export interface Contract extends Doc {
   parties: Party[];
   /** Own files only (C5): how the signers after the initiator take turns. */
   signingOrder?: SigningOrder;
+  /** Own files only (U1–U3): the prepared document, its hashes, the deadline and each signer's fields. */
+  ownFile?: OwnFileRecord;
   /** Openids that may see the contract (index-backed "my contracts"). */
   memberOpenids: string[];
   form: Record<string, unknown>;

@@ -11,6 +11,7 @@ import type { EventHead, PartySide } from './contract';
 /** What happened. */
 export const EVENT_TYPES = [
   'created', //            the initiator created the contract (draft)
+  'notice_accepted', //    own files (U2): the initiator read the notice (告知书) and accepted it (我已理解并接受)
   'payment_confirmed', //  the initiation fee was paid (or waived)
   'payment_refund_due', // money arrived after the contract had moved on: not applied, to be refunded (F2)
   'initiated', //          the gate passed: filling or signing starts (C2's 30 days start here)

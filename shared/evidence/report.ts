@@ -24,7 +24,7 @@ import { STATE_LABELS } from '../contracts/views';
 export const chinaDateTime = (iso: string): string => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().replace('T', ' ').slice(0, 19);
 
 const ACTION_LABELS: Record<EventType, string> = {
-  created: '创建合同', payment_confirmed: '支付完成', payment_refund_due: '支付待退款', initiated: '发起合同', issued: '确认开具', share_opened: '打开分享链接',
+  created: '创建合同', notice_accepted: '接受告知书', payment_confirmed: '支付完成', payment_refund_due: '支付待退款', initiated: '发起合同', issued: '确认开具', share_opened: '打开分享链接',
   filled: '补充签署信息', signed: '签署', accepted: '确认领取', rejected: '拒签', revoked: '撤销', expired: '过期', invalidated: '失效',
   rescind_requested: '申请解除', rescind_cancelled: '取消解除', rescind_confirmed: '确认解除', rescind_refused: '拒绝解除',
   settle_requested: '申请结清', settle_cancelled: '取消结清', settle_confirmed: '确认结清', settle_refused: '拒绝结清',

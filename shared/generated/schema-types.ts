@@ -39,7 +39,7 @@ contractId: string
 }
 
 /**
- * Creates a draft contract. The initiator's own details come from their real-name profile.
+ * Creates a draft contract: a template kind (iou, receipt, …: myRole, counterparty, form), or kind own_file (fileId, title, deadline, signers with their fields, signingOrder, noticeAccepted). The initiator's own details come from their real-name profile. Which fields are required follows the kind (checked by contract-create: own_file needs fileId, title, deadline, signers, noticeAccepted; the others myRole, counterparty, form).
  */
 export interface ContractCreateInput {
 /**
@@ -49,8 +49,8 @@ kind: string
 /**
  * The initiator's role in the kind, one of the template's two role keys (template-list): iou lender (我出借) | borrower (借给我); house_rental landlord (房东, the default) | tenant (租客) …
  */
-myRole: string
-counterparty: {
+myRole?: string
+counterparty?: {
 /**
  * other = 对方填 (default), me = 我来填
  */
@@ -71,9 +71,225 @@ phone?: string
 /**
  * The kind's form; validated against schemas/templates/<kind>.json
  */
-form: {
+form?: {
 [k: string]: unknown | undefined
 }
+/**
+ * own_file: the id file-import answered
+ */
+fileId?: string
+/**
+ * own_file: the contract's name (合同名称)
+ */
+title?: string
+/**
+ * own_file: signing deadline (签署截止时间), after now and at most 30 days ahead (C2)
+ */
+deadline?: string
+/**
+ * own_file: sequential = in the listed order (the default, as the product's 顺序签署); any = the initiator first, then the others in any order
+ */
+signingOrder?: ("sequential" | "any")
+/**
+ * own_file: the initiator read the notice (告知书) and accepted it (我已理解并接受), U2
+ */
+noticeAccepted?: true
+/**
+ * own_file: every signer in signing order, the initiator first (fillMode self); the others 我来填 (me, with details) or 对方填 (other)
+ * 
+ * @minItems 2
+ * @maxItems 20
+ */
+signers?: [{
+fillMode: ("self" | "me" | "other")
+/**
+ * Name as on the resident ID card
+ */
+name?: string
+/**
+ * 18-character resident ID number
+ */
+idNumber?: string
+/**
+ * Mainland mobile number
+ */
+phone?: string
+/**
+ * Where this signer signs (U3)
+ * 
+ * @minItems 1
+ * @maxItems 10
+ */
+fields: [{
+/**
+ * Page number, from 1
+ */
+page: number
+/**
+ * Left edge, PDF points from the page's left
+ */
+x: number
+/**
+ * Bottom edge, PDF points from the page's bottom
+ */
+y: number
+/**
+ * PDF points
+ */
+width: number
+/**
+ * PDF points
+ */
+height: number
+}, ...({
+/**
+ * Page number, from 1
+ */
+page: number
+/**
+ * Left edge, PDF points from the page's left
+ */
+x: number
+/**
+ * Bottom edge, PDF points from the page's bottom
+ */
+y: number
+/**
+ * PDF points
+ */
+width: number
+/**
+ * PDF points
+ */
+height: number
+})[]]
+}, {
+fillMode: ("self" | "me" | "other")
+/**
+ * Name as on the resident ID card
+ */
+name?: string
+/**
+ * 18-character resident ID number
+ */
+idNumber?: string
+/**
+ * Mainland mobile number
+ */
+phone?: string
+/**
+ * Where this signer signs (U3)
+ * 
+ * @minItems 1
+ * @maxItems 10
+ */
+fields: [{
+/**
+ * Page number, from 1
+ */
+page: number
+/**
+ * Left edge, PDF points from the page's left
+ */
+x: number
+/**
+ * Bottom edge, PDF points from the page's bottom
+ */
+y: number
+/**
+ * PDF points
+ */
+width: number
+/**
+ * PDF points
+ */
+height: number
+}, ...({
+/**
+ * Page number, from 1
+ */
+page: number
+/**
+ * Left edge, PDF points from the page's left
+ */
+x: number
+/**
+ * Bottom edge, PDF points from the page's bottom
+ */
+y: number
+/**
+ * PDF points
+ */
+width: number
+/**
+ * PDF points
+ */
+height: number
+})[]]
+}, ...({
+fillMode: ("self" | "me" | "other")
+/**
+ * Name as on the resident ID card
+ */
+name?: string
+/**
+ * 18-character resident ID number
+ */
+idNumber?: string
+/**
+ * Mainland mobile number
+ */
+phone?: string
+/**
+ * Where this signer signs (U3)
+ * 
+ * @minItems 1
+ * @maxItems 10
+ */
+fields: [{
+/**
+ * Page number, from 1
+ */
+page: number
+/**
+ * Left edge, PDF points from the page's left
+ */
+x: number
+/**
+ * Bottom edge, PDF points from the page's bottom
+ */
+y: number
+/**
+ * PDF points
+ */
+width: number
+/**
+ * PDF points
+ */
+height: number
+}, ...({
+/**
+ * Page number, from 1
+ */
+page: number
+/**
+ * Left edge, PDF points from the page's left
+ */
+x: number
+/**
+ * Bottom edge, PDF points from the page's bottom
+ */
+y: number
+/**
+ * PDF points
+ */
+width: number
+/**
+ * PDF points
+ */
+height: number
+})[]]
+})[]]
 }
 
 /**
@@ -378,6 +594,37 @@ contractId?: string
  * The coupon to use (one per payment); omitted: none
  */
 couponId?: string
+}
+
+/**
+ * Check and prepare an own file uploaded to cloud storage (U1): a pdf, doc, docx or xlsx from a chat, or png/jpg images (album: several, in order; camera: one).
+ */
+export interface FileImportInput {
+/**
+ * The fileID wx.cloud.uploadFile answered (cloud://<env>/uploads/<openid>/<random>)
+ */
+fileID?: string
+/**
+ * The file's name as the user sees it (shown only; never part of a storage path)
+ */
+name?: string
+/**
+ * Album or camera: the images in page order
+ * 
+ * @minItems 1
+ * @maxItems 9
+ */
+images?: [{
+fileID: string
+name: string
+}, ...({
+fileID: string
+name: string
+})[]]
+/**
+ * Where the user picked it: a chat file (chooseMessageFile), the album or the camera (chooseMedia)
+ */
+source?: ("chat" | "album" | "camera")
 }
 
 /**
@@ -929,7 +1176,7 @@ rent: RentTerms
  * @minItems 1
  * @maxItems 20
  */
-costs?: [CostBearer]|[CostBearer, CostBearer]|[CostBearer, CostBearer, CostBearer]|[CostBearer, CostBearer, CostBearer, CostBearer]|[CostBearer, CostBearer, CostBearer, CostBearer, CostBearer]|[CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer]|[CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer]|[CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer]|[CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer]|[CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer]|[CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer]|[CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer]|[CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer]|[CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer]|[CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer]|[CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer]|[CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer]|[CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer]|[CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer]|[CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer, CostBearer]
+costs?: [CostBearer, ...(CostBearer)[]]
 promises?: LeasePromises
 /**
  * 其他约定
@@ -1062,7 +1309,7 @@ terminationNoticeDays?: number
  * 
  * @maxItems 20
  */
-otherPromises?: []|[string]|[string, string]|[string, string, string]|[string, string, string, string]|[string, string, string, string, string]|[string, string, string, string, string, string]|[string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string, string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string, string, string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string, string, string, string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string, string, string, string, string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string, string, string, string, string, string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string, string, string, string, string, string, string, string, string, string, string, string, string]
+otherPromises?: string[]
 }
 
 /**
@@ -1079,7 +1326,7 @@ serviceAddress: string
  * @minItems 1
  * @maxItems 10
  */
-services: [string]|[string, string]|[string, string, string]|[string, string, string, string]|[string, string, string, string, string]|[string, string, string, string, string, string]|[string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string, string, string]
+services: [string, ...(string)[]]
 /**
  * 服务要求说明
  */
@@ -1151,7 +1398,7 @@ licenseType: ("普通许可" | "排他许可" | "独占许可")
  * @minItems 1
  * @maxItems 10
  */
-uses: [string]|[string, string]|[string, string, string]|[string, string, string, string]|[string, string, string, string, string]|[string, string, string, string, string, string]|[string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string, string, string]
+uses: [string, ...(string)[]]
 /**
  * 地域范围
  */
@@ -1437,7 +1684,7 @@ keyHandover: ("当面交接钥匙" | "密码门锁" | "物业或前台代管" | 
  * @minItems 1
  * @maxItems 10
  */
-pets: [Pet]|[Pet, Pet]|[Pet, Pet, Pet]|[Pet, Pet, Pet, Pet]|[Pet, Pet, Pet, Pet, Pet]|[Pet, Pet, Pet, Pet, Pet, Pet]|[Pet, Pet, Pet, Pet, Pet, Pet, Pet]|[Pet, Pet, Pet, Pet, Pet, Pet, Pet, Pet]|[Pet, Pet, Pet, Pet, Pet, Pet, Pet, Pet, Pet]|[Pet, Pet, Pet, Pet, Pet, Pet, Pet, Pet, Pet, Pet]
+pets: [Pet, ...(Pet)[]]
 /**
  * 服务开始日期
  */
@@ -1460,7 +1707,7 @@ minutesPerVisit?: number
  * @minItems 1
  * @maxItems 10
  */
-services: [string]|[string, string]|[string, string, string]|[string, string, string, string]|[string, string, string, string, string]|[string, string, string, string, string, string]|[string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string, string]|[string, string, string, string, string, string, string, string, string, string]
+services: [string, ...(string)[]]
 /**
  * 每次上门服务费
  */
@@ -1546,7 +1793,7 @@ totalFen: number
  * @minItems 1
  * @maxItems 8
  */
-stages: [PaymentStage]|[PaymentStage, PaymentStage]|[PaymentStage, PaymentStage, PaymentStage]|[PaymentStage, PaymentStage, PaymentStage, PaymentStage]|[PaymentStage, PaymentStage, PaymentStage, PaymentStage, PaymentStage]|[PaymentStage, PaymentStage, PaymentStage, PaymentStage, PaymentStage, PaymentStage]|[PaymentStage, PaymentStage, PaymentStage, PaymentStage, PaymentStage, PaymentStage, PaymentStage]|[PaymentStage, PaymentStage, PaymentStage, PaymentStage, PaymentStage, PaymentStage, PaymentStage, PaymentStage]
+stages: [PaymentStage, ...(PaymentStage)[]]
 /**
  * 保修期（月，不少于24个月）
  */
@@ -1780,7 +2027,7 @@ rent: ShopRent
  * @minItems 1
  * @maxItems 20
  */
-costs: [ShopCostBearer]|[ShopCostBearer, ShopCostBearer]|[ShopCostBearer, ShopCostBearer, ShopCostBearer]|[ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer]|[ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer]|[ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer]|[ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer]|[ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer]|[ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer]|[ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer]|[ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer]|[ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer]|[ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer]|[ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer]|[ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer]|[ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer]|[ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer]|[ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer]|[ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer]|[ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer, ShopCostBearer]
+costs: [ShopCostBearer, ...(ShopCostBearer)[]]
 promises?: ShopLeasePromises
 /**
  * 其他约定
@@ -1994,7 +2241,7 @@ accident: AccidentFacts
  * @minItems 1
  * @maxItems 6
  */
-vehicles: [AccidentVehicle]|[AccidentVehicle, AccidentVehicle]|[AccidentVehicle, AccidentVehicle, AccidentVehicle]|[AccidentVehicle, AccidentVehicle, AccidentVehicle, AccidentVehicle]|[AccidentVehicle, AccidentVehicle, AccidentVehicle, AccidentVehicle, AccidentVehicle]|[AccidentVehicle, AccidentVehicle, AccidentVehicle, AccidentVehicle, AccidentVehicle, AccidentVehicle]
+vehicles: [AccidentVehicle, ...(AccidentVehicle)[]]
 liability: LiabilitySplit
 compensation: Compensation
 /**
@@ -2068,7 +2315,7 @@ export interface Compensation {
  * @minItems 1
  * @maxItems 12
  */
-items: [CompensationItem]|[CompensationItem, CompensationItem]|[CompensationItem, CompensationItem, CompensationItem]|[CompensationItem, CompensationItem, CompensationItem, CompensationItem]|[CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem]|[CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem]|[CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem]|[CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem]|[CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem]|[CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem]|[CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem]|[CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem, CompensationItem]
+items: [CompensationItem, ...(CompensationItem)[]]
 /**
  * 赔偿总额
  */

@@ -14,6 +14,8 @@ import { ANSWER_LABELS, smsDate, smsName, smsParams, smsReason, smsTitle, type R
 
 /** What the event adds to the contract's own facts; anything typed is reduced by the builders. */
 export interface SmsFacts {
+  /** The party whose act this reports: with more than two parties, what one of them did (拒签…) names them. */
+  actor?: number | null;
   /** The typed or picked reason (拒签, 拒绝领取, 解除/结清 requests): named only when picked. */
   reason?: string;
   /** How a request was answered. */
@@ -28,8 +30,8 @@ export interface SmsFacts {
  * The name the recipient reads: in a two-party contract the other party; with more parties, a
  * signer reads the initiator's name (whose document it is) and the initiator reads 对方.
  */
-const otherNameFor = (contract: Contract, to: number): string | null => {
-  const other = contract.parties.length === 2 ? otherPartyIndex(contract, to) : to === 0 ? null : 0;
+const otherNameFor = (contract: Contract, to: number, actor: number | null = null): string | null => {
+  const other = contract.parties.length === 2 ? otherPartyIndex(contract, to) : actor !== null && actor !== to ? actor : to === 0 ? null : 0;
   return other === null ? null : partyAt(contract, other).details?.name ?? null;
 };
 
@@ -37,10 +39,13 @@ const REASON_ACTION: Partial<Record<SmsTemplate, ReasonAction>> = {
   rejected: 'reject', receipt_refused: 'receipt_refuse', rescind_requested: 'rescind_request', settle_requested: 'settle_request',
 };
 
+/** Templates whose {1} is who acted ("{1}拒绝签署…"): with more than two parties that is the actor, not the initiator. */
+const ACTOR_NAMED: ReadonlySet<SmsTemplate> = new Set(['rejected'] as SmsTemplate[]);
+
 /** The named values of `sms` for the party at `to`, before smsParams orders and checks them. */
 export const smsValues = (deps: Deps, contract: Contract, to: number, sms: SmsTemplate, facts: SmsFacts): Record<string, string> => {
   const title = smsTitle(contract.title);
-  const from = smsName(otherNameFor(contract, to));
+  const from = smsName(otherNameFor(contract, to, ACTOR_NAMED.has(sms) ? facts.actor ?? null : null));
   const reasonAction = REASON_ACTION[sms];
   switch (sms) {
     case 'expired':

@@ -13,15 +13,28 @@ import { checkEligible, parsePerson } from '../identity/person';
 import { contractView } from '../contracts/views';
 import { requireRealName } from '../identity/users';
 import { kindSpec } from '../kinds/registry';
+import { createOwnFileDraft, OWN_FILE_KIND, type OwnFileCreateInput } from '../contracts/own-file-contract';
 
 /**
  * Creates a draft (T2, P2, I1–I5): the initiator picks their role, their own details come from
  * their verified identity, the other party is filled now (我来填) or left to them (对方填), and
  * the form must pass the kind's schema and rules before anything is stored.
  */
-export const contractCreate: Operation<ContractCreateInput> = async (input, ctx) => {
+export const contractCreate: Operation<ContractCreateInput> = async (raw, ctx) => {
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
+  const need = (keys: ReadonlyArray<keyof ContractCreateInput>) => {
+    const missing = keys.filter((k) => raw[k] === undefined);
+    if (missing.length) throw new AppError('VALIDATION_FAILED', undefined, { fields: missing.map((k) => ({ field: `/${k}`, rule: 'required' })) });
+  };
+  // Own files (U2, U3): a document and its signers instead of a role, a counterparty and a form.
+  if (raw.kind === OWN_FILE_KIND) {
+    need(['fileId', 'title', 'deadline', 'signers', 'noticeAccepted']);
+    const c = await createOwnFileDraft(deps, openid, raw as unknown as OwnFileCreateInput);
+    return contractView(c, 0, deps.clock.now().toISOString());
+  }
+  need(['myRole', 'counterparty', 'form']);
+  const input = raw as ContractCreateInput & Required<Pick<ContractCreateInput, 'myRole' | 'counterparty' | 'form'>>;
   const spec = kindSpec(input.kind);
   if (!spec.roles.includes(input.myRole))
     throw new AppError('VALIDATION_FAILED', undefined, { fields: [{ field: '/myRole', rule: 'enum', allowed: spec.roles }] });

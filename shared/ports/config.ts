@@ -82,6 +82,8 @@ export interface CloudSettings {
   apiGateway?: string;
   apiTimeoutSeconds: number;
   storageBucket?: string;
+  /** Tests: 数据万象 (COS) requests go to this origin instead of https://<bucket>.cos.<region>.myqcloud.com. */
+  ciEndpoint?: string;
   faceRuleId?: string;
   sms: { sdkAppId?: string; signName?: string; templateIds: Record<string, string> };
   ses: { from?: string; templateId?: number; region: string; replyTo?: string };

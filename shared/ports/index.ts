@@ -13,3 +13,4 @@ export * from './wechat';
 export * from './secrets';
 export * from './soter';
 export * from './tsa';
+export * from './converter';

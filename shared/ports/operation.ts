@@ -10,6 +10,7 @@ import type { AppConfig } from './config';
 import type { Clock } from './clock';
 import type { FaceVerifier } from './face';
 import type { FileStorage } from './files';
+import type { DocumentConverter } from './converter';
 import type { Ids } from './ids';
 import type { Log } from './log';
 import type { Mailer } from './mailer';
@@ -27,6 +28,8 @@ export interface Deps {
   mailer: Mailer;
   payments: Payments;
   files: FileStorage;
+  /** Office documents → PDF (U1). */
+  converter: DocumentConverter;
   log: Log;
 }
 

@@ -87,6 +87,7 @@ export const loadCloudSettings = (rawEnv: Record<string, string | undefined>): C
     ...(env.ESIGN_TC_API_GATEWAY ? { apiGateway: env.ESIGN_TC_API_GATEWAY } : {}),
     apiTimeoutSeconds: Number(env.ESIGN_TC_TIMEOUT_SECONDS ?? 5),
     ...(env.ESIGN_TCB_STORAGE_BUCKET ? { storageBucket: env.ESIGN_TCB_STORAGE_BUCKET } : {}),
+    ...(env.ESIGN_CI_ENDPOINT ? { ciEndpoint: env.ESIGN_CI_ENDPOINT } : {}),
     ...(env.ESIGN_FACEID_RULE_ID ? { faceRuleId: env.ESIGN_FACEID_RULE_ID } : {}),
     sms: {
       ...(env.ESIGN_SMS_SDK_APP_ID ? { sdkAppId: env.ESIGN_SMS_SDK_APP_ID } : {}),

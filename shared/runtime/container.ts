@@ -17,6 +17,7 @@ import { FaceSimulator } from '../adapters/local/face-simulator';
 import { SmsOutbox } from '../adapters/local/sms-outbox';
 import { LocalWechatPay } from '../adapters/local/local-wechatpay';
 import { DirFiles } from '../adapters/local/dir-files';
+import { LibreOfficeConverter } from '../adapters/local/libreoffice';
 import { MailOutbox } from '../adapters/local/mail-outbox';
 import type { FaultSwitch } from '../adapters/local/faults';
 import { openSqliteStore } from '../adapters/local/sqlite-store';
@@ -56,7 +57,7 @@ export const createContainer = (env: Record<string, string | undefined>, overrid
   const mailer = new MailOutbox(store, files, clock, ids);
   return {
     config, store, clock, ids, face, files, log, sms, mailer,
-    payments,
+    payments, converter: new LibreOfficeConverter(),
     local: { clock, face, files, payments, faults: { sms: sms.faults, email: mailer.faults } },
     close: async () => {
       await payments.close();

@@ -69,6 +69,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   call('settle-refuse', 'Refuse the other party\'s settlement request', { ports: ['face', 'mailer', 'sms'] }),
   call('reminder-set', 'Switch repayment SMS reminders on or off'),
   call('signature-upload', 'Upload a handwritten signature PNG'),
+  call('file-import', 'Check and prepare an own file or images as PDF pages (U1)', { pdf: true }, 1024, 60),
   call('contract-download', 'Short-lived link to the PDF in its current state', { pdf: true }, 512),
   call('contract-email', 'Email the PDF matching the contract\'s state', { ports: ['mailer', 'sms'], pdf: true }, 512),
   call('contract-certificates', 'The signing certificates of a contract'),

@@ -112,6 +112,8 @@ export const COLLECTIONS = {
   },
   // Rate-limit counters (shared/messages/rate-limits.ts), one per action × scope × keyed-hash subject,
   // read by id; `expiresAt` lets housekeeping remove the ones that no longer count.
+  // Own files prepared by file-import (U1): the caller's, newest first (also the per-day bound).
+  fileImports: { name: 'file_imports', indexes: [{ name: 'owner_created', fields: [['openid', 'asc'], ['createdAt', 'desc']] }] },
   rateLimits: { name: 'rate_limits', indexes: [{ name: 'expires', fields: [['expiresAt', 'asc']] }] },
   // Subscription-message consent (shared/messages/subscriptions.ts): one per user, `subs_<openid>`, read by id.
   subscriptions: { name: 'subscriptions', indexes: [] },

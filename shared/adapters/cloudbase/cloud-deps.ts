@@ -7,7 +7,7 @@
  * built without it, scripts/build.ts). A missing setting is reported when the service is first
  * used, as PROVIDER_ERROR naming the variable.
  */
-import type { Clock, FaceVerifier, FileStorage, Ids, Mailer, Payments, Sms } from '../../ports';
+import type { Clock, DocumentConverter, FaceVerifier, FileStorage, Ids, Mailer, Payments, Sms } from '../../ports';
 import type { AppConfig, CloudSettings } from '../../ports/config';
 import { ProviderFailure, type ProviderName } from '../tencentcloud/provider-error';
 import type { TencentApiSettings } from '../tencentcloud/client-options';
@@ -23,6 +23,7 @@ export interface CloudDeps {
   mailer: Mailer;
   payments: Payments;
   files: FileStorage;
+  converter: DocumentConverter;
 }
 
 const need = <T>(provider: ProviderName, value: T | undefined, variable: string): T => {
@@ -59,6 +60,15 @@ export const cloudDeps = (
     files: lazy<FileStorage>(
       () => new CloudBaseFiles(() => tcb() as unknown as StorageApp, { envId: cloud.envId, bucket: need('cloudbase-storage', cloud.storageBucket, 'ESIGN_TCB_STORAGE_BUCKET') }),
     ),
+    // 数据万象 reads the original where file-import put it: the environment's storage bucket.
+    converter: lazy<DocumentConverter>(() => {
+      const { CiDocumentConverter } = require('../tencentcloud/ci-convert') as typeof import('../tencentcloud/ci-convert');
+      return new CiDocumentConverter({
+        bucket: need('cloudbase-storage', cloud.storageBucket, 'ESIGN_TCB_STORAGE_BUCKET'), region: cloud.region, credentials: cloud.apiCredentials,
+        timeoutMs: cloud.apiTimeoutSeconds * 1000,
+        ...(cloud.ciEndpoint ? { endpoint: cloud.ciEndpoint } : {}),
+      }, clock);
+    }),
     face: lazy<FaceVerifier>(() => {
       const { FaceIdVerifier } = require('../tencentcloud/faceid') as typeof import('../tencentcloud/faceid');
       return new FaceIdVerifier(api, { ruleId: need('faceid', cloud.faceRuleId, 'ESIGN_FACEID_RULE_ID') });
