@@ -1,5 +1,5 @@
 /**
- * The prepared own files (U1) as stored — light, no PDF code, so contract-create can read an
+ * Uploads and the prepared own files (U1) as stored — light, no PDF code, so contract-create can read an
  * import without carrying the converter (contracts/own-files.ts does the preparing).
  */
 import { AppError } from '../errors';
@@ -36,3 +36,15 @@ export const loadImport = async (deps: Deps, id: string, openid: string): Promis
   if (!d || d.openid !== openid) throw new AppError('NOT_FOUND', '文件不存在，请重新上传');
   return d;
 };
+
+// The fileID wx.cloud.uploadFile answers: cloud://<env>.<bucket>/<cloudPath>; the mini-program
+// uploads to uploads/<openid>/<random> (storage rule: only the creator reads and writes it).
+const FILE_ID = /^cloud:\/\/[A-Za-z0-9._-]{1,120}\/uploads\/([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_-]{8,64})$/;
+
+/** The storage key of the caller's own upload, rebuilt from checked parts; someone else's is NOT_FOUND. */
+export const uploadKey = (fileID: string, openid: string): string => {
+  const m = FILE_ID.exec(fileID);
+  if (!m || m[1] !== openid) throw new AppError('NOT_FOUND', '文件不存在，请重新上传');
+  return `uploads/${m[1]}/${m[2]}`;
+};
+

@@ -15,26 +15,15 @@ import type { Doc } from '../ports/store';
 import { collectionName } from '../store/collections';
 import { DEFAULT_FILE_LIMITS, IMAGE_TYPES, pdfInfo, sniffFile, type FileLimits, type OwnFileType } from '../documents/file-type';
 import { imagesToPdf } from '../documents/image-pdf';
-import { FILE_IMPORTS, type FileImportDoc } from './own-file-imports';
+import { FILE_IMPORTS, uploadKey, type FileImportDoc } from './own-file-imports';
 
-export { FILE_IMPORTS, loadImport, type FileImportDoc, type OwnFile } from './own-file-imports';
+export { FILE_IMPORTS, loadImport, uploadKey, type FileImportDoc, type OwnFile } from './own-file-imports';
 
 /** Imports a caller may prepare per 24 hours (each one costs a conversion). */
 export const IMPORTS_PER_DAY = 50;
 /** The album (相册) takes up to nine images in one contract; the camera one photo. */
 export const MAX_ALBUM_IMAGES = 9;
 export const PREVIEW_URL_SECONDS = 600;
-
-// The fileID wx.cloud.uploadFile answers: cloud://<env>.<bucket>/<cloudPath>; the mini-program
-// uploads to uploads/<openid>/<random> (storage rule: only the creator reads and writes it).
-const FILE_ID = /^cloud:\/\/[A-Za-z0-9._-]{1,120}\/uploads\/([A-Za-z0-9_-]{1,64})\/([A-Za-z0-9_-]{8,64})$/;
-
-/** The storage key of the caller's own upload, rebuilt from checked parts; someone else's is NOT_FOUND. */
-export const uploadKey = (fileID: string, openid: string): string => {
-  const m = FILE_ID.exec(fileID);
-  if (!m || m[1] !== openid) throw new AppError('NOT_FOUND', '文件不存在，请重新上传');
-  return `uploads/${m[1]}/${m[2]}`;
-};
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 

@@ -301,13 +301,17 @@ export interface ContractDownloadInput {
  */
 contractId: string
 /**
- * Which file: the contract (default), an IOU's settlement certificate (结清证明, L4), or an extension agreement (展期协议, L3, with extensionId)
+ * Which file: the contract (default), an IOU's settlement certificate (结清证明, L4), or an extension agreement (展期协议, L3, with extensionId); or a repayment's photo of the transfer (repayment_photo, with repaymentId)
  */
-document?: ("contract" | "settlement_certificate" | "extension")
+document?: ("contract" | "settlement_certificate" | "extension" | "repayment_photo")
 /**
  * Extension id, for document = extension
  */
 extensionId?: string
+/**
+ * Repayment id, for document = repayment_photo
+ */
+repaymentId?: string
 }
 
 /**
@@ -771,6 +775,10 @@ channel: ("wechat" | "alipay" | "bank_transfer" | "cash" | "other")
  * BizToken of a passed face check started for this act (face-start)
  */
 bizToken?: string
+/**
+ * Optional photo of the transfer (PNG or JPG, ≤ 10 MB): the fileID wx.cloud.uploadFile answered (the emulator: POST /_emulator/storage/upload?name=)
+ */
+photoFileID?: string
 }
 
 export interface RescindCancelInput {

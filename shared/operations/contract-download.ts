@@ -3,7 +3,7 @@ import { requireCaller, type Operation } from '../ports/operation';
 import { loadAsParty } from '../contracts/repository';
 import { AppError } from '../errors';
 import { currentFile, fileName } from '../contracts/files';
-import { EXTENSIONS, type ExtensionRecord } from '../repayments/records';
+import { EXTENSIONS, REPAYMENTS, type ExtensionRecord, type RepaymentRecord } from '../repayments/records';
 
 /** Seconds a download link lives: long enough to open, too short to pass around. */
 const LINK_SECONDS = 600;
@@ -27,6 +27,11 @@ export const contractDownload: Operation<ContractDownloadInput> = async (input, 
     const ext = input.extensionId ? await deps.store.get<ExtensionRecord>(EXTENSIONS, input.extensionId) : null;
     if (!ext || ext.contractId !== contract._id) throw new AppError('NOT_FOUND', '展期协议不存在');
     return link(ext.document.key, ext.document.sha256, false, `${contract.contractNo}-展期协议.pdf`);
+  }
+  if (input.document === 'repayment_photo') {
+    const r = input.repaymentId ? await deps.store.get<RepaymentRecord>(REPAYMENTS, input.repaymentId) : null;
+    if (!r || r.contractId !== contract._id || !r.photo) throw new AppError('NOT_FOUND', '该还款记录没有转账凭证');
+    return link(r.photo.key, r.photo.sha256, false, `${contract.contractNo}-还款凭证.${r.photo.contentType === 'image/png' ? 'png' : 'jpg'}`);
   }
   const file = await currentFile(deps, contract);
   return link(file.key, file.sha256, file.preview, fileName(contract));

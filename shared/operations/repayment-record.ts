@@ -1,7 +1,8 @@
 /**
  * L1: a repayment of a signed IOU. The borrower records it (amount, day, channel) and the lender
  * is asked to confirm; the lender may record one received, after an identity check, and then it
- * counts at once (created and confirmed by the repayment table in one commit). Nothing the
+ * counts at once (created and confirmed by the repayment table in one commit). A photo of the
+ * transfer may come with it (repayments/photo.ts: decoded, stored under our key). Nothing the
  * borrower typed reaches the lender's SMS: it names the borrower and the IOU only.
  */
 import { AppError } from '../errors';
@@ -18,6 +19,7 @@ import { deliverNow, type OutboxRow } from '../messages/outbox';
 import { ledgerOf, lenderIndex, REPAYMENTS, type RepaymentRecord, loadLedgerParty } from '../repayments/records';
 import { actorOf, clearedFollowUp } from '../repayments/acts';
 import { ledgerView, repaymentView } from '../repayments/views';
+import { storeRepaymentPhoto } from '../repayments/photo';
 
 export const repaymentRecord: Operation<RepaymentRecordInput> = async (input, ctx) => {
   const { openid } = requireCaller(ctx);
@@ -44,9 +46,11 @@ export const repaymentRecord: Operation<RepaymentRecordInput> = async (input, ct
     faceCheckId = prepared.check._id;
   }
   const at = now.toISOString();
+  const repaymentId = deps.ids.id('rp');
+  const photo = input.photoFileID ? await storeRepaymentPhoto(deps, openid, input.photoFileID, contract._id, repaymentId) : undefined;
   const recorded = newRecord(REPAYMENT_TABLE, {
-    _id: deps.ids.id('rp'), contractId: contract._id, amountFen: input.amountFen, paidOn: input.paidOn, channel: input.channel,
-    recordedBy: index, createdAt: at, confirmedAt: null, faceCheckId: null, disputedAt: null, disputeReason: null,
+    _id: repaymentId, contractId: contract._id, amountFen: input.amountFen, paidOn: input.paidOn, channel: input.channel,
+    recordedBy: index, createdAt: at, confirmedAt: null, faceCheckId: null, disputedAt: null, disputeReason: null, ...(photo ? { photo } : {}),
   }) as RepaymentRecord;
   const repayment: RepaymentRecord = byLender
     ? applyRecord(recorded, decideRecord(REPAYMENT_TABLE, recorded.status, 'confirm'), { confirmedAt: at, faceCheckId })

@@ -44,6 +44,8 @@ export interface RepaymentRecord extends Doc {
   faceCheckId: string | null;
   disputedAt: string | null;
   disputeReason: string | null;
+  /** The transfer's photo, if the recorder gave one (photo.ts). */
+  photo?: { key: string; sha256: string; contentType: string };
 }
 
 export interface SupplementDocument {

@@ -28,6 +28,7 @@ export const repaymentView = (r: RepaymentRecord) => ({
   confirmedAt: r.confirmedAt,
   disputedAt: r.disputedAt,
   ...(r.disputeReason ? { disputeReason: r.disputeReason } : {}),
+  photo: r.photo ? { sha256: r.photo.sha256 } : null,
 });
 
 export const extensionView = (e: ExtensionRecord) => ({

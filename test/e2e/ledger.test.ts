@@ -9,6 +9,7 @@
  * 560), not from the code. Day n means n days after the IOU was signed and the money lent (T0).
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { ContractEvent } from '../../shared/domain/events';
@@ -17,6 +18,7 @@ import type { Contract } from '../../shared/domain/contract';
 import { addDays, addMonths } from '../../shared/rules/dates';
 import { Client, iouForm, person, startTestEmulator } from '../support/emulator';
 import type { Emulator } from '../../emulator/server';
+import { PNG } from 'pngjs';
 
 let emu: Emulator;
 let client: Client;
@@ -31,6 +33,16 @@ let id: string;
 const day = (n: number) => addDays(T0, n);
 const ledgerAt = (n: number, who = borrower) => client.ok('ledger-get', who.openid, { contractId: id, asOf: day(n) });
 const events = async () => emu.container.store.find<ContractEvent>('events', { contractId: id }, { orderBy: [['seq', 'asc']] });
+const upload = async (openid: string, name: string, bytes: Uint8Array): Promise<string> => {
+  const res = await fetch(`${emu.url}/_emulator/storage/upload?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { 'x-openid': openid, 'content-type': 'application/octet-stream' }, body: bytes });
+  expect(res.status).toBe(200);
+  return ((await res.json()) as { fileID: string }).fileID;
+};
+const transferScreenshot = (): Buffer => {
+  const png = new PNG({ width: 40, height: 60 });
+  png.data.fill(200);
+  return PNG.sync.write(png);
+};
 const goTo = async (n: number) => {
   const now = client.today();
   const ahead = Math.round((Date.parse(day(n)) - Date.parse(now)) / 86_400_000);
@@ -87,8 +99,20 @@ describe('L1–L4 an IOU with three instalments, from the first repayment to 结
   });
 
   test('L1 day 20: the borrower records 3 000 yuan; it counts for nothing until the lender confirms, who is told by SMS', async () => {
-    const r = await client.ok('repayment-record', borrower.openid, { contractId: id, amountFen: 300_000, paidOn: day(20), channel: 'bank_transfer' });
+    // a corrupt photo is refused by decoding, and nothing is stored
+    const corrupt = transferScreenshot().subarray(0, 60);
+    const bad = await client.call('repayment-record', borrower.openid, { contractId: id, amountFen: 300_000, paidOn: day(20), channel: 'bank_transfer', photoFileID: await upload(borrower.openid, 'transfer.png', corrupt) });
+    expect(bad.error?.code).toBe('IMAGE_UNREADABLE');
+    expect(await emu.container.store.find('repayments', { contractId: id })).toEqual([]);
+    // someone else's upload is not theirs to attach
+    const others = await client.call('repayment-record', borrower.openid, { contractId: id, amountFen: 300_000, paidOn: day(20), channel: 'bank_transfer', photoFileID: await upload(stranger.openid, 'x.png', transferScreenshot()) });
+    expect(others.error?.code).toBe('NOT_FOUND');
+    const shot = transferScreenshot();
+    const r = await client.ok('repayment-record', borrower.openid, { contractId: id, amountFen: 300_000, paidOn: day(20), channel: 'bank_transfer', photoFileID: await upload(borrower.openid, 'transfer.png', shot) });
     firstId = r.repayment.repaymentId;
+    expect(r.repayment.photo).toEqual({ sha256: createHash('sha256').update(shot).digest('hex') });
+    const link = await client.ok('contract-download', lender.openid, { contractId: id, document: 'repayment_photo', repaymentId: firstId });
+    expect(Buffer.from(await (await fetch(`${emu.url}${link.url}`)).arrayBuffer()).equals(shot)).toBe(true);
     expect(r.repayment).toMatchObject({ status: 'recorded', amountFen: 300_000 });
     expect(r.ledger.principalOutstandingFen).toBe(1_200_000);
     const sms = await client.sms(lender.phone);
