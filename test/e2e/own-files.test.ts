@@ -167,6 +167,12 @@ describe('U2 U3 C5 own-file contracts through the emulator', () => {
     const stored = (await emu.container.store.get<any>('contracts', c.id))!;
     expect(stored.ownFile).toMatchObject({ originalName: '合作协议.pdf', originalSha256: pdfImport.originalSha256, pdfSha256: pdfImport.pdfSha256, pages: pdfImport.pages });
     expect(stored.parties.map((p: any) => [p.side, p.status, p.order])).toEqual([['initiator', 'waiting', 1], ['signer', 'waiting', 2], ['signer', 'to_fill', 3]]);
+    // The detail shows each signer's status, order and fields (C7 for own files).
+    expect(c.signingOrder).toBe('sequential');
+    expect(c.ownFile).toMatchObject({ originalName: '合作协议.pdf', pdfSha256: pdfImport.pdfSha256 });
+    expect(c.parties.map((p: any) => [p.name, p.status, p.order, p.fields])).toEqual([
+      [alice.name, 'waiting', 1, fields(0)], [bob.name, 'waiting', 2, fields(1)], [null, 'to_fill', 3, fields(2)],
+    ]);
     const paid = await client.pay(alice.openid, c.id);
     expect(paid.order.orderId).toBeNull(); // U4: within the free monthly quota
     expect(paid.contract.state).toBe('awaiting_fill');
