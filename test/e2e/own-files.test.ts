@@ -253,7 +253,10 @@ describe('U2 U3 C5 own-file contracts through the emulator', () => {
 
   test('C4 a reject by any signer ends it for all, with an SMS to each of the others; C3 revoke only while nobody else acted', async () => {
     const c = await client.ok('contract-create', alice.openid, { ...base(), title: '拒签测试', signingOrder: 'any' });
-    await client.pay(alice.openid, c.id);
+    // U4: alice's fourth own file this month — the three free ones are used (the tests above), so it is paid.
+    const paid = await client.pay(alice.openid, c.id);
+    expect(paid.order.orderId).not.toBeNull();
+    expect(paid.order.amountFen).toBe(300);
     const token = (await emu.container.store.get<any>('contracts', c.id)).shareToken;
     await client.ok('share-open', carol.openid, { token });
     await client.ok('contract-fill', carol.openid, { contractId: c.id, name: carol.name, idNumber: carol.idNumber, phone: carol.phone });
