@@ -18,7 +18,7 @@ import { chinaDay } from '../rules/dates';
 import { listPrice } from '../rules/fees';
 import type { Deps } from '../ports/operation';
 import { CONTRACTS, EVENTS } from './repository';
-import { loadImport } from './own-files';
+import { loadImport } from './own-file-imports';
 
 export const OWN_FILE_KIND = 'own_file';
 /** The most signers one own file takes (the initiator included). */

@@ -11,38 +11,15 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
 import type { Deps } from '../ports/operation';
-import type { Doc } from '../ports/store';
-import { collectionName } from '../store/collections';
-import { DEFAULT_FILE_LIMITS, IMAGE_TYPES, pdfInfo, sniffFile, type FileLimits, type OwnFileType } from '../documents/file-type';
+import { FILE_IMPORTS, type FileImportDoc } from './own-file-imports';
+import { DEFAULT_FILE_LIMITS, IMAGE_TYPES, pdfInfo, sniffFile, type FileLimits } from '../documents/file-type';
 import { imagesToPdf } from '../documents/image-pdf';
 
-export const FILE_IMPORTS = collectionName('fileImports');
 /** Imports a caller may prepare per 24 hours (each one costs a conversion). */
 export const IMPORTS_PER_DAY = 50;
 /** The album (相册) takes up to nine images in one contract; the camera one photo. */
 export const MAX_ALBUM_IMAGES = 9;
 export const PREVIEW_URL_SECONDS = 600;
-
-/** What a contract keeps of its own file (the evidence report prints these names). */
-export interface OwnFile {
-  importId: string;
-  type: OwnFileType;
-  originalName: string;
-  /** SHA-256 of the original as uploaded (the first image's for an album; each in `originals`). */
-  originalSha256: string;
-  pdfSha256: string;
-  pages: Array<{ width: number; height: number }>;
-  originals: Array<{ name: string; sha256: string; key: string }>;
-  pdfKey: string;
-}
-
-export interface FileImportDoc extends Doc {
-  _id: string;
-  openid: string;
-  source: 'chat' | 'album' | 'camera';
-  ownFile: OwnFile;
-  createdAt: string;
-}
 
 // The fileID wx.cloud.uploadFile answers: cloud://<env>.<bucket>/<cloudPath>; the mini-program
 // uploads to uploads/<openid>/<random> (storage rule: only the creator reads and writes it).
@@ -96,7 +73,7 @@ export const importOwnFile = async (deps: Deps, openid: string, req: ImportReque
   const doc: FileImportDoc = {
     _id: id, openid, source: req.source, createdAt: now.toISOString(),
     ownFile: {
-      importId: id, type: first.type,
+      importId: id, type: first.type as string,
       originalName: first.name, originalSha256: originals[0]!.sha256, pdfSha256: sha256(pdf), pages: info.pages,
       originals: originals.map(({ name, sha256: h, key }) => ({ name, sha256: h, key })), pdfKey,
     },
@@ -104,11 +81,4 @@ export const importOwnFile = async (deps: Deps, openid: string, req: ImportReque
   const r = await deps.store.commit({ collection: FILE_IMPORTS, doc, expectedVersion: 0 });
   if (!r.ok) throw new AppError('CONFLICT');
   return doc;
-};
-
-/** The caller's import, or NOT_FOUND (someone else's too). */
-export const loadImport = async (deps: Deps, id: string, openid: string): Promise<FileImportDoc> => {
-  const d = /^fi_[0-9a-z]{9,40}$/.test(id) ? await deps.store.get<FileImportDoc>(FILE_IMPORTS, id) : null;
-  if (!d || d.openid !== openid) throw new AppError('NOT_FOUND', '文件不存在，请重新上传');
-  return d;
 };

@@ -1,0 +1,41 @@
+/**
+ * Own-file import records (U1), the light half: the collection, the record's shape and reading
+ * one as its owner. No PDF code here, so contract-create (which only reads an import) carries
+ * none; own-files.ts does the checking and converting.
+ *
+ * May import: ports, store, errors, domain types.
+ */
+import { AppError } from '../errors';
+import type { Deps } from '../ports/operation';
+import type { Doc } from '../ports/store';
+import { collectionName } from '../store/collections';
+
+export const FILE_IMPORTS = collectionName('fileImports');
+
+/** What a contract keeps of its own file (the evidence report prints these names). */
+export interface OwnFile {
+  importId: string;
+  type: string;
+  originalName: string;
+  /** SHA-256 of the original as uploaded (the first image's for an album; each in `originals`). */
+  originalSha256: string;
+  pdfSha256: string;
+  pages: Array<{ width: number; height: number }>;
+  originals: Array<{ name: string; sha256: string; key: string }>;
+  pdfKey: string;
+}
+
+export interface FileImportDoc extends Doc {
+  _id: string;
+  openid: string;
+  source: 'chat' | 'album' | 'camera';
+  ownFile: OwnFile;
+  createdAt: string;
+}
+
+/** The caller's import, or NOT_FOUND (someone else's too). */
+export const loadImport = async (deps: Deps, id: string, openid: string): Promise<FileImportDoc> => {
+  const d = /^fi_[0-9a-z]{9,40}$/.test(id) ? await deps.store.get<FileImportDoc>(FILE_IMPORTS, id) : null;
+  if (!d || d.openid !== openid) throw new AppError('NOT_FOUND', '文件不存在，请重新上传');
+  return d;
+};
