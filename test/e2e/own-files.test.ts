@@ -212,6 +212,14 @@ describe('U2 U3 C5 own-file contracts through the emulator', () => {
     }
     expect(inside).toBe(total);
 
+    // C10 certificates and the verifier work for own files as for the others (C7–C12).
+    const certs = await client.ok('contract-certificates', carol.openid, { contractId: c.id });
+    expect(certs.certificates.map((x: any) => [x.signer, x.fieldName])).toEqual([[alice.name, 'Sig_signer1'], [bob.name, 'Sig_signer2'], [carol.name, 'Sig_signer3']]);
+    const verified = await client.ok('contract-verify', bob.openid, { contractId: c.id });
+    expect(verified).toMatchObject({ valid: true, auditChain: { ok: true }, document: { valid: true, matchesRecord: true, modifiedAfterLastSignature: false } });
+    // The original that was signed is the imported PDF, byte for byte (its first revision).
+    expect(sha(Buffer.from((await download(dl.url)).subarray(0, (await emu.container.files.get(stored.ownFile.pdfKey))!.length)))).toBe(pdfImport.pdfSha256);
+
     // C6: more than two signers cannot rescind; the product's advice is a new release agreement.
     const rescind = await client.call('rescind-request', bob.openid, { contractId: c.id, reason: '协商一致', bizToken: await client.face(bob, 'rescind_request', c.id) });
     expect(rescind.error).toMatchObject({ code: 'MULTI_PARTY_RESCIND_UNSUPPORTED', message: expect.stringContaining('解除协议') });
