@@ -36,7 +36,7 @@ const main = async () => {
   console.log(`100k contracts, ${due} due: ${fmt(best(runs.large))} ms (best of ${runs.large.length}: ${runs.large.map(fmt).join(', ')})  → ratio ${(best(runs.large) / best(runs.small)).toFixed(2)}×`);
 
   // The other benchmarks live beside this one; each runs in its own process (cold starts matter).
-  for (const extra of ['documents.ts', 'bundles.ts', 'payments.ts']) {
+  for (const extra of ['documents.ts', 'bundles.ts', 'payments.ts', 'own-files.ts']) {
     const file = path.join(__dirname, extra);
     if (!fs.existsSync(file)) continue;
     console.log(`\n## ${extra}`);

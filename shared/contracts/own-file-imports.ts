@@ -1,18 +1,21 @@
 /**
- * Uploads and the prepared own files (U1) as stored — light, no PDF code, so contract-create can read an
- * import without carrying the converter (contracts/own-files.ts does the preparing).
+ * Own-file import records (U1), the light half: the collection, the record's shape and reading
+ * one as its owner. No PDF code here, so contract-create (which only reads an import) carries
+ * none; own-files.ts does the checking and converting.
+ *
+ * May import: ports, store, errors, domain types.
  */
 import { AppError } from '../errors';
 import type { Deps } from '../ports/operation';
 import type { Doc } from '../ports/store';
 import { collectionName } from '../store/collections';
-import type { OwnFileType } from '../documents/file-type';
 
 export const FILE_IMPORTS = collectionName('fileImports');
+
 /** What a contract keeps of its own file (the evidence report prints these names). */
 export interface OwnFile {
   importId: string;
-  type: OwnFileType;
+  type: string;
   originalName: string;
   /** SHA-256 of the original as uploaded (the first image's for an album; each in `originals`). */
   originalSha256: string;

@@ -11,19 +11,16 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
 import type { Deps } from '../ports/operation';
-import type { Doc } from '../ports/store';
-import { collectionName } from '../store/collections';
-import { DEFAULT_FILE_LIMITS, IMAGE_TYPES, pdfInfo, sniffFile, type FileLimits, type OwnFileType } from '../documents/file-type';
-import { imagesToPdf } from '../documents/image-pdf';
 import { FILE_IMPORTS, uploadKey, type FileImportDoc } from './own-file-imports';
-
-export { FILE_IMPORTS, loadImport, uploadKey, type FileImportDoc, type OwnFile } from './own-file-imports';
+import { DEFAULT_FILE_LIMITS, IMAGE_TYPES, pdfInfo, sniffFile, type FileLimits } from '../documents/file-type';
+import { imagesToPdf } from '../documents/image-pdf';
 
 /** Imports a caller may prepare per 24 hours (each one costs a conversion). */
 export const IMPORTS_PER_DAY = 50;
 /** The album (相册) takes up to nine images in one contract; the camera one photo. */
 export const MAX_ALBUM_IMAGES = 9;
 export const PREVIEW_URL_SECONDS = 600;
+
 
 const sha256 = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
 
@@ -66,7 +63,7 @@ export const importOwnFile = async (deps: Deps, openid: string, req: ImportReque
   const doc: FileImportDoc = {
     _id: id, openid, source: req.source, createdAt: now.toISOString(),
     ownFile: {
-      importId: id, type: first.type,
+      importId: id, type: first.type as string,
       originalName: first.name, originalSha256: originals[0]!.sha256, pdfSha256: sha256(pdf), pages: info.pages,
       originals: originals.map(({ name, sha256: h, key }) => ({ name, sha256: h, key })), pdfKey,
     },
@@ -75,4 +72,3 @@ export const importOwnFile = async (deps: Deps, openid: string, req: ImportReque
   if (!r.ok) throw new AppError('CONFLICT');
   return doc;
 };
-

@@ -51,7 +51,7 @@ export const stateLabel = (c: Contract): string =>
  * One party as the viewer sees it. The output keeps the names it always had: `role` is the party's
  * side (initiator / counterparty / signer) and `kindRole` its role in the kind (lender, payee…).
  */
-const partyView = (c: Contract, p: Party, own: boolean) => ({
+const partyView = (c: Contract, p: Party, own: boolean, index: number) => ({
   role: p.side,
   kindRole: p.role,
   isMe: own,
@@ -65,6 +65,8 @@ const partyView = (c: Contract, p: Party, own: boolean) => ({
   signedAt: p.signature?.at ?? null,
   signatureType: p.signature?.type ?? null,
   ...(p.rejectReason !== undefined ? { rejectReason: p.rejectReason } : {}),
+  // Own files (U3, C5): each signer's place in the signing order and where they sign.
+  ...(c.ownFile ? { order: p.order, fields: c.ownFile.fields.filter((f) => f.party === index).map(({ page, x, y, width, height }) => ({ page, x, y, width, height })) } : {}),
 });
 
 /** The contract as the party at index `viewer` sees it. */
@@ -78,7 +80,13 @@ export const contractView = (contract: Contract, viewer: number, now: string) =>
   stateLabel: stateLabel(contract),
   myRole: partyAt(contract, viewer).side,
   myKindRole: partyAt(contract, viewer).role,
-  parties: contract.parties.map((p, i) => partyView(contract, p, i === viewer)),
+  parties: contract.parties.map((p, i) => partyView(contract, p, i === viewer, i)),
+  ...(contract.ownFile
+    ? {
+        signingOrder: contract.signingOrder ?? 'sequential',
+        ownFile: { originalName: contract.ownFile.originalName, originalSha256: contract.ownFile.originalSha256, pdfSha256: contract.ownFile.pdfSha256, pages: contract.ownFile.pages, deadline: contract.ownFile.deadline },
+      }
+    : {}),
   form: contract.form,
   payment: { status: contract.payment.status, amountFen: contract.payment.amountFen },
   pending: contract.pending ? { type: contract.pending.type, by: partyAt(contract, contract.pending.by).side, reason: contract.pending.reason, at: contract.pending.at } : null,

@@ -167,6 +167,12 @@ describe('U2 U3 C5 own-file contracts through the emulator', () => {
     const stored = (await emu.container.store.get<any>('contracts', c.id))!;
     expect(stored.ownFile).toMatchObject({ originalName: '合作协议.pdf', originalSha256: pdfImport.originalSha256, pdfSha256: pdfImport.pdfSha256, pages: pdfImport.pages });
     expect(stored.parties.map((p: any) => [p.side, p.status, p.order])).toEqual([['initiator', 'waiting', 1], ['signer', 'waiting', 2], ['signer', 'to_fill', 3]]);
+    // The detail shows each signer's status, order and fields (C7 for own files).
+    expect(c.signingOrder).toBe('sequential');
+    expect(c.ownFile).toMatchObject({ originalName: '合作协议.pdf', pdfSha256: pdfImport.pdfSha256 });
+    expect(c.parties.map((p: any) => [p.name, p.status, p.order, p.fields])).toEqual([
+      [alice.name, 'waiting', 1, fields(0)], [bob.name, 'waiting', 2, fields(1)], [null, 'to_fill', 3, fields(2)],
+    ]);
     const paid = await client.pay(alice.openid, c.id);
     expect(paid.order.orderId).toBeNull(); // U4: within the free monthly quota
     expect(paid.contract.state).toBe('awaiting_fill');
@@ -205,6 +211,14 @@ describe('U2 U3 C5 own-file contracts through the emulator', () => {
       inside += n;
     }
     expect(inside).toBe(total);
+
+    // C10 certificates and the verifier work for own files as for the others (C7–C12).
+    const certs = await client.ok('contract-certificates', carol.openid, { contractId: c.id });
+    expect(certs.certificates.map((x: any) => [x.signer, x.fieldName])).toEqual([[alice.name, 'Sig_signer1'], [bob.name, 'Sig_signer2'], [carol.name, 'Sig_signer3']]);
+    const verified = await client.ok('contract-verify', bob.openid, { contractId: c.id });
+    expect(verified).toMatchObject({ valid: true, auditChain: { ok: true }, document: { valid: true, matchesRecord: true, modifiedAfterLastSignature: false } });
+    // The original that was signed is the imported PDF, byte for byte (its first revision).
+    expect(sha(Buffer.from((await download(dl.url)).subarray(0, (await emu.container.files.get(stored.ownFile.pdfKey))!.length)))).toBe(pdfImport.pdfSha256);
 
     // C6: more than two signers cannot rescind; the product's advice is a new release agreement.
     const rescind = await client.call('rescind-request', bob.openid, { contractId: c.id, reason: '协商一致', bizToken: await client.face(bob, 'rescind_request', c.id) });
@@ -247,7 +261,10 @@ describe('U2 U3 C5 own-file contracts through the emulator', () => {
 
   test('C4 a reject by any signer ends it for all, with an SMS to each of the others; C3 revoke only while nobody else acted', async () => {
     const c = await client.ok('contract-create', alice.openid, { ...base(), title: '拒签测试', signingOrder: 'any' });
-    await client.pay(alice.openid, c.id);
+    // U4: alice's fourth own file this month — the three free ones are used (the tests above), so it is paid.
+    const paid = await client.pay(alice.openid, c.id);
+    expect(paid.order.orderId).not.toBeNull();
+    expect(paid.order.amountFen).toBe(300);
     const token = (await emu.container.store.get<any>('contracts', c.id)).shareToken;
     await client.ok('share-open', carol.openid, { token });
     await client.ok('contract-fill', carol.openid, { contractId: c.id, name: carol.name, idNumber: carol.idNumber, phone: carol.phone });
