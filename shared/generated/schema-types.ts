@@ -191,6 +191,16 @@ contractId: string
 }
 
 /**
+ * P3: the share token, the 小程序码 (wxacode.getUnlimited, token in scene) and a URL Link (urllink.generate) expiring with the contract.
+ */
+export interface ContractShareInput {
+/**
+ * Contract id
+ */
+contractId: string
+}
+
+/**
  * Signs after a passed face check for this contract (C5).
  */
 export interface ContractSignInput {

@@ -1,3 +1,4 @@
+import { SHARE_TOKEN_BYTES } from '../messages/share-links';
 import { CONTRACT_PAYMENT_TABLE, newRecord } from '../lifecycle';
 import { AppError } from '../errors';
 import { chainEvents, GENESIS_HASH } from '../domain/events';
@@ -72,7 +73,8 @@ export const contractCreate: Operation<ContractCreateInput> = async (input, ctx)
     memberOpenids: [openid],
     form: input.form,
     ruleFacts,
-    shareToken: deps.ids.token(18),
+    // P3: 128 random bits, 22 characters — the bare scene of a 小程序码 (messages/share-links.ts).
+    shareToken: deps.ids.token(SHARE_TOKEN_BYTES),
     payment: newRecord(CONTRACT_PAYMENT_TABLE, { amountFen: fee, orderId: null, paidAt: null }),
     pending: null, reminders: { enabled: false },
     createdAt: at, updatedAt: at, initiatedAt: null, expiresAt: null, completedAt: null, document: null,

@@ -84,6 +84,8 @@ export interface CloudSettings {
   storageBucket?: string;
   faceRuleId?: string;
   sms: { sdkAppId?: string; signName?: string; templateIds: Record<string, string> };
+  /** The mini-program (P3 share links, N1 subscription messages): its AppID and which build codes open; the AppSecret is a secret, never here. */
+  wechat: { appId?: string; apiBaseUrl?: string; envVersion: 'release' | 'trial' | 'develop' };
   ses: { from?: string; templateId?: number; region: string; replyTo?: string };
 }
 

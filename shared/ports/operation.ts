@@ -16,6 +16,7 @@ import type { Mailer } from './mailer';
 import type { Payments } from './payments';
 import type { Sms } from './sms';
 import type { Store } from './store';
+import type { Wechat } from './wechat';
 
 export interface Deps {
   config: AppConfig;
@@ -27,6 +28,8 @@ export interface Deps {
   mailer: Mailer;
   payments: Payments;
   files: FileStorage;
+  /** WeChat server APIs: 小程序码, URL Links, subscription messages (P3, N1). */
+  wechat: Wechat;
   log: Log;
 }
 

@@ -88,6 +88,11 @@ export const loadCloudSettings = (rawEnv: Record<string, string | undefined>): C
     apiTimeoutSeconds: Number(env.ESIGN_TC_TIMEOUT_SECONDS ?? 5),
     ...(env.ESIGN_TCB_STORAGE_BUCKET ? { storageBucket: env.ESIGN_TCB_STORAGE_BUCKET } : {}),
     ...(env.ESIGN_FACEID_RULE_ID ? { faceRuleId: env.ESIGN_FACEID_RULE_ID } : {}),
+    wechat: {
+      ...(env.ESIGN_WX_APPID ? { appId: env.ESIGN_WX_APPID } : {}),
+      ...(env.ESIGN_WX_API_BASE_URL ? { apiBaseUrl: env.ESIGN_WX_API_BASE_URL } : {}),
+      envVersion: env.ESIGN_WX_ENV_VERSION === 'trial' || env.ESIGN_WX_ENV_VERSION === 'develop' ? env.ESIGN_WX_ENV_VERSION : 'release',
+    },
     sms: {
       ...(env.ESIGN_SMS_SDK_APP_ID ? { sdkAppId: env.ESIGN_SMS_SDK_APP_ID } : {}),
       ...(env.ESIGN_SMS_SIGN_NAME ? { signName: env.ESIGN_SMS_SIGN_NAME } : {}),

@@ -18,6 +18,7 @@ import { SmsOutbox } from '../adapters/local/sms-outbox';
 import { LocalWechatPay } from '../adapters/local/local-wechatpay';
 import { DirFiles } from '../adapters/local/dir-files';
 import { MailOutbox } from '../adapters/local/mail-outbox';
+import { LocalWechat } from '../adapters/local/local-wechat';
 import type { FaultSwitch } from '../adapters/local/faults';
 import { openSqliteStore } from '../adapters/local/sqlite-store';
 
@@ -29,6 +30,8 @@ export interface LocalHandles {
   payments: LocalWechatPay;
   /** Provider faults for the outbox's retries (POST /_emulator/faults). */
   faults: { sms: FaultSwitch; email: FaultSwitch };
+  /** The emulator's address, once it listens: where local URL Links point (/_emulator/urllink/<id>). */
+  setBaseUrl(url: string): void;
 }
 
 export interface Container extends Deps {
@@ -54,10 +57,12 @@ export const createContainer = (env: Record<string, string | undefined>, overrid
   const payments = new LocalWechatPay(config.dataDir, clock);
   const sms = new SmsOutbox(store, clock, ids);
   const mailer = new MailOutbox(store, files, clock, ids);
+  let baseUrl = 'http://127.0.0.1';
+  const wechat = new LocalWechat(store, clock, ids, () => baseUrl);
   return {
-    config, store, clock, ids, face, files, log, sms, mailer,
+    config, store, clock, ids, face, files, log, sms, mailer, wechat,
     payments,
-    local: { clock, face, files, payments, faults: { sms: sms.faults, email: mailer.faults } },
+    local: { clock, face, files, payments, faults: { sms: sms.faults, email: mailer.faults }, setBaseUrl: (url) => { baseUrl = url; } },
     close: async () => {
       await payments.close();
       await store.close();

@@ -51,6 +51,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   call('coupon-list', 'My coupons (我的优惠券)'),
   call('contract-get', 'Contract detail for a party'),
   call('contract-list', 'My contracts with status filter and paging'),
+  call('contract-share', 'The share token, 小程序码 and URL Link of a contract (P3)'),
   call('share-open', 'Open a share link; bind as the other party'),
   call('contract-fill', 'The other party confirms their details', { ports: ['mailer', 'sms'] }),
   call('contract-sign', 'Sign after a face check', { ports: ['face', 'mailer', 'sms'], pdf: true }, 512, 20),

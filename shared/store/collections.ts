@@ -105,6 +105,8 @@ export const COLLECTIONS = {
     name: 'subscribe_outbox',
     indexes: [{ name: 'created', fields: [['createdAt', 'asc']] }],
   },
+  // A contract's share material (P3, contract-share): its 小程序码's stored key and its URL Link, by contract id, reused until the link nears its end.
+  shareLinks: { name: 'share_links', indexes: [] },
   // URL Links made by the local WeChat adapter (emulator), served at /_emulator/urllink/<id>.
   urlLinks: { name: 'url_links', indexes: [] },
   // N1 verification codes (shared/identity/verification-codes.ts): one document per user and
