@@ -342,6 +342,18 @@ contractId?: string
 }
 
 /**
+ * N1: the subscription-message templates the user accepted; each accept allows one subscription message of that template.
+ */
+export interface NotifySubscribeInput {
+/**
+ * What wx.requestSubscribeMessage answered: template id → accept | reject | ban | filter
+ */
+results: {
+[k: string]: "accept" | "reject" | "ban" | "filter" | undefined
+}
+}
+
+/**
  * The HTTP trigger event of WeChat Pay's payment notification (API gateway / function URL / CloudBase HTTP access); other fields of the event are accepted and ignored.
  */
 export interface PaymentNotifyInput {

@@ -38,6 +38,7 @@ export const loadConfig = (rawEnv: Record<string, string | undefined>): AppConfi
     // Derived from the signer-id secret where one is configured; the local emulator's fixed key hides nothing worth hiding.
     rateLimitKey: env.ESIGN_SIGNER_ID_SECRET ? createHmac('sha256', env.ESIGN_SIGNER_ID_SECRET).update('rate-limits').digest('base64url') : 'local-rate-limit-key',
     smsBrand: { ...messages.sms },
+    subscribeTemplates: { ...messages.subscribeTemplates, ...jsonObject('ESIGN_WX_SUBSCRIBE_TEMPLATE_IDS', env.ESIGN_WX_SUBSCRIBE_TEMPLATE_IDS) },
     timerBatch: Number(env.ESIGN_TIMER_BATCH ?? 200),
     shareLinkBase: env.ESIGN_SHARE_LINK_BASE ?? 'pages/share/index?token=',
     logLevel: env.ESIGN_LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),

@@ -53,6 +53,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   call('contract-list', 'My contracts with status filter and paging'),
   call('contract-share', 'The share token, 小程序码 and URL Link of a contract (P3)'),
   call('share-open', 'Open a share link; bind as the other party'),
+  call('notify-subscribe', 'Record the subscription-message templates the user accepted (N1)'),
   call('contract-fill', 'The other party confirms their details', { ports: ['mailer', 'sms'] }),
   call('contract-sign', 'Sign after a face check', { ports: ['face', 'mailer', 'sms'], pdf: true }, 512, 20),
   call('contract-reject', 'Refuse to sign (拒签) or to accept a receipt (拒绝领取), with a reason', { ports: ['mailer', 'sms'] }),
