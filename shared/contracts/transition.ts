@@ -14,7 +14,7 @@ import type { Append, CasWrite } from '../ports/store';
 import type { Deps } from '../ports/operation';
 import { CONTRACTS, EVENTS, isVisibleTo, loadContract } from './repository';
 import { contractMessageRows, type SmsFacts } from '../messages/contract-sms';
-import { limitWrites } from '../messages/limits';
+import { limitWritesEach } from '../messages/limits';
 import { deliverNow, outboxAppend, type OutboxRow } from '../messages/outbox';
 import { chinaDay } from '../rules/dates';
 import { cleanTypedText } from '../rules/typed-text';
@@ -197,22 +197,13 @@ export const INVITATION_TEMPLATES: readonly string[] = ['invite_fill', 'invite_s
  * contract-pay refuses before charging when the initiation's invitation would be refused.
  */
 const limitInvitations = async (deps: Deps, contract: Contract, rows: OutboxRow[]): Promise<{ rows: OutboxRow[]; writes: CasWrite[] }> => {
-  const kept: OutboxRow[] = [];
-  const writes: CasWrite[] = [];
-  for (const row of rows) {
-    if (row.kind !== 'sms' || !row.sms || !INVITATION_TEMPLATES.includes(row.sms.template)) {
-      kept.push(row);
-      continue;
-    }
-    try {
-      writes.push(...(await limitWrites(deps, 'invite', { contractId: contract._id, caller: contract.parties[0]!.openid ?? undefined, destination: row.sms.phone })));
-      kept.push(row);
-    } catch (e) {
-      if (!(e instanceof AppError && e.code === 'RATE_LIMITED')) throw e;
-      deps.log.warn({ contractId: contract._id, template: row.sms.template }, 'invitation not sent: rate limited');
-    }
-  }
-  return { rows: kept, writes };
+  const isInvitation = (row: OutboxRow) => row.kind === 'sms' && !!row.sms && INVITATION_TEMPLATES.includes(row.sms.template);
+  const invitations = rows.filter(isInvitation);
+  if (invitations.length === 0) return { rows, writes: [] };
+  const { allowed, writes } = await limitWritesEach(deps, 'invite', invitations.map((row) => ({ contractId: contract._id, caller: contract.parties[0]!.openid ?? undefined, destination: row.sms!.phone })));
+  const refused = new Set(invitations.filter((_, i) => !allowed[i]));
+  for (const row of refused) deps.log.warn({ contractId: contract._id, template: row.sms!.template }, 'invitation not sent: rate limited');
+  return { rows: rows.filter((r) => !refused.has(r)), writes };
 };
 
 /** The message rows a decision calls for (N1), one per party it names, by subscription message where accepted, else SMS. */

@@ -1,3 +1,4 @@
+import { inviteeKeysOf } from '../contracts/invitees';
 import { SHARE_TOKEN_BYTES } from '../messages/share-links';
 import { CONTRACT_PAYMENT_TABLE, newRecord } from '../lifecycle';
 import { AppError } from '../errors';
@@ -71,6 +72,7 @@ export const contractCreate: Operation<ContractCreateInput> = async (input, ctx)
     contractNo: `${spec.numberPrefix}${today.replace(/-/g, '')}${id.slice(-8).toUpperCase()}`,
     kind: spec.kind, flow, title: spec.title, state: 'draft', schemaVersion: CONTRACT_SCHEMA_VERSION, parties,
     memberOpenids: [openid],
+    inviteeKeys: inviteeKeysOf(deps, { parties }),
     form: input.form,
     ruleFacts,
     // P3: 128 random bits, 22 characters — the bare scene of a 小程序码 (messages/share-links.ts).

@@ -22,8 +22,10 @@ export const COLLECTIONS = {
   users: { name: 'users', indexes: [] },
   contracts: {
     name: 'contracts',
-    arrayFields: ['memberOpenids'],
+    arrayFields: ['memberOpenids', 'inviteeKeys'],
     indexes: [
+      // 我来填 invitations (P3): by the invited person's keyed ID-number hash.
+      { name: 'invitee', fields: [['inviteeKeys', 'asc']] },
       // My contracts (C7): by member, newest first, optionally by state.
       { name: 'member_updated', fields: [['memberOpenids', 'asc'], ['updatedAt', 'desc']] },
       // Expiry timer (C2/S1): due set only.

@@ -118,3 +118,26 @@ test('N1 channel order: a user who accepted the template gets a subscription mes
   expect(await subs()).toHaveLength(1);
   expect((await client.sms(b.phone)).slice(smsBefore).map((m) => m.template)).toEqual(['rescind_cancelled']);
 });
+
+test('P3 我来填: the invited person finds the contract in contract-list as soon as their verified ID number matches; others do not', async () => {
+  const a = person('o-inv-list-a', '钱甲', 40);
+  const b = person('o-inv-list-b', '赵乙', 35);
+  const stranger = person('o-inv-list-c', '冯丙', 35);
+  await client.verify(a);
+  const v = await client.ok('contract-create', a.openid, { kind: 'iou', myRole: 'lender', counterparty: { fillMode: 'me', name: b.name, idNumber: b.idNumber, phone: b.phone }, form: iouForm(client.today()) });
+  await client.pay(a.openid, v.id);
+  // The keyed hash is stored, never the ID number as a query field.
+  expect(JSON.stringify((await stored(v.id))!.inviteeKeys)).not.toContain(b.idNumber);
+  // Not verified yet: nothing.
+  expect((await client.ok('contract-list', b.openid, {})).invitations).toEqual([]);
+  await client.verify(b);
+  await client.verify(stranger);
+  const list = await client.ok('contract-list', b.openid, {});
+  expect(list.invitations).toEqual([expect.objectContaining({ id: v.id, shareToken: v.shareToken })]);
+  expect((await client.ok('contract-list', stranger.openid, {})).invitations).toEqual([]);
+  // Opened: it is one of their contracts now, no longer an invitation.
+  await client.ok('share-open', b.openid, { token: list.invitations[0].shareToken });
+  const after = await client.ok('contract-list', b.openid, {});
+  expect(after.invitations).toEqual([]);
+  expect(after.items.map((c: { id: string }) => c.id)).toContain(v.id);
+});
