@@ -23,6 +23,7 @@ import { createLogger } from '../shared/runtime/logger';
 import { MovableClock } from '../shared/adapters/local/clock';
 import type { PaymentSimulator } from '../shared/adapters/local/payment-simulator';
 import { LOCAL_APPID } from '../shared/adapters/local/wechatpay-keys';
+import type { LocalUrlLinkDoc } from '../shared/ports/wechat-protocol';
 import type { HttpAnswer } from '../shared/ports/operation';
 import { WEBHOOK_PATH, couponControl, payControl, webhookEvent } from './payments';
 
@@ -321,6 +322,14 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
         })),
       });
     }
+    const urlLink = /^\/_emulator\/urllink\/([A-Za-z0-9_-]{8,64})$/.exec(p);
+    if (urlLink && req.method === 'GET') {
+      // A local URL Link (P3), as WeChat's H5 page resolves one: the page and query it opens, or why not.
+      const doc = await container.store.get<LocalUrlLinkDoc>(collectionName('urlLinks'), urlLink[1]!);
+      if (!doc) return send(res, 404, errorBody('NOT_FOUND', '没有这个链接 / no such link'));
+      if (Date.parse(doc.expiresAt) <= container.clock.now().getTime()) return send(res, 410, errorBody('NOT_FOUND', '链接已过期 / the link has expired'));
+      return send(res, 200, { ok: true, path: doc.path, query: doc.query, target: doc.query ? `${doc.path}?${doc.query}` : doc.path });
+    }
     if (p === '/_emulator/face-mode' && req.method === 'POST') {
       const body = (await json()) as { mode?: unknown };
       if (body.mode !== 'pass' && body.mode !== 'fail' && body.mode !== 'pending') return send(res, 400, errorBody('VALIDATION_FAILED', 'mode 须为 pass、fail 或 pending'));
@@ -366,6 +375,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
   }
   const port = (server.address() as { port: number }).port;
   baseUrl = `http://127.0.0.1:${port}`;
+  local?.setBaseUrl(baseUrl);
   if (local) local.payments.setNotifyUrl(`${baseUrl}${WEBHOOK_PATH}`);
   else env.WECHATPAY_NOTIFY_URL = `${baseUrl}${WEBHOOK_PATH}`;
   return {

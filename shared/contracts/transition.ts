@@ -13,8 +13,8 @@ import type { Action } from '../lifecycle/table';
 import type { Append, CasWrite } from '../ports/store';
 import type { Deps } from '../ports/operation';
 import { CONTRACTS, EVENTS, isVisibleTo, loadContract } from './repository';
-import { contractSmsRow, type SmsFacts } from '../messages/contract-sms';
-import { limitWrites } from '../messages/limits';
+import { contractMessageRows, type SmsFacts } from '../messages/contract-sms';
+import { limitWritesEach } from '../messages/limits';
 import { deliverNow, outboxAppend, type OutboxRow } from '../messages/outbox';
 import { chinaDay } from '../rules/dates';
 import { cleanTypedText } from '../rules/typed-text';
@@ -167,9 +167,10 @@ export const runTransition = async (deps: Deps, rawReq: TransitionRequest): Prom
     const toSave: Contract = { ...next, eventHead: chained.head };
     // M1: the messages the move causes are outbox rows of this very commit, with the face check
     // spent (req.writes) and the events: all of it is stored, or none of it is.
-    const { rows: messages, writes: limitCounters } = await limitInvitations(deps, toSave, outboxRows(deps, toSave, decision, req, fresh, index));
+    const routed = await outboxRows(deps, toSave, decision, req, fresh, index);
+    const { rows: messages, writes: limitCounters } = await limitInvitations(deps, toSave, routed.rows);
     const result = await deps.store.commit(
-      [{ collection: CONTRACTS, doc: toSave, expectedVersion: fresh.version ?? 0 }, ...(req.writes ?? []), ...limitCounters],
+      [{ collection: CONTRACTS, doc: toSave, expectedVersion: fresh.version ?? 0 }, ...(req.writes ?? []), ...limitCounters, ...routed.writes],
       [{ collection: EVENTS, docs: chained.docs }, ...outboxAppend(messages), ...(req.appends ?? [])],
     );
     if (!result.ok) {
@@ -199,32 +200,23 @@ export const INVITATION_TEMPLATES: readonly string[] = ['invite_fill', 'invite_s
  * contract-pay refuses before charging when the initiation's invitation would be refused.
  */
 const limitInvitations = async (deps: Deps, contract: Contract, rows: OutboxRow[]): Promise<{ rows: OutboxRow[]; writes: CasWrite[] }> => {
-  const kept: OutboxRow[] = [];
-  const writes: CasWrite[] = [];
-  for (const row of rows) {
-    if (!row.sms || !INVITATION_TEMPLATES.includes(row.sms.template)) {
-      kept.push(row);
-      continue;
-    }
-    try {
-      writes.push(...(await limitWrites(deps, 'invite', { contractId: contract._id, caller: contract.parties[0]!.openid ?? undefined, destination: row.sms.phone })));
-      kept.push(row);
-    } catch (e) {
-      if (!(e instanceof AppError && e.code === 'RATE_LIMITED')) throw e;
-      deps.log.warn({ contractId: contract._id, template: row.sms.template }, 'invitation not sent: rate limited');
-    }
-  }
-  return { rows: kept, writes };
+  const isInvitation = (row: OutboxRow) => row.kind === 'sms' && !!row.sms && INVITATION_TEMPLATES.includes(row.sms.template);
+  const invitations = rows.filter(isInvitation);
+  if (invitations.length === 0) return { rows, writes: [] };
+  const { allowed, writes } = await limitWritesEach(deps, 'invite', invitations.map((row) => ({ contractId: contract._id, caller: contract.parties[0]!.openid ?? undefined, destination: row.sms!.phone })));
+  const refused = new Set(invitations.filter((_, i) => !allowed[i]));
+  for (const row of refused) deps.log.warn({ contractId: contract._id, template: row.sms!.template }, 'invitation not sent: rate limited');
+  return { rows: rows.filter((r) => !refused.has(r)), writes };
 };
 
-/** The SMS rows a decision calls for (N1), one per party it names. */
-const outboxRows = (deps: Deps, contract: Contract, d: Decision, req: TransitionRequest, before: Contract, actor: number | null): OutboxRow[] => {
+/** The message rows a decision calls for (N1), one per party it names, by subscription message where accepted, else SMS. */
+const outboxRows = (deps: Deps, contract: Contract, d: Decision, req: TransitionRequest, before: Contract, actor: number | null): Promise<{ rows: OutboxRow[]; writes: CasWrite[] }> => {
   // {3} of the SMS: a request's or a refusal's reason, or the answer to a request; nothing else
   // (an SMS template takes exactly as many parameters as it has placeholders).
   // The expiry SMS names the day the contract was due by (the move itself clears expiresAt).
   const facts: SmsFacts = d.action.endsWith('_confirm') || d.action.endsWith('_refuse')
     ? { answer: answerOf(d.action) }
     : { ...(req.reason !== undefined ? { reason: req.reason } : {}), ...(before.expiresAt ? { day: chinaDay(new Date(before.expiresAt)) } : {}) };
-  return d.notify.map((n) => contractSmsRow(deps, contract, n.party, n.sms, { ...facts, actor })).filter((r): r is OutboxRow => r !== null);
+  return contractMessageRows(deps, contract, d.notify, { ...facts, actor });
 };
 

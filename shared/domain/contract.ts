@@ -218,6 +218,12 @@ export interface Contract extends Doc {
   ownFile?: OwnFileRecord;
   /** Openids that may see the contract (index-backed "my contracts"). */
   memberOpenids: string[];
+  /**
+   * P3 我来填: keyed hashes of the ID numbers the initiator typed for parties not yet bound
+   * (contracts/invitees.ts), so the invited person finds the contract in their list as soon as
+   * their verified ID number matches. Absent on older documents.
+   */
+  inviteeKeys?: string[];
   form: Record<string, unknown>;
   /** What the rules applied at initiation (e.g. the LPR and cap for I5), kept for the record. */
   ruleFacts: Record<string, unknown>;

@@ -419,6 +419,16 @@ contractId: string
 }
 
 /**
+ * P3: the share token, the 小程序码 (wxacode.getUnlimited, token in scene) and a URL Link (urllink.generate) expiring with the contract.
+ */
+export interface ContractShareInput {
+/**
+ * Contract id
+ */
+contractId: string
+}
+
+/**
  * Signs after a passed face check for this contract (C5).
  */
 export interface ContractSignInput {
@@ -675,6 +685,18 @@ export interface LegalServiceInput {
  * The signed contract the user opened 法律服务 from (更多操作); omitted: the general page
  */
 contractId?: string
+}
+
+/**
+ * N1: the subscription-message templates the user accepted; each accept allows one subscription message of that template.
+ */
+export interface NotifySubscribeInput {
+/**
+ * What wx.requestSubscribeMessage answered: template id → accept | reject | ban | filter
+ */
+results: {
+[k: string]: "accept" | "reject" | "ban" | "filter" | undefined
+}
 }
 
 /**

@@ -9,7 +9,11 @@ import { otherPartyIndex, partyAt, type Contract } from '../domain/contract';
 import type { SmsTemplate } from '../ports/sms';
 import type { Deps } from '../ports/operation';
 import { chinaDay } from '../rules/dates';
-import { enqueueAndDeliver, smsRow, type OutboxRow } from './outbox';
+import type { CasWrite } from '../ports/store';
+import { enqueueAndDeliver, smsRow, subscribeRow, type OutboxRow } from './outbox';
+import { ASK_LABELS } from './sms-templates';
+import { subscribeMessageFor, type SubscribeSlot } from './subscribe-templates';
+import { SUBSCRIPTIONS_COLLECTION, subscriptionId, subscriptionWrite, takeCredit, type SubscriptionDoc } from './subscriptions';
 import { ANSWER_LABELS, smsDate, smsName, smsParams, smsReason, smsTitle, type ReasonAction } from './sms-templates';
 
 /** What the event adds to the contract's own facts; anything typed is reduced by the builders. */
@@ -91,4 +95,48 @@ export const sendSms = async (deps: Deps, contract: Contract, to: number, sms: S
     deps.log.warn({ contractId: contract._id, template: sms, err: e }, 'sms not queued');
     return false;
   }
+};
+
+const askKey = (label: string | undefined): keyof typeof ASK_LABELS | undefined =>
+  (Object.entries(ASK_LABELS) as Array<[keyof typeof ASK_LABELS, string]>).find(([, v]) => v === label)?.[0];
+
+/**
+ * N1's channel order for the messages of one commit: to a party bound to a WeChat user who
+ * accepted the event's subscription template (a credit is left, notify-subscribe), a
+ * subscription message — its credit taken in this very commit, the SMS kept as its fallback —
+ * else the SMS. Answers the rows and the subscription documents' writes for the commit.
+ */
+export const contractMessageRows = async (
+  deps: Deps,
+  contract: Contract,
+  notify: ReadonlyArray<{ party: number; sms: SmsTemplate }>,
+  facts: SmsFacts,
+): Promise<{ rows: OutboxRow[]; writes: CasWrite[] }> => {
+  const rows: OutboxRow[] = [];
+  const docs = new Map<string, { read: SubscriptionDoc | null; next: SubscriptionDoc | null }>();
+  for (const n of notify) {
+    const sms = contractSmsRow(deps, contract, n.party, n.sms, facts);
+    const openid = partyAt(contract, n.party).openid;
+    const msg = openid ? subscribeMessageFor(n.sms, {
+      title: contract.title, otherName: otherNameFor(contract, n.party), at: deps.clock.now(),
+      ...(askKey(facts.ask) ? { ask: askKey(facts.ask)! } : {}), ...(facts.answer ? { answer: facts.answer } : {}), ...(facts.day ? { day: facts.day } : {}),
+    }) : null;
+    const templateId = msg ? deps.config.subscribeTemplates[msg.slot as SubscribeSlot] : undefined;
+    if (openid && msg && templateId) {
+      if (!docs.has(openid)) {
+        const read = await deps.store.get<SubscriptionDoc>(SUBSCRIPTIONS_COLLECTION, subscriptionId(openid));
+        docs.set(openid, { read, next: read });
+      }
+      const entry = docs.get(openid)!;
+      const taken = takeCredit(entry.next, templateId, deps.clock.now());
+      if (taken.ok) {
+        entry.next = taken.nextDoc;
+        rows.push(subscribeRow(deps, contract._id, { toOpenid: openid, templateId, page: `pages/contract/index?id=${contract._id}`, data: msg.data }, sms?.sms ?? null));
+        continue;
+      }
+    }
+    if (sms) rows.push(sms);
+  }
+  const writes = [...docs.values()].filter((d) => d.next !== d.read && d.next).map((d) => subscriptionWrite(d.read, d.next!));
+  return { rows, writes };
 };

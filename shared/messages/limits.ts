@@ -50,3 +50,38 @@ export const commitLimited = async (deps: Deps, action: RateAction, subjects: Ra
   }
   throw new AppError('CONFLICT');
 };
+
+/**
+ * Several sends of one action in one commit (an own file's signers invited together): decided one
+ * after the other on the counters as the earlier ones left them, so two invitations counted on one
+ * counter are one write of it (a commit may name a document once). Answers, per send, whether it
+ * is allowed, and the writes for the commit.
+ */
+export const limitWritesEach = async (deps: Deps, action: RateAction, each: readonly RateSubjects[]): Promise<{ allowed: boolean[]; writes: CasWrite[] }> => {
+  const now = deps.clock.now();
+  const reads = new Map<string, RateCounterDoc | null>();
+  const current = new Map<string, RateCounterDoc | null>();
+  const allowed: boolean[] = [];
+  for (const subjects of each) {
+    const specs = specsOf(deps, action, subjects);
+    for (const s of specs) {
+      if (!reads.has(s.id)) {
+        const doc = await deps.store.get<RateCounterDoc>(RATE_LIMITS_COLLECTION, s.id);
+        reads.set(s.id, doc);
+        current.set(s.id, doc);
+      }
+    }
+    const d = decideLimits(specs, specs.map((s) => current.get(s.id) ?? null), now);
+    allowed.push(d.ok);
+    // The decided counters carry the version read, so the next decision and the write below see it.
+    if (d.ok) for (const w of d.writes) current.set(w.doc._id, { ...(w.doc as RateCounterDoc), ...(reads.get(w.doc._id)?.version !== undefined ? { version: reads.get(w.doc._id)!.version } : {}) });
+  }
+  const writes: CasWrite[] = [];
+  for (const [id, doc] of current) {
+    const read = reads.get(id) ?? null;
+    if (doc === read || !doc) continue;
+    const { version: _read, ...next } = doc;
+    writes.push({ collection: RATE_LIMITS_COLLECTION, doc: next as RateCounterDoc, expectedVersion: read?.version ?? 0 });
+  }
+  return { allowed, writes };
+};

@@ -24,8 +24,10 @@ import { MESSAGE_RETRY, MESSAGE_TABLE, applyRecord, decideRecord, newRecord, ret
 import type { Deps } from '../ports/operation';
 import type { MailMessage, MailResult } from '../ports/mailer';
 import type { SmsMessage, SmsResult } from '../ports/sms';
+import type { SubscribeMessage } from '../ports/wechat';
 import type { Append, Doc } from '../ports/store';
 import { collectionName } from '../store/collections';
+import { SUBSCRIPTIONS_COLLECTION, clearCredits, subscriptionId, type SubscriptionDoc } from './subscriptions';
 
 export const MESSAGES = collectionName('messages');
 
@@ -37,11 +39,19 @@ export interface StoredAttachment {
 
 export interface OutboxRow extends Doc {
   _id: string;
-  kind: 'sms' | 'email';
+  /**
+   * 'subscribe': a WeChat subscription message (N1's first channel, the recipient accepted one —
+   * its credit was spent in this row's commit); `sms` then holds the fallback, sent in the same
+   * delivery when WeChat refuses (43101: no subscription left) or fails for good.
+   */
+  kind: 'sms' | 'email' | 'subscribe';
   status: MessageStatus;
   /** The contract the message is about (null for account messages). */
   contractId: string | null;
   sms: SmsMessage | null;
+  subscribe?: SubscribeMessage | null;
+  /** Which channel delivered it (a subscription message may have gone by its SMS fallback). */
+  deliveredBy?: 'subscribe' | 'sms' | null;
   email: (Omit<MailMessage, 'attachments'> & { attachments: StoredAttachment[] }) | null;
   attempts: number;
   createdAt: string;
@@ -67,6 +77,10 @@ const base = (deps: Deps, contractId: string | null, kind: OutboxRow['kind']) =>
 export const smsRow = (deps: Deps, contractId: string | null, sms: SmsMessage): OutboxRow =>
   newRecord(MESSAGE_TABLE, { ...base(deps, contractId, 'sms'), sms, email: null });
 
+/** A subscription message with its SMS fallback as an outbox row, for the caller's commit. */
+export const subscribeRow = (deps: Deps, contractId: string | null, message: SubscribeMessage, fallback: SmsMessage | null): OutboxRow =>
+  newRecord(MESSAGE_TABLE, { ...base(deps, contractId, 'subscribe'), subscribe: message, sms: fallback, email: null });
+
 /** An email as an outbox row; its attachments are stored first (an unused file is harmless, a lost one is not). */
 export const emailRow = async (deps: Deps, contractId: string | null, mail: MailMessage): Promise<OutboxRow> => {
   const b = base(deps, contractId, 'email');
@@ -87,13 +101,31 @@ export const storedEmailRow = (deps: Deps, contractId: string | null, mail: Omit
 /** The rows as the append of a commit. */
 export const outboxAppend = (rows: readonly OutboxRow[]): Append[] => (rows.length ? [{ collection: MESSAGES, docs: [...rows] }] : []);
 
-type Outcome = { ok: true; providerId: string | null } | { ok: false; code: string; message: string; retryable: boolean };
+type Outcome = { ok: true; providerId: string | null; by?: 'subscribe' | 'sms' } | { ok: false; code: string; message: string; retryable: boolean };
+
+const sendSms = async (deps: Deps, sms: SmsMessage): Promise<Outcome> => {
+  const r: SmsResult = await deps.sms.send(sms);
+  return r.ok ? { ok: true, providerId: r.serialNo ?? null, by: 'sms' } : { ok: false, code: r.code ?? 'UNKNOWN', message: r.message ?? '', retryable: r.retryable === true };
+};
+
+/** WeChat holds no subscription of this template for the user (43101): neither does our mirror. Best effort. */
+const forgetCredits = async (deps: Deps, openid: string, templateId: string): Promise<void> => {
+  const doc = await deps.store.get<SubscriptionDoc>(SUBSCRIPTIONS_COLLECTION, subscriptionId(openid));
+  if (doc) await deps.store.compareAndSet(SUBSCRIPTIONS_COLLECTION, clearCredits(doc, templateId, deps.clock.now()), doc.version ?? 0);
+};
 
 const callProvider = async (deps: Deps, row: OutboxRow): Promise<Outcome> => {
   try {
-    if (row.kind === 'sms' && row.sms) {
-      const r: SmsResult = await deps.sms.send(row.sms);
-      return r.ok ? { ok: true, providerId: r.serialNo ?? null } : { ok: false, code: r.code ?? 'UNKNOWN', message: r.message ?? '', retryable: r.retryable === true };
+    if (row.kind === 'sms' && row.sms) return await sendSms(deps, row.sms);
+    if (row.kind === 'subscribe' && row.subscribe) {
+      const r = await deps.wechat.sendSubscribeMessage(row.subscribe);
+      if (r.ok) return { ok: true, providerId: null, by: 'subscribe' };
+      // Busy or throttled: the same channel later. Refused (no subscription left) or wrong for good: by SMS now.
+      if (r.retryable && !r.refused) return { ok: false, code: `WECHAT_${r.errcode}`, message: r.errmsg.slice(0, 200), retryable: true };
+      deps.log.info({ messageId: row._id, errcode: r.errcode }, 'subscription message refused: sent by SMS');
+      if (r.refused) await forgetCredits(deps, row.subscribe.toOpenid, row.subscribe.templateId);
+      if (!row.sms) return { ok: false, code: `WECHAT_${r.errcode}`, message: r.errmsg.slice(0, 200), retryable: false };
+      return await sendSms(deps, row.sms);
     }
     if (row.kind === 'email' && row.email) {
       const attachments = [];
@@ -135,7 +167,7 @@ export const deliverRow = async (deps: Deps, row: OutboxRow): Promise<OutboxRow 
   if (!claimed) return null;
   const outcome = await callProvider(deps, claimed);
   const at = deps.clock.now();
-  if (outcome.ok) return move(deps, claimed, 'succeed', { sentAt: at.toISOString(), providerId: outcome.providerId, leaseUntil: null });
+  if (outcome.ok) return move(deps, claimed, 'succeed', { sentAt: at.toISOString(), providerId: outcome.providerId, leaseUntil: null, ...(claimed.kind === 'subscribe' ? { deliveredBy: outcome.by ?? null } : {}) });
   const lastError = { code: outcome.code, message: outcome.message, retryable: outcome.retryable };
   const delay = outcome.retryable ? retryDelaySeconds(MESSAGE_RETRY, claimed.attempts) : null;
   deps.log.warn({ messageId: claimed._id, kind: claimed.kind, code: outcome.code, attempts: claimed.attempts, willRetry: delay !== null }, 'message not delivered');

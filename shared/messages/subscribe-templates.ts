@@ -10,7 +10,7 @@
  * of a field is the letters of its key: thing1 → thing, character_string2 → character_string.
  *
  * Slots: a mini-program adds templates from the public library in the MP console; each gets a
- * template id (config ESIGN_WX_SUBSCRIBE_TEMPLATES: slot → id) and its own field keys. The keys
+ * template id (config ESIGN_WX_SUBSCRIBE_TEMPLATE_IDS: slot → id) and its own field keys. The keys
  * below are the ones of the library templates we intend ("合同签署提醒" …); when the console shows
  * other numbers for the picked template, change them here — the test holds every value against
  * the kind its key names.

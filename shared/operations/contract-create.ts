@@ -1,3 +1,5 @@
+import { inviteeKeysOf } from '../contracts/invitees';
+import { SHARE_TOKEN_BYTES } from '../messages/share-links';
 import { CONTRACT_PAYMENT_TABLE, newRecord } from '../lifecycle';
 import { AppError } from '../errors';
 import { chainEvents, GENESIS_HASH } from '../domain/events';
@@ -83,9 +85,11 @@ export const contractCreate: Operation<ContractCreateInput> = async (raw, ctx) =
     contractNo: `${spec.numberPrefix}${today.replace(/-/g, '')}${id.slice(-8).toUpperCase()}`,
     kind: spec.kind, flow, title: spec.title, state: 'draft', schemaVersion: CONTRACT_SCHEMA_VERSION, parties,
     memberOpenids: [openid],
+    inviteeKeys: inviteeKeysOf(deps, { parties }),
     form: input.form,
     ruleFacts,
-    shareToken: deps.ids.token(18),
+    // P3: 128 random bits, 22 characters — the bare scene of a 小程序码 (messages/share-links.ts).
+    shareToken: deps.ids.token(SHARE_TOKEN_BYTES),
     payment: newRecord(CONTRACT_PAYMENT_TABLE, { amountFen: fee, orderId: null, paidAt: null }),
     pending: null, reminders: { enabled: false },
     createdAt: at, updatedAt: at, initiatedAt: null, expiresAt: null, completedAt: null, document: null,

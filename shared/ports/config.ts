@@ -38,6 +38,12 @@ export interface AppConfig {
   rateLimits: Readonly<Record<string, ReadonlyArray<RateRuleSetting>>>;
   /** The key of the counters' keyed hashes (a phone or e-mail never appears in a counter id). */
   rateLimitKey: string;
+  /**
+   * Subscription-message template ids by slot (shared/messages/subscribe-templates.ts), as the MP
+   * console numbered the library templates added (config/messages.json `subscribeTemplates`,
+   * ESIGN_WX_SUBSCRIBE_TEMPLATE_IDS overrides). A slot without an id goes by SMS.
+   */
+  subscribeTemplates: Readonly<Record<string, string>>;
   /** The per-deployment constants of the SMS texts (config/messages.json `sms`). */
   smsBrand: { signature: string; miniProgramName: string; openLink: string };
   /** Batch size for the timers. */
@@ -86,6 +92,8 @@ export interface CloudSettings {
   ciEndpoint?: string;
   faceRuleId?: string;
   sms: { sdkAppId?: string; signName?: string; templateIds: Record<string, string> };
+  /** The mini-program (P3 share links, N1 subscription messages): its AppID and which build codes open; the AppSecret is a secret, never here. */
+  wechat: { appId?: string; apiBaseUrl?: string; envVersion: 'release' | 'trial' | 'develop' };
   ses: { from?: string; templateId?: number; region: string; replyTo?: string };
 }
 

@@ -17,6 +17,7 @@ import type { Mailer } from './mailer';
 import type { Payments } from './payments';
 import type { Sms } from './sms';
 import type { Store } from './store';
+import type { Wechat } from './wechat';
 
 export interface Deps {
   config: AppConfig;
@@ -30,6 +31,8 @@ export interface Deps {
   files: FileStorage;
   /** Office documents → PDF (U1). */
   converter: DocumentConverter;
+  /** WeChat server APIs: 小程序码, URL Links, subscription messages (P3, N1). */
+  wechat: Wechat;
   log: Log;
 }
 

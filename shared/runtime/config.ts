@@ -38,6 +38,7 @@ export const loadConfig = (rawEnv: Record<string, string | undefined>): AppConfi
     // Derived from the signer-id secret where one is configured; the local emulator's fixed key hides nothing worth hiding.
     rateLimitKey: env.ESIGN_SIGNER_ID_SECRET ? createHmac('sha256', env.ESIGN_SIGNER_ID_SECRET).update('rate-limits').digest('base64url') : 'local-rate-limit-key',
     smsBrand: { ...messages.sms },
+    subscribeTemplates: { ...messages.subscribeTemplates, ...jsonObject('ESIGN_WX_SUBSCRIBE_TEMPLATE_IDS', env.ESIGN_WX_SUBSCRIBE_TEMPLATE_IDS) },
     timerBatch: Number(env.ESIGN_TIMER_BATCH ?? 200),
     shareLinkBase: env.ESIGN_SHARE_LINK_BASE ?? 'pages/share/index?token=',
     logLevel: env.ESIGN_LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
@@ -89,6 +90,11 @@ export const loadCloudSettings = (rawEnv: Record<string, string | undefined>): C
     ...(env.ESIGN_TCB_STORAGE_BUCKET ? { storageBucket: env.ESIGN_TCB_STORAGE_BUCKET } : {}),
     ...(env.ESIGN_CI_ENDPOINT ? { ciEndpoint: env.ESIGN_CI_ENDPOINT } : {}),
     ...(env.ESIGN_FACEID_RULE_ID ? { faceRuleId: env.ESIGN_FACEID_RULE_ID } : {}),
+    wechat: {
+      ...(env.ESIGN_WX_APPID ? { appId: env.ESIGN_WX_APPID } : {}),
+      ...(env.ESIGN_WX_API_BASE_URL ? { apiBaseUrl: env.ESIGN_WX_API_BASE_URL } : {}),
+      envVersion: env.ESIGN_WX_ENV_VERSION === 'trial' || env.ESIGN_WX_ENV_VERSION === 'develop' ? env.ESIGN_WX_ENV_VERSION : 'release',
+    },
     sms: {
       ...(env.ESIGN_SMS_SDK_APP_ID ? { sdkAppId: env.ESIGN_SMS_SDK_APP_ID } : {}),
       ...(env.ESIGN_SMS_SIGN_NAME ? { signName: env.ESIGN_SMS_SIGN_NAME } : {}),

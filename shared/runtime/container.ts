@@ -19,6 +19,7 @@ import { LocalWechatPay } from '../adapters/local/local-wechatpay';
 import { DirFiles } from '../adapters/local/dir-files';
 import { LibreOfficeConverter } from '../adapters/local/libreoffice';
 import { MailOutbox } from '../adapters/local/mail-outbox';
+import { LocalWechat } from '../adapters/local/local-wechat';
 import type { FaultSwitch } from '../adapters/local/faults';
 import { openSqliteStore } from '../adapters/local/sqlite-store';
 
@@ -30,6 +31,8 @@ export interface LocalHandles {
   payments: LocalWechatPay;
   /** Provider faults for the outbox's retries (POST /_emulator/faults). */
   faults: { sms: FaultSwitch; email: FaultSwitch };
+  /** The emulator's address, once it listens: where local URL Links point (/_emulator/urllink/<id>). */
+  setBaseUrl(url: string): void;
 }
 
 export interface Container extends Deps {
@@ -55,10 +58,12 @@ export const createContainer = (env: Record<string, string | undefined>, overrid
   const payments = new LocalWechatPay(config.dataDir, clock);
   const sms = new SmsOutbox(store, clock, ids);
   const mailer = new MailOutbox(store, files, clock, ids);
+  let baseUrl = 'http://127.0.0.1';
+  const wechat = new LocalWechat(store, clock, ids, () => baseUrl);
   return {
-    config, store, clock, ids, face, files, log, sms, mailer,
+    config, store, clock, ids, face, files, log, sms, mailer, wechat,
     payments, converter: new LibreOfficeConverter(),
-    local: { clock, face, files, payments, faults: { sms: sms.faults, email: mailer.faults } },
+    local: { clock, face, files, payments, faults: { sms: sms.faults, email: mailer.faults }, setBaseUrl: (url) => { baseUrl = url; } },
     close: async () => {
       await payments.close();
       await store.close();

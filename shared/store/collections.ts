@@ -22,8 +22,10 @@ export const COLLECTIONS = {
   users: { name: 'users', indexes: [] },
   contracts: {
     name: 'contracts',
-    arrayFields: ['memberOpenids'],
+    arrayFields: ['memberOpenids', 'inviteeKeys'],
     indexes: [
+      // 我来填 invitations (P3): by the invited person's keyed ID-number hash.
+      { name: 'invitee', fields: [['inviteeKeys', 'asc']] },
       // My contracts (C7): by member, newest first, optionally by state.
       { name: 'member_updated', fields: [['memberOpenids', 'asc'], ['updatedAt', 'desc']] },
       // Expiry timer (C2/S1): due set only.
@@ -122,6 +124,8 @@ export const COLLECTIONS = {
     name: 'subscribe_outbox',
     indexes: [{ name: 'created', fields: [['createdAt', 'asc']] }],
   },
+  // A contract's share material (P3, contract-share): its 小程序码's stored key and its URL Link, by contract id, reused until the link nears its end.
+  shareLinks: { name: 'share_links', indexes: [] },
   // URL Links made by the local WeChat adapter (emulator), served at /_emulator/urllink/<id>.
   urlLinks: { name: 'url_links', indexes: [] },
   // N1 verification codes (shared/identity/verification-codes.ts): one document per user and

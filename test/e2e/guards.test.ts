@@ -58,6 +58,7 @@ const CONTRACT_CALLS: Array<[string, (id: string) => Record<string, unknown>]> =
   ['face-start', (id) => ({ purpose: 'sign', contractId: id })],
   ['contract-download', (id) => ({ contractId: id })],
   ['contract-email', (id) => ({ contractId: id, email: 'm@example.com' })],
+  ['contract-share', (id) => ({ contractId: id })],
   ['contract-certificates', (id) => ({ contractId: id })],
   ['contract-verify', (id) => ({ contractId: id })],
   ['evidence-report-request', (id) => ({ contractId: id, email: 'm@example.com' })],

@@ -90,3 +90,54 @@ describe('typed reasons (M3) and the cancelled requests (N1)', () => {
     expect((await stored(v.id))!.state).toBe('awaiting_signatures');
   });
 });
+
+test('N1 channel order: a user who accepted the template gets a subscription message (credit spent in the commit), then SMS once none is left', async () => {
+  const a = person('o-inv-sub-a', '孙甲', 40);
+  const b = person('o-inv-sub-b', '李乙', 35);
+  for (const p of [a, b]) await client.verify(p);
+  const v = await client.ok('contract-create', a.openid, { kind: 'iou', myRole: 'lender', counterparty: { fillMode: 'me', name: b.name, idNumber: b.idNumber, phone: b.phone }, form: iouForm(client.today()) });
+  await client.pay(a.openid, v.id);
+  await client.ok('share-open', b.openid, { token: v.shareToken });
+  await sign(a, v.id);
+  await sign(b, v.id);
+  // As wx.requestSubscribeMessage answered: one accepted, one made-up id (ignored, never stored).
+  expect(await client.ok('notify-subscribe', b.openid, { results: { local_request_notice: 'accept', made_up_id: 'accept' } })).toEqual({ accepted: ['local_request_notice'], ignored: ['made_up_id'], credits: { local_request_notice: 1 } });
+  expect((await client.call('notify-subscribe', b.openid, { results: {} })).error?.code).toBe('VALIDATION_FAILED');
+  const smsBefore = (await client.sms(b.phone)).length;
+  const subs = () => emu.container.store.find<{ _id: string; toOpenid: string; templateId: string; data: Record<string, string> }>('subscribe_outbox', { toOpenid: b.openid });
+
+  await client.ok('rescind-request', a.openid, { contractId: v.id, reason: '协商一致', bizToken: await client.face(a, 'rescind_request', v.id) });
+  expect((await subs()).map((m) => [m.templateId, m.data])).toEqual([
+    ['local_request_notice', { thing1: '借条', phrase2: '解除申请', phrase3: '待您确认', name4: '孙甲', time5: expect.stringMatching(/^\d{4}年\d+月\d+日 \d\d:\d\d$/) }],
+  ]);
+  expect((await client.sms(b.phone)).length).toBe(smsBefore); // not twice: no SMS besides
+  expect((await emu.container.store.get<{ _id: string; credits: Record<string, number> }>('subscriptions', `subs_${b.openid}`))!.credits).toEqual({});
+
+  // No credit left: the next event goes by SMS.
+  await client.ok('rescind-cancel', a.openid, { contractId: v.id });
+  expect(await subs()).toHaveLength(1);
+  expect((await client.sms(b.phone)).slice(smsBefore).map((m) => m.template)).toEqual(['rescind_cancelled']);
+});
+
+test('P3 我来填: the invited person finds the contract in contract-list as soon as their verified ID number matches; others do not', async () => {
+  const a = person('o-inv-list-a', '钱甲', 40);
+  const b = person('o-inv-list-b', '赵乙', 35);
+  const stranger = person('o-inv-list-c', '冯丙', 35);
+  await client.verify(a);
+  const v = await client.ok('contract-create', a.openid, { kind: 'iou', myRole: 'lender', counterparty: { fillMode: 'me', name: b.name, idNumber: b.idNumber, phone: b.phone }, form: iouForm(client.today()) });
+  await client.pay(a.openid, v.id);
+  // The keyed hash is stored, never the ID number as a query field.
+  expect(JSON.stringify((await stored(v.id))!.inviteeKeys)).not.toContain(b.idNumber);
+  // Not verified yet: nothing.
+  expect((await client.ok('contract-list', b.openid, {})).invitations).toEqual([]);
+  await client.verify(b);
+  await client.verify(stranger);
+  const list = await client.ok('contract-list', b.openid, {});
+  expect(list.invitations).toEqual([expect.objectContaining({ id: v.id, shareToken: v.shareToken })]);
+  expect((await client.ok('contract-list', stranger.openid, {})).invitations).toEqual([]);
+  // Opened: it is one of their contracts now, no longer an invitation.
+  await client.ok('share-open', b.openid, { token: list.invitations[0].shareToken });
+  const after = await client.ok('contract-list', b.openid, {});
+  expect(after.invitations).toEqual([]);
+  expect(after.items.map((c: { id: string }) => c.id)).toContain(v.id);
+});

@@ -95,7 +95,7 @@ describe('IOU: lender initiates, borrower fills (对方填), both sign, then set
     expect(statuses(view)).toEqual({ initiator: 'to_sign', counterparty: 'waiting' });
     const sms = await client.sms(lender.phone);
     expect(sms.map((m) => m.template)).toEqual(['ready_to_sign']);
-    expect(sms[0]!.text).toBe('李四已确认合同信息，《借条》待您签署，请在微信小程序“电子签”处理：https://esign.example.cn/open');
+    expect(sms[0]!.text.replace(/^【电子签】/, '')).toBe('李四已确认合同信息，《借条》待您签署，请在微信小程序“电子签”处理：https://esign.example.cn/open');
   });
 
   test('C5/V1 the borrower cannot sign first; the lender signs after a face check → the borrower is invited by SMS', async () => {
@@ -108,7 +108,7 @@ describe('IOU: lender initiates, borrower fills (对方填), both sign, then set
     const sms = await client.sms(borrower.phone);
     expect(sms.map((m) => m.template)).toEqual(['invite_sign']);
     // No path, no token: the constant, ICP-filed open link of the approved template (P3 links come from contract-share).
-    expect(sms[0]!.text).toBe('张三邀请您签署《借条》，请在微信小程序“电子签”查看并签署：https://esign.example.cn/open');
+    expect(sms[0]!.text.replace(/^【电子签】/, '')).toBe('张三邀请您签署《借条》，请在微信小程序“电子签”查看并签署：https://esign.example.cn/open');
     expect(sms[0]!.text).not.toContain(token);
   });
 

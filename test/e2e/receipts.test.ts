@@ -468,10 +468,11 @@ describe('R1 limits at their exact boundaries, through contract-create', () => {
     const v = await client.ok('contract-create', payee.openid, { kind: 'receipt', myRole: 'payee', counterparty: OTHER, form: form() });
     await client.pay(payee.openid, v.id);
     await sent();
-    await client.ok('share-open', old.openid, { token: v.shareToken });
-    const r = await client.call('contract-fill', old.openid, { contractId: v.id, name: old.name, idNumber: old.idNumber, phone: old.phone });
-    expect(r.error).toMatchObject({ code: 'AGE_OUT_OF_RANGE', details: { age: 76 } });
+    // P3: share-open decides before binding — the place stays free for the person it was meant for.
+    const r = await client.call('share-open', old.openid, { token: v.shareToken });
+    expect(r.error).toMatchObject({ code: 'AGE_OUT_OF_RANGE', details: { age: 76, role: 'payer' } });
     expect((await stored(v.id)).state).toBe('awaiting_fill');
+    expect((await stored(v.id)).parties[1]!.openid).toBeNull();
     expect(await sent()).toEqual([]);
   });
 

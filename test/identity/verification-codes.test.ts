@@ -52,7 +52,7 @@ describe('N1 issuing a code', () => {
     const code = await b.lastSmsCode(phone);
     expect(code).toBe(issued.message.channel === 'sms' && issued.message.sms.params[0]);
     const [sms] = await b.store.find<{ _id: string; text: string }>('sms_outbox', { phone });
-    expect(sms!.text).toBe(`您的验证码为${code}，5分钟内有效，请勿泄露给他人。`);
+    expect(sms!.text).toBe(`您的验证码为${code}，5分钟内有效，请勿泄露给他人。如非本人操作，请忽略本短信。`);
 
     const rec = (await stored('o-a'))!;
     expect(Object.keys(rec).sort()).toEqual(

@@ -9,6 +9,7 @@
  */
 import type { Clock, DocumentConverter, FaceVerifier, FileStorage, Ids, Mailer, Payments, Sms } from '../../ports';
 import type { AppConfig, CloudSettings } from '../../ports/config';
+import type { Wechat } from '../../ports/wechat';
 import { ProviderFailure, type ProviderName } from '../tencentcloud/provider-error';
 import type { TencentApiSettings } from '../tencentcloud/client-options';
 import { createCloudBaseApp, type CloudBaseApp } from './app';
@@ -24,6 +25,7 @@ export interface CloudDeps {
   payments: Payments;
   files: FileStorage;
   converter: DocumentConverter;
+  wechat: Wechat;
 }
 
 const need = <T>(provider: ProviderName, value: T | undefined, variable: string): T => {
@@ -72,6 +74,19 @@ export const cloudDeps = (
     face: lazy<FaceVerifier>(() => {
       const { FaceIdVerifier } = require('../tencentcloud/faceid') as typeof import('../tencentcloud/faceid');
       return new FaceIdVerifier(api, { ruleId: need('faceid', cloud.faceRuleId, 'ESIGN_FACEID_RULE_ID') });
+    }),
+    // P3/N1: WeChat's server APIs with a cached stable access token (adapters/wechat). The
+    // AppSecret is read through the secrets adapter (SSM), which the secrets issue wires; until
+    // then the first call that needs a token fails as NotConfigured, never with a secret from env.
+    wechat: lazy<Wechat>(() => {
+      const { WechatApi, DEFAULT_WECHAT_BASE_URL } = require('../wechat') as typeof import('../wechat');
+      return new WechatApi({
+        baseUrl: cloud.wechat.apiBaseUrl ?? DEFAULT_WECHAT_BASE_URL,
+        appId: need('wechat', cloud.wechat.appId, 'ESIGN_WX_APPID'),
+        secret: async () => { throw new ProviderFailure('wechat', 'NotConfigured', 'the mini-program AppSecret comes from the secrets adapter (SSM), not wired yet'); },
+        timeoutMs: cloud.apiTimeoutSeconds * 1000,
+        envVersion: cloud.wechat.envVersion,
+      }, clock);
     }),
     sms: lazy<Sms>(() => {
       const { TencentSms } = require('../tencentcloud/sms') as typeof import('../tencentcloud/sms');

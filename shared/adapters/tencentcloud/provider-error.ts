@@ -7,7 +7,7 @@
  */
 import { AppError } from '../../errors';
 
-export type ProviderName = 'cloudbase' | 'cloudbase-storage' | 'faceid' | 'sms' | 'ses';
+export type ProviderName = 'cloudbase' | 'cloudbase-storage' | 'faceid' | 'sms' | 'ses' | 'wechat';
 
 export class ProviderFailure extends AppError {
   readonly providerMessage: string;
