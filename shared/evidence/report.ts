@@ -90,6 +90,7 @@ export const produceEvidenceReport = async (deps: Deps, data: EvidenceReportData
     signerName: PLATFORM_SIGNER,
     signingTime: at,
     appearance: { kind: 'vector', drawing: createPersonalSeal('签署报告', 'round') },
+    tsa: deps.tsa,
   });
   return { bytes: Buffer.from(signed.bytes), sha256: signed.sha256 };
 };

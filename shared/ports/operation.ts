@@ -16,6 +16,7 @@ import type { Mailer } from './mailer';
 import type { Payments } from './payments';
 import type { Sms } from './sms';
 import type { Store } from './store';
+import type { TimestampAuthority } from './tsa';
 
 export interface Deps {
   config: AppConfig;
@@ -27,6 +28,8 @@ export interface Deps {
   mailer: Mailer;
   payments: Payments;
   files: FileStorage;
+  /** RFC 3161 time for every signature (B-T), completed documents (B-LTA) and audit anchors (E1). */
+  tsa: TimestampAuthority;
   log: Log;
 }
 

@@ -20,6 +20,9 @@ import { DirFiles } from '../adapters/local/dir-files';
 import { MailOutbox } from '../adapters/local/mail-outbox';
 import type { FaultSwitch } from '../adapters/local/faults';
 import { openSqliteStore } from '../adapters/local/sqlite-store';
+import { readOrCreateLocalCa } from '../adapters/local/local-ca';
+import { DeferredLocalTsa } from '../adapters/local/tsa';
+import { loadPlatformCa } from '../documents/ca';
 
 /** The local adapters' controls, for the emulator and tests (time travel, face outcomes, file URLs, the WeChat Pay simulator). */
 export interface LocalHandles {
@@ -29,6 +32,8 @@ export interface LocalHandles {
   payments: LocalWechatPay;
   /** Provider faults for the outbox's retries (POST /_emulator/faults). */
   faults: { sms: FaultSwitch; email: FaultSwitch };
+  /** The embedded TSA (`unavailable` = the TSA is down). */
+  tsa: DeferredLocalTsa;
 }
 
 export interface Container extends Deps {
@@ -42,8 +47,9 @@ export interface ContainerOverrides {
 }
 
 export const createContainer = (env: Record<string, string | undefined>, overrides: ContainerOverrides = {}): Container => {
-  const config = loadConfig(env);
-  if (config.provider === 'cloud') return cloudContainer(config, env, overrides);
+  const loaded = loadConfig(env);
+  if (loaded.provider === 'cloud') return cloudContainer(loaded, env, overrides);
+  const config = withLocalSigning(loaded);
   const log = overrides.log ?? createLogger({ level: config.logLevel });
   const clock = (overrides.clock as MovableClock | undefined) ?? new MovableClock();
   const ids = new RandomIds();
@@ -54,15 +60,29 @@ export const createContainer = (env: Record<string, string | undefined>, overrid
   const payments = new LocalWechatPay(config.dataDir, clock);
   const sms = new SmsOutbox(store, clock, ids);
   const mailer = new MailOutbox(store, files, clock, ids);
+  const s = config.signing;
+  const tsa = new DeferredLocalTsa(() => loadPlatformCa({ rootCertPem: s.rootCertPem!, issuingCertPem: s.issuingCertPem!, issuingKeyPem: s.issuingKeyPem!, ...(s.rootCrlPem ? { rootCrlPem: s.rootCrlPem } : {}) }), clock);
   return {
     config, store, clock, ids, face, files, log, sms, mailer,
-    payments,
-    local: { clock, face, files, payments, faults: { sms: sms.faults, email: mailer.faults } },
+    payments, tsa,
+    local: { clock, face, files, payments, faults: { sms: sms.faults, email: mailer.faults }, tsa },
     close: async () => {
       await payments.close();
       await store.close();
     },
   };
+};
+
+/**
+ * Locally, the platform CA is the data directory's own (made on first start) unless configured:
+ * the signer certificates and the embedded TSA's then chain to the same root.
+ */
+const withLocalSigning = (config: AppConfig): AppConfig => {
+  const s = config.signing;
+  if (s.rootCertPem && s.issuingCertPem && s.issuingKeyPem && s.signerIdSecret) return config;
+  const local = readOrCreateLocalCa(config.dataDir);
+  const { rootCertPem, issuingCertPem, issuingKeyPem, rootCrlPem } = local.pems;
+  return { ...config, signing: { rootCertPem, issuingCertPem, issuingKeyPem, rootCrlPem: rootCrlPem ?? null, signerIdSecret: local.signerIdSecret } };
 };
 
 /**

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Contract } from '../../shared/domain/contract';
 import type { Order } from '../../shared/payments/orders';
+import { padesFindings } from '../documents/pades-checks';
 import { formatYuan, toCapital } from '../../shared/rules/money';
 import { Client, iouForm, person, startTestEmulator } from '../support/emulator';
 import type { Emulator } from '../../emulator/server';
@@ -51,7 +52,15 @@ test('C5/A5 both sign (seal, handwritten); the final PDF verifies with pdfsig an
   await client.ok('contract-sign', lender.openid, { contractId: id, bizToken: await client.face(lender, 'sign', id), signature: { type: 'seal' } });
   const { handwrittenPng } = await import('../documents/png');
   const { ref } = await client.ok('signature-upload', borrower.openid, { pngBase64: handwrittenPng().toString('base64') });
-  await client.ok('contract-sign', borrower.openid, { contractId: id, bizToken: await client.face(borrower, 'sign', id), signature: { type: 'handwritten', ref } });
+  // E1: the TSA down refuses the act with a retryable provider error — no signature on a local clock, nothing committed, the face check kept.
+  const bizToken = await client.face(borrower, 'sign', id);
+  await client.raw('POST', '/_emulator/faults', { tsa: true });
+  const down = await client.call('contract-sign', borrower.openid, { contractId: id, bizToken, signature: { type: 'handwritten', ref } });
+  expect(down.error).toMatchObject({ code: 'PROVIDER_ERROR', details: { provider: 'tsa', providerCode: 'UNREACHABLE' } });
+  expect((await stored()).state).toBe('awaiting_signatures');
+  expect((await stored()).document!.signatures).toHaveLength(1);
+  await client.raw('POST', '/_emulator/faults', { tsa: false });
+  await client.ok('contract-sign', borrower.openid, { contractId: id, bizToken, signature: { type: 'handwritten', ref } });
 
   const c = await stored();
   expect(c.document!.signatures.map((s) => s.by)).toEqual(['initiator', 'counterparty']);
@@ -64,10 +73,14 @@ test('C5/A5 both sign (seal, handwritten); the final PDF verifies with pdfsig an
   const root = JSON.parse(fs.readFileSync(path.join(dataDir, 'keys', 'platform-ca.json'), 'utf8')).pems.rootCertPem;
   nss = nssDbTrusting(root);
   const sig = pdfsig(file, nss);
-  expect(sig.signatures.map((s) => s.commonName)).toEqual(['王建国', '刘晓梅']);
-  expect(sig.signatures.every((s) => s.signatureValidation === 'Signature is Valid.' && s.certificateValidation === 'Certificate is Trusted.')).toBe(true);
   expect(sig.signatures.at(-1)!.totalDocumentSigned).toBe(true);
-  expect(qpdfCheck(file).status).toBe(0);
+  // E1: PAdES B-LTA — each party ETSI.CAdES.detached with a signature timestamp, then DSS and a document timestamp.
+  const pades = await padesFindings(bytes, root, nss);
+  expect(pades).toMatchObject({ signers: ['王建国', '刘晓梅'], signatureTypes: ['ETSI.CAdES.detached', 'ETSI.CAdES.detached'], allValidAndTrusted: true, lastType: 'ETSI.RFC3161', lastCoversAll: true, qpdfOk: true });
+  expect(pades.tokens.map((t) => [t.field, t.kind, t.status])).toEqual([['Sig_lender', 'signature', 0], ['Sig_borrower', 'signature', 0], ['DocTimeStamp_1', 'document', 0]]);
+  expect(pades.dss!.certificates).toBeGreaterThanOrEqual(5); // root, issuing, two signers, the TSA
+  expect(pades.dss!.crls).toBeGreaterThanOrEqual(1);
+  expect(c.document!.signatures.map((s) => s.longTerm?.fieldName ?? null)).toEqual([null, 'DocTimeStamp_1']);
   const text = pdftotext(file).replace(/\s/g, '');
   for (const s of ['王建国', '刘晓梅', '¥6,007.14', '陆仟零柒元壹角肆分']) expect(text).toContain(s);
   expect(text).not.toContain(lender.idNumber);
@@ -98,7 +111,8 @@ test('C10 the certificate view: subject, issuer, serial, validity, fingerprint p
 test('our verifier: valid as stored; a flipped byte in the stored file is reported', async () => {
   const ok = await client.ok('contract-verify', lender.openid, { contractId: id });
   expect(ok).toMatchObject({ valid: true, auditChain: { ok: true }, document: { valid: true, matchesRecord: true, modifiedAfterLastSignature: false } });
-  expect(ok.document.signatures.map((s: { signerName: string }) => s.signerName)).toEqual(['王建国', '刘晓梅']);
+  expect(ok.document.signatures.map((s: { signerName: string; kind: string }) => [s.kind, s.signerName])).toEqual([['signature', '王建国'], ['signature', '刘晓梅'], ['document-timestamp', 'C=CN, O=个人电子签平台, CN=个人电子签平台时间戳服务 TSA']]);
+  expect(ok.level).toBe('B-LTA');
   const c = await stored();
   const key = c.document!.currentKey;
   const original = (await emu.container.files.get(key))!;
@@ -159,8 +173,10 @@ test('I9/C8 settled: the platform stamps and signs a new revision; all three sig
   expect(mail[0].subject).toContain('已结清');
   const file = writeTemp(tempDir(), 'settled.pdf', await fetchBytes(mail[0].attachments[0].url));
   const sig = pdfsig(file, nss);
-  expect(sig.signatures.map((s) => s.commonName)).toEqual(['王建国', '刘晓梅', '电子签平台']);
-  expect(sig.signatures.every((s) => s.signatureValidation === 'Signature is Valid.')).toBe(true);
-  expect(qpdfCheck(file).status).toBe(0);
+  const root = JSON.parse(fs.readFileSync(path.join(dataDir, 'keys', 'platform-ca.json'), 'utf8')).pems.rootCertPem;
+  const pades = await padesFindings(fs.readFileSync(file), root, nss);
+  expect(pades).toMatchObject({ signers: ['王建国', '刘晓梅', '电子签平台'], signatureTypes: Array(3).fill('ETSI.CAdES.detached'), allValidAndTrusted: true, lastType: 'ETSI.RFC3161', lastCoversAll: true, qpdfOk: true });
+  expect(pades.tokens.map((t) => [t.field, t.status])).toEqual([['Sig_lender', 0], ['Sig_borrower', 0], ['DocTimeStamp_1', 0], ['Sig_platform_settled', 0], ['DocTimeStamp_2', 0]]);
+  expect(pades.dss!.crls).toBeGreaterThanOrEqual(1);
   expect((await client.ok('contract-verify', lender.openid, { contractId: id })).valid).toBe(true);
 });
