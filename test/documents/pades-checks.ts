@@ -9,6 +9,7 @@ import { createHash } from 'node:crypto';
 import { PDFDocument, PDFName } from '@cantoo/pdf-lib';
 import { parseCmsSignedData } from '../../shared/documents/cms';
 import { OID } from '../../shared/documents/oids';
+import { parseTimestampToken } from '../../shared/documents/timestamp';
 import { byteRangeOf, contentsDer, contentsOf, isDocumentTimestamp, signatureFields } from '../../shared/documents/pdf-signatures';
 import { pdfsig, qpdfCheck, run, tempDir, writeTemp } from './tools';
 
@@ -30,6 +31,12 @@ export interface PadesFindings {
   qpdfOk: boolean;
 }
 
+/**
+ * Checked as of the token's own genTime (-attime): the emulator's clock runs ahead of the machine's
+ * in tests that travel in time, and a token proves its time, not the machine's.
+ */
+const atGenTime = (token: Buffer) => ['-attime', String(Math.floor(parseTimestampToken(token).genTime.getTime() / 1000))];
+
 export const padesFindings = async (bytes: Uint8Array, rootPem: string, nssDir: string): Promise<PadesFindings> => {
   const dir = tempDir('esign-pades-');
   const file = writeTemp(dir, 'final.pdf', bytes);
@@ -45,14 +52,14 @@ export const padesFindings = async (bytes: Uint8Array, rootPem: string, nssDir: 
     if (isDocumentTimestamp(f.sig)) {
       const [a, b, c, d] = byteRangeOf(f.sig) as [number, number, number, number];
       const data = writeTemp(dir, `${f.name}.bin`, Buffer.concat([Buffer.from(bytes).subarray(a, a + b), Buffer.from(bytes).subarray(c, c + d)]));
-      const r = run('openssl', ['ts', '-verify', '-in', writeTemp(dir, `${f.name}.tst`, der), '-token_in', '-data', data, '-CAfile', rootFile, '-untrusted', rootFile]);
+      const r = run('openssl', ['ts', '-verify', '-in', writeTemp(dir, `${f.name}.tst`, der), '-token_in', '-data', data, '-CAfile', rootFile, '-untrusted', rootFile, ...atGenTime(der)]);
       tokens.push({ field: f.name, kind: 'document', status: r.status, out: r.stdout + r.stderr });
       continue;
     }
     const cms = parseCmsSignedData(der);
     for (const token of cms.unsignedAttributes.filter((x) => x.type === OID.signatureTimeStampToken).flatMap((x) => x.values)) {
       const digest = createHash('sha256').update(cms.signature).digest('hex');
-      const r = run('openssl', ['ts', '-verify', '-in', writeTemp(dir, `${f.name}.tst`, token), '-token_in', '-digest', digest, '-CAfile', rootFile, '-untrusted', rootFile]);
+      const r = run('openssl', ['ts', '-verify', '-in', writeTemp(dir, `${f.name}.tst`, token), '-token_in', '-digest', digest, '-CAfile', rootFile, '-untrusted', rootFile, ...atGenTime(token)]);
       tokens.push({ field: f.name, kind: 'signature', status: r.status, out: r.stdout + r.stderr });
     }
   }
