@@ -59,11 +59,18 @@ export const cloudDeps = (
   return {
     store,
     // The configured TSA URL, never a local clock: without one, signing fails (PROVIDER_ERROR/tsa) and is retried.
-    tsa: lazy<TimestampAuthority>(() => {
-      if (!cloud.tsa.url) throw new TsaFailure('NOT_CONFIGURED', 'ESIGN_TSA_URL is not set');
-      const { Rfc3161Tsa } = require('../rfc3161/client') as typeof import('../rfc3161/client');
-      return new Rfc3161Tsa({ url: cloud.tsa.url, timeoutMs: cloud.tsa.timeoutMs, ...(cloud.tsa.policy ? { policy: cloud.tsa.policy } : {}) });
-    }),
+    tsa: ((): TimestampAuthority => {
+      let client: TimestampAuthority | undefined;
+      return {
+        // Async all through: a missing setting is a rejected promise like any TSA failure (retryable), made on first use.
+        timestamp: async (digest, hashAlg) => {
+          if (!cloud.tsa.url) throw new TsaFailure('NOT_CONFIGURED', 'ESIGN_TSA_URL is not set');
+          const { Rfc3161Tsa } = require('../rfc3161/client') as typeof import('../rfc3161/client');
+          client ??= new Rfc3161Tsa({ url: cloud.tsa.url, timeoutMs: cloud.tsa.timeoutMs, ...(cloud.tsa.policy ? { policy: cloud.tsa.policy } : {}) });
+          return client.timestamp(digest, hashAlg);
+        },
+      };
+    })(),
     files: lazy<FileStorage>(
       () => new CloudBaseFiles(() => tcb() as unknown as StorageApp, { envId: cloud.envId, bucket: need('cloudbase-storage', cloud.storageBucket, 'ESIGN_TCB_STORAGE_BUCKET') }),
     ),
