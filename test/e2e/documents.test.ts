@@ -12,7 +12,7 @@ import { padesFindings } from '../documents/pades-checks';
 import { formatYuan, toCapital } from '../../shared/rules/money';
 import { Client, iouForm, person, startTestEmulator } from '../support/emulator';
 import type { Emulator } from '../../emulator/server';
-import { nssDbTrusting, pdfsig, pdftotext, qpdfCheck, requireTools, tempDir, writeTemp } from '../documents/tools';
+import { nssDbTrusting, pdfsig, pdftotext, qpdfCheck, rasterize, requireTools, tempDir, writeTemp } from '../documents/tools';
 
 let emu: Emulator;
 let client: Client;
@@ -46,6 +46,16 @@ test('T4 before anyone signs, download gives a preview of the contract as filled
   const text = pdftotext(writeTemp(tempDir(), 'preview.pdf', await fetchBytes(dl.url)));
   expect(text.replace(/\s/g, '')).toContain('陆仟零柒元壹角肆分');
   expect((await client.call('contract-email', lender.openid, { contractId: id, email: 'a@example.com' })).error?.code).toBe('INVALID_TRANSITION');
+  // Issue 15 item 6: a preview carries a 预览 mark (red, translucent, mid-page) and no signature.
+  const reddish = (file: string) => {
+    const png = rasterize(file, 1, 36);
+    let n = 0;
+    for (let i = 0; i < png.rgb.length; i += 3) if (png.rgb[i]! - png.rgb[i + 1]! > 25 && png.rgb[i]! - png.rgb[i + 2]! > 25) n++;
+    return n;
+  };
+  const previewFile = writeTemp(tempDir(), 'preview-mark.pdf', await fetchBytes(dl.url));
+  expect(reddish(previewFile)).toBeGreaterThan(500);
+  expect(pdfsig(previewFile, nssDbTrusting(JSON.parse(fs.readFileSync(path.join(dataDir, 'keys', 'platform-ca.json'), 'utf8')).pems.rootCertPem)).signatures).toEqual([]);
 });
 
 test('C5/A5 both sign (seal, handwritten); the final PDF verifies with pdfsig and qpdf and reads right', async () => {
