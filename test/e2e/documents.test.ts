@@ -165,7 +165,7 @@ test('C9/F3 the evidence report: paid (990 fen for an IOU), then emailed, platfo
   expect(text).toContain(r.reportNo);
   expect(text).toContain(c.document!.originalSha256.slice(0, 16));
   expect(text).toContain(c.document!.currentSha256.slice(0, 16));
-  for (const s of ['签署', '人脸核身通过', '哈希链完整', '王建国', '刘晓梅']) expect(text).toContain(s);
+  for (const s of ['签署', '人脸核身通过', '哈希链完整', '王建国', '刘晓梅', '出借人', '借款人']) expect(text).toContain(s);
   expect(text).not.toContain(lender.idNumber);
   const sms = await client.sms(lender.phone);
   expect(sms.at(-1)).toMatchObject({ template: 'report_sent' });
