@@ -195,7 +195,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
         timers: 'POST /timers/<name>',
         outbox: ['GET /outbox/sms[?phone=13800000000]', 'GET /outbox/email[?to=a@example.com] (attachments at /outbox/email/<id>/<n>)'],
         webhooks: `POST ${WEBHOOK_PATH} (WeChat Pay notifications, verified as in the cloud)`,
-        controls: ['GET|POST /_emulator/clock {"advanceMinutes":n}', 'POST /_emulator/face/<bizToken> {"pass":true|false}', 'POST /_emulator/face-mode {"mode":"pass"|"fail"|"pending"}', 'POST /_emulator/pay/<orderId> {"mode"?:"duplicate"|"forged"|"stale"|"wrong_amount","times"?:n}', 'POST /_emulator/storage/upload?name=<file name> (raw body, x-openid) → {fileID}', 'POST /_emulator/coupons {"openid","campaign"}', 'POST /_emulator/faults {"sms":n,"email":n}', 'GET /_emulator/outbox[?contractId=]'],
+        controls: ['GET|POST /_emulator/clock {"advanceMinutes":n}', 'POST /_emulator/face/<bizToken> {"pass":true|false}', 'POST /_emulator/face-mode {"mode":"pass"|"fail"|"pending"}', 'POST /_emulator/pay/<orderId> {"mode"?:"duplicate"|"forged"|"stale"|"wrong_amount","times"?:n}', 'POST /_emulator/storage/upload?name=<file name> (raw body, x-openid) → {fileID}', 'POST /_emulator/coupons {"openid","campaign"}', 'POST /_emulator/faults {"sms":n,"email":n,"tsa":true|false}', 'GET /_emulator/outbox[?contractId=]'],
       });
     }
     if (p === WEBHOOK_PATH && req.method === 'POST') {
@@ -300,13 +300,16 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     }
     if (p === '/_emulator/faults' && req.method === 'POST') {
       // The next n sends of a kind fail as a throttled provider answers (retryable): watch the outbox retry them.
-      const body = (await json()) as { sms?: unknown; email?: unknown };
+      const body = (await json()) as { sms?: unknown; email?: unknown; tsa?: unknown };
       const count = (v: unknown): number | null => (v === undefined ? 0 : Number.isInteger(v) && (v as number) >= 0 && (v as number) <= 1000 ? (v as number) : null);
       const sms = count(body.sms), email = count(body.email);
       if (sms === null || email === null) return send(res, 400, errorBody('VALIDATION_FAILED', '请提供 {"sms": n, "email": n}，n 为 0–1000 的整数 / give whole numbers 0–1000'));
+      if (body.tsa !== undefined && typeof body.tsa !== 'boolean') return send(res, 400, errorBody('VALIDATION_FAILED', '"tsa" 须为 true（时间戳服务不可用）或 false / "tsa" must be true (TSA down) or false'));
+      // The embedded TSA down: signing and completion fail with PROVIDER_ERROR/tsa until it is back.
+      if (typeof body.tsa === 'boolean') local!.tsa.unavailable = body.tsa;
       if (body.sms !== undefined) local!.faults.sms.failNext(sms);
       if (body.email !== undefined) local!.faults.email.failNext(email);
-      return send(res, 200, { ok: true, sms: local!.faults.sms.pending, email: local!.faults.email.pending });
+      return send(res, 200, { ok: true, sms: local!.faults.sms.pending, email: local!.faults.email.pending, tsaDown: local!.tsa.unavailable });
     }
     if (p === '/_emulator/outbox' && req.method === 'GET') {
       // The outbox (M1): every message with its delivery state and attempts; destinations masked.

@@ -13,6 +13,7 @@ import { validateHandwrittenSignature } from '../documents/handwritten';
 import { renderDocument } from '../documents/render';
 import { signatureFieldName } from '../documents/model';
 import { createPersonalSeal } from '../documents/seal';
+import { addLongTermValidation } from '../documents/long-term';
 import { signPdf, type StampAppearance } from '../documents/sign';
 import type { CertificateInfo } from '../documents/x509';
 import { chinaDay } from '../rules/dates';
@@ -73,7 +74,7 @@ const appearanceFor = async (deps: Deps, c: Contract, index: number): Promise<St
  * Files are written under keys unique to this revision; if the commit then loses, they are
  * orphans nobody points at.
  */
-export const signRevision = async (deps: Deps, c: Contract, index: number, signingTime: Date): Promise<ContractDocument> => {
+export const signRevision = async (deps: Deps, c: Contract, index: number, signingTime: Date, opts: { completes?: boolean } = {}): Promise<ContractDocument> => {
   let doc = c.document;
   let current: Uint8Array;
   if (!doc) {
@@ -83,7 +84,7 @@ export const signRevision = async (deps: Deps, c: Contract, index: number, signi
       const own = await ownFileOriginal(deps, c);
       doc = { originalKey: c.ownFile.pdfKey, originalSha256: own.sha256, currentKey: c.ownFile.pdfKey, currentSha256: own.sha256, areas: own.areas, signatures: [], signedKey: null };
       current = own.bytes;
-      return signWith(deps, c, index, signingTime, doc, current);
+      return signWith(deps, c, index, signingTime, doc, current, opts);
     }
     const rendered = await renderContract(c);
     const originalKey = `contracts/${c._id}/original-${rendered.sha256.slice(0, 16)}.pdf`;
@@ -99,10 +100,10 @@ export const signRevision = async (deps: Deps, c: Contract, index: number, signi
     if (!bytes) throw new Error(`contract file missing: ${doc.currentKey}`);
     current = bytes;
   }
-  return signWith(deps, c, index, signingTime, doc, current);
+  return signWith(deps, c, index, signingTime, doc, current, opts);
 };
 
-const signWith = async (deps: Deps, c: Contract, index: number, signingTime: Date, doc: ContractDocument, current: Uint8Array): Promise<ContractDocument> => {
+const signWith = async (deps: Deps, c: Contract, index: number, signingTime: Date, doc: ContractDocument, current: Uint8Array, opts: { completes?: boolean }): Promise<ContractDocument> => {
   const fieldName = fieldFor(c, index);
   const area = doc.areas.find((a) => a.fieldName === fieldName);
   if (!area) throw new Error(`no signature area ${fieldName}`);
@@ -122,8 +123,24 @@ const signWith = async (deps: Deps, c: Contract, index: number, signingTime: Dat
     signingTime,
     appearance: await appearanceFor(deps, c, index),
     caption: chinaDay(signingTime),
+    // B-T: the TSA's time over the signature; a TSA that fails fails the act (PROVIDER_ERROR/tsa), retryable.
+    tsa: deps.tsa,
   });
-  return appendRevision(deps, c._id, doc, signed, { by: party.side, party: index, fieldName, signedAt: signingTime.toISOString(), certificate: summarize(cert.info) });
+  const entry = { by: party.side, party: index, fieldName, signedAt: signingTime.toISOString(), certificate: summarize(cert.info) } as const;
+  if (!opts.completes) return appendRevision(deps, c._id, doc, signed, entry);
+  const done = await completeDocument(deps, signed.bytes, signingTime);
+  return appendRevision(deps, c._id, doc, done, { ...entry, longTerm: done.longTerm });
+};
+
+/**
+ * PAdES B-LTA at completion (E1): a DSS with the chain's certificates and the CRLs the platform CA
+ * issues now, then a document timestamp over the whole file. A TSA failure fails the act
+ * (PROVIDER_ERROR/tsa, retryable): a final file is never stored without its time.
+ */
+export const completeDocument = async (deps: Deps, bytes: Uint8Array, at: Date) => {
+  const keys = await signingKeys(deps);
+  const lt = await addLongTermValidation(bytes, { ca: keys.ca, tsa: deps.tsa, now: at });
+  return { bytes: lt.bytes, sha256: lt.sha256, longTerm: { fieldName: lt.fieldName, timestampTime: lt.timestampTime, certificates: lt.dss.certificates, crls: lt.dss.crls } };
 };
 
 /** Stores a newly signed revision beside the earlier ones (each stays retrievable) and makes it current. */
@@ -186,6 +203,9 @@ export const stampStatus = async (deps: Deps, c: Contract, status: keyof typeof 
     signingTime: at,
     appearance: { kind: 'vector', drawing: createPersonalSeal(STATUS_STAMP[status].seal, 'round') },
     caption: chinaDay(at),
+    tsa: deps.tsa,
   });
-  return appendRevision(deps, c._id, doc, signed, { by: 'platform', party: null, fieldName, signedAt: at.toISOString(), certificate: summarize(cert.info) });
+  // Every stamp ends a life (已生效 by acceptance, 已结清, 已解除): the file is completed for the long term.
+  const done = await completeDocument(deps, signed.bytes, at);
+  return appendRevision(deps, c._id, doc, done, { by: 'platform', party: null, fieldName, signedAt: at.toISOString(), certificate: summarize(cert.info), longTerm: done.longTerm });
 };

@@ -1,12 +1,10 @@
 /**
  * The platform CA and the signer-identifier secret, loaded once per process. In the cloud they come
- * from the environment (see docs/DEPLOY.md); the local emulator makes its own on first use and
- * keeps them under its data directory, so every contract it signs verifies against the same root.
+ * from the environment (see docs/DEPLOY.md); the local container fills the configuration from the
+ * data directory's own CA (shared/adapters/local/local-ca.ts), so every contract it signs — and
+ * every token of its embedded TSA — verifies against the same root.
  */
-import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
-import path from 'node:path';
-import { generatePlatformCa, loadPlatformCa, type PlatformCa, type PlatformCaPems } from '../documents/ca';
+import { loadPlatformCa, type PlatformCa } from '../documents/ca';
 import type { Deps } from '../ports/operation';
 
 export interface SigningKeys {
@@ -16,31 +14,13 @@ export interface SigningKeys {
 
 const cache = new WeakMap<object, Promise<SigningKeys>>();
 
-const localKeys = async (dataDir: string): Promise<{ pems: PlatformCaPems; signerIdSecret: string }> => {
-  const file = path.join(dataDir, 'keys', 'platform-ca.json');
-  try {
-    return JSON.parse(await fs.readFile(file, 'utf8'));
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-  }
-  const { rootKeyPem: _offline, ...pems } = generatePlatformCa({});
-  const made = { pems, signerIdSecret: randomBytes(32).toString('hex') };
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  // wx: two first requests racing both generate; only one file wins, and both then read it.
-  await fs.writeFile(file, JSON.stringify(made), { mode: 0o600, flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EEXIST') throw e;
-  });
-  return JSON.parse(await fs.readFile(file, 'utf8'));
-};
-
 const load = async (deps: Deps): Promise<SigningKeys> => {
   const s = deps.config.signing;
   if (s.rootCertPem && s.issuingCertPem && s.issuingKeyPem && s.signerIdSecret) {
-    return { ca: loadPlatformCa({ rootCertPem: s.rootCertPem, issuingCertPem: s.issuingCertPem, issuingKeyPem: s.issuingKeyPem }), signerIdSecret: s.signerIdSecret };
+    return { ca: loadPlatformCa({ rootCertPem: s.rootCertPem, issuingCertPem: s.issuingCertPem, issuingKeyPem: s.issuingKeyPem, ...(s.rootCrlPem ? { rootCrlPem: s.rootCrlPem } : {}) }), signerIdSecret: s.signerIdSecret };
   }
-  if (deps.config.provider !== 'local') throw new Error('signing keys are not configured (ESIGN_CA_ROOT_CERT, ESIGN_CA_ISSUING_CERT, ESIGN_CA_ISSUING_KEY, ESIGN_SIGNER_ID_SECRET)');
-  const local = await localKeys(deps.config.dataDir);
-  return { ca: loadPlatformCa(local.pems), signerIdSecret: local.signerIdSecret };
+  // The local container fills these from the data directory's own CA (adapters/local/local-ca.ts).
+  throw new Error('signing keys are not configured (ESIGN_CA_ROOT_CERT, ESIGN_CA_ISSUING_CERT, ESIGN_CA_ISSUING_KEY, ESIGN_SIGNER_ID_SECRET)');
 };
 
 export const signingKeys = (deps: Deps): Promise<SigningKeys> => {

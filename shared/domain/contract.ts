@@ -151,6 +151,12 @@ export interface DocumentSignature {
   /** SHA-256 of the PDF right after this signature. */
   sha256: string;
   certificate: CertificateSummary;
+  /**
+   * Set when this revision completed the document (已生效, 已结清, 已解除): a DSS with the chain's
+   * certificates and CRLs and an RFC 3161 document timestamp follow the signature (PAdES B-LTA, E1),
+   * and `sha256` is the file with them.
+   */
+  longTerm?: { fieldName: string; timestampTime: string; certificates: number; crls: number };
 }
 
 /**

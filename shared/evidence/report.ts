@@ -19,6 +19,7 @@ import { EVENTS } from '../contracts/repository';
 import { FACE_CHECKS, type FaceCheck } from '../identity/face-checks';
 import { PLATFORM_SIGNER, platformCertificate } from '../contracts/pdf';
 import { STATE_LABELS } from '../contracts/views';
+import { kindSpec } from '../kinds/registry';
 
 /** 'YYYY-MM-DD HH:mm:ss' in China time (UTC+8, no DST). */
 export const chinaDateTime = (iso: string): string => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().replace('T', ' ').slice(0, 19);
@@ -57,13 +58,15 @@ export const evidenceData = async (deps: Deps, c: Contract, reportNo: string): P
     stateLabel: STATE_LABELS[c.state],
     generatedAt: `${chinaDateTime(deps.clock.now().toISOString())} (UTC+8)`,
     parties: c.parties.map((p) => ({
-      role: p.role === 'lender' ? '出借人' : p.role === 'borrower' ? '借款人' : p.role,
+      // The kind's own Chinese role name (出租人/承租人, 收款人…), never the template's key.
+      role: kindSpec(c.kind).roleLabels[p.role] ?? p.role,
       name: p.details?.name ?? '',
       maskedIdNumber: p.details ? maskIdNumber(p.details.idNumber) : '',
       maskedPhone: p.details ? maskPhone(p.details.phone) : '',
       signedAt: p.signature ? chinaDateTime(p.signature.at) : '未签署',
     })),
-    originalSha256: doc.originalSha256,
+    // An own file's hash is of the file as uploaded (before it was rendered into the signed PDF), when the contract records one.
+    originalSha256: (c as Contract & { ownFile?: { originalSha256?: string } }).ownFile?.originalSha256 ?? doc.originalSha256,
     finalSha256: doc.currentSha256,
     events: events.map((e) => {
       const f = e.faceCheckId ? checks.get(e.faceCheckId) : undefined;
@@ -116,6 +119,7 @@ export const produceEvidenceReport = async (deps: Deps, data: EvidenceReportData
     signerName: PLATFORM_SIGNER,
     signingTime: at,
     appearance: { kind: 'vector', drawing: createPersonalSeal('签署报告', 'round') },
+    tsa: deps.tsa,
   });
   return { bytes: Buffer.from(signed.bytes), sha256: signed.sha256 };
 };

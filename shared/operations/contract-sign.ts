@@ -20,7 +20,7 @@ export const contractSign: Operation<ContractSignInput> = async (input, ctx) => 
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
   const { contract, index } = await loadAsParty(deps, input.contractId, openid);
-  preview(contract, 'sign', { openid }, deps.clock.now().toISOString());
+  const decision = preview(contract, 'sign', { openid }, deps.clock.now().toISOString());
   const ref = input.signature.ref ?? null;
   if (input.signature.type === 'handwritten' && (!ref || !(await deps.files.get(handwrittenKey(openid, ref)))))
     throw new AppError('VALIDATION_FAILED', '请先上传手写签名', { fields: [{ field: '/signature/ref', rule: 'exists' }] });
@@ -33,7 +33,8 @@ export const contractSign: Operation<ContractSignInput> = async (input, ctx) => 
     ...contract,
     parties: contract.parties.map((p, i) => (i === index ? { ...p, signature: { ...signature, faceCheckId: check._id, at: signingTime.toISOString() } } : p)),
   };
-  const document = await signRevision(deps, withSignature, index, signingTime);
+  // The last signature brings the contract into force (已生效): that revision is completed for the long term (B-LTA).
+  const document = await signRevision(deps, withSignature, index, signingTime, { completes: decision.to === 'signed' });
   const basedOn = contract.document?.currentKey ?? null;
   const { contract: after } = await runTransition(deps, {
     contractId: contract._id, action: 'sign', by: { openid }, faceCheckId: check._id, writes: [faceCheckWrite], current: contract, signature,

@@ -22,14 +22,19 @@ export const contractVerify: Operation<ContractVerifyInput> = async (input, ctx)
   const keys = await signingKeys(deps);
   const report = await verifyPdf(bytes, { trustedRootPem: keys.ca.rootPem });
   const recorded = report.fileSha256 === contract.document.currentSha256;
+  // Document timestamps (B-LTA, one per completion) are not signers: the record lists signatures, and each completion once.
+  const signers = report.signatures.filter((s) => s.kind === 'signature');
+  const stamps = report.signatures.filter((s) => s.kind === 'document-timestamp');
+  const completions = contract.document.signatures.filter((s) => s.longTerm).length;
   return {
-    valid: report.valid && recorded && chain.ok && report.signatures.length === contract.document.signatures.length,
+    valid: report.valid && recorded && chain.ok && signers.length === contract.document.signatures.length && stamps.length === completions,
+    level: report.level ?? null,
     document: {
       valid: report.valid,
       fileSha256: report.fileSha256,
       matchesRecord: recorded,
       modifiedAfterLastSignature: report.modifiedAfterLastSignature,
-      signatures: report.signatures.map((s) => ({ fieldName: s.fieldName, signerName: s.signerName ?? null, signingTime: s.signingTime ?? null, coversWholeFile: s.coversWholeFile, valid: s.valid, problems: s.problems })),
+      signatures: report.signatures.map((s) => ({ fieldName: s.fieldName, kind: s.kind, subFilter: s.subFilter ?? null, signingTimeSource: s.signingTimeSource ?? null, signerName: s.signerName ?? null, signingTime: s.signingTime ?? null, coversWholeFile: s.coversWholeFile, valid: s.valid, problems: s.problems })),
       problems: report.problems,
     },
     auditChain: chain,

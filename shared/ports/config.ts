@@ -60,6 +60,8 @@ export interface AppConfig {
     rootCertPem: string | null;
     issuingCertPem: string | null;
     issuingKeyPem: string | null;
+    /** The root's CRL (signed offline by the root key, renewed before nextUpdate): goes into every DSS (B-LT). */
+    rootCrlPem: string | null;
     signerIdSecret: string | null;
   };
   /** ESIGN_PROVIDER=cloud: where the production adapters find CloudBase and Tencent Cloud (null locally). */
@@ -74,6 +76,12 @@ export interface AppConfig {
 export interface CloudSettings {
   /** CloudBase environment id. */
   envId: string;
+  /**
+   * The production TSA (RFC 3161 over HTTP): ESIGN_TSA_URL (e.g. the 国家授时中心's or a commercial
+   * TSA), ESIGN_TSA_POLICY (the policy OID to ask for), ESIGN_TSA_TIMEOUT_MS. Checked at first use:
+   * without a URL every signing step fails with PROVIDER_ERROR/tsa, never a local clock.
+   */
+  tsa: { url?: string; policy?: string; timeoutMs: number };
   /** Tests: the CloudBase API endpoint (normally derived from the environment id by the SDK). */
   serviceUrl?: string;
   /**

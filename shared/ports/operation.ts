@@ -18,6 +18,7 @@ import type { Payments } from './payments';
 import type { Sms } from './sms';
 import type { Store } from './store';
 import type { Wechat } from './wechat';
+import type { TimestampAuthority } from './tsa';
 
 export interface Deps {
   config: AppConfig;
@@ -33,6 +34,8 @@ export interface Deps {
   converter: DocumentConverter;
   /** WeChat server APIs: 小程序码, URL Links, subscription messages (P3, N1). */
   wechat: Wechat;
+  /** RFC 3161 time for every signature (B-T), completed documents (B-LTA) and audit anchors (E1). */
+  tsa: TimestampAuthority;
   log: Log;
 }
 

@@ -117,6 +117,8 @@ export const signAsParty = async (deps: Deps, c: Contract, index: number, bytes:
     signingTime: at,
     appearance: { kind: 'vector', drawing: createPersonalSeal(party.details!.name) },
     caption: chinaDay(at),
+    // B-T like every party signature: a TSA that fails fails the act, nothing is committed.
+    tsa: deps.tsa,
   });
   return { ...signed, fieldName, certificateSerial: cert.info.serialNumberHex };
 };

@@ -46,6 +46,7 @@ export const loadConfig = (rawEnv: Record<string, string | undefined>): AppConfi
       rootCertPem: pem(env.ESIGN_CA_ROOT_CERT),
       issuingCertPem: pem(env.ESIGN_CA_ISSUING_CERT),
       issuingKeyPem: pem(env.ESIGN_CA_ISSUING_KEY),
+      rootCrlPem: pem(env.ESIGN_CA_ROOT_CRL),
       signerIdSecret: env.ESIGN_SIGNER_ID_SECRET ?? null,
     },
     cloud: provider === 'cloud' ? loadCloudSettings(env) : null,
@@ -76,6 +77,11 @@ export const loadCloudSettings = (rawEnv: Record<string, string | undefined>): C
   if (templateId !== undefined && !Number.isInteger(templateId)) throw new Error('ESIGN_SES_TEMPLATE_ID must be a number');
   return {
     envId,
+    tsa: {
+      ...(env.ESIGN_TSA_URL ? { url: env.ESIGN_TSA_URL } : {}),
+      ...(env.ESIGN_TSA_POLICY ? { policy: env.ESIGN_TSA_POLICY } : {}),
+      timeoutMs: Number(env.ESIGN_TSA_TIMEOUT_MS ?? 10_000),
+    },
     ...(env.ESIGN_TCB_SERVICE_URL ? { serviceUrl: env.ESIGN_TCB_SERVICE_URL } : {}),
     explicitKeys,
     // Read at call time: the platform replaces a role's temporary keys during a warm instance's life.

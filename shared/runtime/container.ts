@@ -22,6 +22,9 @@ import { MailOutbox } from '../adapters/local/mail-outbox';
 import { LocalWechat } from '../adapters/local/local-wechat';
 import type { FaultSwitch } from '../adapters/local/faults';
 import { openSqliteStore } from '../adapters/local/sqlite-store';
+import { readOrCreateLocalCa } from '../adapters/local/local-ca';
+import { DeferredLocalTsa } from '../adapters/local/tsa';
+import { loadPlatformCa } from '../documents/ca';
 
 /** The local adapters' controls, for the emulator and tests (time travel, face outcomes, file URLs, the WeChat Pay simulator). */
 export interface LocalHandles {
@@ -33,6 +36,8 @@ export interface LocalHandles {
   faults: { sms: FaultSwitch; email: FaultSwitch };
   /** The emulator's address, once it listens: where local URL Links point (/_emulator/urllink/<id>). */
   setBaseUrl(url: string): void;
+  /** The embedded TSA (`unavailable` = the TSA is down). */
+  tsa: DeferredLocalTsa;
 }
 
 export interface Container extends Deps {
@@ -46,8 +51,9 @@ export interface ContainerOverrides {
 }
 
 export const createContainer = (env: Record<string, string | undefined>, overrides: ContainerOverrides = {}): Container => {
-  const config = loadConfig(env);
-  if (config.provider === 'cloud') return cloudContainer(config, env, overrides);
+  const loaded = loadConfig(env);
+  if (loaded.provider === 'cloud') return cloudContainer(loaded, env, overrides);
+  const config = withLocalSigning(loaded);
   const log = overrides.log ?? createLogger({ level: config.logLevel });
   const clock = (overrides.clock as MovableClock | undefined) ?? new MovableClock();
   const ids = new RandomIds();
@@ -60,15 +66,29 @@ export const createContainer = (env: Record<string, string | undefined>, overrid
   const mailer = new MailOutbox(store, files, clock, ids);
   let baseUrl = 'http://127.0.0.1';
   const wechat = new LocalWechat(store, clock, ids, () => baseUrl);
+  const s = config.signing;
+  const tsa = new DeferredLocalTsa(() => loadPlatformCa({ rootCertPem: s.rootCertPem!, issuingCertPem: s.issuingCertPem!, issuingKeyPem: s.issuingKeyPem!, ...(s.rootCrlPem ? { rootCrlPem: s.rootCrlPem } : {}) }), clock);
   return {
     config, store, clock, ids, face, files, log, sms, mailer, wechat,
-    payments, converter: new LibreOfficeConverter(),
-    local: { clock, face, files, payments, faults: { sms: sms.faults, email: mailer.faults }, setBaseUrl: (url) => { baseUrl = url; } },
+    payments, tsa, converter: new LibreOfficeConverter(),
+    local: { clock, face, files, payments, faults: { sms: sms.faults, email: mailer.faults }, tsa, setBaseUrl: (url) => { baseUrl = url; } },
     close: async () => {
       await payments.close();
       await store.close();
     },
   };
+};
+
+/**
+ * Locally, the platform CA is the data directory's own (made on first start) unless configured:
+ * the signer certificates and the embedded TSA's then chain to the same root.
+ */
+const withLocalSigning = (config: AppConfig): AppConfig => {
+  const s = config.signing;
+  if (s.rootCertPem && s.issuingCertPem && s.issuingKeyPem && s.signerIdSecret) return config;
+  const local = readOrCreateLocalCa(config.dataDir);
+  const { rootCertPem, issuingCertPem, issuingKeyPem, rootCrlPem } = local.pems;
+  return { ...config, signing: { rootCertPem, issuingCertPem, issuingKeyPem, rootCrlPem: rootCrlPem ?? null, signerIdSecret: local.signerIdSecret } };
 };
 
 /**

@@ -125,3 +125,13 @@ describe('a wrong secret key', () => {
     }
   });
 });
+
+test('E1 the cloud TSA is the configured RFC 3161 URL: without ESIGN_TSA_URL a timestamp fails (PROVIDER_ERROR/tsa NOT_CONFIGURED), never a local clock', async () => {
+  await expect(c.tsa.timestamp(Buffer.alloc(32, 1), 'sha256')).rejects.toMatchObject({ code: 'PROVIDER_ERROR', details: { provider: 'tsa', providerCode: 'NOT_CONFIGURED' } });
+  const down = createContainer({ ...f.env, ESIGN_TSA_URL: 'http://127.0.0.1:9/tsa', ESIGN_TSA_TIMEOUT_MS: '2000' });
+  try {
+    await expect(down.tsa.timestamp(Buffer.alloc(32, 1), 'sha256')).rejects.toMatchObject({ code: 'PROVIDER_ERROR', details: { provider: 'tsa', providerCode: 'UNREACHABLE' } });
+  } finally {
+    await down.close();
+  }
+});

@@ -8,10 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Contract } from '../../shared/domain/contract';
 import type { Order } from '../../shared/payments/orders';
+import { padesFindings } from '../documents/pades-checks';
 import { formatYuan, toCapital } from '../../shared/rules/money';
 import { Client, iouForm, person, startTestEmulator } from '../support/emulator';
 import type { Emulator } from '../../emulator/server';
-import { nssDbTrusting, pdfsig, pdftotext, qpdfCheck, requireTools, tempDir, writeTemp } from '../documents/tools';
+import { nssDbTrusting, pdfsig, pdftotext, qpdfCheck, rasterize, requireTools, tempDir, writeTemp } from '../documents/tools';
 
 let emu: Emulator;
 let client: Client;
@@ -45,13 +46,31 @@ test('T4 before anyone signs, download gives a preview of the contract as filled
   const text = pdftotext(writeTemp(tempDir(), 'preview.pdf', await fetchBytes(dl.url)));
   expect(text.replace(/\s/g, '')).toContain('陆仟零柒元壹角肆分');
   expect((await client.call('contract-email', lender.openid, { contractId: id, email: 'a@example.com' })).error?.code).toBe('INVALID_TRANSITION');
+  // Issue 15 item 6: a preview carries a 预览 mark (red, translucent, mid-page) and no signature.
+  const reddish = (file: string) => {
+    const png = rasterize(file, 1, 36);
+    let n = 0;
+    for (let i = 0; i < png.rgb.length; i += 3) if (png.rgb[i]! - png.rgb[i + 1]! > 25 && png.rgb[i]! - png.rgb[i + 2]! > 25) n++;
+    return n;
+  };
+  const previewFile = writeTemp(tempDir(), 'preview-mark.pdf', await fetchBytes(dl.url));
+  expect(reddish(previewFile)).toBeGreaterThan(500);
+  expect(pdfsig(previewFile, nssDbTrusting(JSON.parse(fs.readFileSync(path.join(dataDir, 'keys', 'platform-ca.json'), 'utf8')).pems.rootCertPem)).signatures).toEqual([]);
 });
 
 test('C5/A5 both sign (seal, handwritten); the final PDF verifies with pdfsig and qpdf and reads right', async () => {
   await client.ok('contract-sign', lender.openid, { contractId: id, bizToken: await client.face(lender, 'sign', id), signature: { type: 'seal' } });
   const { handwrittenPng } = await import('../documents/png');
   const { ref } = await client.ok('signature-upload', borrower.openid, { pngBase64: handwrittenPng().toString('base64') });
-  await client.ok('contract-sign', borrower.openid, { contractId: id, bizToken: await client.face(borrower, 'sign', id), signature: { type: 'handwritten', ref } });
+  // E1: the TSA down refuses the act with a retryable provider error — no signature on a local clock, nothing committed, the face check kept.
+  const bizToken = await client.face(borrower, 'sign', id);
+  await client.raw('POST', '/_emulator/faults', { tsa: true });
+  const down = await client.call('contract-sign', borrower.openid, { contractId: id, bizToken, signature: { type: 'handwritten', ref } });
+  expect(down.error).toMatchObject({ code: 'PROVIDER_ERROR', details: { provider: 'tsa', providerCode: 'UNREACHABLE' } });
+  expect((await stored()).state).toBe('awaiting_signatures');
+  expect((await stored()).document!.signatures).toHaveLength(1);
+  await client.raw('POST', '/_emulator/faults', { tsa: false });
+  await client.ok('contract-sign', borrower.openid, { contractId: id, bizToken, signature: { type: 'handwritten', ref } });
 
   const c = await stored();
   expect(c.document!.signatures.map((s) => s.by)).toEqual(['initiator', 'counterparty']);
@@ -64,10 +83,14 @@ test('C5/A5 both sign (seal, handwritten); the final PDF verifies with pdfsig an
   const root = JSON.parse(fs.readFileSync(path.join(dataDir, 'keys', 'platform-ca.json'), 'utf8')).pems.rootCertPem;
   nss = nssDbTrusting(root);
   const sig = pdfsig(file, nss);
-  expect(sig.signatures.map((s) => s.commonName)).toEqual(['王建国', '刘晓梅']);
-  expect(sig.signatures.every((s) => s.signatureValidation === 'Signature is Valid.' && s.certificateValidation === 'Certificate is Trusted.')).toBe(true);
   expect(sig.signatures.at(-1)!.totalDocumentSigned).toBe(true);
-  expect(qpdfCheck(file).status).toBe(0);
+  // E1: PAdES B-LTA — each party ETSI.CAdES.detached with a signature timestamp, then DSS and a document timestamp.
+  const pades = await padesFindings(bytes, root, nss);
+  expect(pades).toMatchObject({ signers: ['王建国', '刘晓梅'], signatureTypes: ['ETSI.CAdES.detached', 'ETSI.CAdES.detached'], allValidAndTrusted: true, lastType: 'ETSI.RFC3161', lastCoversAll: true, qpdfOk: true });
+  expect(pades.tokens.map((t) => [t.field, t.kind, t.status])).toEqual([['Sig_lender', 'signature', 0], ['Sig_borrower', 'signature', 0], ['DocTimeStamp_1', 'document', 0]]);
+  expect(pades.dss!.certificates).toBeGreaterThanOrEqual(5); // root, issuing, two signers, the TSA
+  expect(pades.dss!.crls).toBeGreaterThanOrEqual(1);
+  expect(c.document!.signatures.map((s) => s.longTerm?.fieldName ?? null)).toEqual([null, 'DocTimeStamp_1']);
   const text = pdftotext(file).replace(/\s/g, '');
   for (const s of ['王建国', '刘晓梅', '¥6,007.14', '陆仟零柒元壹角肆分']) expect(text).toContain(s);
   expect(text).not.toContain(lender.idNumber);
@@ -98,7 +121,8 @@ test('C10 the certificate view: subject, issuer, serial, validity, fingerprint p
 test('our verifier: valid as stored; a flipped byte in the stored file is reported', async () => {
   const ok = await client.ok('contract-verify', lender.openid, { contractId: id });
   expect(ok).toMatchObject({ valid: true, auditChain: { ok: true }, document: { valid: true, matchesRecord: true, modifiedAfterLastSignature: false } });
-  expect(ok.document.signatures.map((s: { signerName: string }) => s.signerName)).toEqual(['王建国', '刘晓梅']);
+  expect(ok.document.signatures.map((s: { signerName: string; kind: string }) => [s.kind, s.signerName])).toEqual([['signature', '王建国'], ['signature', '刘晓梅'], ['document-timestamp', 'C=CN, O=个人电子签平台, CN=个人电子签平台时间戳服务 TSA']]);
+  expect(ok.level).toBe('B-LTA');
   const c = await stored();
   const key = c.document!.currentKey;
   const original = (await emu.container.files.get(key))!;
@@ -141,7 +165,7 @@ test('C9/F3 the evidence report: paid (990 fen for an IOU), then emailed, platfo
   expect(text).toContain(r.reportNo);
   expect(text).toContain(c.document!.originalSha256.slice(0, 16));
   expect(text).toContain(c.document!.currentSha256.slice(0, 16));
-  for (const s of ['签署', '人脸核身通过', '哈希链完整', '王建国', '刘晓梅']) expect(text).toContain(s);
+  for (const s of ['签署', '人脸核身通过', '哈希链完整', '王建国', '刘晓梅', '出借人', '借款人']) expect(text).toContain(s);
   expect(text).not.toContain(lender.idNumber);
   const sms = await client.sms(lender.phone);
   expect(sms.at(-1)).toMatchObject({ template: 'report_sent' });
@@ -159,8 +183,10 @@ test('I9/C8 settled: the platform stamps and signs a new revision; all three sig
   expect(mail[0].subject).toContain('已结清');
   const file = writeTemp(tempDir(), 'settled.pdf', await fetchBytes(mail[0].attachments[0].url));
   const sig = pdfsig(file, nss);
-  expect(sig.signatures.map((s) => s.commonName)).toEqual(['王建国', '刘晓梅', '电子签平台']);
-  expect(sig.signatures.every((s) => s.signatureValidation === 'Signature is Valid.')).toBe(true);
-  expect(qpdfCheck(file).status).toBe(0);
+  const root = JSON.parse(fs.readFileSync(path.join(dataDir, 'keys', 'platform-ca.json'), 'utf8')).pems.rootCertPem;
+  const pades = await padesFindings(fs.readFileSync(file), root, nss);
+  expect(pades).toMatchObject({ signers: ['王建国', '刘晓梅', '电子签平台'], signatureTypes: Array(3).fill('ETSI.CAdES.detached'), allValidAndTrusted: true, lastType: 'ETSI.RFC3161', lastCoversAll: true, qpdfOk: true });
+  expect(pades.tokens.map((t) => [t.field, t.status])).toEqual([['Sig_lender', 0], ['Sig_borrower', 0], ['DocTimeStamp_1', 0], ['Sig_platform_settled', 0], ['DocTimeStamp_2', 0]]);
+  expect(pades.dss!.crls).toBeGreaterThanOrEqual(1);
   expect((await client.ok('contract-verify', lender.openid, { contractId: id })).valid).toBe(true);
 });

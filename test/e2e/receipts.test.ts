@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { padesFindings } from '../documents/pades-checks';
 import { verifyChain, type ContractEvent } from '../../shared/domain/events';
 import { counterpartyOf, initiatorOf, type Contract } from '../../shared/domain/contract';
 import { addDays } from '../../shared/rules/dates';
@@ -74,14 +75,16 @@ const signedPdf = async (p: Person, id: string) => {
   expect(dl.sha256).toBe(c.document!.currentSha256);
   expect(c.document!.signedKey).toBe(c.document!.currentKey);
   const file = writeTemp(tempDir(), 'receipt.pdf', bytes);
-  nss ??= nssDbTrusting(JSON.parse(fs.readFileSync(path.join(dataDir, 'keys', 'platform-ca.json'), 'utf8')).pems.rootCertPem);
-  const sig = pdfsig(file, nss);
-  for (const s of sig.signatures) {
-    expect(s.signatureValidation).toBe('Signature is Valid.');
-    expect(s.certificateValidation).toBe('Certificate is Trusted.');
-  }
-  expect(sig.signatures.at(-1)!.totalDocumentSigned).toBe(true);
-  return { signers: sig.signatures.map((s) => s.commonName), text: pdftotext(file).replace(/\s/g, ''), document: c.document! };
+  const root = JSON.parse(fs.readFileSync(path.join(dataDir, 'keys', 'platform-ca.json'), 'utf8')).pems.rootCertPem;
+  nss ??= nssDbTrusting(root);
+  // E1: each signature ETSI.CAdES.detached, valid, trusted, timestamped; the completed file ends in DSS + a document timestamp.
+  const pades = await padesFindings(bytes, root, nss);
+  expect(pades).toMatchObject({ allValidAndTrusted: true, lastType: 'ETSI.RFC3161', lastCoversAll: true, qpdfOk: true });
+  expect(pades.signatureTypes.every((t) => t === 'ETSI.CAdES.detached')).toBe(true);
+  expect(pades.tokens.length).toBeGreaterThan(pades.signers.length);
+  expect(pades.tokens.filter((t) => t.status !== 0)).toEqual([]);
+  expect(pades.dss!.crls).toBeGreaterThanOrEqual(1);
+  return { signers: pades.signers, text: pdftotext(file).replace(/\s/g, ''), document: c.document! };
 };
 
 beforeAll(async () => {
@@ -216,12 +219,10 @@ describe('R2 payee-initiated, details complete (我来填): the payee signs, pay
     expect(c.document!.signatures.map((s) => [s.by, s.fieldName])).toEqual([['initiator', 'Sig_payee'], ['platform', 'Sig_platform_accepted'], ['platform', 'Sig_platform_rescinded']]);
     const dl = await client.ok('contract-download', payer.openid, { contractId: id });
     const file = writeTemp(tempDir(), 'rescinded.pdf', Buffer.from(await (await fetch(`${emu.url}${dl.url}`)).arrayBuffer()));
-    const sig = pdfsig(file, nss);
-    expect(sig.signatures.map((x) => [x.commonName, x.signatureValidation, x.certificateValidation])).toEqual([
-      ['陈收款', 'Signature is Valid.', 'Certificate is Trusted.'],
-      ['电子签平台', 'Signature is Valid.', 'Certificate is Trusted.'],
-      ['电子签平台', 'Signature is Valid.', 'Certificate is Trusted.'],
-    ]);
+    const root = JSON.parse(fs.readFileSync(path.join(dataDir, 'keys', 'platform-ca.json'), 'utf8')).pems.rootCertPem;
+    const pades = await padesFindings(fs.readFileSync(file), root, nss);
+    expect(pades).toMatchObject({ signers: ['陈收款', '电子签平台', '电子签平台'], allValidAndTrusted: true, lastType: 'ETSI.RFC3161', lastCoversAll: true });
+    expect(pades.tokens.map((t) => [t.field, t.status])).toEqual([['Sig_payee', 0], ['Sig_platform_accepted', 0], ['DocTimeStamp_1', 0], ['Sig_platform_rescinded', 0], ['DocTimeStamp_2', 0]]);
     expect(await client.ok('contract-email', payer.openid, { contractId: id, email: 'zhou@example.com' })).toEqual({ sent: true, to: 'zhou@example.com', sha256: c.document!.currentSha256 });
     const mail = (await client.raw('GET', '/outbox/email?to=zhou@example.com')).json.messages;
     expect(mail.map((m: { subject: string }) => m.subject)).toEqual([`《收据》${c.contractNo}（已解除）`]);

@@ -15,6 +15,7 @@ import { smsTitle } from '../../shared/messages/sms-templates';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Emulator } from '../../emulator/server';
+import { padesFindings } from '../documents/pades-checks';
 import { counterpartyOf, initiatorOf, type Contract } from '../../shared/domain/contract';
 import { KIND_NAMES, kindSpec } from '../../shared/kinds/registry';
 import { addDays } from '../../shared/rules/dates';
@@ -41,8 +42,9 @@ const stored = async (id: string) => (await emu.container.store.get<Contract>('c
 const statuses = (view: { parties: Array<{ role: string; status: string }> }) => Object.fromEntries(view.parties.map((p) => [p.role, p.status]));
 const fetchBytes = async (url: string) => Buffer.from(await (await fetch(`${emu.url}${url}`)).arrayBuffer());
 /** The relying party's trust store: the platform root, created with the CA on the first signature. */
+const rootPem = (): string => JSON.parse(fs.readFileSync(path.join(dataDir, 'keys', 'platform-ca.json'), 'utf8')).pems.rootCertPem;
 const trust = (): string => {
-  nss ??= nssDbTrusting(JSON.parse(fs.readFileSync(path.join(dataDir, 'keys', 'platform-ca.json'), 'utf8')).pems.rootCertPem);
+  nss ??= nssDbTrusting(rootPem());
   return nss;
 };
 const snapshot = () => storeSnapshot(emu.container.store);
@@ -138,10 +140,13 @@ describe.each(FLOW_KINDS.map((k, i) => [k, i] as const))('%s: create → fill �
     expect(sig.signatures.map((s) => [s.fieldName, s.commonName])).toEqual([
       [fieldOf(firstRole), first.name],
       [fieldOf(secondRole), second.name],
+      ['DocTimeStamp_1', '个人电子签平台时间戳服务 TSA'],
     ]);
-    for (const s of sig.signatures) expect(s).toMatchObject({ signatureValidation: 'Signature is Valid.', certificateValidation: 'Certificate is Trusted.' });
-    expect(sig.signatures.at(-1)!.totalDocumentSigned).toBe(true);
-    expect(qpdfCheck(file).status).toBe(0);
+    // E1: PAdES B-LTA — both ETSI.CAdES.detached, valid, trusted, timestamped; DSS and a document timestamp last.
+    const pades = await padesFindings(bytes, rootPem(), trust());
+    expect(pades).toMatchObject({ signatureTypes: ['ETSI.CAdES.detached', 'ETSI.CAdES.detached'], allValidAndTrusted: true, lastType: 'ETSI.RFC3161', lastCoversAll: true, qpdfOk: true });
+    expect(pades.tokens.map((t) => [t.field, t.status])).toEqual([[fieldOf(firstRole), 0], [fieldOf(secondRole), 0], ['DocTimeStamp_1', 0]]);
+    expect(pades.dss!.crls).toBeGreaterThanOrEqual(1);
 
     // T4 what was signed is the contract as filled: every form value, both parties (masked), the number.
     const body = pdfBodyText(file);

@@ -16,7 +16,9 @@ import { startEmulator, type CloudEmulation, type Emulator } from '../../emulato
 import { MovableClock } from '../../shared/adapters/local/clock';
 import { generateMerchantKeys, PaymentSimulator } from '../../shared/adapters/local/payment-simulator';
 import { LOCAL_APPID, LOCAL_MCHID } from '../../shared/adapters/local/wechatpay-keys';
-import { generatePlatformCa } from '../../shared/documents/ca';
+import { generatePlatformCa, issueTsaCertificate, loadPlatformCa } from '../../shared/documents/ca';
+import { tsaIdentity } from '../../shared/adapters/local/tsa';
+import { startTsaFake } from '../fakes/tsa';
 import { SMS_TEMPLATE_IDS, startCloudFakes, type CloudFakes } from '../fakes';
 import { addDays, chinaDay } from '../../shared/rules/dates';
 import type { Store } from '../../shared/ports/store';
@@ -166,6 +168,8 @@ export const startCloudEmulation = async (): Promise<CloudEmulation> => {
   const payServer = http.createServer(payments.handler);
   await new Promise<void>((resolve) => payServer.listen(0, '127.0.0.1', resolve));
   const { rootKeyPem: _offline, ...ca } = generatePlatformCa({});
+  // The production TSA adapter (RFC 3161 over HTTP) against a TSA server under the same root.
+  const tsa = await startTsaFake(tsaIdentity(issueTsaCertificate(loadPlatformCa(ca), { now: new Date() })), () => clock.now());
   const templates = new Map(Object.entries(SMS_TEMPLATE_IDS).map(([kind, id]) => [id, kind]));
   cloudEmulations.push({ fakes, payments });
   return {
@@ -174,6 +178,8 @@ export const startCloudEmulation = async (): Promise<CloudEmulation> => {
       ESIGN_CA_ROOT_CERT: ca.rootCertPem,
       ESIGN_CA_ISSUING_CERT: ca.issuingCertPem,
       ESIGN_CA_ISSUING_KEY: ca.issuingKeyPem,
+      ESIGN_CA_ROOT_CRL: ca.rootCrlPem!,
+      ESIGN_TSA_URL: tsa.url,
       ESIGN_SIGNER_ID_SECRET: randomBytes(32).toString('hex'),
       WECHATPAY_MCHID: LOCAL_MCHID,
       WECHATPAY_APPID: LOCAL_APPID,
@@ -196,6 +202,7 @@ export const startCloudEmulation = async (): Promise<CloudEmulation> => {
       payServer.closeAllConnections();
       await new Promise<void>((resolve) => payServer.close(() => resolve()));
       await fakes.close();
+      await tsa.close();
     },
   };
 };

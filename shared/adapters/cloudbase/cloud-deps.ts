@@ -1,13 +1,14 @@
 /**
  * The production composition (ESIGN_PROVIDER=cloud): CloudBase database and storage, FaceID, SMS,
- * SES and WeChat Pay, each behind its port. The container requires this module only in cloud mode.
+ * SES, WeChat Pay and the configured RFC 3161 TSA, each behind its port. The container requires this module only in cloud mode.
  *
  * Every provider client is made on first use, and the Tencent Cloud service modules are required
  * only then: a function that never sends an SMS never loads the SMS client (and its bundle is
  * built without it, scripts/build.ts). A missing setting is reported when the service is first
  * used, as PROVIDER_ERROR naming the variable.
  */
-import type { Clock, DocumentConverter, FaceVerifier, FileStorage, Ids, Mailer, Payments, Sms } from '../../ports';
+import type { Clock, DocumentConverter, FaceVerifier, FileStorage, Ids, Mailer, Payments, Sms, TimestampAuthority } from '../../ports';
+import { TsaFailure } from '../../ports/tsa';
 import type { AppConfig, CloudSettings } from '../../ports/config';
 import type { Wechat } from '../../ports/wechat';
 import { ProviderFailure, type ProviderName } from '../tencentcloud/provider-error';
@@ -26,6 +27,7 @@ export interface CloudDeps {
   files: FileStorage;
   converter: DocumentConverter;
   wechat: Wechat;
+  tsa: TimestampAuthority;
 }
 
 const need = <T>(provider: ProviderName, value: T | undefined, variable: string): T => {
@@ -59,6 +61,19 @@ export const cloudDeps = (
 
   return {
     store,
+    // The configured TSA URL, never a local clock: without one, signing fails (PROVIDER_ERROR/tsa) and is retried.
+    tsa: ((): TimestampAuthority => {
+      let client: TimestampAuthority | undefined;
+      return {
+        // Async all through: a missing setting is a rejected promise like any TSA failure (retryable), made on first use.
+        timestamp: async (digest, hashAlg) => {
+          if (!cloud.tsa.url) throw new TsaFailure('NOT_CONFIGURED', 'ESIGN_TSA_URL is not set');
+          const { Rfc3161Tsa } = require('../rfc3161/client') as typeof import('../rfc3161/client');
+          client ??= new Rfc3161Tsa({ url: cloud.tsa.url, timeoutMs: cloud.tsa.timeoutMs, ...(cloud.tsa.policy ? { policy: cloud.tsa.policy } : {}) });
+          return client.timestamp(digest, hashAlg);
+        },
+      };
+    })(),
     files: lazy<FileStorage>(
       () => new CloudBaseFiles(() => tcb() as unknown as StorageApp, { envId: cloud.envId, bucket: need('cloudbase-storage', cloud.storageBucket, 'ESIGN_TCB_STORAGE_BUCKET') }),
     ),

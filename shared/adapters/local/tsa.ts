@@ -63,3 +63,31 @@ export class LocalTsa implements TimestampAuthority {
     });
   }
 }
+
+/**
+ * The local container's TSA: the embedded TSA for the platform CA, its certificate issued on the
+ * first timestamp (a cold start that signs nothing issues none). `unavailable` makes it fail as
+ * an unreachable TSA would (the emulator's faults, tests of the retry path).
+ */
+export class DeferredLocalTsa implements TimestampAuthority {
+  private tsa: LocalTsa | undefined;
+  unavailable = false;
+
+  constructor(
+    private readonly ca: () => PlatformCa,
+    private readonly clock: Clock,
+  ) {}
+
+  get certificatePem(): string {
+    return this.ready().certificatePem;
+  }
+
+  private ready(): LocalTsa {
+    return (this.tsa ??= LocalTsa.forPlatformCa(this.ca(), this.clock));
+  }
+
+  async timestamp(digest: Uint8Array, hashAlg: TimestampHash): Promise<Uint8Array> {
+    if (this.unavailable) throw new TsaFailure('UNREACHABLE', 'local TSA switched off');
+    return this.ready().timestamp(digest, hashAlg);
+  }
+}
