@@ -263,10 +263,10 @@ quotedAmountFen?: number
 }
 
 /**
- * Starts a face check (人脸核身). realname: name and idNumber of the person to verify; contract acts: contractId (the caller's verified identity is used).
+ * Starts a face check (人脸核身). realname: name and idNumber of the person to verify; contract acts: contractId (the caller's verified identity is used). account: the verified caller's own face, for an account change (A2 phone change), no contractId.
  */
 export interface FaceStartInput {
-purpose: ("realname" | "sign" | "accept" | "rescind_request" | "rescind_confirm" | "settle_request" | "settle_confirm")
+purpose: ("realname" | "account" | "sign" | "accept" | "rescind_request" | "rescind_confirm" | "settle_request" | "settle_confirm")
 /**
  * Contract id
  */
@@ -346,6 +346,24 @@ headers: {
 body?: (string | null)
 isBase64Encoded?: boolean
 [k: string]: unknown | undefined
+}
+
+/**
+ * A2 更换手机号: the code sent to the new number, then a face check of the account's owner; the old number gets a security notice.
+ */
+export interface PhoneChangeInput {
+/**
+ * The new mainland mobile number
+ */
+phone: string
+/**
+ * The six-digit code sent to the new number (verification-code-send, purpose phone_change)
+ */
+code: string
+/**
+ * BizToken of a passed face check of the account's owner (face-start, purpose account)
+ */
+bizToken: string
 }
 
 /**
@@ -536,6 +554,24 @@ Message?: string
  */
 export interface UserProfileInput {
 
+}
+
+/**
+ * Sends a six-digit verification code (N1) to a new phone or address of the verified caller; rate-limited (resend interval, daily caps per destination and per user).
+ */
+export interface VerificationCodeSendInput {
+/**
+ * sms for a phone, email for an address
+ */
+channel: ("sms" | "email")
+/**
+ * What the code will prove: phone_change (A2, the new number) or email_change (A4, the new address)
+ */
+purpose: ("phone_change" | "email_change")
+/**
+ * The new mainland mobile number or e-mail address
+ */
+destination: string
 }
 
 /**

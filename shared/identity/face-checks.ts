@@ -15,7 +15,8 @@ import { applyRecord, decideRecord, FACE_CHECK_TABLE, faceCheckStatus, newRecord
 export const FACE_CHECKS = collectionName('faceChecks');
 
 /** `accept`: the payer's 确认领取 of a payee-initiated receipt (R2) — an act of will like signing, witnessed by the platform. */
-export const FACE_PURPOSES = ['realname', 'sign', 'accept', 'rescind_request', 'rescind_confirm', 'settle_request', 'settle_confirm'] as const;
+/** `account`: the verified owner proves it is them for an account change (A2 phone change …), no contract. */
+export const FACE_PURPOSES = ['realname', 'account', 'sign', 'accept', 'rescind_request', 'rescind_confirm', 'settle_request', 'settle_confirm'] as const;
 export type FacePurpose = (typeof FACE_PURPOSES)[number];
 
 export interface FaceCheck extends Doc {

@@ -35,3 +35,9 @@ export const requireRealName = async (deps: Deps, openid: string): Promise<RealN
   if (!user?.realName) throw new AppError('IDENTITY_NOT_VERIFIED');
   return user.realName;
 };
+
+/** A2: is this number the phone of an account other than `openid`? (One number, one account.) */
+export const phoneUsedByOther = async (deps: Deps, phone: string, openid: string): Promise<boolean> => {
+  const holders = await deps.store.find<User>(USERS, { 'realName.phone': phone }, { limit: 2 });
+  return holders.some((u) => u._id !== openid);
+};

@@ -26,6 +26,7 @@ export const SMS_TEXTS: Record<SmsTemplate, string> = {
   urge: '{1}提醒您尽快处理《{2}》：{3}，请在微信小程序“电子签”中打开：{4}',
   report_sent: '《{1}》的出证报告已发送至您的邮箱{2}。',
   verification_code: '您的验证码为{1}，5分钟内有效，请勿泄露给他人。',
+  phone_changed: '您的电子签账号绑定的手机号已更换，本号码将不再接收合同通知。如非本人操作，请立即联系客服。',
 };
 
 /** How many parameters a template takes: the provider refuses a message with more or fewer. */

@@ -134,6 +134,8 @@ export const subscribeMessageFor = (event: SmsTemplateId, f: EventFacts): { slot
     case 'report_sent':
       return { slot: 'report', data: { thing1: title, phrase2: '已发送', time3: at, thing4: '出证报告已发至您的邮箱' } };
     case 'verification_code':
+    case 'phone_changed':
+      // Account security: by SMS to the number itself, never a subscribe message to the mini-program.
       return null;
   }
 };

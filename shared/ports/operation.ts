@@ -14,6 +14,7 @@ import type { Ids } from './ids';
 import type { Log } from './log';
 import type { Mailer } from './mailer';
 import type { Payments } from './payments';
+import type { Secrets } from './secrets';
 import type { Sms } from './sms';
 import type { Store } from './store';
 
@@ -27,6 +28,8 @@ export interface Deps {
   mailer: Mailer;
   payments: Payments;
   files: FileStorage;
+  /** Named keys (verification-code HMAC, signing-password pepper): never environment variables. */
+  secrets: Secrets;
   log: Log;
 }
 

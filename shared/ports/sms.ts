@@ -23,7 +23,8 @@ export type SmsTemplate =
   | 'repayment_due'
   | 'urge'               // 催办
   | 'report_sent'
-  | 'verification_code';
+  | 'verification_code'
+  | 'phone_changed';     // A2: security notice to the old number after a phone change
 
 export interface SmsMessage {
   phone: string;

@@ -5,6 +5,8 @@
 import path from 'node:path';
 import lprTable from '../../config/lpr.json';
 import fees from '../../config/fees.json';
+import identity from '../../config/identity.json';
+import { parseIdentityConfig } from '../rules/identity-config';
 import { parseLprTable } from '../rules/lpr';
 import { parseFeeConfig } from '../rules/fees';
 import type { AppConfig, CloudSettings } from '../ports/config';
@@ -41,6 +43,7 @@ export const loadConfig = (rawEnv: Record<string, string | undefined>): AppConfi
       issuingKeyPem: pem(env.ESIGN_CA_ISSUING_KEY),
       signerIdSecret: env.ESIGN_SIGNER_ID_SECRET ?? null,
     },
+    identity: parseIdentityConfig(identity),
     cloud: provider === 'cloud' ? loadCloudSettings(env) : null,
   };
 };

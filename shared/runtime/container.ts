@@ -20,6 +20,7 @@ import { DirFiles } from '../adapters/local/dir-files';
 import { MailOutbox } from '../adapters/local/mail-outbox';
 import type { FaultSwitch } from '../adapters/local/faults';
 import { openSqliteStore } from '../adapters/local/sqlite-store';
+import { LocalSecrets } from '../adapters/local/local-secrets';
 
 /** The local adapters' controls, for the emulator and tests (time travel, face outcomes, file URLs, the WeChat Pay simulator). */
 export interface LocalHandles {
@@ -54,8 +55,9 @@ export const createContainer = (env: Record<string, string | undefined>, overrid
   const payments = new LocalWechatPay(config.dataDir, clock);
   const sms = new SmsOutbox(store, clock, ids);
   const mailer = new MailOutbox(store, files, clock, ids);
+  const secrets = new LocalSecrets(config.dataDir);
   return {
-    config, store, clock, ids, face, files, log, sms, mailer,
+    config, store, clock, ids, face, files, log, sms, mailer, secrets,
     payments,
     local: { clock, face, files, payments, faults: { sms: sms.faults, email: mailer.faults } },
     close: async () => {
