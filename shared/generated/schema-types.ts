@@ -95,9 +95,9 @@ export interface ContractEmailInput {
  */
 contractId: string
 /**
- * Email address
+ * Email address (optional: the address bound by email-change, A4, when omitted)
  */
-email: string
+email?: string
 }
 
 /**
@@ -241,6 +241,20 @@ pageSize?: number
 }
 
 /**
+ * A4 变更邮箱地址: binds the address the code was sent to; it becomes the default for contract e-mails (C8) and evidence reports (C9).
+ */
+export interface EmailChangeInput {
+/**
+ * The new e-mail address
+ */
+email: string
+/**
+ * The six-digit code sent to it (verification-code-send, purpose email_change)
+ */
+code: string
+}
+
+/**
  * Order the signing report by email (C9, F3) at the server's price: 0 sends it at once; otherwise a WeChat Pay order and the wx.requestPayment parameters — the report is emailed when the payment is confirmed. A report paid for whose email failed is sent again, not charged again.
  */
 export interface EvidenceReportRequestInput {
@@ -249,9 +263,9 @@ export interface EvidenceReportRequestInput {
  */
 contractId: string
 /**
- * Email address the report is sent to (a re-request may correct it)
+ * Email address the report is sent to (a re-request may correct it) (optional: the address bound by email-change, A4, when omitted)
  */
-email: string
+email?: string
 /**
  * The coupon to use (one per payment); omitted: none
  */

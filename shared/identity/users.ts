@@ -23,6 +23,8 @@ export interface RealName {
 export interface User extends Doc {
   _id: string; // the openid
   realName: RealName | null;
+  /** A4: the bound e-mail address (email-change, proven by a code), the default for C8/C9. */
+  email?: string | null;
   createdAt: string;
   updatedAt: string;
 }
@@ -40,4 +42,12 @@ export const requireRealName = async (deps: Deps, openid: string): Promise<RealN
 export const phoneUsedByOther = async (deps: Deps, phone: string, openid: string): Promise<boolean> => {
   const holders = await deps.store.find<User>(USERS, { 'realName.phone': phone }, { limit: 2 });
   return holders.some((u) => u._id !== openid);
+};
+
+/** C8/C9: the address typed, else the one bound by email-change (A4); VALIDATION_FAILED when neither. */
+export const emailOrBound = async (deps: Deps, openid: string, typed: string | undefined): Promise<string> => {
+  if (typed) return typed;
+  const bound = (await getUser(deps, openid))?.email;
+  if (!bound) throw new AppError('VALIDATION_FAILED', '请填写邮箱地址，或先在个人中心绑定邮箱', { fields: [{ field: '/email', rule: 'required' }] });
+  return bound;
 };

@@ -167,3 +167,32 @@ describe('A2 phone-change', () => {
     expect((await client.call('phone-change', carol.openid, { phone, code, bizToken: await accountFace(carol) })).error?.code).toBe('CODE_EXPIRED');
   });
 });
+
+describe('A4 email-change', () => {
+  const mailCode = async (to: string): Promise<string> => {
+    const mails = (await client.raw('GET', `/outbox/email?to=${encodeURIComponent(to)}`)).json.messages;
+    return /验证码为(\d{6})/.exec(mails[mails.length - 1]?.text ?? '')![1]!;
+  };
+
+  test('the code sent to the new address binds it; the profile shows it masked', async () => {
+    const to = 'qian.yi@example.com';
+    await client.ok('verification-code-send', alice.openid, { channel: 'email', purpose: 'email_change', destination: to });
+    const r = await client.ok('email-change', alice.openid, { email: to, code: await mailCode(to) });
+    expect(r.email).toBe('q***@example.com');
+    expect((await emu.container.store.get<{ _id: string; email?: string }>('users', alice.openid))!.email).toBe(to);
+    expect((await client.ok('user-profile', alice.openid)).email).toBe('q***@example.com');
+  });
+
+  test('refusals change nothing: no caller, a stranger, bad input, a wrong code, a code for another address', async () => {
+    const to = 'li.san@example.com';
+    await client.ok('verification-code-send', carol.openid, { channel: 'email', purpose: 'email_change', destination: to });
+    const code = await mailCode(to);
+    const before = JSON.stringify(await user(carol.openid));
+    expect((await client.call('email-change', null, { email: to, code })).error?.code).toBe('UNAUTHENTICATED');
+    expect((await client.call('email-change', stranger.openid, { email: to, code })).error?.code).toBe('IDENTITY_NOT_VERIFIED');
+    expect((await client.call('email-change', carol.openid, { email: to })).error?.code).toBe('VALIDATION_FAILED');
+    expect((await client.call('email-change', carol.openid, { email: to, code: wrong(code) })).error?.details).toMatchObject({ reason: 'wrong', attemptsLeft: 4 });
+    expect((await client.call('email-change', carol.openid, { email: 'other@example.com', code })).error?.details).toMatchObject({ reason: 'destination' });
+    expect(JSON.stringify(await user(carol.openid))).toBe(before);
+  });
+});
