@@ -78,6 +78,8 @@ export const ERRORS = {
   PHONE_IN_USE: { status: 409, message: '该手机号已绑定其他账号' },
   /** A2: the new number is the account's current phone. */
   PHONE_UNCHANGED: { status: 400, message: '新手机号与当前手机号相同' },
+  /** A6/P4: a party is a HK/Macau/Taiwan resident and a mainland party has not switched 跨境签署 on (details.parties: their indexes). */
+  CROSS_BORDER_REQUIRED: { status: 409, message: '合同一方为港澳台居民，内地签署方需先在个人中心开启“跨境签署”' },
   /** A5: the image cannot be decoded (truncated, bad checksum, bad compressed data). */
   IMAGE_UNREADABLE: { status: 400, message: '图片已损坏或无法识别，请重新上传' },
   /** V2: the signing password entered is wrong (details.attemptsLeft). */

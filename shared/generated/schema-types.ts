@@ -241,6 +241,20 @@ pageSize?: number
 }
 
 /**
+ * A6 跨境签署: switch signing with HK/Macau/Taiwan residents on or off, after a face check of the owner.
+ */
+export interface CrossBorderSetInput {
+/**
+ * 跨境签署 on (sign with HK/Macau/Taiwan residents) or off
+ */
+enabled: boolean
+/**
+ * BizToken of a passed face check of the account's owner (face-start, purpose account)
+ */
+bizToken: string
+}
+
+/**
  * A4 变更邮箱地址: binds the address the code was sent to; it becomes the default for contract e-mails (C8) and evidence reports (C9).
  */
 export interface EmailChangeInput {

@@ -25,6 +25,8 @@ export interface User extends Doc {
   realName: RealName | null;
   /** A4: the bound e-mail address (email-change, proven by a code), the default for C8/C9. */
   email?: string | null;
+  /** A6: 跨境签署 switched on (cross-border-set, after a face check); absent = off. */
+  crossBorder?: boolean;
   createdAt: string;
   updatedAt: string;
 }

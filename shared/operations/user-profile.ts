@@ -17,5 +17,6 @@ export const userProfile: Operation<UserProfileInput> = async (_input, ctx) => {
     phone: rn ? maskPhone(rn.phone) : null,
     verifiedAt: rn?.verifiedAt ?? null,
     email: user?.email ? maskEmail(user.email) : null,
+    crossBorder: user?.crossBorder === true,
   };
 };

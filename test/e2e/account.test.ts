@@ -196,3 +196,27 @@ describe('A4 email-change', () => {
     expect(JSON.stringify(await user(carol.openid))).toBe(before);
   });
 });
+
+describe('A6 cross-border-set', () => {
+  test('a passed face check of the owner switches it on, then off; user-profile shows it', async () => {
+    expect((await client.ok('user-profile', carol.openid)).crossBorder).toBe(false);
+    expect(await client.ok('cross-border-set', carol.openid, { enabled: true, bizToken: await accountFace(carol) })).toMatchObject({ crossBorder: true });
+    expect((await client.ok('user-profile', carol.openid)).crossBorder).toBe(true);
+    await client.ok('cross-border-set', carol.openid, { enabled: false, bizToken: await accountFace(carol) });
+    expect((await client.ok('user-profile', carol.openid)).crossBorder).toBe(false);
+  });
+
+  test('refusals change nothing: no caller, a stranger, bad input, a failed, someone else\'s or a spent face check', async () => {
+    const before = JSON.stringify(await user(bob.openid));
+    expect((await client.call('cross-border-set', null, { enabled: true, bizToken: 'x'.repeat(20) })).error?.code).toBe('UNAUTHENTICATED');
+    expect((await client.call('cross-border-set', stranger.openid, { enabled: true, bizToken: 'x'.repeat(20) })).error?.code).toBe('IDENTITY_NOT_VERIFIED');
+    expect((await client.call('cross-border-set', bob.openid, { enabled: 'yes', bizToken: await accountFace(bob) })).error?.code).toBe('VALIDATION_FAILED');
+    expect((await client.call('cross-border-set', bob.openid, { enabled: true, bizToken: await accountFace(bob, false) })).error?.code).toBe('IDENTITY_CHECK_FAILED');
+    expect((await client.call('cross-border-set', bob.openid, { enabled: true, bizToken: await accountFace(carol) })).error?.code).toBe('IDENTITY_CHECK_FAILED');
+    expect(JSON.stringify(await user(bob.openid))).toBe(before);
+    const once = await accountFace(bob);
+    await client.ok('cross-border-set', bob.openid, { enabled: true, bizToken: once });
+    expect((await client.call('cross-border-set', bob.openid, { enabled: false, bizToken: once })).error?.code).toBe('IDENTITY_CHECK_FAILED');
+    expect((await client.ok('user-profile', bob.openid)).crossBorder).toBe(true);
+  });
+});
