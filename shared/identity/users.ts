@@ -6,6 +6,7 @@
 import { AppError } from '../errors';
 import type { Doc } from '../ports/store';
 import { collectionName } from '../store/collections';
+import { crossBorderBlockers } from '../rules/cross-border';
 import type { Deps } from '../ports/operation';
 
 export const USERS = collectionName('users');
@@ -52,4 +53,18 @@ export const emailOrBound = async (deps: Deps, openid: string, typed: string | u
   const bound = (await getUser(deps, openid))?.email;
   if (!bound) throw new AppError('VALIDATION_FAILED', '请填写邮箱地址，或先在个人中心绑定邮箱', { fields: [{ field: '/email', rule: 'required' }] });
   return bound;
+};
+
+/**
+ * P4 at an act on a contract: with a HK/Macau/Taiwan resident among the parties, every mainland
+ * party with an account must have 跨境签署 on (shared/rules/cross-border.ts); CROSS_BORDER_REQUIRED
+ * with their indexes otherwise. The id kind comes from the details the contract names.
+ */
+export const requireCrossBorder = async (deps: Deps, parties: ReadonlyArray<{ openid: string | null; details: { idNumber: string } | null }>): Promise<void> => {
+  const rows = await Promise.all(parties.map(async (p) => ({
+    idKind: p.details ? (/^8[123]/.test(p.details.idNumber) ? ('hmt' as const) : ('mainland' as const)) : null,
+    crossBorder: p.openid ? (await getUser(deps, p.openid))?.crossBorder === true : false,
+  })));
+  const blockers = crossBorderBlockers(rows);
+  if (blockers.length) throw new AppError('CROSS_BORDER_REQUIRED', undefined, { parties: blockers });
 };

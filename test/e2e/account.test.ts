@@ -4,7 +4,9 @@
  * would receive, and a phone change needs the new number's code and the owner's face.
  */
 import type { Emulator } from '../../emulator/server';
-import { Client, person, startTestEmulator, type Person } from '../support/emulator';
+import { residentIdCheckChar } from '../../shared/rules/id-number';
+import { requireCrossBorder } from '../../shared/identity/users';
+import { Client, iouForm, person, startTestEmulator, type Person } from '../support/emulator';
 
 let emu: Emulator;
 let client: Client;
@@ -218,5 +220,25 @@ describe('A6 cross-border-set', () => {
     await client.ok('cross-border-set', bob.openid, { enabled: true, bizToken: once });
     expect((await client.call('cross-border-set', bob.openid, { enabled: false, bizToken: once })).error?.code).toBe('IDENTITY_CHECK_FAILED');
     expect((await client.ok('user-profile', bob.openid)).crossBorder).toBe(true);
+  });
+});
+
+describe('P4 a contract with a HK/Macau/Taiwan resident', () => {
+  // 港澳台居民居住证: 81 (Hong Kong) address code, GB 11643 checksum, born 1985-06-15.
+  const hkId = (() => { const first17 = '81000019850615123'; return first17 + residentIdCheckChar(first17); })();
+  const hk = { openid: 'o-ac-hk', name: '陈港', idNumber: hkId, phone: '13700009999' };
+  const lender = person('o-ac-lender', '赵五', 40);
+
+  // Every kind is mainlandOnly today (templates/*/template.json), so contract-create refuses a
+  // residence permit before any act; the gate contract-sign runs is exercised on the accounts here.
+  test('a residence-permit holder verifies through the same face check; the mainland party is the blocker until 跨境签署 is on', async () => {
+    await client.verify(hk);
+    await client.verify(lender);
+    expect((await user(hk.openid)).realName).toMatchObject({ idNumber: hkId });
+    const parties = [{ openid: lender.openid, details: { idNumber: lender.idNumber } }, { openid: hk.openid, details: { idNumber: hkId } }];
+    await expect(requireCrossBorder(emu.container, parties)).rejects.toMatchObject({ code: 'CROSS_BORDER_REQUIRED', details: { parties: [0] } });
+    await expect(requireCrossBorder(emu.container, [parties[0]!, { openid: carol.openid, details: { idNumber: carol.idNumber } }])).resolves.toBeUndefined();
+    await client.ok('cross-border-set', lender.openid, { enabled: true, bizToken: await accountFace(lender) });
+    await expect(requireCrossBorder(emu.container, parties)).resolves.toBeUndefined();
   });
 });
