@@ -72,6 +72,18 @@ export const ERRORS = {
   CODE_EXPIRED: { status: 400, message: '验证码已过期，请重新获取' },
   /** N1: too many wrong entries (5): this code is void; ask for a new one. */
   CODE_LOCKED: { status: 400, message: '验证码错误次数过多，已失效，请重新获取' },
+  /** A2/identity-verify: the caller is verified already and the phone differs: change it with phone-change (a code to the new number, then a face check). */
+  USE_PHONE_CHANGE: { status: 409, message: '您已完成实名认证，如需更换手机号，请使用“更换手机号”' },
+  /** identity-verify: the caller is verified already and the name differs: that is a rename (A3). */
+  USE_RENAME: { status: 409, message: '您已完成实名认证，如需变更姓名，请使用“个人更名”' },
+  /** identity-verify: the caller is verified already under another ID number: an account belongs to one person for good. */
+  ID_NUMBER_FIXED: { status: 409, message: '该账号已绑定其他身份证号，不能更换' },
+  /** A2: the new number is already the phone of another account (details say nothing of which). */
+  PHONE_IN_USE: { status: 409, message: '该手机号已绑定其他账号' },
+  /** A2: the new number is the account's current phone. */
+  PHONE_UNCHANGED: { status: 400, message: '新手机号与当前手机号相同' },
+  /** A6/P4: a party is a HK/Macau/Taiwan resident and a mainland party has not switched 跨境签署 on (details.parties: their indexes). */
+  CROSS_BORDER_REQUIRED: { status: 409, message: '合同一方为港澳台居民，内地签署方需先在个人中心开启“跨境签署”' },
   /** A5: the image cannot be decoded (truncated, bad checksum, bad compressed data). */
   IMAGE_UNREADABLE: { status: 400, message: '图片已损坏或无法识别，请重新上传' },
   /** V2: the signing password entered is wrong (details.attemptsLeft). */

@@ -323,9 +323,9 @@ export interface ContractEmailInput {
  */
 contractId: string
 /**
- * Email address
+ * Email address (optional: the address bound by email-change, A4, when omitted)
  */
-email: string
+email?: string
 }
 
 /**
@@ -479,6 +479,20 @@ pageSize?: number
 }
 
 /**
+ * A6 跨境签署: switch signing with HK/Macau/Taiwan residents on or off, after a face check of the owner.
+ */
+export interface CrossBorderSetInput {
+/**
+ * 跨境签署 on (sign with HK/Macau/Taiwan residents) or off
+ */
+enabled: boolean
+/**
+ * BizToken of a passed face check of the account's owner (face-start, purpose account)
+ */
+bizToken: string
+}
+
+/**
  * L3: the lender sends a formal demand (催告) for what is overdue today, by SMS and in the mini-program.
  */
 export interface DemandSendInput {
@@ -486,6 +500,20 @@ export interface DemandSendInput {
  * Contract id
  */
 contractId: string
+}
+
+/**
+ * A4 变更邮箱地址: binds the address the code was sent to; it becomes the default for contract e-mails (C8) and evidence reports (C9).
+ */
+export interface EmailChangeInput {
+/**
+ * The new e-mail address
+ */
+email: string
+/**
+ * The six-digit code sent to it (verification-code-send, purpose email_change)
+ */
+code: string
 }
 
 /**
@@ -497,9 +525,9 @@ export interface EvidenceReportRequestInput {
  */
 contractId: string
 /**
- * Email address the report is sent to (a re-request may correct it)
+ * Email address the report is sent to (a re-request may correct it) (optional: the address bound by email-change, A4, when omitted)
  */
-email: string
+email?: string
 /**
  * The coupon to use (one per payment); omitted: none
  */
@@ -574,10 +602,10 @@ bizToken: string
 }
 
 /**
- * Starts a face check (人脸核身). realname: name and idNumber of the person to verify; contract acts: contractId (the caller's verified identity is used).
+ * Starts a face check (人脸核身). realname: name and idNumber of the person to verify; contract acts: contractId (the caller's verified identity is used). account: the verified caller's own face, for an account change (A2 phone change), no contractId.
  */
 export interface FaceStartInput {
-purpose: ("realname" | "sign" | "accept" | "rescind_request" | "rescind_confirm" | "settle_request" | "settle_confirm" | "repayment_confirm" | "extension_propose" | "extension_sign")
+purpose: ("realname" | "account" | "sign" | "accept" | "rescind_request" | "rescind_confirm" | "settle_request" | "settle_confirm" | "repayment_confirm" | "extension_propose" | "extension_sign")
 /**
  * Contract id
  */
@@ -714,6 +742,24 @@ headers: {
 body?: (string | null)
 isBase64Encoded?: boolean
 [k: string]: unknown | undefined
+}
+
+/**
+ * A2 更换手机号: the code sent to the new number, then a face check of the account's owner; the old number gets a security notice.
+ */
+export interface PhoneChangeInput {
+/**
+ * The new mainland mobile number
+ */
+phone: string
+/**
+ * The six-digit code sent to the new number (verification-code-send, purpose phone_change)
+ */
+code: string
+/**
+ * BizToken of a passed face check of the account's owner (face-start, purpose account)
+ */
+bizToken: string
 }
 
 /**
@@ -970,6 +1016,24 @@ Message?: string
  */
 export interface UserProfileInput {
 
+}
+
+/**
+ * Sends a six-digit verification code (N1) to a new phone or address of the verified caller; rate-limited (resend interval, daily caps per destination and per user).
+ */
+export interface VerificationCodeSendInput {
+/**
+ * sms for a phone, email for an address
+ */
+channel: ("sms" | "email")
+/**
+ * What the code will prove: phone_change (A2, the new number) or email_change (A4, the new address)
+ */
+purpose: ("phone_change" | "email_change")
+/**
+ * The new mainland mobile number or e-mail address
+ */
+destination: string
 }
 
 /**

@@ -6,6 +6,7 @@
 import { AppError } from '../errors';
 import type { Doc } from '../ports/store';
 import { collectionName } from '../store/collections';
+import { crossBorderBlockers } from '../rules/cross-border';
 import type { Deps } from '../ports/operation';
 
 export const USERS = collectionName('users');
@@ -23,6 +24,10 @@ export interface RealName {
 export interface User extends Doc {
   _id: string; // the openid
   realName: RealName | null;
+  /** A4: the bound e-mail address (email-change, proven by a code), the default for C8/C9. */
+  email?: string | null;
+  /** A6: 跨境签署 switched on (cross-border-set, after a face check); absent = off. */
+  crossBorder?: boolean;
   createdAt: string;
   updatedAt: string;
 }
@@ -34,4 +39,32 @@ export const requireRealName = async (deps: Deps, openid: string): Promise<RealN
   const user = await getUser(deps, openid);
   if (!user?.realName) throw new AppError('IDENTITY_NOT_VERIFIED');
   return user.realName;
+};
+
+/** A2: is this number the phone of an account other than `openid`? (One number, one account.) */
+export const phoneUsedByOther = async (deps: Deps, phone: string, openid: string): Promise<boolean> => {
+  const holders = await deps.store.find<User>(USERS, { 'realName.phone': phone }, { limit: 2 });
+  return holders.some((u) => u._id !== openid);
+};
+
+/** C8/C9: the address typed, else the one bound by email-change (A4); VALIDATION_FAILED when neither. */
+export const emailOrBound = async (deps: Deps, openid: string, typed: string | undefined): Promise<string> => {
+  if (typed) return typed;
+  const bound = (await getUser(deps, openid))?.email;
+  if (!bound) throw new AppError('VALIDATION_FAILED', '请填写邮箱地址，或先在个人中心绑定邮箱', { fields: [{ field: '/email', rule: 'required' }] });
+  return bound;
+};
+
+/**
+ * P4 at an act on a contract: with a HK/Macau/Taiwan resident among the parties, every mainland
+ * party with an account must have 跨境签署 on (shared/rules/cross-border.ts); CROSS_BORDER_REQUIRED
+ * with their indexes otherwise. The id kind comes from the details the contract names.
+ */
+export const requireCrossBorder = async (deps: Deps, parties: ReadonlyArray<{ openid: string | null; details: { idNumber: string } | null }>): Promise<void> => {
+  const rows = await Promise.all(parties.map(async (p) => ({
+    idKind: p.details ? (/^8[123]/.test(p.details.idNumber) ? ('hmt' as const) : ('mainland' as const)) : null,
+    crossBorder: p.openid ? (await getUser(deps, p.openid))?.crossBorder === true : false,
+  })));
+  const blockers = crossBorderBlockers(rows);
+  if (blockers.length) throw new AppError('CROSS_BORDER_REQUIRED', undefined, { parties: blockers });
 };

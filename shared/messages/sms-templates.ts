@@ -219,6 +219,11 @@ const TEMPLATES: { readonly [K in SmsTemplateId]: SmsTemplateDef & { readonly id
     text: '您的验证码为{1}，5分钟内有效，请勿泄露给他人。如非本人操作，请忽略本短信。',
     params: [{ key: 'code', kind: 'code', example: '482913' }],
   },
+  phone_changed: {
+    id: 'phone_changed', type: 'notification', event: 'security notice to the old number after a phone change (A2)',
+    text: '您在“$APP”绑定的手机号已更换，本号码将不再接收合同通知。如非本人操作，请立即联系客服。',
+    params: [],
+  },
 };
 
 export const SMS_TEMPLATES: { readonly [K in SmsTemplateId]: SmsTemplateDef } = Object.freeze(TEMPLATES);

@@ -142,6 +142,8 @@ export const subscribeMessageFor = (event: SmsTemplateId, f: EventFacts): { slot
     case 'ledger_cleared':
       return result('已还清', '可在小程序中办理结清');
     case 'verification_code':
+    case 'phone_changed':
+      // Account security: by SMS to the number itself, never a subscribe message to the mini-program.
       return null;
   }
 };

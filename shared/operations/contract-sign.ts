@@ -5,6 +5,7 @@ import { requireCaller, type Operation } from '../ports/operation';
 import { loadAsParty } from '../contracts/repository';
 import { signRevision } from '../contracts/pdf';
 import { preparePartyFaceCheck } from '../identity/face-checks';
+import { requireCrossBorder } from '../identity/users';
 import { handwrittenKey } from '../contracts/file-keys';
 import { preview, runTransition } from '../contracts/transition';
 import { contractView } from '../contracts/views';
@@ -21,6 +22,8 @@ export const contractSign: Operation<ContractSignInput> = async (input, ctx) => 
   const { deps } = ctx;
   const { contract, index } = await loadAsParty(deps, input.contractId, openid);
   const decision = preview(contract, 'sign', { openid }, deps.clock.now().toISOString());
+  // P4: checked before the face check is spent.
+  await requireCrossBorder(deps, contract.parties);
   const ref = input.signature.ref ?? null;
   if (input.signature.type === 'handwritten' && (!ref || !(await deps.files.get(handwrittenKey(openid, ref)))))
     throw new AppError('VALIDATION_FAILED', '请先上传手写签名', { fields: [{ field: '/signature/ref', rule: 'exists' }] });

@@ -1,6 +1,7 @@
 import { AppError } from '../errors';
 import { partyAt } from '../domain/contract';
 import type { EvidenceReportRequestInput } from '../generated/schema-types';
+import { emailOrBound } from '../identity/users';
 import { requireCaller, type Operation } from '../ports/operation';
 import { placeOrder, renewOrder, withdrawOrder, type PlacedOrder } from '../payments/checkout';
 import { loadAsParty } from '../contracts/repository';
@@ -36,9 +37,10 @@ export const evidenceReportRequest: Operation<EvidenceReportRequestInput> = asyn
   const { contract, index } = await loadAsParty(deps, input.contractId, openid);
   const role = partyAt(contract, index).side;
   if (!reportable(contract)) throw new AppError('INVALID_TRANSITION', '双方完成签署后才能申请签署报告');
+  const email = await emailOrBound(deps, openid, input.email);
 
   const owed = await owedReport(deps, contract._id, role);
-  if (owed) return delivered(owed, await deliverReport(deps, owed, 'requested', input.email));
+  if (owed) return delivered(owed, await deliverReport(deps, owed, 'requested', email));
 
   const subject = reportSubject(contract._id, role);
   const priced = await priceFor(deps, { item: 'evidence_report', buyer: openid, contract, couponId: input.couponId, subject });
@@ -46,11 +48,11 @@ export const evidenceReportRequest: Operation<EvidenceReportRequestInput> = asyn
   expectQuoted(priced, input.quotedAmountFen);
   const description = `电子签-签署报告-${contract.title}`.slice(0, 127);
   // The earlier order, paid meanwhile: that is the report paid for — sent now, to the address given now.
-  const paidBefore = async (o: Order) => delivered(o, await deliverReport(deps, o._id, 'requested', input.email));
+  const paidBefore = async (o: Order) => delivered(o, await deliverReport(deps, o._id, 'requested', email));
   if (open && sameTerms(open, quote)) {
-    const current = open.report?.email === input.email
+    const current = open.report?.email === email
       ? open
-      : (await updateOrder(deps, open, (o) => (o.status === 'created' && o.report && o.report.email !== input.email ? { ...o, report: { ...o.report, email: input.email } } : null))).order;
+      : (await updateOrder(deps, open, (o) => (o.status === 'created' && o.report && o.report.email !== email ? { ...o, report: { ...o.report, email: email } } : null))).order;
     const renewed = await renewOrder(deps, current, description);
     return renewed === 'paid' ? paidBefore(current) : ordered(priced, renewed);
   }
@@ -58,7 +60,7 @@ export const evidenceReportRequest: Operation<EvidenceReportRequestInput> = asyn
   if (quote.amountFen > 0) {
     return ordered(priced, await placeOrder(deps, {
       purpose: 'evidence_report', subject, contractId: contract._id, openid, quote, description,
-      report: newRecord(REPORT_ORDER_TABLE, { role, email: input.email, reportNo: newReportNo(deps, contract), sha256: null, attempts: 0, claimedAt: null, retryAt: null, sentAt: null, lastError: null }),
+      report: newRecord(REPORT_ORDER_TABLE, { role, email: email, reportNo: newReportNo(deps, contract), sha256: null, attempts: 0, claimedAt: null, retryAt: null, sentAt: null, lastError: null }),
     }));
   }
 
@@ -66,11 +68,11 @@ export const evidenceReportRequest: Operation<EvidenceReportRequestInput> = asyn
   const reportNo = newReportNo(deps, contract);
   // M2: a free report is produced and mailed at once, so it is counted (this party on this
   // contract, the address, the caller) in a commit before anything is produced or sent.
-  await commitLimited(deps, 'evidence_report', { contractId: contract._id, caller: openid, destination: input.email.trim().toLowerCase() }, () => []);
+  await commitLimited(deps, 'evidence_report', { contractId: contract._id, caller: openid, destination: email.trim().toLowerCase() }, () => []);
   const freeHolder: CouponHolder = { orderId: null, contractId: contract._id, item: 'evidence_report' };
-  const { sha256 } = await payWithCoupon(deps, quote.couponId, freeHolder, () => sendReport(deps, contract, input.email, reportNo));
-  await recordReportSent(deps, contract._id, { role, openid }, { reportNo, sha256, email: input.email, amountFen: 0, orderId: null });
-  return { orderId: null, amountFen: 0, paid: true, quote: quoteView(priced), reportNo, sha256, sentTo: input.email };
+  const { sha256 } = await payWithCoupon(deps, quote.couponId, freeHolder, () => sendReport(deps, contract, email, reportNo));
+  await recordReportSent(deps, contract._id, { role, openid }, { reportNo, sha256, email: email, amountFen: 0, orderId: null });
+  return { orderId: null, amountFen: 0, paid: true, quote: quoteView(priced), reportNo, sha256, sentTo: email };
 };
 
 /** An order to pay: the report is sent when WeChat Pay confirms the payment. */

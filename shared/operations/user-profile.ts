@@ -1,6 +1,7 @@
 import type { UserProfileInput } from '../generated/schema-types';
 import { maskIdNumber } from '../rules/id-number';
 import { maskPhone } from '../rules/phone';
+import { maskEmail } from '../rules/email';
 import { requireCaller, type Operation } from '../ports/operation';
 import { getUser } from '../identity/users';
 
@@ -15,5 +16,7 @@ export const userProfile: Operation<UserProfileInput> = async (_input, ctx) => {
     idNumber: rn ? maskIdNumber(rn.idNumber) : null,
     phone: rn ? maskPhone(rn.phone) : null,
     verifiedAt: rn?.verifiedAt ?? null,
+    email: user?.email ? maskEmail(user.email) : null,
+    crossBorder: user?.crossBorder === true,
   };
 };

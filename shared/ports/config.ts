@@ -7,6 +7,7 @@
  */
 import type { FeeConfig } from '../rules/fees';
 import type { LprTable } from '../rules/lpr';
+import type { IdentityConfig } from '../rules/identity-config';
 
 /** One rate-limit rule as configured (shared/messages/rate-limits.ts RateRule). */
 export interface RateRuleSetting {
@@ -64,6 +65,8 @@ export interface AppConfig {
     rootCrlPem: string | null;
     signerIdSecret: string | null;
   };
+  /** Verification codes, signing password, SOTER (config/identity.json, parsed by shared/identity/config.ts). */
+  identity: IdentityConfig;
   /** ESIGN_PROVIDER=cloud: where the production adapters find CloudBase and Tencent Cloud (null locally). */
   cloud: CloudSettings | null;
 }
@@ -73,6 +76,7 @@ export interface AppConfig {
  * start; a service's own settings are checked when it is first used, so a function that never
  * sends email does not fail for want of SES settings.
  */
+
 export interface CloudSettings {
   /** CloudBase environment id. */
   envId: string;

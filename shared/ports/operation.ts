@@ -15,6 +15,7 @@ import type { Ids } from './ids';
 import type { Log } from './log';
 import type { Mailer } from './mailer';
 import type { Payments } from './payments';
+import type { Secrets } from './secrets';
 import type { Sms } from './sms';
 import type { Store } from './store';
 import type { Wechat } from './wechat';
@@ -36,6 +37,8 @@ export interface Deps {
   wechat: Wechat;
   /** RFC 3161 time for every signature (B-T), completed documents (B-LTA) and audit anchors (E1). */
   tsa: TimestampAuthority;
+  /** Named keys (verification-code HMAC, signing-password pepper): never environment variables. */
+  secrets: Secrets;
   log: Log;
 }
 

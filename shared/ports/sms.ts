@@ -29,7 +29,8 @@ export type SmsTemplate =
   | 'ledger_cleared'     // L4: settlement proposed to both
   | 'urge'               // 催办
   | 'report_sent'
-  | 'verification_code';
+  | 'verification_code'
+  | 'phone_changed';     // A2: security notice to the old number after a phone change
 
 export interface SmsMessage {
   phone: string;

@@ -7,6 +7,8 @@ import lprTable from '../../config/lpr.json';
 import fees from '../../config/fees.json';
 import messages from '../../config/messages.json';
 import { createHmac } from 'node:crypto';
+import identity from '../../config/identity.json';
+import { parseIdentityConfig } from '../rules/identity-config';
 import { parseLprTable } from '../rules/lpr';
 import { parseFeeConfig } from '../rules/fees';
 import type { AppConfig, CloudSettings } from '../ports/config';
@@ -49,6 +51,7 @@ export const loadConfig = (rawEnv: Record<string, string | undefined>): AppConfi
       rootCrlPem: pem(env.ESIGN_CA_ROOT_CRL),
       signerIdSecret: env.ESIGN_SIGNER_ID_SECRET ?? null,
     },
+    identity: parseIdentityConfig(identity),
     cloud: provider === 'cloud' ? loadCloudSettings(env) : null,
   };
 };

@@ -25,6 +25,7 @@ import { openSqliteStore } from '../adapters/local/sqlite-store';
 import { readOrCreateLocalCa } from '../adapters/local/local-ca';
 import { DeferredLocalTsa } from '../adapters/local/tsa';
 import { loadPlatformCa } from '../documents/ca';
+import { LocalSecrets } from '../adapters/local/local-secrets';
 
 /** The local adapters' controls, for the emulator and tests (time travel, face outcomes, file URLs, the WeChat Pay simulator). */
 export interface LocalHandles {
@@ -68,8 +69,9 @@ export const createContainer = (env: Record<string, string | undefined>, overrid
   const wechat = new LocalWechat(store, clock, ids, () => baseUrl);
   const s = config.signing;
   const tsa = new DeferredLocalTsa(() => loadPlatformCa({ rootCertPem: s.rootCertPem!, issuingCertPem: s.issuingCertPem!, issuingKeyPem: s.issuingKeyPem!, ...(s.rootCrlPem ? { rootCrlPem: s.rootCrlPem } : {}) }), clock);
+  const secrets = new LocalSecrets(config.dataDir);
   return {
-    config, store, clock, ids, face, files, log, sms, mailer, wechat,
+    config, store, clock, ids, face, files, log, sms, mailer, wechat, secrets,
     payments, tsa, converter: new LibreOfficeConverter(),
     local: { clock, face, files, payments, faults: { sms: sms.faults, email: mailer.faults }, tsa, setBaseUrl: (url) => { baseUrl = url; } },
     close: async () => {

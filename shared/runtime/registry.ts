@@ -41,7 +41,11 @@ const call = (name: string, summary: string, uses: Uses = {}, memoryMb = 256, ti
 export const FUNCTIONS: readonly FunctionSpec[] = [
   call('user-profile', 'The caller\'s profile and real-name status'),
   call('face-start', 'Start a face check (人脸核身) for a purpose', { ports: ['face'] }),
-  call('identity-verify', 'Real-name verification with a passed face check', { ports: ['face'] }),
+  call('identity-verify', 'First-time real-name verification with a passed face check; a verified account is told where to go instead', { ports: ['face'] }),
+  call('verification-code-send', 'A six-digit code to a new phone or e-mail address (N1), rate-limited', { ports: ['mailer', 'sms'] }),
+  call('email-change', 'A4: bind the e-mail address a code was sent to (the default for C8/C9)'),
+  call('cross-border-set', 'A6: switch signing with HK/Macau/Taiwan residents on or off, after a face check', { ports: ['face'] }),
+  call('phone-change', 'A2: change the phone with its code and a face check; a notice to the old number', { ports: ['face', 'mailer', 'sms'] }),
   call('template-list', 'The template catalogue: titles, roles, fee rule, version'),
   call('template-get', 'One template: form schema, field labels, defaults, the example\'s contract text'),
   call('contract-create', 'Create a draft contract of any kind (IOU, receipt, templates)'),

@@ -19,7 +19,7 @@ export interface CollectionSpec {
 }
 
 export const COLLECTIONS = {
-  users: { name: 'users', indexes: [] },
+  users: { name: 'users', indexes: [{ name: 'phone', fields: [['realName.phone', 'asc']] }] },
   contracts: {
     name: 'contracts',
     arrayFields: ['memberOpenids', 'inviteeKeys'],

@@ -145,6 +145,19 @@ test('C8/N2 email the signed PDF: the outbox holds it, byte for byte', async () 
   expect(att.equals((await emu.container.files.get((await stored()).document!.currentKey))!)).toBe(true);
 });
 
+test('A4/C8: with no address typed, the PDF goes to the address bound by email-change; with none bound, VALIDATION_FAILED', async () => {
+  expect((await client.call('contract-email', borrower.openid, { contractId: id })).error?.code).toBe('VALIDATION_FAILED');
+  const to = 'bound.borrower@example.com';
+  await client.ok('verification-code-send', borrower.openid, { channel: 'email', purpose: 'email_change', destination: to });
+  const codeMail = (await client.raw('GET', `/outbox/email?to=${to}`)).json.messages[0];
+  await client.ok('email-change', borrower.openid, { email: to, code: /验证码为(\d{6})/.exec(codeMail.text)![1] });
+  const sent = await client.ok('contract-email', borrower.openid, { contractId: id });
+  expect(sent.to).toBe(to);
+  const mails = (await client.raw('GET', `/outbox/email?to=${to}`)).json.messages;
+  expect(mails).toHaveLength(2);
+  expect(mails[1].attachments[0].contentType).toBe('application/pdf');
+});
+
 test('C9/F3 the evidence report: paid (990 fen for an IOU), then emailed, platform-signed, with hashes, events and certificates; an SMS says so', async () => {
   const ordered = await client.ok('evidence-report-request', lender.openid, { contractId: id, email: 'wang@example.com', quotedAmountFen: 990 });
   expect(ordered).toMatchObject({ paid: false, amountFen: 990, reportNo: null });

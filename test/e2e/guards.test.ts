@@ -63,6 +63,14 @@ const CONTRACT_CALLS: Array<[string, (id: string) => Record<string, unknown>]> =
   ['contract-verify', (id) => ({ contractId: id })],
   ['evidence-report-request', (id) => ({ contractId: id, email: 'm@example.com' })],
   ['legal-service', (id) => ({ contractId: id })],
+  ['repayment-record', (id) => ({ contractId: id, amountFen: 100, paidOn: '2026-01-01', channel: 'cash' })],
+  ['repayment-confirm', (id) => ({ contractId: id, repaymentId: 'rp_000000000abc', bizToken: 'ABCDEF0123456789' })],
+  ['repayment-dispute', (id) => ({ contractId: id, repaymentId: 'rp_000000000abc', reason: '未收到' })],
+  ['ledger-get', (id) => ({ contractId: id })],
+  ['extension-propose', (id) => ({ contractId: id, plan: [{ dueDate: '2030-01-01', principalFen: 100 }], bizToken: 'ABCDEF0123456789' })],
+  ['extension-sign', (id) => ({ contractId: id, extensionId: 'ex_000000000abc', bizToken: 'ABCDEF0123456789' })],
+  ['extension-refuse', (id) => ({ contractId: id, extensionId: 'ex_000000000abc' })],
+  ['demand-send', (id) => ({ contractId: id })],
 ];
 
 describe('a user who is not a party gets NOT_FOUND for every contract function, and nothing changes', () => {

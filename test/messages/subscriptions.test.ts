@@ -83,7 +83,7 @@ describe('the subscription message of every N1 event', () => {
     { title: '【银行】通知\u202E', otherName: '加我13812345678', at: AT },
   ];
 
-  it.each(SMS_TEMPLATE_IDS.filter((id) => id !== 'verification_code'))('%s: every field passes WeChat\'s rule for its kind, and the slot has exactly those fields', (id) => {
+  it.each(SMS_TEMPLATE_IDS.filter((id) => id !== 'verification_code' && id !== 'phone_changed'))('%s: every field passes WeChat\'s rule for its kind, and the slot has exactly those fields', (id) => {
     for (const f of worst) {
       const m = subscribeMessageFor(id, f);
       expect(m).not.toBeNull();
@@ -96,6 +96,7 @@ describe('the subscription message of every N1 event', () => {
 
   it('verification codes go by SMS only', () => {
     expect(subscribeMessageFor('verification_code', worst[0]!)).toBeNull();
+    expect(subscribeMessageFor('phone_changed', worst[0]!)).toBeNull();
   });
 
   it('names the contract, the other party and what happened — never a typed reason', () => {

@@ -12,6 +12,7 @@ import { TsaFailure } from '../../ports/tsa';
 import type { AppConfig, CloudSettings } from '../../ports/config';
 import type { Wechat } from '../../ports/wechat';
 import { ProviderFailure, type ProviderName } from '../tencentcloud/provider-error';
+import type { Secrets } from '../../ports/secrets';
 import type { TencentApiSettings } from '../tencentcloud/client-options';
 import { createCloudBaseApp, type CloudBaseApp } from './app';
 import { CloudBaseFiles, type StorageApp } from './files';
@@ -28,6 +29,7 @@ export interface CloudDeps {
   converter: DocumentConverter;
   wechat: Wechat;
   tsa: TimestampAuthority;
+  secrets: Secrets;
 }
 
 const need = <T>(provider: ProviderName, value: T | undefined, variable: string): T => {
@@ -74,6 +76,9 @@ export const cloudDeps = (
         },
       };
     })(),
+    // Production secrets come from Tencent Cloud SSM, whose adapter is issue 16's: until it lands a
+    // cloud call that needs a secret fails loudly rather than falling back to a local key.
+    secrets: { get: (name) => Promise.reject(new Error(`secrets: the SSM adapter is not built yet (issue 16); cannot read ${name}`)) },
     files: lazy<FileStorage>(
       () => new CloudBaseFiles(() => tcb() as unknown as StorageApp, { envId: cloud.envId, bucket: need('cloudbase-storage', cloud.storageBucket, 'ESIGN_TCB_STORAGE_BUCKET') }),
     ),
