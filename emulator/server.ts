@@ -19,7 +19,8 @@ import type { Envelope } from '../shared/runtime/handler';
 import { collectionName } from '../shared/store/collections';
 import { EMAIL_OUTBOX, type StoredEmail } from '../shared/adapters/local/mail-outbox';
 import { createLogger } from '../shared/runtime/logger';
-import { MovableClock } from '../shared/adapters/local/clock';
+import { MAX_CLOCK_OFFSET_MS, MovableClock } from '../shared/adapters/local/clock';
+import { isSafeOpenid } from '../shared/runtime/caller';
 import type { PaymentSimulator } from '../shared/adapters/local/payment-simulator';
 import { LOCAL_APPID } from '../shared/adapters/local/wechatpay-keys';
 import type { HttpAnswer } from '../shared/ports/operation';
@@ -80,20 +81,34 @@ export class EmulatorStartError extends Error {}
 
 const errorBody = (code: ErrorCode, message?: string) => ({ ok: false, error: { code, message: message ?? ERRORS[code].message } });
 
+/**
+ * The body, up to MAX_BODY. Past it the rest is read and dropped (not the socket destroyed, which
+ * the client sees as a reset, not an answer) so the 413 reaches it; past 8× the limit the
+ * connection is cut after all.
+ */
 const readBytes = (req: http.IncomingMessage): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > MAX_BODY * 8) {
+      req.destroy();
+      return reject(new TooLarge());
+    }
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_BODY) {
-        reject(new Error('too large'));
-        req.destroy();
-      } else chunks.push(c);
+      if (size <= MAX_BODY) chunks.push(c);
+      else if (size > MAX_BODY * 8) req.destroy();
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => (size > MAX_BODY ? reject(new TooLarge()) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
   });
+
+class TooLarge extends Error {
+  constructor() {
+    super('too large');
+  }
+}
 
 const readBody = async (req: http.IncomingMessage): Promise<string> => (await readBytes(req)).toString('utf8');
 
@@ -214,6 +229,8 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
       const spec = functionSpec(fn[1]!);
       if (!spec || spec.kind !== 'call') return send(res, 404, errorBody('NOT_FOUND', `没有名为 ${fn[1]} 的云函数 / no such function`));
       const openid = (req.headers['x-openid'] as string | undefined)?.trim() || null;
+      // Only [A-Za-z0-9_-]{1,64}: an openid names folders and rows, never a path (`../..` is refused here, and by the caller reader).
+      if (openid !== null && !isSafeOpenid(openid)) return send(res, 400, errorBody('VALIDATION_FAILED', 'x-openid 只能由字母、数字、_ 和 - 组成，最长 64 位 / x-openid must be 1–64 of [A-Za-z0-9_-]'));
       const result = await invoke(spec.name, await json(), openid);
       return send(res, result.ok ? 200 : ERRORS[result.error.code].status, result);
     }
@@ -255,7 +272,12 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     const file = /^\/files\/(.+)$/.exec(p);
     if (file && req.method === 'GET') {
       // Short-lived download links (C12): the token is an HMAC over the key and expiry, made by DirFiles.temporaryUrl.
-      const key = decodeURIComponent(file[1]!);
+      let key: string;
+      try {
+        key = decodeURIComponent(file[1]!);
+      } catch {
+        return send(res, 400, errorBody('VALIDATION_FAILED', '下载地址编码有误 / the file path is not valid percent-encoding'));
+      }
       const expires = Number(url.searchParams.get('expires'));
       const sig = url.searchParams.get('sig') ?? '';
       if (!local!.files.checkUrl(key, expires, sig)) return send(res, 403, errorBody('FORBIDDEN', '下载链接无效或已过期 / the download link is invalid or has expired'));
@@ -266,8 +288,11 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     if (p === '/_emulator/clock') {
       if (req.method === 'POST') {
         const body = (await json()) as { advanceMinutes?: unknown; advanceDays?: unknown };
-        const minutes = Number(body.advanceMinutes ?? 0) + Number(body.advanceDays ?? 0) * 1440;
-        if (!Number.isFinite(minutes) || minutes < 0) return send(res, 400, errorBody('VALIDATION_FAILED', '时间只能向前调整 / time only moves forward: give advanceMinutes or advanceDays ≥ 0'));
+        const num = (v: unknown): number => (v === undefined ? 0 : typeof v === 'number' ? v : NaN);
+        const minutes = num(body.advanceMinutes) + num(body.advanceDays) * 1440;
+        if (!Number.isFinite(minutes) || minutes < 0) return send(res, 400, errorBody('VALIDATION_FAILED', '时间只能向前调整 / time only moves forward: give advanceMinutes or advanceDays as numbers ≥ 0'));
+        // Checked before moving: a refused jump leaves the clock where it was.
+        if (clock.offset + minutes * 60_000 > MAX_CLOCK_OFFSET_MS) return send(res, 400, errorBody('VALIDATION_FAILED', '时间最多向前调整 100 年 / the clock moves at most 100 years in total'));
         clock.advance(minutes * 60_000);
       }
       return send(res, 200, { ok: true, now: container.clock.now().toISOString(), offsetMinutes: clock.offset / 60_000 });
@@ -318,7 +343,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     routes(req, res)
       .catch((e: Error & { badJson?: boolean }) => {
         if (e.badJson) return send(res, 400, errorBody('VALIDATION_FAILED', '请求体不是有效的 JSON / the body is not valid JSON'));
-        if (e.message === 'too large') return send(res, 413, errorBody('VALIDATION_FAILED', '请求体过大 / body too large'));
+        if (e instanceof TooLarge) return send(res, 413, errorBody('VALIDATION_FAILED', '请求体过大 / body too large'));
         container.log.error({ err: e }, 'emulator route failed');
         return send(res, 500, errorBody('INTERNAL'));
       })

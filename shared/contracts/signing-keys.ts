@@ -16,21 +16,62 @@ export interface SigningKeys {
 
 const cache = new WeakMap<object, Promise<SigningKeys>>();
 
-const localKeys = async (dataDir: string): Promise<{ pems: PlatformCaPems; signerIdSecret: string }> => {
-  const file = path.join(dataDir, 'keys', 'platform-ca.json');
+/**
+ * Written whole or not at all (temporary file, fsync, link, folder fsync): a crash during the first
+ * write used to leave an empty platform-ca.json, and every later signature failed for good. An
+ * empty file is such a leftover — nothing was signed with it — and is made again; a non-empty file
+ * that does not parse may hold keys in use and is reported, never replaced.
+ * (adapters/local/atomic-file.ts has the same for the adapters: modules may not import adapters.)
+ */
+const readKeys = async (file: string): Promise<{ pems: PlatformCaPems; signerIdSecret: string } | null> => {
+  let text: string;
   try {
-    return JSON.parse(await fs.readFile(file, 'utf8'));
+    text = await fs.readFile(file, 'utf8');
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
   }
+  if (text.trim() === '') {
+    await fs.rm(file, { force: true });
+    return null;
+  }
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new Error(`${file} is not valid JSON: restore it from a backup (it holds the platform CA every local contract was signed under)`);
+  }
+};
+
+const writeKeysAtomic = async (file: string, content: string): Promise<void> => {
+  const dir = path.dirname(file);
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const tmp = path.join(dir, `.platform-ca.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const h = await fs.open(tmp, 'wx', 0o600);
+  try {
+    await h.writeFile(content);
+    await h.sync();
+  } finally {
+    await h.close();
+  }
+  try {
+    // link, not rename: two first requests racing both generate; only one file wins, and both then read it.
+    await fs.link(tmp, file);
+    const d = await fs.open(dir, 'r');
+    await d.sync().finally(() => d.close());
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+  } finally {
+    await fs.rm(tmp, { force: true });
+  }
+};
+
+export const localKeys = async (dataDir: string): Promise<{ pems: PlatformCaPems; signerIdSecret: string }> => {
+  const file = path.join(dataDir, 'keys', 'platform-ca.json');
+  const existing = await readKeys(file);
+  if (existing) return existing;
   const { rootKeyPem: _offline, ...pems } = generatePlatformCa({});
-  const made = { pems, signerIdSecret: randomBytes(32).toString('hex') };
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  // wx: two first requests racing both generate; only one file wins, and both then read it.
-  await fs.writeFile(file, JSON.stringify(made), { mode: 0o600, flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
-    if (e.code !== 'EEXIST') throw e;
-  });
-  return JSON.parse(await fs.readFile(file, 'utf8'));
+  await writeKeysAtomic(file, JSON.stringify({ pems, signerIdSecret: randomBytes(32).toString('hex') }));
+  return (await readKeys(file))!;
 };
 
 const load = async (deps: Deps): Promise<SigningKeys> => {
