@@ -227,8 +227,11 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     const fn = /^\/fn\/([a-z0-9-]+)$/.exec(p);
     if (fn && req.method === 'POST') {
       const spec = functionSpec(fn[1]!);
-      if (!spec || spec.kind !== 'call') return send(res, 404, errorBody('NOT_FOUND', `没有名为 ${fn[1]} 的云函数 / no such function`));
+      if (!spec || spec.kind === 'webhook') return send(res, 404, errorBody('NOT_FOUND', `没有名为 ${fn[1]} 的云函数 / no such function`));
       const openid = (req.headers['x-openid'] as string | undefined)?.trim() || null;
+      // A timer called by name is what a mini-program could do: the function itself refuses a caller
+      // (FORBIDDEN, as in the cloud); with no caller at all it is refused here (timers run at /timers/<name>).
+      if (spec.kind === 'timer' && openid === null) return send(res, 403, errorBody('FORBIDDEN', '定时任务只由平台按计划触发 / timers run on their schedule: POST /timers/<name> locally'));
       // Only [A-Za-z0-9_-]{1,64}: an openid names folders and rows, never a path (`../..` is refused here, and by the caller reader).
       if (openid !== null && !isSafeOpenid(openid)) return send(res, 400, errorBody('VALIDATION_FAILED', 'x-openid 只能由字母、数字、_ 和 - 组成，最长 64 位 / x-openid must be 1–64 of [A-Za-z0-9_-]'));
       const result = await invoke(spec.name, await json(), openid);
