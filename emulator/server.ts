@@ -24,6 +24,7 @@ import { isSafeOpenid } from '../shared/runtime/caller';
 import type { PaymentSimulator } from '../shared/adapters/local/payment-simulator';
 import { LOCAL_APPID } from '../shared/adapters/local/wechatpay-keys';
 import type { HttpAnswer } from '../shared/ports/operation';
+import { openApiDocument } from './openapi';
 import { WEBHOOK_PATH, couponControl, payControl, webhookEvent } from './payments';
 
 type Main = (event: unknown, context?: unknown) => Promise<Envelope>;
@@ -195,6 +196,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     };
 
     if (req.method === 'GET' && p === '/healthz') return send(res, 200, { ok: true, provider: container.config.provider, functions: FUNCTIONS.length, now: container.clock.now().toISOString() });
+    if (req.method === 'GET' && p === '/openapi.json') return send(res, 200, openApiDocument());
     if (req.method === 'GET' && p === '/') {
       return send(res, 200, {
         ok: true,

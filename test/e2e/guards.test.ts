@@ -59,6 +59,7 @@ const CONTRACT_CALLS: Array<[string, (id: string) => Record<string, unknown>]> =
   ['contract-download', (id) => ({ contractId: id })],
   ['contract-email', (id) => ({ contractId: id, email: 'm@example.com' })],
   ['contract-certificates', (id) => ({ contractId: id })],
+  ['contract-events', (id) => ({ contractId: id })],
   ['contract-verify', (id) => ({ contractId: id })],
   ['evidence-report-request', (id) => ({ contractId: id, email: 'm@example.com' })],
   ['legal-service', (id) => ({ contractId: id })],
