@@ -25,6 +25,7 @@ import type { PaymentSimulator } from '../shared/adapters/local/payment-simulato
 import { LOCAL_APPID } from '../shared/adapters/local/wechatpay-keys';
 import type { HttpAnswer } from '../shared/ports/operation';
 import { openApiDocument } from './openapi';
+import { consoleRoutes } from './console';
 import { WEBHOOK_PATH, couponControl, payControl, webhookEvent } from './payments';
 
 type Main = (event: unknown, context?: unknown) => Promise<Envelope>;
@@ -182,8 +183,19 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
   };
   const invoke = (name: string, event: unknown, openid: string | null): Promise<Envelope> => mains.get(name)!(event, contextFor(openid));
 
+  const consolePages = consoleRoutes({
+    container,
+    call: (name, body, openid) => (functionSpec(name)?.kind === 'call' ? invoke(name, body, openid) : Promise.resolve(errorBody('NOT_FOUND'))),
+    // The console's buttons use the emulator's own controls, over HTTP like any client.
+    control: async (route, body) => {
+      const r = await fetch(`${baseUrl}${route}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: r.status, json: await r.json() };
+    },
+  });
+
   const routes = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (await consolePages(req, res, url, () => readBody(req))) return;
     const p = url.pathname;
     const json = async (): Promise<unknown> => {
       const raw = await readBody(req);
