@@ -99,7 +99,7 @@ test('an IOU from creation to settlement, in the console and its simulators', as
   expect(partiesText).not.toContain(borrower.phone);
   expect(partiesText).toContain(`${borrower.idNumber.slice(0, 4)}**********${borrower.idNumber.slice(-4)}`);
   expect(await page.locator('#timeline tr', { hasText: 'signed' }).locator('td', { hasText: '人脸核身 ✓' }).count()).toBe(2);
-  const pdfs = await page.locator('#pdfs a.pdf').evaluateAll((as) => as.map((a) => (a as HTMLAnchorElement).href));
+  const pdfs = await page.locator('#pdfs a.pdf').evaluateAll((as) => as.map((a) => (a as unknown as { href: string }).href));
   expect(pdfs).toHaveLength(2);
   for (const href of pdfs) {
     const r = await fetch(href);
