@@ -55,3 +55,10 @@ test('views name the viewer\'s side and template role apart', async () => {
   expect([v.side, v.role]).toEqual(['counterparty', 'borrower']);
   expect(v.parties.map((p: any) => [p.side, p.templateRole])).toEqual([['initiator', 'lender'], ['counterparty', 'borrower']]);
 });
+
+test('INVALID_TRANSITION names the state and whose turn it is', async () => {
+  const v = await client.ok('contract-create', lender.openid, { kind: 'iou', myRole: 'lender', counterparty: { fillMode: 'other' }, form: iouForm(client.today()) });
+  await client.pay(lender.openid, v.id);
+  const r = await client.call('contract-fill', lender.openid, { contractId: v.id, name: lender.name, idNumber: lender.idNumber, phone: lender.phone });
+  expect(r.error).toMatchObject({ code: 'INVALID_TRANSITION', details: { state: 'awaiting_fill', action: 'fill', turn: ['counterparty'] } });
+});
