@@ -19,6 +19,7 @@ import type { HttpTriggerEvent } from '../shared/ports/operation';
 import type { NotificationOptions, PaymentSimulator } from '../shared/adapters/local/payment-simulator';
 import { issueCoupon, loadOrder } from '../shared/payments';
 import { isAppError } from '../shared/errors';
+import { isSafeOpenid } from '../shared/runtime/caller';
 
 export const WEBHOOK_PATH = '/webhooks/payment';
 
@@ -84,7 +85,7 @@ export const payControl = async (container: Container, sim: PaymentSimulator, or
 
 export const couponControl = async (container: Container, input: unknown): Promise<ControlAnswer> => {
   const body = (input ?? {}) as { openid?: unknown; campaign?: unknown };
-  if (typeof body.openid !== 'string' || body.openid === '' || typeof body.campaign !== 'string') return refuse('请提供 {"openid", "campaign"}');
+  if (!isSafeOpenid(body.openid) || typeof body.campaign !== 'string') return refuse('请提供 {"openid", "campaign"}');
   try {
     const c = await issueCoupon(container, body.openid, body.campaign);
     return { status: 200, body: { ok: true, coupon: { id: c._id, title: c.title, expiresAt: c.expiresAt } } };

@@ -20,11 +20,14 @@ import type { Envelope } from '../shared/runtime/handler';
 import { collectionName } from '../shared/store/collections';
 import { EMAIL_OUTBOX, type StoredEmail } from '../shared/adapters/local/mail-outbox';
 import { createLogger } from '../shared/runtime/logger';
-import { MovableClock } from '../shared/adapters/local/clock';
+import { MAX_CLOCK_OFFSET_MS, MovableClock } from '../shared/adapters/local/clock';
+import { isSafeOpenid } from '../shared/runtime/caller';
 import type { PaymentSimulator } from '../shared/adapters/local/payment-simulator';
 import { LOCAL_APPID } from '../shared/adapters/local/wechatpay-keys';
 import type { LocalUrlLinkDoc } from '../shared/ports/wechat-protocol';
 import type { HttpAnswer } from '../shared/ports/operation';
+import { openApiDocument } from './openapi';
+import { consoleRoutes } from './console';
 import { WEBHOOK_PATH, couponControl, payControl, webhookEvent } from './payments';
 
 type Main = (event: unknown, context?: unknown) => Promise<Envelope>;
@@ -86,20 +89,34 @@ export class EmulatorStartError extends Error {}
 
 const errorBody = (code: ErrorCode, message?: string) => ({ ok: false, error: { code, message: message ?? ERRORS[code].message } });
 
+/**
+ * The body, up to `maxBody`. Past it the rest is read and dropped (not the socket destroyed, which
+ * the client sees as a reset, not an answer) so the 413 reaches it; past 8× the limit the
+ * connection is cut after all.
+ */
 const readBytes = (req: http.IncomingMessage, maxBody = MAX_JSON_BODY): Promise<Buffer> =>
   new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > maxBody * 8) {
+      req.destroy();
+      return reject(new TooLarge());
+    }
     req.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > maxBody) {
-        reject(new Error('too large'));
-        req.destroy();
-      } else chunks.push(c);
+      if (size <= maxBody) chunks.push(c);
+      else if (size > maxBody * 8) req.destroy();
     });
-    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('end', () => (size > maxBody ? reject(new TooLarge()) : resolve(Buffer.concat(chunks))));
     req.on('error', reject);
   });
+
+class TooLarge extends Error {
+  constructor() {
+    super('too large');
+  }
+}
 
 const readBody = async (req: http.IncomingMessage): Promise<string> => (await readBytes(req)).toString('utf8');
 
@@ -172,8 +189,19 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
   };
   const invoke = (name: string, event: unknown, openid: string | null): Promise<Envelope> => mains.get(name)!(event, contextFor(openid));
 
+  const consolePages = consoleRoutes({
+    container,
+    call: (name, body, openid) => (functionSpec(name)?.kind === 'call' ? invoke(name, body, openid) : Promise.resolve(errorBody('NOT_FOUND'))),
+    // The console's buttons use the emulator's own controls, over HTTP like any client.
+    control: async (route, body) => {
+      const r = await fetch(`${baseUrl}${route}`, body === undefined ? {} : { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      return { status: r.status, json: await r.json() };
+    },
+  });
+
   const routes = async (req: http.IncomingMessage, res: http.ServerResponse): Promise<void> => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    if (await consolePages(req, res, url, () => readBody(req))) return;
     const p = url.pathname;
     const json = async (): Promise<unknown> => {
       const raw = await readBody(req);
@@ -186,6 +214,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     };
 
     if (req.method === 'GET' && p === '/healthz') return send(res, 200, { ok: true, provider: container.config.provider, functions: FUNCTIONS.length, now: container.clock.now().toISOString() });
+    if (req.method === 'GET' && p === '/openapi.json') return send(res, 200, openApiDocument());
     if (req.method === 'GET' && p === '/') {
       return send(res, 200, {
         ok: true,
@@ -230,8 +259,13 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     const fn = /^\/fn\/([a-z0-9-]+)$/.exec(p);
     if (fn && req.method === 'POST') {
       const spec = functionSpec(fn[1]!);
-      if (!spec || spec.kind !== 'call') return send(res, 404, errorBody('NOT_FOUND', `没有名为 ${fn[1]} 的云函数 / no such function`));
+      if (!spec || spec.kind === 'webhook') return send(res, 404, errorBody('NOT_FOUND', `没有名为 ${fn[1]} 的云函数 / no such function`));
       const openid = (req.headers['x-openid'] as string | undefined)?.trim() || null;
+      // A timer called by name is what a mini-program could do: the function itself refuses a caller
+      // (FORBIDDEN, as in the cloud); with no caller at all it is refused here (timers run at /timers/<name>).
+      if (spec.kind === 'timer' && openid === null) return send(res, 403, errorBody('FORBIDDEN', '定时任务只由平台按计划触发 / timers run on their schedule: POST /timers/<name> locally'));
+      // Only [A-Za-z0-9_-]{1,64}: an openid names folders and rows, never a path (`../..` is refused here, and by the caller reader).
+      if (openid !== null && !isSafeOpenid(openid)) return send(res, 400, errorBody('VALIDATION_FAILED', 'x-openid 只能由字母、数字、_ 和 - 组成，最长 64 位 / x-openid must be 1–64 of [A-Za-z0-9_-]'));
       const result = await invoke(spec.name, await json(), openid);
       return send(res, result.ok ? 200 : ERRORS[result.error.code].status, result);
     }
@@ -273,7 +307,12 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     const file = /^\/files\/(.+)$/.exec(p);
     if (file && req.method === 'GET') {
       // Short-lived download links (C12): the token is an HMAC over the key and expiry, made by DirFiles.temporaryUrl.
-      const key = decodeURIComponent(file[1]!);
+      let key: string;
+      try {
+        key = decodeURIComponent(file[1]!);
+      } catch {
+        return send(res, 400, errorBody('VALIDATION_FAILED', '下载地址编码有误 / the file path is not valid percent-encoding'));
+      }
       const expires = Number(url.searchParams.get('expires'));
       const sig = url.searchParams.get('sig') ?? '';
       if (!local!.files.checkUrl(key, expires, sig)) return send(res, 403, errorBody('FORBIDDEN', '下载链接无效或已过期 / the download link is invalid or has expired'));
@@ -284,8 +323,11 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     if (p === '/_emulator/clock') {
       if (req.method === 'POST') {
         const body = (await json()) as { advanceMinutes?: unknown; advanceDays?: unknown };
-        const minutes = Number(body.advanceMinutes ?? 0) + Number(body.advanceDays ?? 0) * 1440;
-        if (!Number.isFinite(minutes) || minutes < 0) return send(res, 400, errorBody('VALIDATION_FAILED', '时间只能向前调整 / time only moves forward: give advanceMinutes or advanceDays ≥ 0'));
+        const num = (v: unknown): number => (v === undefined ? 0 : typeof v === 'number' ? v : NaN);
+        const minutes = num(body.advanceMinutes) + num(body.advanceDays) * 1440;
+        if (!Number.isFinite(minutes) || minutes < 0) return send(res, 400, errorBody('VALIDATION_FAILED', '时间只能向前调整 / time only moves forward: give advanceMinutes or advanceDays as numbers ≥ 0'));
+        // Checked before moving: a refused jump leaves the clock where it was.
+        if (clock.offset + minutes * 60_000 > MAX_CLOCK_OFFSET_MS) return send(res, 400, errorBody('VALIDATION_FAILED', '时间最多向前调整 100 年 / the clock moves at most 100 years in total'));
         clock.advance(minutes * 60_000);
       }
       return send(res, 200, { ok: true, now: container.clock.now().toISOString(), offsetMinutes: clock.offset / 60_000 });
@@ -347,7 +389,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     routes(req, res)
       .catch((e: Error & { badJson?: boolean }) => {
         if (e.badJson) return send(res, 400, errorBody('VALIDATION_FAILED', '请求体不是有效的 JSON / the body is not valid JSON'));
-        if (e.message === 'too large') return send(res, 413, errorBody('VALIDATION_FAILED', '请求体过大 / body too large'));
+        if (e instanceof TooLarge) return send(res, 413, errorBody('VALIDATION_FAILED', '请求体过大 / body too large'));
         container.log.error({ err: e }, 'emulator route failed');
         return send(res, 500, errorBody('INTERNAL'));
       })

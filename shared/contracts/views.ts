@@ -5,6 +5,7 @@
  */
 import { otherParties, partyAt, type Contract, type ContractState, type Party, type PartyStatus } from '../domain/contract';
 import { availableActions } from '../lifecycle/machine';
+import type { EventType } from '../domain/events';
 import { maskIdNumber } from '../rules/id-number';
 import { maskPhone } from '../rules/phone';
 
@@ -21,6 +22,18 @@ export const STATE_LABELS: Record<ContractState, string> = {
   rescinded: '已解除',
   settle_pending: '结清中',
   settled: '已结清',
+};
+
+/** The timeline's words for each event (contract-events, the console). */
+export const EVENT_LABELS: Record<EventType, string> = {
+  created: '创建合同', payment_confirmed: '支付发起费', payment_refund_due: '款项待退回', initiated: '发起成功',
+  issued: '确认开具', share_opened: '对方打开分享', filled: '补充信息', signed: '签署', accepted: '确认领取',
+  rejected: '拒签', revoked: '撤销', expired: '已过期', invalidated: '已失效',
+  rescind_requested: '申请解除', rescind_cancelled: '取消解除', rescind_confirmed: '同意解除', rescind_refused: '拒绝解除',
+  settle_requested: '申请结清', settle_cancelled: '取消结清', settle_confirmed: '确认结清', settle_refused: '拒绝结清',
+  reminders_set: '设置还款提醒', urged: '催办', report_sent: '出证报告已发送', notice_accepted: '接受告知书',
+  repayment_recorded: '登记还款', repayment_confirmed: '确认还款', repayment_disputed: '对还款提出异议',
+  extension_proposed: '申请展期', extension_signed: '签署展期协议', extension_refused: '拒绝展期', demand_sent: '发送催告', ledger_cleared: '还款已还清',
 };
 
 export const PARTY_STATUS_LABELS: Record<PartyStatus, string> = {
@@ -52,6 +65,10 @@ export const stateLabel = (c: Contract): string =>
  * side (initiator / counterparty / signer) and `kindRole` its role in the kind (lender, payee…).
  */
 const partyView = (c: Contract, p: Party, own: boolean, index: number) => ({
+  /** One name per concept (issue 18): `side` is initiator / counterparty / signer… */
+  side: p.side,
+  /** …and `templateRole` the role in the kind. `role`/`kindRole` stay for old callers (same values). */
+  templateRole: p.role,
   role: p.side,
   kindRole: p.role,
   isMe: own,
@@ -78,6 +95,10 @@ export const contractView = (contract: Contract, viewer: number, now: string) =>
   title: contract.title,
   state: contract.state,
   stateLabel: stateLabel(contract),
+  /** The viewer's side (initiator / counterparty / signer) and role in the kind (lender, borrower…). */
+  side: partyAt(contract, viewer).side,
+  role: partyAt(contract, viewer).role,
+  /** @deprecated the same as `side` / `role`, kept for callers written before issue 18. */
   myRole: partyAt(contract, viewer).side,
   myKindRole: partyAt(contract, viewer).role,
   parties: contract.parties.map((p, i) => partyView(contract, p, i === viewer, i)),

@@ -329,6 +329,16 @@ email?: string
 }
 
 /**
+ * A contract's timeline: every event with its actor's side and identity check (parties only).
+ */
+export interface ContractEventsInput {
+/**
+ * Contract id
+ */
+contractId: string
+}
+
+/**
  * The other party checks and confirms their details (P2).
  */
 export interface ContractFillInput {

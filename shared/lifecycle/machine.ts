@@ -119,7 +119,8 @@ export const candidates = (contract: Contract, action: Action, caller: Performer
 
 export const decide = (contract: Contract, action: Action, caller: Performer, facts: Facts): Decision => {
   const rows = candidates(contract, action, caller);
-  if (rows.length === 0) fail('INVALID_TRANSITION', undefined, { state: contract.state, action });
+  // Whose turn it is (issue 18): the sides whose act is due, so a refused caller knows who to wait for.
+  if (rows.length === 0) fail('INVALID_TRANSITION', undefined, { state: contract.state, action, turn: contract.parties.filter((p) => p.status === 'to_sign' || p.status === 'to_fill').map((p) => p.side) });
   const actor = caller.kind === 'party' ? caller.index : null;
   let firstFailure: Guard | null = null;
   for (const row of rows) {

@@ -27,15 +27,22 @@ export const cloudCaller = (context: unknown): Caller | null => {
   }
   const str = (v: unknown): string | undefined => (typeof v === 'string' && v.length > 0 ? v : undefined);
   const openid = str(wx.WX_OPENID);
-  if (!openid) return null;
+  if (!openid || !isSafeOpenid(openid)) return null;
   const appid = str(wx.WX_APPID);
   const unionid = str(wx.WX_UNIONID);
   return { openid, ...(appid ? { appid } : {}), ...(unionid ? { unionid } : {}) };
 };
 
+/**
+ * What an openid may look like: WeChat's are 28 characters of [A-Za-z0-9_-]; the emulator takes any
+ * name of that alphabet up to 64 (alice, bob…). Anything else (`../..`, spaces, unicode) is no caller.
+ */
+export const SAFE_OPENID = /^[A-Za-z0-9_-]{1,64}$/;
+export const isSafeOpenid = (v: unknown): v is string => typeof v === 'string' && SAFE_OPENID.test(v);
+
 export const localCaller = (context: unknown): Caller | null => {
   const c = (context as EmulatorContext | null)?.emulatorCaller;
-  return c && typeof c.openid === 'string' && c.openid.length > 0 ? { openid: c.openid } : null;
+  return c && isSafeOpenid(c.openid) ? { openid: c.openid } : null;
 };
 
 /** Keys the platform or a client might put in a payload that must never be taken as identity. */

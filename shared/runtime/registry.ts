@@ -79,6 +79,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   call('contract-download', 'Short-lived link to the PDF in its current state', { pdf: true }, 512),
   call('contract-email', 'Email the PDF matching the contract\'s state', { ports: ['mailer', 'sms'], pdf: true }, 512),
   call('contract-certificates', 'The signing certificates of a contract'),
+  call('contract-events', 'A contract\'s timeline: every event, who did it, with which identity check'),
   call('contract-verify', 'Verify the PDF\'s signatures and the audit chain', { ports: ['face'], pdf: true }, 512),
   call('legal-service', 'Legal service (法律服务): notice and link-outs after signing'),
   call('precedents-list', 'Judicial precedents (司法判例) about IOUs'),

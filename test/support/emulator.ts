@@ -24,6 +24,7 @@ import { addDays, chinaDay } from '../../shared/rules/dates';
 import type { Store } from '../../shared/ports/store';
 import { ALL_COLLECTIONS } from '../../shared/store/collections';
 import { makeId } from '../rules/helpers';
+import { checkAnswer } from './output-schemas';
 
 export interface Person {
   openid: string;
@@ -53,6 +54,9 @@ export class Client {
 
   async call<T = any>(name: string, openid: string | null, body: unknown = {}): Promise<Reply<T>> {
     const { status, json } = await this.raw('POST', `/fn/${name}`, body, openid ? { 'x-openid': openid } : {});
+    // Every answer of every end-to-end call is checked against its function's output schema
+    // (schemas/outputs/<name>.output.json): a shape the front end was not promised fails the test.
+    checkAnswer(name, json);
     return { status, ok: json.ok, data: json.data, error: json.error };
   }
 
@@ -93,7 +97,9 @@ export class Client {
   }
 
   async timer(name: string): Promise<any> {
-    return (await this.raw('POST', `/timers/${name}`)).json;
+    const { json } = await this.raw('POST', `/timers/${name}`);
+    checkAnswer(name, json);
+    return json;
   }
 
   async sms(phone?: string): Promise<Array<{ phone: string; template: string; text: string }>> {

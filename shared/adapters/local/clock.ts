@@ -1,5 +1,11 @@
 import type { Clock } from '../../ports/clock';
 
+/**
+ * How far the clock may be moved in total: 100 years. Beyond that dates stop being contract dates
+ * (and past ±8.64e15 ms a Date is Invalid, which broke every later call): refused, clock untouched.
+ */
+export const MAX_CLOCK_OFFSET_MS = 100 * 366 * 86_400_000;
+
 /** The machine's clock plus an offset the emulator can move forward (testing expiry and reminders). */
 export class MovableClock implements Clock {
   private offsetMs = 0;
@@ -8,6 +14,7 @@ export class MovableClock implements Clock {
   }
   advance(ms: number): void {
     if (!Number.isFinite(ms) || ms < 0) throw new RangeError('time only moves forward');
+    if (this.offsetMs + ms > MAX_CLOCK_OFFSET_MS) throw new RangeError('the clock moves at most 100 years');
     this.offsetMs += ms;
   }
   get offset(): number {

@@ -5,8 +5,8 @@
  * no caller string can become a path. Values are cached per process.
  */
 import { randomBytes } from 'node:crypto';
-import { promises as fs } from 'node:fs';
 import path from 'node:path';
+import { createFileAtomic, readKeyFile } from './atomic-file';
 import { SECRET_NAMES, type SecretName, type Secrets } from '../../ports/secrets';
 
 export class LocalSecrets implements Secrets {
@@ -26,17 +26,11 @@ export class LocalSecrets implements Secrets {
 
   private async load(name: SecretName): Promise<string> {
     const file = path.join(this.dataDir, 'secrets', name);
-    try {
-      return (await fs.readFile(file, 'utf8')).trim();
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
-    }
-    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
-    // wx: two processes starting together both generate; one file wins and both read it.
-    await fs.writeFile(file, randomBytes(32).toString('hex'), { mode: 0o600, flag: 'wx' }).catch((e: NodeJS.ErrnoException) => {
-      if (e.code !== 'EEXIST') throw e;
-    });
-    return (await fs.readFile(file, 'utf8')).trim();
+    const existing = await readKeyFile(file); // an empty file (an interrupted first write) is made again
+    if (existing !== null) return existing.trim();
+    // Atomic and exclusive: two processes starting together both generate; one file wins and both read it.
+    await createFileAtomic(file, randomBytes(32).toString('hex'));
+    return (await readKeyFile(file))!.trim();
   }
 }
 

@@ -45,12 +45,29 @@ const read = (file: string): LocalWechatPayKeys => JSON.parse(fs.readFileSync(fi
 export const loadOrCreateLocalKeys = (dataDir: string): LocalWechatPayKeys => {
   const dir = path.join(dataDir, 'wechatpay');
   const file = path.join(dir, 'local-keys.json');
-  if (fs.existsSync(file)) return read(file);
+  if (fs.existsSync(file)) {
+    // An empty file is an interrupted first write of an older version: nothing used it, make it again.
+    if (fs.readFileSync(file, 'utf8').trim() !== '') return read(file);
+    fs.rmSync(file, { force: true });
+  }
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
   const tmp = path.join(dir, `.local-keys.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  fs.writeFileSync(tmp, JSON.stringify(generate(), null, 2), { mode: 0o600 });
+  // Written, fsynced, then linked (first writer wins) and the folder fsynced: whole or not at all.
+  const fd = fs.openSync(tmp, 'wx', 0o600);
+  try {
+    fs.writeFileSync(fd, JSON.stringify(generate(), null, 2));
+    fs.fsyncSync(fd);
+  } finally {
+    fs.closeSync(fd);
+  }
   try {
     fs.linkSync(tmp, file);
+    const d = fs.openSync(dir, 'r');
+    try {
+      fs.fsyncSync(d);
+    } finally {
+      fs.closeSync(d);
+    }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
   } finally {
