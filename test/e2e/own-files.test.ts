@@ -195,8 +195,9 @@ describe('U2 U3 C5 own-file contracts through the emulator', () => {
     const dataDir = (emu.container.config as any).dataDir as string;
     const nss = nssDbTrusting(JSON.parse(readFileSync(join(dataDir, 'keys', 'platform-ca.json'), 'utf8')).pems.rootCertPem);
     const sig = pdfsig(file, nss);
-    expect(sig.signatures.map((s) => s.commonName)).toEqual([alice.name, bob.name, carol.name]);
-    for (const s of sig.signatures) expect(s.signatureValidation).toBe('Signature is Valid.');
+    // the three signers, then the document timestamp that completes the file (B-LTA, E1)
+    expect(sig.signatures.map((s) => s.commonName)).toEqual([alice.name, bob.name, carol.name, '个人电子签平台时间戳服务 TSA']);
+    for (const s of sig.signatures.slice(0, 3)) expect(s.signatureValidation).toBe('Signature is Valid.');
     // Each seal's red ink sits inside its signer's field on the rendered page (72 dpi: 1 px = 1 pt).
     const page = rasterize(file, 1, 72);
     const red = (x: number, y: number) => { const o = (y * page.width + x) * 3; return page.rgb[o]! > 150 && page.rgb[o + 1]! < 110 && page.rgb[o + 2]! < 110; };

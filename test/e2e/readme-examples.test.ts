@@ -56,7 +56,7 @@ const run = promisify(execFile);
 test.each(examples.map((e) => [e.line, e]))('%s', async (_line, e) => {
   const host = emu.url.replace('http://', '');
   const command = `${e.command.replaceAll('localhost:8787', host)} -w '\\n%{http_code}'`;
-  const r = await run('bash', ['-c', command], { encoding: 'utf8', timeout: 20_000 });
+  const r = await run('bash', ['-c', command], { encoding: 'utf8', timeout: 20_000, maxBuffer: 64 * 1024 * 1024 });
   const lines = r.stdout.trimEnd().split('\n');
   const status = Number(lines.pop());
   const body = JSON.parse(lines.join('\n'));
