@@ -4,12 +4,12 @@
  * the emulator signs — and every token its embedded TSA issues — verifies against the same root.
  * The cloud takes these from its configuration instead (docs/DEPLOY.md); this file is local only.
  *
- * May import: documents/ca, node:fs.
+ * May import: documents/ca, ./atomic-file.
  */
 import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
 import { generatePlatformCa, type PlatformCaPems } from '../../documents/ca';
+import { readOrCreateKeyFileSync } from './atomic-file';
 
 export interface LocalCaFile {
   pems: PlatformCaPems;
@@ -28,47 +28,10 @@ export const localCaFile = (dataDir: string): string => path.join(dataDir, 'keys
  */
 export const readOrCreateLocalCa = (dataDir: string): LocalCaFile => {
   const file = localCaFile(dataDir);
-  const existing = readIfWhole(file);
-  if (existing) return existing;
-  const { rootKeyPem: _offline, ...pems } = generatePlatformCa({});
-  const dir = path.dirname(file);
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = path.join(dir, `.platform-ca.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = fs.openSync(tmp, 'wx', 0o600);
-  try {
-    fs.writeFileSync(fd, JSON.stringify({ pems, signerIdSecret: randomBytes(32).toString('hex') }));
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
-    fs.linkSync(tmp, file);
-    const d = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(d);
-    } finally {
-      fs.closeSync(d);
-    }
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
-  return readIfWhole(file)!;
-};
-
-const readIfWhole = (file: string): LocalCaFile | null => {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    throw e;
-  }
-  if (text.trim() === '') {
-    fs.rmSync(file, { force: true });
-    return null;
-  }
+  const text = readOrCreateKeyFileSync(file, () => {
+    const { rootKeyPem: _offline, ...pems } = generatePlatformCa({});
+    return JSON.stringify({ pems, signerIdSecret: randomBytes(32).toString('hex') });
+  });
   try {
     return JSON.parse(text) as LocalCaFile;
   } catch {

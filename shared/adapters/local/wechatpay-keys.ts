@@ -8,9 +8,9 @@
  * Written once, atomically: the complete file is written under a temporary name and linked into
  * place; when two processes race, link() lets one win and the other reads the winner's keys.
  */
-import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import fs from 'node:fs';
+import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
+import { readOrCreateKeyFileSync } from './atomic-file';
 import { generateMerchantKeys, randomAlnum, randomDigits } from './payment-simulator';
 
 /** The local merchant and mini-program identity (not secrets: WeChat prints both on every bill). */
@@ -40,38 +40,6 @@ const generate = (): LocalWechatPayKeys => {
   };
 };
 
-const read = (file: string): LocalWechatPayKeys => JSON.parse(fs.readFileSync(file, 'utf8')) as LocalWechatPayKeys;
-
-export const loadOrCreateLocalKeys = (dataDir: string): LocalWechatPayKeys => {
-  const dir = path.join(dataDir, 'wechatpay');
-  const file = path.join(dir, 'local-keys.json');
-  if (fs.existsSync(file)) {
-    // An empty file is an interrupted first write of an older version: nothing used it, make it again.
-    if (fs.readFileSync(file, 'utf8').trim() !== '') return read(file);
-    fs.rmSync(file, { force: true });
-  }
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const tmp = path.join(dir, `.local-keys.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  // Written, fsynced, then linked (first writer wins) and the folder fsynced: whole or not at all.
-  const fd = fs.openSync(tmp, 'wx', 0o600);
-  try {
-    fs.writeFileSync(fd, JSON.stringify(generate(), null, 2));
-    fs.fsyncSync(fd);
-  } finally {
-    fs.closeSync(fd);
-  }
-  try {
-    fs.linkSync(tmp, file);
-    const d = fs.openSync(dir, 'r');
-    try {
-      fs.fsyncSync(d);
-    } finally {
-      fs.closeSync(d);
-    }
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
-  } finally {
-    fs.rmSync(tmp, { force: true });
-  }
-  return read(file);
-};
+export const loadOrCreateLocalKeys = (dataDir: string): LocalWechatPayKeys =>
+  // An empty file is an interrupted first write of an older version: nothing used it, make it again.
+  JSON.parse(readOrCreateKeyFileSync(path.join(dataDir, 'wechatpay', 'local-keys.json'), () => JSON.stringify(generate(), null, 2))) as LocalWechatPayKeys;
