@@ -8,22 +8,12 @@
 import { AppError } from '../errors';
 import type { Deps } from '../ports/operation';
 import type { Doc } from '../ports/store';
+import type { OwnFile } from '../domain/contract';
+
+export type { OwnFile };
 import { collectionName } from '../store/collections';
 
 export const FILE_IMPORTS = collectionName('fileImports');
-
-/** What a contract keeps of its own file (the evidence report prints these names). */
-export interface OwnFile {
-  importId: string;
-  type: string;
-  originalName: string;
-  /** SHA-256 of the original as uploaded (the first image's for an album; each in `originals`). */
-  originalSha256: string;
-  pdfSha256: string;
-  pages: Array<{ width: number; height: number }>;
-  originals: Array<{ name: string; sha256: string; key: string }>;
-  pdfKey: string;
-}
 
 export interface FileImportDoc extends Doc {
   _id: string;

@@ -186,16 +186,21 @@ export interface SignatureField {
   height: number;
 }
 
-/** What an own-file contract keeps of its import (the evidence report prints originalSha256 and pdfSha256). */
-export interface OwnFileRecord {
+/** A prepared own file (U1), as file-import stores it (the evidence report prints originalSha256 and pdfSha256). */
+export interface OwnFile {
   importId: string;
   type: string;
   originalName: string;
+  /** SHA-256 of the original as uploaded (the first image's for an album; each in `originals`). */
   originalSha256: string;
   pdfSha256: string;
   pages: Array<{ width: number; height: number }>;
   originals: Array<{ name: string; sha256: string; key: string }>;
   pdfKey: string;
+}
+
+/** What an own-file contract keeps: its import, the deadline and where each signer signs. */
+export interface OwnFileRecord extends OwnFile {
   /** C2: the initiator's signing deadline (ISO instant). */
   deadline: string;
   fields: SignatureField[];
