@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
 import { partyAt, type CertificateSummary, type Contract, type ContractDocument } from '../domain/contract';
-import { deriveSignerIdentifier, issueSignerCertificate } from '../documents/ca';
+import { issueSignerCertificate } from '../documents/ca';
 import { validateHandwrittenSignature } from '../documents/handwritten';
 import { renderDocument } from '../documents/render';
 import { signatureFieldName } from '../documents/model';
@@ -21,7 +21,7 @@ import type { Deps } from '../ports/operation';
 import { kindSpec } from '../kinds/registry';
 import { contractModel } from './model';
 import { handwrittenKey } from './file-keys';
-import { signingKeys } from './signing-keys';
+import { partyCertificate, signingKeys } from './signing-keys';
 
 /**
  * Renders the contract as it reads now (preview before signing, T4), whatever its kind: the
@@ -108,12 +108,7 @@ const signWith = async (deps: Deps, c: Contract, index: number, signingTime: Dat
   const area = doc.areas.find((a) => a.fieldName === fieldName);
   if (!area) throw new Error(`no signature area ${fieldName}`);
   const party = partyAt(c, index);
-  const keys = await signingKeys(deps);
-  const cert = issueSignerCertificate(keys.ca, {
-    name: party.details!.name,
-    identifier: deriveSignerIdentifier(keys.signerIdSecret, party.details!.idNumber),
-    signingTime,
-  });
+  const cert = await partyCertificate(deps, party.details!, signingTime);
   const signed = await signPdf(current, {
     fieldName,
     placement: { pageIndex: area.pageIndex, rect: area.rect },

@@ -4,7 +4,8 @@
  * data directory's own CA (shared/adapters/local/local-ca.ts), so every contract it signs — and
  * every token of its embedded TSA — verifies against the same root.
  */
-import { loadPlatformCa, type PlatformCa } from '../documents/ca';
+import { deriveSignerIdentifier, issueSignerCertificate, loadPlatformCa, type PlatformCa } from '../documents/ca';
+import type { PartyDetails } from '../domain/contract';
 import type { Deps } from '../ports/operation';
 
 export interface SigningKeys {
@@ -30,4 +31,13 @@ export const signingKeys = (deps: Deps): Promise<SigningKeys> => {
     cache.set(deps.config, p);
   }
   return p;
+};
+
+/**
+ * A one-time certificate naming the person of `details` (their name, and the irreversible
+ * identifier of their ID number — never the number itself), for one signature at `signingTime`.
+ */
+export const partyCertificate = async (deps: Deps, details: PartyDetails, signingTime: Date) => {
+  const keys = await signingKeys(deps);
+  return issueSignerCertificate(keys.ca, { name: details.name, identifier: deriveSignerIdentifier(keys.signerIdSecret, details.idNumber), signingTime });
 };

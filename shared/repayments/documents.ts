@@ -11,7 +11,6 @@
  */
 import { partyAt, type Contract } from '../domain/contract';
 import type { Deps } from '../ports/operation';
-import { deriveSignerIdentifier, issueSignerCertificate } from '../documents/ca';
 import type { DocumentModel, SignatureArea } from '../documents/model';
 import { renderDocument } from '../documents/render';
 import { createPersonalSeal } from '../documents/seal';
@@ -21,7 +20,7 @@ import { maskIdNumber } from '../rules/id-number';
 import { formatYuan, toCapital } from '../rules/money';
 import type { Ledger } from '../rules/ledger';
 import type { RepaymentInstalment } from '../rules/iou';
-import { signingKeys } from '../contracts/signing-keys';
+import { partyCertificate } from '../contracts/signing-keys';
 import { borrowerIndex, isIou, ledgerOf, lenderIndex, loadLedgerRecords } from './records';
 import type { SettlementCertificate } from '../domain/contract';
 
@@ -106,8 +105,7 @@ export const signAsParty = async (deps: Deps, c: Contract, index: number, bytes:
   const fieldName = `Sig_${party.role}`;
   const area = areas.find((a) => a.fieldName === fieldName);
   if (!area) throw new Error(`no signature area ${fieldName}`);
-  const keys = await signingKeys(deps);
-  const cert = issueSignerCertificate(keys.ca, { name: party.details!.name, identifier: deriveSignerIdentifier(keys.signerIdSecret, party.details!.idNumber), signingTime: at });
+  const cert = await partyCertificate(deps, party.details!, at);
   const signed = await signPdf(bytes, {
     fieldName,
     placement: { pageIndex: area.pageIndex, rect: area.rect },
