@@ -15,6 +15,7 @@ import { initialStatuses, signingPositions } from '../lifecycle/table';
 import { checkEligible, parsePerson } from '../identity/person';
 import { requireRealName } from '../identity/users';
 import { chinaDay } from '../rules/dates';
+import { cleanTypedText, requireSmsSafe } from '../rules/typed-text';
 import { listPrice } from '../rules/fees';
 import type { Deps } from '../ports/operation';
 import { CONTRACTS, EVENTS } from './repository';
@@ -71,8 +72,8 @@ export const createOwnFileDraft = async (deps: Deps, openid: string, input: OwnF
   checkEligible({ birthDate: me.birthDate, kind: me.idKind }, today, ADULT, false);
   if (input.noticeAccepted !== true) throw invalid('请先阅读并接受告知书', '/noticeAccepted', 'const');
   const imported = await loadImport(deps, input.fileId, openid);
-  const title = input.title.trim();
-  if (!title) throw invalid('请填写合同名称', '/title', 'required');
+  // The title is named in the other signers' SMS: no link or contact number in it (M3).
+  const title = requireSmsSafe(cleanTypedText(input.title, 'contractTitle', '/title'), '/title');
 
   const deadline = Date.parse(input.deadline);
   if (!Number.isFinite(deadline) || deadline <= now.getTime()) throw invalid('签署截止时间须晚于当前时间', '/deadline', 'future');

@@ -144,6 +144,8 @@ describe('U2 U3 C5 own-file contracts through the emulator', () => {
       ['deadline passed', { ...b, deadline: new Date(emu.container.clock.now().getTime() - 60_000).toISOString() }, 'VALIDATION_FAILED', '/deadline'],
       ['deadline beyond 30 days', { ...b, deadline: new Date(emu.container.clock.now().getTime() + 31 * 86_400_000).toISOString() }, 'VALIDATION_FAILED', '/deadline'],
       ['one signer', { ...b, signers: [s[0]] }, 'VALIDATION_FAILED'],
+      ['a title of only spaces and invisible characters', { ...b, title: ' \u3000\u200B ' }, 'VALIDATION_FAILED', '/title'],
+      ['a title with a link (it is named in the SMS)', { ...b, title: '合作协议 详见 evil.example.com' }, 'VALIDATION_FAILED', '/title'],
       ['a field off the page', { ...b, signers: [s[0], { ...s[1], fields: [{ page: 1, x: A4W - 50, y: 100, width: 120, height: 60 }] }, s[2]] }, 'VALIDATION_FAILED', '/signers/1/fields/0'],
       ['a page that does not exist', { ...b, signers: [s[0], { ...s[1], fields: [{ page: 3, x: 10, y: 10, width: 100, height: 60 }] }, s[2]] }, 'VALIDATION_FAILED', '/signers/1/fields/0/page'],
       ['overlapping another signer', { ...b, signers: [s[0], { ...s[1], fields: [{ page: 1, x: 100, y: 150, width: 100, height: 60 }] }, s[2]] }, 'VALIDATION_FAILED', '/signers/1/fields/0'],
