@@ -25,6 +25,6 @@ export const contractFill: Operation<ContractFillInput> = async (input, ctx) => 
   // Own files have no kind of their own: any adult with a resident ID may sign one (as created).
   const spec = contract.ownFile ? { ageRange: OWN_FILE_AGE, mainlandOnly: false } : kindSpec(contract.kind);
   checkEligible(person, initiationDay, spec.ageRange, spec.mainlandOnly);
-  const { contract: after, index } = await runTransition(deps, { contractId: contract._id, action: 'fill', by: { openid }, fill: { details: person.details, openid } });
+  const { contract: after, index } = await runTransition(deps, { contractId: contract._id, current: contract, action: 'fill', by: { openid }, fill: { details: person.details, openid } });
   return contractView(after, index ?? 1, deps.clock.now().toISOString());
 };
