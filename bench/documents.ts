@@ -144,7 +144,7 @@ const main = async () => {
   const bareSign = async (bytes: Uint8Array, area: { pageIndex: number; rect: { x: number; y: number; width: number; height: number } }, name: string) => {
     const doc = await PDFDocument.load(bytes, { forIncrementalUpdate: true, updateMetadata: false });
     const ctx = doc.context;
-    const page = doc.getPage(area.pageIndex);
+    const page = doc.getPage(Math.min(area.pageIndex, doc.getPageCount() - 1)); // the bare text may need fewer pages
     const sig = ctx.register(ctx.obj({ Type: 'Sig', Filter: 'Adobe.PPKLite', SubFilter: 'ETSI.CAdES.detached', Contents: PDFHexString.of('0'.repeat(2 * 4096)) }));
     const widget = ctx.register(ctx.obj({ Type: 'Annot', Subtype: 'Widget', FT: 'Sig', T: PDFString.of(name), V: sig, Rect: [area.rect.x, area.rect.y, area.rect.x + area.rect.width, area.rect.y + area.rect.height], F: 132, P: page.ref }));
     const catalogRef = ctx.trailerInfo.Root as never;
