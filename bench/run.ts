@@ -6,11 +6,20 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { benchSign, benchTimer } from './core';
+import { printOps } from './store-ops';
+import { printLifecycles } from './lifecycle';
 
 const fmt = (x: number) => (x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toFixed(3));
 
 const main = async () => {
-  console.log('## Store-bound operations (SQLite, file in tmp)');
+  console.log('## State-changing operations vs bare libsql, same round trips, real-size records (bench/store-ops.ts)');
+  if (!(await printOps(500))) process.exitCode = 1;
+
+  console.log('\n## Full IOU lifecycles through the emulator (bench/lifecycle.ts; BENCH_OLD_PER_SECOND = the old commit\'s figure from the same file)');
+  const old = process.env.BENCH_OLD_PER_SECOND ? Number(process.env.BENCH_OLD_PER_SECOND) : undefined;
+  if (!(await printLifecycles(24, 4, old))) process.exitCode = 1;
+
+  console.log('\n## Store-bound operations (SQLite, file in tmp)');
   const r = await benchSign(1000, 'rescind_request');
   console.log(`rescind-request via main(), median         ${fmt(r.signMedianMs!)} ms`);
   console.log(`its store round trips, bare, median         ${fmt(r.bareSameRoundTripsMs!)} ms   → ratio ${r.ratioVsSameRoundTrips!.toFixed(2)}×`);

@@ -115,7 +115,7 @@ const signWith = async (deps: Deps, c: Contract, index: number, signingTime: Dat
     fieldName,
     placement: { pageIndex: area.pageIndex, rect: area.rect },
     ...(area.alsoAt ? { alsoAt: area.alsoAt } : {}),
-    signer: { certPem: cert.certPem, keyPem: cert.keyPem, chainPems: cert.chainPems },
+    signer: { certPem: cert.certPem, certDer: cert.certDer, keyPem: cert.privateKey, chainPems: cert.chainPems },
     reason: `${party.details!.name}签署《${c.title}》`,
     signerName: party.details!.name,
     signingTime,
@@ -195,7 +195,7 @@ export const stampStatus = async (deps: Deps, c: Contract, status: keyof typeof 
   const signed = await signPdf(bytes, {
     fieldName,
     placement: stampPlacement(doc, status),
-    signer: { certPem: cert.certPem, keyPem: cert.keyPem, chainPems: cert.chainPems },
+    signer: { certPem: cert.certPem, certDer: cert.certDer, keyPem: cert.privateKey, chainPems: cert.chainPems },
     reason: STATUS_STAMP[status].reason(c),
     signerName: PLATFORM_SIGNER,
     signingTime: at,

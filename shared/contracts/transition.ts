@@ -187,7 +187,9 @@ export const runTransition = async (deps: Deps, rawReq: TransitionRequest): Prom
 const afterCommit = async (deps: Deps, contract: Contract, d: Decision, req: TransitionRequest): Promise<void> => {
   if (hasEffect(d, 'closeOpenOrder')) await req.closeOpenOrder?.(deps, contract); // present: applyEffects checked
   if (hasEffect(d, 'scheduleReminders') && contract.reminders.enabled) await scheduleReminders(deps, contract);
-  if (hasEffect(d, 'cancelReminders')) await cancelReminders(deps, contract._id);
+  // Reminders exist only while they are enabled (reminder-set cancels them when disabled, and the
+  // reminder timer checks `enabled` before sending): a contract without them needs no query.
+  if (hasEffect(d, 'cancelReminders') && contract.reminders.enabled) await cancelReminders(deps, contract._id);
 };
 
 /** The SMS templates that invite someone (M2 `invite`): what a caller could aim at any typed-in number. */

@@ -58,6 +58,38 @@ export const parseStrict = <T>(bytes: Uint8Array, type: Ctor<T>, what: string): 
 };
 
 /**
+ * A small most-recently-used memo keyed by the bytes' content: the platform's CA certificates and
+ * names, and a certificate issued a moment ago, are parsed once instead of at every step of every
+ * signature (issue 17). What it returns is shared: callers only read it or embed it in a
+ * structure they encode, never change it.
+ */
+export const sharedMemo = <T>(size: number) => {
+  const entries = new Map<string, T>();
+  return (bytes: Uint8Array, make: () => T): T => {
+    const key = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
+    const hit = entries.get(key);
+    if (hit !== undefined) {
+      entries.delete(key);
+      entries.set(key, hit);
+      return hit;
+    }
+    const value = make();
+    if (entries.size >= size) entries.delete(entries.keys().next().value as string);
+    entries.set(key, value);
+    return value;
+  };
+};
+
+const sharedParses = new Map<Ctor<unknown>, ReturnType<typeof sharedMemo<unknown>>>();
+
+/** parseStrict, memoized per type and content (see sharedMemo): for values that are only read or embedded. */
+export const parseShared = <T>(bytes: Uint8Array, type: Ctor<T>, what: string): T => {
+  let memo = sharedParses.get(type);
+  if (!memo) sharedParses.set(type, (memo = sharedMemo<unknown>(32)));
+  return memo(bytes, () => parseStrict(bytes, type, what)) as T;
+};
+
+/**
  * Length of the one element at the start of `bytes` (header + content) as its header states it,
  * or undefined when the header is not a definite-length one that fits. PDF /Contents holds the
  * CMS followed by zero padding; this finds where the padding starts (only the header is read

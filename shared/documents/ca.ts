@@ -258,8 +258,12 @@ export interface SignerCertificateRequest {
 
 export interface SignerCertificate {
   certPem: string;
-  /** PKCS#8 PEM; use it for this one signature and discard it. */
+  /** The certificate as issued (what certPem encodes): signPdf takes it as is. */
+  certDer: Buffer;
+  /** PKCS#8 PEM, exported on first read; use it for this one signature and discard it. */
   keyPem: string;
+  /** The one-time key itself: signing with it parses nothing again (issue 17). */
+  privateKey: KeyObject;
   /** Issuing CA then root, as the CMS structure carries them. */
   chainPems: string[];
   info: CertificateInfo;
@@ -277,12 +281,19 @@ export interface TsaCertificateRequest {
 
 
 /** A certificate the issuing CA just made, with its key and chain, as the signers and the TSA receive it. */
-const issued = (der: Buffer, privateKey: KeyObject, ca: { issuingPem: string; rootPem: string }) => ({
-  certPem: derToPem(der),
-  keyPem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
-  chainPems: [ca.issuingPem, ca.rootPem],
-  info: describeCertificate(der),
-});
+const issued = (der: Buffer, privateKey: KeyObject, ca: { issuingPem: string; rootPem: string }): SignerCertificate => {
+  let keyPem: string | undefined;
+  return {
+    certPem: derToPem(der),
+    certDer: der,
+    privateKey,
+    get keyPem() {
+      return (keyPem ??= privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    },
+    chainPems: [ca.issuingPem, ca.rootPem],
+    info: describeCertificate(der),
+  };
+};
 
 /**
  * A certificate for the embedded TSA, under the issuing CA: keyUsage digitalSignature +

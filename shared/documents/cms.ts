@@ -30,7 +30,7 @@ import {
   SignerInfos,
 } from '@peculiar/asn1-cms';
 import { Certificate, GeneralName, GeneralNames, Name, Time } from '@peculiar/asn1-x509';
-import { AnySet, encode, EssCertIdV2, IssuerSerial, parseStrict, SigningCertificateV2, sortForSet, toArrayBuffer } from './asn1';
+import { AnySet, encode, EssCertIdV2, IssuerSerial, parseShared, parseStrict, SigningCertificateV2, sortForSet, toArrayBuffer } from './asn1';
 import { HASH_BY_OID, HASH_LENGTH, HashName, OID, OID_BY_HASH } from './oids';
 import { parseCertificate, signatureAlgorithmFor } from './x509';
 
@@ -65,7 +65,7 @@ const signingCertificateV2 = (certDer: Buffer): Buffer => {
         new EssCertIdV2({
           certHash: new OctetString(createHash('sha256').update(certDer).digest()),
           issuerSerial: new IssuerSerial({
-            issuer: new GeneralNames([new GeneralName({ directoryName: parseStrict(cert.issuerNameDer, Name, 'issuer') })]),
+            issuer: new GeneralNames([new GeneralName({ directoryName: parseShared(cert.issuerNameDer, Name, 'issuer') })]),
             serialNumber: toArrayBuffer(cert.serialNumber),
           }),
         }),
@@ -101,7 +101,7 @@ export const buildCmsSignedData = (req: CmsSignRequest): Buffer => {
     version: CMSVersion.v1,
     sid: new SignerIdentifier({
       issuerAndSerialNumber: new IssuerAndSerialNumber({
-        issuer: parseStrict(cert.issuerNameDer, Name, 'issuer'),
+        issuer: parseShared(cert.issuerNameDer, Name, 'issuer'),
         serialNumber: toArrayBuffer(cert.serialNumber),
       }),
     }),
@@ -111,7 +111,7 @@ export const buildCmsSignedData = (req: CmsSignRequest): Buffer => {
     signature: new OctetString(signature),
   });
   const certificates = sortForSet(
-    [req.signerCertDer, ...req.chainDers].map((der) => new CertificateChoices({ certificate: parseStrict(der, Certificate, 'certificate') })),
+    [req.signerCertDer, ...req.chainDers].map((der) => new CertificateChoices({ certificate: parseShared(der, Certificate, 'certificate') })),
   );
   const signedData = new SignedData({
     // RFC 5652 §5.1: version 3 when the content is not id-data (a TSTInfo), else 1.

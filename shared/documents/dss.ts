@@ -13,6 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import { decodePDFRawStream, PDFArray, PDFDict, PDFDocument, PDFName, PDFRawStream, PDFRef, PDFStream } from '@cantoo/pdf-lib';
+import './native-deflate'; // pdf-lib's stream compression on node:zlib
 
 export interface DssContent {
   certificates: readonly Buffer[];

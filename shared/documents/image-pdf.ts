@@ -6,6 +6,7 @@
  * May import: errors, pdf-lib, file-type (the header readers). Pure (no I/O).
  */
 import { PDFDocument, concatTransformationMatrix, drawObject, popGraphicsState, pushGraphicsState } from '@cantoo/pdf-lib';
+import './native-deflate'; // pdf-lib's stream compression on node:zlib
 import { jpegInfo, pngInfo, type FileLimits, DEFAULT_FILE_LIMITS } from './file-type';
 
 export const A4 = { width: 595.28, height: 841.89 } as const;

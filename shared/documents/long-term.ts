@@ -18,6 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import { PDFDocument } from '@cantoo/pdf-lib';
+import './native-deflate'; // pdf-lib's stream compression on node:zlib
 import type { TimestampAuthority } from '../ports/tsa';
 import { issueIssuingCrl, type PlatformCa } from './ca';
 import { parseCmsSignedData } from './cms';

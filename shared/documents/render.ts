@@ -14,6 +14,7 @@ import {
   PDFFont,
   setCharacterSpacing,
 } from '@cantoo/pdf-lib';
+import './native-deflate'; // pdf-lib's stream compression on node:zlib
 import type { Font, Glyph } from '@cantoo/fontkit';
 import { FontWeight, glyphCount, loadFont, missingCharacters, unitWidth } from './fonts';
 import { DrawOp, layoutDocument, LaidOutDocument, TextMetrics } from './layout';

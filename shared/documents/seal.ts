@@ -138,7 +138,39 @@ const horizontalSeal = (name: string, shape: 'oval' | 'rectangle'): Seal => {
   return { kind: 'personal-seal', shape, name, text, width, height, color: SEAL_RED, shapes };
 };
 
+/**
+ * Seals by shape and name, most recently used last: a party's seal is drawn on each signature
+ * (and a platform stamp on each confirmation), and building its glyph outlines is the costly
+ * part (issue 17). The drawings are frozen, so a cached one cannot be changed by a caller.
+ */
+const SEAL_CACHE_SIZE = 256;
+const sealCache = new Map<string, Seal>();
+
+const freezeSeal = (seal: Seal): Seal => {
+  for (const shape of seal.shapes) {
+    for (const c of shape.path) Object.freeze(c);
+    Object.freeze(shape.path);
+    Object.freeze(shape);
+  }
+  Object.freeze(seal.shapes);
+  return Object.freeze(seal);
+};
+
 export const createPersonalSeal = (name: string, shape: SealShape = 'square'): Seal => {
+  const key = `${shape}\u0000${name}`;
+  const cached = sealCache.get(key);
+  if (cached) {
+    sealCache.delete(key);
+    sealCache.set(key, cached);
+    return cached;
+  }
+  const seal = freezeSeal(drawSeal(name, shape));
+  if (sealCache.size >= SEAL_CACHE_SIZE) sealCache.delete(sealCache.keys().next().value as string);
+  sealCache.set(key, seal);
+  return seal;
+};
+
+const drawSeal = (name: string, shape: SealShape): Seal => {
   if (!isSealShape(shape)) throw new AppError('VALIDATION_FAILED', '不支持的印章样式', { fields: [{ field: '/style', rule: 'enum' }] });
   if (shape === 'oval' || shape === 'rectangle') {
     const text = horizontalSealText(name.trim());

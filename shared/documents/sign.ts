@@ -36,6 +36,7 @@ import {
   PDFRef,
   PDFString,
 } from '@cantoo/pdf-lib';
+import './native-deflate'; // pdf-lib's stream compression on node:zlib
 import { addUnsignedAttribute, buildCmsSignedData, parseCmsSignedData } from './cms';
 import type { Rect } from './model';
 import { OID } from './oids';
@@ -52,6 +53,8 @@ export type StampAppearance =
 
 export interface SignerMaterial {
   certPem: string;
+  /** The same certificate as DER, when the caller has it (an issued SignerCertificate's certDer): not decoded again. */
+  certDer?: Buffer;
   /** PKCS#8 PEM of the one-time signing key (or the KeyObject itself). */
   keyPem: string | KeyObject;
   /** Issuing CA then root. */
@@ -192,7 +195,7 @@ const appendSignatureField = async (
   spec: FieldSpec,
   contentsBytes: number,
   produce: (digest: Buffer) => Promise<Buffer>,
-): Promise<{ bytes: Buffer; byteRange: [number, number, number, number] }> => {
+): Promise<{ bytes: Buffer; byteRange: [number, number, number, number]; sha256: string }> => {
   if (!/^[A-Za-z][A-Za-z0-9_]{0,63}$/.test(spec.fieldName)) throw new Error(`bad signature field name "${spec.fieldName}"`);
   const doc = await PDFDocument.load(pdfBytes, { forIncrementalUpdate: true, updateMetadata: false });
   const ctx = doc.context;
@@ -332,14 +335,15 @@ const appendSignatureField = async (
   if (brValue.length > brLength) throw new Error('ByteRange does not fit its placeholder');
   out.write(brValue.padEnd(brLength, ' '), brAt, 'latin1');
 
-  const digest = createHash('sha256')
-    .update(out.subarray(0, gapStart))
-    .update(out.subarray(gapEnd))
-    .digest();
+  // One pass over the file for both hashes: the part before /Contents is hashed once, and its
+  // state continues into the signed ranges' digest and, once /Contents is filled, the file's.
+  const head = createHash('sha256').update(out.subarray(0, gapStart));
+  const digest = head.copy().update(out.subarray(gapEnd)).digest();
   const contents = await produce(digest);
   if (contents.length > contentsBytes) throw new ContentsTooSmall(contents.length);
   out.write(contents.toString('hex').toUpperCase(), gapStart + 1, 'latin1');
-  return { bytes: out, byteRange };
+  const sha256 = head.update(out.subarray(gapStart)).digest('hex');
+  return { bytes: out, byteRange, sha256 };
 };
 
 /**
@@ -357,15 +361,15 @@ const withReservation = async <T>(estimate: number, attempt: (contentsBytes: num
 
 const TIMESTAMP_RESERVE = 4096;
 
-const result = (bytes: Buffer, byteRange: [number, number, number, number], timestampTime?: string): SignResult => ({
+const result = (bytes: Buffer, byteRange: [number, number, number, number], sha256: string, timestampTime?: string): SignResult => ({
   bytes: new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.length),
   byteRange,
-  sha256: createHash('sha256').update(bytes).digest('hex'),
+  sha256,
   ...(timestampTime ? { timestampTime } : {}),
 });
 
 export const signPdf = async (pdfBytes: Uint8Array, opts: SignOptions): Promise<SignResult> => {
-  const certDer = pemToDer(opts.signer.certPem);
+  const certDer = opts.signer.certDer ?? pemToDer(opts.signer.certPem);
   const chainDers = opts.signer.chainPems.map(pemToDer);
   const key = typeof opts.signer.keyPem === 'string' ? createPrivateKey(opts.signer.keyPem) : opts.signer.keyPem;
   // A mismatched pair would produce a signature no validator accepts; fail before writing it.
@@ -405,8 +409,8 @@ export const signPdf = async (pdfBytes: Uint8Array, opts: SignOptions): Promise<
     return cms;
   };
   const estimate = estimateContentsSize(certDer, chainDers) + (opts.tsa ? TIMESTAMP_RESERVE : 0);
-  const { bytes, byteRange } = await withReservation(estimate, (size) => appendSignatureField(pdfBytes, spec, size, produce));
-  return result(bytes, byteRange, timestampTime);
+  const { bytes, byteRange, sha256 } = await withReservation(estimate, (size) => appendSignatureField(pdfBytes, spec, size, produce));
+  return result(bytes, byteRange, sha256, timestampTime);
 };
 
 export interface DocumentTimestampOptions {
@@ -433,8 +437,8 @@ export const timestampPdf = async (pdfBytes: Uint8Array, opts: DocumentTimestamp
     timestampTime = tokenTime(token);
     return token;
   };
-  const { bytes, byteRange } = await withReservation(TIMESTAMP_RESERVE + 2048, (size) => appendSignatureField(pdfBytes, spec, size, produce));
-  return result(bytes, byteRange, timestampTime);
+  const { bytes, byteRange, sha256 } = await withReservation(TIMESTAMP_RESERVE + 2048, (size) => appendSignatureField(pdfBytes, spec, size, produce));
+  return result(bytes, byteRange, sha256, timestampTime);
 };
 
 const tokenTime = (token: Buffer): string => parseTimestampToken(token).genTime.toISOString();

@@ -162,9 +162,25 @@ const n = (v: number) => {
  * PDF operators drawing `d` scaled by `scale` with its origin at (x, y). Wrapped in q/Q so the
  * caller's graphics state is untouched.
  */
-export const toPdfOperators = (d: VectorDrawing, at: { x: number; y: number; scale: number }): string => {
-  const m = (v: number) => String(Number(v.toFixed(4)));
-  const parts: string[] = ['q', `${m(at.scale)} 0 0 ${m(at.scale)} ${m(at.x)} ${m(at.y)} cm`];
+export const toPdfOperators = (d: VectorDrawing, at: { x: number; y: number; scale: number }): string =>
+  `q\n${m4(at.scale)} 0 0 ${m4(at.scale)} ${m4(at.x)} ${m4(at.y)} cm\n${drawingBody(d)}`;
+
+const m4 = (v: number) => String(Number(v.toFixed(4)));
+
+/** The operators after the placement, kept per frozen drawing (a cached seal: seal.ts) — they do not depend on where it goes. */
+const bodies = new WeakMap<VectorDrawing, string>();
+
+const drawingBody = (d: VectorDrawing): string => {
+  const cached = bodies.get(d);
+  if (cached !== undefined) return cached;
+  const body = buildBody(d);
+  if (Object.isFrozen(d)) bodies.set(d, body);
+  return body;
+};
+
+const buildBody = (d: VectorDrawing): string => {
+  const m = m4;
+  const parts: string[] = [];
   const [r, g, b] = d.color;
   parts.push(`${m(r)} ${m(g)} ${m(b)} rg ${m(r)} ${m(g)} ${m(b)} RG`);
   for (const s of d.shapes) {

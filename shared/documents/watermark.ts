@@ -7,6 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { PDFDocument, rgb } from '@cantoo/pdf-lib';
+import './native-deflate'; // pdf-lib's stream compression on node:zlib
 import { glyphInBox, type PathCommand } from './vector';
 
 export const PREVIEW_MARK = '预览';

@@ -29,7 +29,7 @@ import {
   Validity,
   Version,
 } from '@peculiar/asn1-x509';
-import { encode, parseStrict, toArrayBuffer } from './asn1';
+import { encode, parseShared, parseStrict, sharedMemo, toArrayBuffer } from './asn1';
 import { OID } from './oids';
 
 export interface NameAttribute {
@@ -160,7 +160,7 @@ export const buildCertificate = (t: CertificateTemplate, issuerKey: KeyObject): 
     version: Version.v3,
     serialNumber: toArrayBuffer(unsignedInteger(t.serialNumber)),
     signature: sigAlg,
-    issuer: parseStrict(t.issuerNameDer, Name, 'issuer Name'),
+    issuer: parseShared(t.issuerNameDer, Name, 'issuer Name'),
     validity: new Validity({ notBefore: wholeSeconds(t.notBefore), notAfter: wholeSeconds(t.notAfter) }),
     subject: nameOf(t.subject),
     subjectPublicKeyInfo: parseStrict(spkiDer, SubjectPublicKeyInfo, 'SubjectPublicKeyInfo'),
@@ -224,8 +224,13 @@ const hex = (b: ArrayBuffer | Buffer) => {
   return s.toString('hex').toUpperCase();
 };
 
-export const parseCertificate = (der: Buffer): ParsedCertificate => {
-  const cert = parseStrict(der, Certificate, 'certificate');
+const parsedCertificates = sharedMemo<ParsedCertificate>(32);
+
+/** The certificate's parts; memoized by content (asn1.ts sharedMemo): treat the result as read-only. */
+export const parseCertificate = (der: Buffer): ParsedCertificate => parsedCertificates(der, () => parseCertificateOnce(der));
+
+const parseCertificateOnce = (der: Buffer): ParsedCertificate => {
+  const cert = parseShared(der, Certificate, 'certificate');
   const tbs = cert.tbsCertificate;
   const out: ParsedCertificate = {
     der,

@@ -23,6 +23,6 @@ export const contractFill: Operation<ContractFillInput> = async (input, ctx) => 
   if (person.details.idNumber !== me.idNumber || person.details.name !== me.name) throw new AppError('IDENTITY_MISMATCH');
   const spec = partyRules(contract);
   checkEligible(person, initiationDay, spec.ageRange, spec.mainlandOnly);
-  const { contract: after, index } = await runTransition(deps, { contractId: contract._id, action: 'fill', by: { openid }, fill: { details: person.details, openid } });
+  const { contract: after, index } = await runTransition(deps, { contractId: contract._id, current: contract, action: 'fill', by: { openid }, fill: { details: person.details, openid } });
   return contractView(after, index ?? 1, deps.clock.now().toISOString());
 };

@@ -27,7 +27,8 @@ export const timerExpire: Operation<TimerExpireInput> = async (_input, ctx) => {
     if (due.length === 0) break;
     for (const c of due) {
       try {
-        await runTransition(deps, { contractId: c._id, action: 'expire', by: 'system' });
+        // Decided on the batch's own read: a lost compare-and-set re-reads (transition.ts).
+        await runTransition(deps, { contractId: c._id, current: c, action: 'expire', by: 'system' });
         expired++;
       } catch (e) {
         if (!(e instanceof AppError)) throw e;

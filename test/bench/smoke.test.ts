@@ -5,6 +5,7 @@
  */
 import { benchSign, benchTimer } from '../../bench/core';
 import { benchWebhook } from '../../bench/payments';
+import { benchOp, OPS } from '../../bench/store-ops';
 import { setContainer } from '../../shared/runtime/container';
 
 afterEach(() => setContainer(null));
@@ -24,4 +25,13 @@ test('the webhook benchmark pays real orders through payment-notify\'s main()', 
   expect(r.n).toBe(2);
   expect(r.webhook).toBeGreaterThan(0);
   expect(r.bare).toBeGreaterThan(0);
+});
+
+test.each(OPS)('the %s benchmark makes exactly the round trips its bare libsql baseline makes, on real-size records', async (op) => {
+  const r = await benchOp(op, 3);
+  expect(r.opMs).toBeGreaterThan(0);
+  expect(r.bareMs).toBeGreaterThan(0);
+  expect(r.roundTrips[0]).toBe('get contracts');
+  expect(r.roundTrips.filter((x) => x === 'get contracts')).toHaveLength(1); // one read per contract per operation
+  expect(r.recordBytes).toBeGreaterThan(op === 'contract_fill' ? 1500 : 3800);
 });

@@ -71,7 +71,8 @@ describe('SQLite store specifics', () => {
         { state: { $in: ['awaiting_signatures', 'partly_signed'] }, expiresAt: { $lte: '2024-06-01T00:00:00.000Z' } },
         { orderBy: [['expiresAt', 'asc']], limit: 100 },
       );
-      expect(details[0]).toMatch(/^SEARCH contracts USING INDEX ix_contracts__state_expires \(<expr>=\? AND <expr>>\? AND <expr><\?\)/);
+      // On the indexed fields' own columns (issue 17: no JSON parsed to maintain an index).
+      expect(details[0]).toMatch(/^SEARCH contracts USING INDEX ix_contracts__state_expires \(f\.state=\? AND f\.expiresAt>\? AND f\.expiresAt<\?\)/);
       expect(details.join('\n')).not.toMatch(/SCAN contracts/);
     });
 
@@ -124,6 +125,66 @@ describe('SQLite store specifics', () => {
     } finally {
       raw.close();
     }
+  });
+
+  it('an indexed field\'s column holds exactly what json_extract reads from the stored document (every JSON type)', async () => {
+    const f = path.join(tmp, 'columns.db');
+    const store = openSqliteStore(f);
+    const values: unknown[] = ['s', '', '{x', '[1', 0, 1, -0, 2.5, 1e300, -7, true, false, null, undefined, { a: 1, b: [2] }, [], ['x', 1], new Date('2026-01-02T03:04:05.000Z'), Number.NaN];
+    for (const [i, v] of values.entries()) {
+      await store.insert('users', { _id: `u${i}`, realName: { phone: v } });
+      await store.insert('users', { _id: `n${i}`, realName: v }); // the path's parent not an object
+      await store.insert('contracts', { _id: `c${i}`, state: v, expiresAt: v, memberOpenids: v });
+    }
+    await store.close();
+    const raw = new Database(f);
+    try {
+      const mismatches = (sql: string) => raw.prepare(sql).raw().all([]);
+      expect(mismatches(`SELECT _id FROM users WHERE "f.realName.phone" IS NOT json_extract(doc, '$.realName.phone')`)).toEqual([]);
+      expect(mismatches(`SELECT _id FROM contracts WHERE "f.state" IS NOT json_extract(doc, '$.state') OR "f.expiresAt" IS NOT json_extract(doc, '$.expiresAt')`)).toEqual([]);
+      // The element index holds what json_each of the document's field holds.
+      expect(raw.prepare(`SELECT value, _id FROM contracts__memberOpenids ORDER BY _id, value`).raw().all([])).toEqual(
+        raw.prepare(`SELECT value, c._id FROM contracts c, json_each(c.doc, '$.memberOpenids') WHERE type IN ('text', 'integer', 'real') AND json_type(c.doc, '$.memberOpenids') <> 'object' ORDER BY c._id, value`).raw().all([]),
+      );
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('migrates a data file from before the columns: filled from the documents, JSON-expression indexes replaced, queries unchanged', async () => {
+    const f = path.join(tmp, 'old-format.db');
+    const old = new Database(f);
+    // The schema as sqlite-schema.ts wrote it before issue 17 (expression indexes, triggers on doc).
+    const side = (src: string) => `INSERT OR IGNORE INTO "contracts__memberOpenids" (value, _id) SELECT value, ${src}._id FROM json_each(${src}.doc, '$.memberOpenids') WHERE type IN ('text', 'integer', 'real') AND json_type(${src}.doc, '$.memberOpenids') <> 'object'`;
+    old.exec(`
+      CREATE TABLE "contracts" (_id TEXT PRIMARY KEY NOT NULL, version INTEGER NOT NULL, doc TEXT NOT NULL);
+      CREATE TABLE "contracts__memberOpenids" (value NOT NULL, _id TEXT NOT NULL, PRIMARY KEY (value, _id)) WITHOUT ROWID;
+      CREATE TRIGGER "tr_contracts__memberOpenids__ins" AFTER INSERT ON "contracts" BEGIN ${side('NEW')}; END;
+      CREATE INDEX "ix_contracts__state_expires" ON "contracts" (json_extract(doc, '$.state'), json_extract(doc, '$.expiresAt'), _id);
+      CREATE UNIQUE INDEX "ix_contracts__share_token" ON "contracts" (json_extract(doc, '$.shareToken'));
+      INSERT INTO contracts VALUES ('a', 3, '{"_id":"a","state":"awaiting_signatures","expiresAt":"2026-01-01","shareToken":"t1","memberOpenids":["o-1","o-2"]}');
+      INSERT INTO contracts VALUES ('b', 1, '{"_id":"b","state":"signed","expiresAt":null,"memberOpenids":["o-2"]}');
+    `);
+    old.close();
+    const store = openSqliteStore(f);
+    expect((await store.find('contracts', { state: 'awaiting_signatures', expiresAt: { $lte: '2026-02-01' } })).map((d) => [d._id, d.version])).toEqual([['a', 3]]);
+    expect((await store.find('contracts', { memberOpenids: 'o-2' }, { orderBy: [['updatedAt', 'desc']] })).map((d) => d._id)).toEqual(['a', 'b']);
+    await expect(store.insert('contracts', { _id: 'c', shareToken: 't1', memberOpenids: [] })).rejects.toThrow(/duplicate|exists/i);
+    expect(await store.compareAndSet('contracts', { _id: 'b', state: 'settled', memberOpenids: ['o-3'] }, 1)).toBe(true);
+    expect((await store.find('contracts', { memberOpenids: 'o-3' })).map((d) => [d._id, d.state])).toEqual([['b', 'settled']]);
+    expect(await store.find('contracts', { memberOpenids: 'o-2', state: 'settled' })).toEqual([]);
+    await store.close();
+    const raw = new Database(f);
+    try {
+      const sql = (raw.prepare(`SELECT name, sql FROM sqlite_master WHERE tbl_name = 'contracts' AND type IN ('index', 'trigger')`).raw().all([]) as string[][]).filter((r) => r[1]);
+      expect(sql.length).toBeGreaterThan(0);
+      expect(sql.filter((r) => /json_extract\(doc|NEW\.doc|OLD\.doc/.test(r[1]!))).toEqual([]); // nothing parses a document on a write
+    } finally {
+      raw.close();
+    }
+    // Reopening does no schema work.
+    const again = openSqliteStore(f);
+    await again.close();
   });
 
   it('refuses values SQLite cannot bind instead of crashing the process', async () => {

@@ -2,9 +2,10 @@
  * Compiles the store port's `Filter` / `FindOptions` into SQLite SQL over a collection table
  * `(_id TEXT PRIMARY KEY, version INTEGER, doc TEXT)` (see sqlite-schema.ts).
  *
- * Every value is a bound parameter. Field names are validated and become JSON-path literals inside
- * `json_extract(doc, '$.field')` — the very expression the indexes are built on (sqlite-schema.ts
- * uses `fieldExpr` too), so SQLite matches them and the queries are index-backed.
+ * Every value is a bound parameter. Field names are validated; an indexed field is read from its
+ * own column (sqlite-schema.ts `columnExpr`, the column its index is on, holding exactly what
+ * `json_extract(doc, '$.field')` gives), so the queries are index-backed; any other field becomes
+ * a JSON-path literal inside `json_extract(doc, '$.field')`.
  *
  * Semantics (MongoDB / CloudBase-like, documented in shared/ports/store.ts):
  * - `{f: null}` / `{$eq: null}` matches a missing field or a null; `{$ne: null}` the opposite;
@@ -16,7 +17,7 @@
  *   element": it is answered from the side table `<coll>__<field>(value, _id)`.
  */
 import type { Filter, FindOptions } from '../../ports/store';
-import type { TableInfo } from './sqlite-schema';
+import { columnExpr, type TableInfo } from './sqlite-schema';
 
 /** What is bound: libsql accepts strings, numbers and null (a bound boolean aborts the process). */
 export type Param = string | number | null;
@@ -128,7 +129,7 @@ class Builder {
   eq(field: string, v: Scalarish): string {
     const col = this.column(field);
     if (col) return v !== null && typeof v === col ? `${field} = ${this.bind(v as Param)}` : '0';
-    const e = fieldExpr(field);
+    const e = columnExpr(this.info, field);
     if (v === null) return `${e} IS NULL`;
     const side = this.side(field);
     if (side) {
@@ -150,7 +151,7 @@ class Builder {
   ne(field: string, v: Scalarish): string {
     const col = this.column(field);
     if (col) return v !== null && typeof v === col ? `${field} <> ${this.bind(v as Param)}` : '1';
-    const e = fieldExpr(field);
+    const e = columnExpr(this.info, field);
     if (v === null) return `${e} IS NOT NULL`;
     const side = this.side(field);
     if (side) {
@@ -169,7 +170,7 @@ class Builder {
       const ok = values.filter((v) => v !== null && typeof v === col) as Param[];
       return ok.length ? `${field} IN (${ok.map((v) => this.bind(v)).join(', ')})` : '0';
     }
-    const e = fieldExpr(field);
+    const e = columnExpr(this.info, field);
     const hasNull = values.includes(null);
     const side = this.side(field);
     const ors: string[] = [];
@@ -208,7 +209,7 @@ class Builder {
       const guard = typeof v === 'number' ? `value < ''` : `value >= ''`;
       return this.sideIn(side, `value ${sqlOp} ${this.bind(v)} AND ${guard}`);
     }
-    const e = fieldExpr(field);
+    const e = columnExpr(this.info, field);
     const parts = [`${e} ${sqlOp} ${this.bind(v)}`];
     if (typeof v === 'number') {
       if (op === '$gt' || op === '$gte') parts.push(`${e} < ''`);
@@ -269,13 +270,13 @@ function from(info: TableInfo, filter: Filter, b: Builder): { from: string; wher
   return { from: source, where: parts.length ? ` WHERE ${parts.join(' AND ')}` : '' };
 }
 
-function orderBy(options: FindOptions): string {
+function orderBy(info: TableInfo, options: FindOptions): string {
   const keys: string[] = [];
   let hasId = false;
   for (const key of options.orderBy ?? []) {
     const [field, dir] = key;
     if (dir !== 'asc' && dir !== 'desc') throw new Error(`orderBy ${field}: direction must be asc or desc`);
-    keys.push(`${fieldExpr(field)} ${dir === 'asc' ? 'ASC' : 'DESC'}`);
+    keys.push(`${columnExpr(info, field)} ${dir === 'asc' ? 'ASC' : 'DESC'}`);
     if (field === '_id') {
       hasId = true;
       break; // _id is unique: later keys cannot matter
@@ -298,7 +299,7 @@ export function compileFind(info: TableInfo, filter: Filter, options: FindOption
   const b = new Builder(info);
   const q = from(info, filter, b);
   const [limit, skip] = pageSize(options);
-  const sql = `SELECT version, doc FROM ${q.from}${q.where}${orderBy(options)} LIMIT ? OFFSET ?`;
+  const sql = `SELECT version, doc FROM ${q.from}${q.where}${orderBy(info, options)} LIMIT ? OFFSET ?`;
   return { sql, params: [...b.params, limit, skip] };
 }
 

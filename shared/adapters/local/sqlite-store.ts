@@ -4,8 +4,10 @@
  * - WAL, busy_timeout 5 s, synchronous=NORMAL; writes that must be atomic run in
  *   `BEGIN IMMEDIATE`, so connections in other threads/processes on the same file serialize on
  *   the write lock instead of failing half-way.
- * - Schema (tables, expression indexes, multikey side tables) is created once on open
- *   (sqlite-schema.ts); filters compile to parameterised SQL (sqlite-filter.ts).
+ * - Schema (tables, indexed fields as columns, multikey side tables) is created once on open
+ *   (sqlite-schema.ts); every write binds the indexed fields' columns from the document object
+ *   (`columnValue`), so SQLite never parses a document to index it; filters compile to
+ *   parameterised SQL (sqlite-filter.ts).
  * - Prepared statements are cached per SQL text (which names its collection), bounded LRU.
  * - Rows are mapped explicitly (`raw()` arrays): libsql row objects carry `_metadata`.
  * - `commit` runs every write and append between one `BEGIN IMMEDIATE` and its `COMMIT` with no
@@ -41,6 +43,8 @@ type Row = [version: number, doc: string];
 
 interface TableSql {
   info: TableInfo;
+  /** The document's own columns' values, in the order the insert and CAS statements bind them. */
+  columns: (doc: Doc) => Param[];
   get: string;
   insert: string;
   cas: string;
@@ -72,6 +76,48 @@ function serialize(doc: Doc): string {
   return JSON.stringify(rest);
 }
 
+/**
+ * What `json_extract(doc, '$.<path>')` gives for the stored JSON of `doc`, computed on the object:
+ * strings and finite numbers as they are, booleans as 1/0, objects and arrays as their JSON,
+ * missing/null (and anything JSON drops) as NULL.
+ */
+export function columnValue(doc: Doc, path: readonly string[]): Param {
+  let v: unknown = doc;
+  for (const key of path) {
+    v = toJsonValue(v);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+    v = (v as Record<string, unknown>)[key];
+  }
+  v = toJsonValue(v);
+  switch (typeof v) {
+    case 'string':
+      return v;
+    case 'number':
+      return Number.isFinite(v) ? v : null;
+    case 'boolean':
+      return v ? 1 : 0;
+    case 'object':
+      return v === null ? null : JSON.stringify(v);
+    default:
+      return null;
+  }
+}
+
+/** An array field's column: its JSON as stored (the side table's triggers read it), NULL when missing. */
+export function arrayColumnValue(doc: Doc, path: readonly string[]): Param {
+  let v: unknown = doc;
+  for (const key of path) {
+    v = toJsonValue(v);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+    v = (v as Record<string, unknown>)[key];
+  }
+  const json = v === undefined ? undefined : JSON.stringify(v);
+  return json === undefined ? null : json;
+}
+
+const toJsonValue = (v: unknown): unknown =>
+  v !== null && typeof v === 'object' && typeof (v as { toJSON?: unknown }).toJSON === 'function' ? (v as { toJSON: () => unknown }).toJSON() : v;
+
 function toDoc<T extends Doc>(row: Row): T {
   const doc = JSON.parse(row[1]) as T;
   doc.version = row[0];
@@ -89,11 +135,15 @@ class SqliteStore implements Store {
   constructor(private readonly db: Database.Database, specs: CollectionSpec[]) {
     for (const spec of specs) {
       const info = tableInfo(spec);
+      const cols = [...info.columns.values(), ...info.arrayColumns.values()];
+      const paths = [...info.columns.keys()].map((f) => f.split('.'));
+      const arrayPaths = [...info.arrayColumns.keys()].map((f) => f.split('.'));
       this.tables.set(spec.name, {
         info,
+        columns: (doc) => [...paths.map((p) => columnValue(doc, p)), ...arrayPaths.map((p) => arrayColumnValue(doc, p))],
         get: `SELECT version, doc FROM ${info.table} WHERE _id = ?`,
-        insert: `INSERT INTO ${info.table} (_id, version, doc) VALUES (?, 1, ?)`,
-        cas: `UPDATE ${info.table} SET version = version + 1, doc = ? WHERE _id = ? AND version = ?`,
+        insert: `INSERT INTO ${info.table} (_id, version, doc${cols.map((c) => `, ${c}`).join('')}) VALUES (?, 1, ?${cols.map(() => ', ?').join('')})`,
+        cas: `UPDATE ${info.table} SET version = version + 1, doc = ?${cols.map((c) => `, ${c} = ?`).join('')} WHERE _id = ? AND version = ?`,
         remove: `DELETE FROM ${info.table} WHERE _id = ?`,
       });
     }
@@ -140,7 +190,7 @@ class SqliteStore implements Store {
     const json = serialize(doc);
     if (this.testHooks?.beforeWrite) await this.testHooks.beforeWrite({ op: 'insert', writes: [{ collection, doc, expectedVersion: 0 }], appends: [] });
     try {
-      this.run(t.insert, [doc._id, json]);
+      this.run(t.insert, [doc._id, json, ...t.columns(doc)]);
     } catch (err) {
       if (isUniqueViolation(err)) throw new StoreDuplicateError(collection, doc._id);
       throw err;
@@ -153,7 +203,7 @@ class SqliteStore implements Store {
     const expected = checkVersion(expectedVersion);
     if (this.testHooks?.beforeWrite) await this.testHooks.beforeWrite({ op: 'compareAndSet', writes: [{ collection, doc, expectedVersion }], appends: [] });
     try {
-      return this.run(t.cas, [json, doc._id, expected]) === 1;
+      return this.run(t.cas, [json, ...t.columns(doc), doc._id, expected]) === 1;
     } catch (err) {
       if (isUniqueViolation(err)) throw new StoreDuplicateError(collection, doc._id);
       throw err;
@@ -172,12 +222,12 @@ class SqliteStore implements Store {
       const expected = checkVersion(w.expectedVersion);
       const json = serialize(w.doc);
       // An insert that finds the _id taken fails on the primary key; a CAS that changes no row lost.
-      if (expected === 0) steps.push([t.insert, [w.doc._id, json], false]);
-      else steps.push([t.cas, [json, w.doc._id, expected], true]);
+      if (expected === 0) steps.push([t.insert, [w.doc._id, json, ...t.columns(w.doc)], false]);
+      else steps.push([t.cas, [json, ...t.columns(w.doc), w.doc._id, expected], true]);
     }
     for (const a of appends) {
       const t = this.table(a.collection);
-      for (const d of a.docs) steps.push([t.insert, [d._id, serialize(d)], false]);
+      for (const d of a.docs) steps.push([t.insert, [d._id, serialize(d), ...t.columns(d)], false]);
     }
     if (this.testHooks?.beforeWrite) await this.testHooks.beforeWrite({ op: 'commit', writes, appends });
     // Two writes of one document in one transaction: the second would see the first's version.

@@ -1,0 +1,85 @@
+/**
+ * The avoidable costs issue 17 removed stay removed, and what replaced them writes the same
+ * documents: native compression (node:zlib, never fflate), seals drawn once per name, one hash
+ * pass per signed file, a just-issued key and certificate used as they are.
+ */
+import { createHash } from 'node:crypto';
+import { inflateSync } from 'node:zlib';
+import { PDFDocument, PDFRawStream, PDFName } from '@cantoo/pdf-lib';
+import { renderIou } from '../../shared/documents/iou-document';
+import { createPersonalSeal } from '../../shared/documents/seal';
+import { deriveSignerIdentifier, issueSignerCertificate } from '../../shared/documents/ca';
+import { signPdf } from '../../shared/documents/sign';
+import { verifyPdf } from '../../shared/documents/verify';
+import { sampleIou } from './fixtures';
+import { newCa, twoSignerIou } from './signing-fixture';
+
+jest.setTimeout(60_000);
+
+const flateStreams = async (bytes: Uint8Array) => {
+  const doc = await PDFDocument.load(bytes, { updateMetadata: false });
+  return doc.context
+    .enumerateIndirectObjects()
+    .map(([, o]) => o)
+    .filter((o): o is PDFRawStream => o instanceof PDFRawStream && o.dict.get(PDFName.of('Filter'))?.toString() === '/FlateDecode');
+};
+
+test('issue 17: rendering and signing compress with node:zlib — fflate\'s deflate is never called — and every stream inflates', async () => {
+  const fflate = require('fflate') as { zlibSync: (...a: unknown[]) => unknown };
+  const spy = jest.spyOn(fflate, 'zlibSync');
+  try {
+    const { rendered, borrower } = await twoSignerIou(newCa().ca);
+    expect(spy).not.toHaveBeenCalled();
+    for (const bytes of [rendered.bytes, borrower.bytes]) {
+      const streams = await flateStreams(bytes);
+      expect(streams.length).toBeGreaterThan(3); // page contents, font files, appearances
+      for (const s of streams) expect(inflateSync(s.contents).length).toBeGreaterThan(0);
+    }
+  } finally {
+    spy.mockRestore();
+  }
+});
+
+test('issue 17: the same render twice is byte for byte the same file (native compression is deterministic)', async () => {
+  const a = await renderIou(sampleIou());
+  const b = await renderIou(sampleIou());
+  expect(Buffer.from(a.bytes).equals(Buffer.from(b.bytes))).toBe(true);
+  expect(a.sha256).toBe(createHash('sha256').update(a.bytes).digest('hex'));
+});
+
+test('issue 17: a seal is drawn once per name and shape, and the drawing handed out cannot be changed', () => {
+  const a = createPersonalSeal('张三');
+  expect(createPersonalSeal('张三')).toBe(a);
+  expect(createPersonalSeal('张三', 'round')).not.toBe(a);
+  expect(createPersonalSeal('李四')).not.toBe(a);
+  expect(Object.isFrozen(a) && Object.isFrozen(a.shapes) && Object.isFrozen(a.shapes[0]!.path)).toBe(true);
+  expect(() => (a.shapes as unknown as unknown[]).push({})).toThrow(TypeError);
+  // Refusals are not cached as seals.
+  expect(() => createPersonalSeal('\u{30000}')).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+  expect(() => createPersonalSeal('\u{30000}')).toThrow(expect.objectContaining({ code: 'VALIDATION_FAILED' }));
+});
+
+test('issue 17: a just-issued certificate signs with its own key object and DER; the one-pass hash is the file\'s SHA-256', async () => {
+  const { ca, pems } = newCa();
+  const rendered = await renderIou(sampleIou());
+  const area = rendered.signatureAreas[0]!;
+  const signingTime = new Date();
+  const cert = issueSignerCertificate(ca, { name: '张三', identifier: deriveSignerIdentifier('s', '11010519491231002X'), signingTime });
+  expect(cert.certDer.equals(Buffer.from(cert.certPem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'))).toBe(true);
+  expect(cert.privateKey.asymmetricKeyType).toBe('ec');
+  const signed = await signPdf(rendered.bytes, {
+    fieldName: area.fieldName, placement: area, signer: { certPem: cert.certPem, certDer: cert.certDer, keyPem: cert.privateKey, chainPems: cert.chainPems },
+    reason: '签署借条', signingTime, appearance: { kind: 'vector', drawing: createPersonalSeal('张三') },
+  });
+  expect(signed.sha256).toBe(createHash('sha256').update(signed.bytes).digest('hex'));
+  const report = await verifyPdf(signed.bytes, { trustedRootPem: pems.rootCertPem });
+  expect(report.valid).toBe(true);
+  // The PEM is still there for whoever needs it, and it is that same key.
+  expect(cert.keyPem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
+  // A mismatched pair is still refused before anything is written.
+  const other = issueSignerCertificate(ca, { name: '李四', identifier: deriveSignerIdentifier('s', '310101199001011234'), signingTime });
+  await expect(signPdf(rendered.bytes, {
+    fieldName: area.fieldName, placement: area, signer: { certPem: cert.certPem, certDer: cert.certDer, keyPem: other.privateKey, chainPems: cert.chainPems },
+    reason: '签署借条', signingTime, appearance: { kind: 'vector', drawing: createPersonalSeal('张三') },
+  })).rejects.toThrow(/does not match/);
+});
