@@ -315,7 +315,9 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
       }
       const expires = Number(url.searchParams.get('expires'));
       const sig = url.searchParams.get('sig') ?? '';
-      if (!local!.files.checkUrl(key, expires, sig)) return send(res, 403, errorBody('FORBIDDEN', '下载链接无效或已过期 / the download link is invalid or has expired'));
+      const verdict = local!.files.checkUrl(key, expires, sig);
+      if (verdict === 'forged') return send(res, 403, errorBody('FORBIDDEN', '下载链接无效 / the download link is not a valid signed link'));
+      if (verdict === 'expired') return send(res, 410, errorBody('FORBIDDEN', '下载链接已过期，请重新获取 / the download link has expired: ask for a new one'));
       const bytes = await container.files.get(key);
       if (!bytes) return send(res, 404, errorBody('NOT_FOUND', '文件不存在 / no such file'));
       return sendFile(res, bytes, key.endsWith('.pdf') ? 'application/pdf' : 'application/octet-stream', path.basename(key));
