@@ -38,6 +38,8 @@ export interface CloudFakes {
   sms: SmsFake;
   ses: SesFake;
   ssm: SsmFake;
+  /** The TCB management API (collections, indexes, security rules). */
+  tcb: TcbManageFake;
   db: FakeDatabase;
   /** The settings of a cloud container pointed at these servers. */
   env: Record<string, string>;
@@ -62,12 +64,13 @@ export const startCloudFakes = async (): Promise<CloudFakes> => {
   // signing and payment ones are the cloud emulation's (test/support/emulator.ts).
   const ssm = new SsmFake();
   for (const name of ['rate-limit-key', 'verification-code-hmac', 'signing-password-pepper']) ssm.put(`${SSM_PREFIX}${name}`, SSM_VERSION, randomBytes(32).toString('hex'));
+  const tcb = new TcbManageFake(envId, db, bucket);
   const api = await startTencentApiFake(new Map([[secretId, { secretId, secretKey }]]), {
     faceid: faceid.service(),
     sms: sms.service(),
     ses: ses.service(),
     ssm: ssm.service(),
-    tcb: new TcbManageFake(envId, db, bucket).service(),
+    tcb: tcb.service(),
   });
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -90,7 +93,7 @@ export const startCloudFakes = async (): Promise<CloudFakes> => {
     ESIGN_SSM_VERSION: SSM_VERSION,
   };
   return {
-    envId, secretId, secretKey, cloudbase, api, faceid, sms, ses, ssm, db, env,
+    envId, secretId, secretKey, cloudbase, api, faceid, sms, ses, ssm, tcb, db, env,
     setup: async () => {
       // manager-node's own endpoint setting, read on each request.
       const before = process.env.TCB_BASE_URL;
