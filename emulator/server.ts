@@ -29,13 +29,14 @@ import type { HttpAnswer } from '../shared/ports/operation';
 import { openApiDocument } from './openapi';
 import { consoleRoutes } from './console';
 import { WEBHOOK_PATH, couponControl, payControl, webhookEvent } from './payments';
+import { TIMER_TICK_MS, timerSchedule } from './timers';
 
 type Main = (event: unknown, context?: unknown) => Promise<Envelope>;
 
 export interface EmulatorOptions {
   port: number;
   dataDir: string;
-  /** Run timers on their own every `everyMs` (default true; tests and the demo turn them off). */
+  /** Run timers on their own, on their cron schedules against the emulator's clock (default true; tests and the demo turn them off). */
   timers?: boolean;
   /** Print one line per request (default false). */
   verbose?: boolean;
@@ -315,7 +316,9 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
       }
       const expires = Number(url.searchParams.get('expires'));
       const sig = url.searchParams.get('sig') ?? '';
-      if (!local!.files.checkUrl(key, expires, sig)) return send(res, 403, errorBody('FORBIDDEN', '下载链接无效或已过期 / the download link is invalid or has expired'));
+      const verdict = local!.files.checkUrl(key, expires, sig);
+      if (verdict === 'forged') return send(res, 403, errorBody('FORBIDDEN', '下载链接无效 / the download link is not a valid signed link'));
+      if (verdict === 'expired') return send(res, 410, errorBody('FORBIDDEN', '下载链接已过期，请重新获取 / the download link has expired: ask for a new one'));
       const bytes = await container.files.get(key);
       if (!bytes) return send(res, 404, errorBody('NOT_FOUND', '文件不存在 / no such file'));
       return sendFile(res, bytes, key.endsWith('.pdf') ? 'application/pdf' : 'application/octet-stream', path.basename(key));
@@ -412,11 +415,10 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
 
   const intervals: NodeJS.Timeout[] = [];
   if (options.timers !== false) {
-    for (const spec of FUNCTIONS.filter((f) => f.kind === 'timer' && f.everyMs)) {
-      const t = setInterval(() => void invoke(spec.name, { Type: 'Timer', TriggerName: spec.name }, null), spec.everyMs);
-      t.unref();
-      intervals.push(t);
-    }
+    const schedule = timerSchedule(FUNCTIONS, () => container.clock.now(), (name) => invoke(name, { Type: 'Timer', TriggerName: name, Time: container.clock.now().toISOString() }, null));
+    const t = setInterval(() => void schedule.tick().catch((e: Error) => container.log.error({ err: e.message }, 'timer run failed')), TIMER_TICK_MS);
+    t.unref();
+    intervals.push(t);
   }
   const port = (server.address() as { port: number }).port;
   baseUrl = `http://127.0.0.1:${port}`;

@@ -343,7 +343,8 @@ export const DEPLOY_SETTINGS = [
   'ESIGN_SMS_SIGN_NAME',
   'ESIGN_SMS_TEMPLATE_IDS',
   'ESIGN_WX_APPID',
-  'ESIGN_TSA_URL', 'ESIGN_TSA_POLICY', 'ESIGN_TSA_TIMEOUT_MS', 'ESIGN_CA_ROOT_CRL',
+  'ESIGN_TSA_URL', 'ESIGN_TSA_POLICY', 'ESIGN_TSA_TIMEOUT_MS',
+  'ESIGN_SSM_PREFIX', 'ESIGN_SSM_VERSION',
   'ESIGN_WX_API_BASE_URL',
   'ESIGN_WX_ENV_VERSION',
   'ESIGN_WX_SUBSCRIBE_TEMPLATE_IDS',
@@ -352,10 +353,6 @@ export const DEPLOY_SETTINGS = [
   'ESIGN_SES_REGION',
   'ESIGN_SES_REPLY_TO',
   'ESIGN_SHARE_LINK_BASE',
-  'ESIGN_CA_ROOT_CERT',
-  'ESIGN_CA_ISSUING_CERT',
-  'ESIGN_CA_ISSUING_KEY',
-  'ESIGN_SIGNER_ID_SECRET',
   'ESIGN_TC_TIMEOUT_SECONDS',
   'ESIGN_PAYMENT_RECONCILE_MINUTES',
   'ESIGN_TIMER_BATCH',
@@ -363,8 +360,6 @@ export const DEPLOY_SETTINGS = [
   'WECHATPAY_MCHID',
   'WECHATPAY_APPID',
   'WECHATPAY_MERCHANT_SERIAL_NO',
-  'WECHATPAY_MERCHANT_PRIVATE_KEY',
-  'WECHATPAY_APIV3_KEY',
   'WECHATPAY_PUBLIC_KEY',
   'WECHATPAY_PUBLIC_KEY_ID',
   'WECHATPAY_PLATFORM_CERTS',
@@ -391,6 +386,8 @@ export const NOT_DEPLOYED: Readonly<Record<string, string>> = {
   WECHATPAY_BASE_URL: 'tests: the local WeChat Pay simulator',
   ESIGN_DATA_DIR: 'local provider only',
   NODE_ENV: 'the test runner (silences logs)',
+  WECHATPAY_MERCHANT_PRIVATE_KEY: 'a secret: SSM <prefix>wechatpay-merchant-private-key, handed to the WeChat Pay config by cloud-deps.ts',
+  WECHATPAY_APIV3_KEY: 'a secret: SSM <prefix>wechatpay-apiv3-key, handed to the WeChat Pay config by cloud-deps.ts',
 };
 
 /**

@@ -5,12 +5,18 @@
  * index whose definition changed is dropped and recreated, and an index the declarations no longer
  * name is dropped (the declarations are the truth, as for the SQLite store). `_id_` is never touched.
  *
+ * It then applies the security rules of deploy/security-rules/ (private by default): every
+ * collection's custom rule (ModifyResourcePermission) and the storage bucket's (ModifyStorageSafeRule)
+ * deny every client-side read and write; only the cloud functions, on the server SDK, reach data.
+ *
  * Settings (environment): TCB_ENV (or ESIGN_TCB_ENV) — the environment id; TENCENTCLOUD_SECRETID /
  * TENCENTCLOUD_SECRETKEY (/ TENCENTCLOUD_SESSIONTOKEN) — an API key allowed to manage it;
  * TENCENTCLOUD_REGION (default ap-shanghai). TCB_BASE_URL (manager-node's own setting) points it at
  * another TCB API endpoint, which is how the tests run it against a local one.
  */
 import CloudBaseManager from '@cloudbase/manager-node';
+import fs from 'node:fs';
+import path from 'node:path';
 import { cloudBaseIndexes, sameIndex, type DescribedIndex } from '../shared/adapters/cloudbase/indexes';
 import { ALL_COLLECTIONS, type CollectionSpec } from '../shared/store/collections';
 
@@ -28,7 +34,27 @@ export interface SetupReport {
   created: string[];
   indexesCreated: string[];
   indexesDropped: string[];
+  /** What the security rules were applied to: `collection:<name>` and `storage`. */
+  rulesApplied: string[];
 }
+
+/** A CloudBase security rule: `read` and `write` expressions, or booleans. */
+export interface SecurityRule {
+  read: boolean | string;
+  write: boolean | string;
+}
+
+export const RULES_DIR = path.resolve(__dirname, '..', 'deploy', 'security-rules');
+
+/** The rules files, checked: each must deny (false) both, so no file edit can open data to clients unnoticed. */
+export const loadSecurityRules = (dir = RULES_DIR): { database: SecurityRule; storage: SecurityRule } => {
+  const read = (name: string): SecurityRule => {
+    const rule = JSON.parse(fs.readFileSync(path.join(dir, `${name}.json`), 'utf8')) as SecurityRule;
+    if (rule.read !== false || rule.write !== false) throw new Error(`deploy/security-rules/${name}.json must deny every client read and write ("read": false, "write": false)`);
+    return { read: rule.read, write: rule.write };
+  };
+  return { database: read('database'), storage: read('storage') };
+};
 
 export async function setupCloudBase(options: SetupOptions): Promise<SetupReport> {
   const log = options.log ?? (() => undefined);
@@ -40,7 +66,8 @@ export async function setupCloudBase(options: SetupOptions): Promise<SetupReport
     ...(options.region ? { region: options.region } : {}),
   });
   const db = manager.database;
-  const report: SetupReport = { created: [], indexesCreated: [], indexesDropped: [] };
+  const report: SetupReport = { created: [], indexesCreated: [], indexesDropped: [], rulesApplied: [] };
+  const rules = loadSecurityRules();
   for (const spec of options.collections ?? ALL_COLLECTIONS) {
     const made = await db.createCollectionIfNotExists(spec.name);
     if (made.IsCreated) {
@@ -63,6 +90,14 @@ export async function setupCloudBase(options: SetupOptions): Promise<SetupReport
     for (const w of create) report.indexesCreated.push(`${spec.name}.${w.IndexName}`);
     log(`collection ${spec.name}: ${create.length} index(es) created, ${drop.length} dropped`);
   }
+  // Private by default: applied on every run (idempotent), so a rule loosened in the console is put back.
+  for (const spec of options.collections ?? ALL_COLLECTIONS) {
+    await manager.permission.modifyResourcePermission({ resourceType: 'collection', resource: spec.name, permission: 'CUSTOM', securityRule: JSON.stringify(rules.database) });
+    report.rulesApplied.push(`collection:${spec.name}`);
+  }
+  await manager.storage.setStorageAcl('CUSTOM', rules.storage);
+  report.rulesApplied.push('storage');
+  log(`security rules: ${report.rulesApplied.length} applied (no client reads or writes)`);
   return report;
 }
 
@@ -83,7 +118,7 @@ if (require.main === module) {
     region: env.TENCENTCLOUD_REGION ?? 'ap-shanghai',
     log: (line) => console.log(line),
   })
-    .then((r) => console.log(`done: ${r.created.length} collection(s) and ${r.indexesCreated.length} index(es) created, ${r.indexesDropped.length} index(es) dropped`))
+    .then((r) => console.log(`done: ${r.created.length} collection(s) and ${r.indexesCreated.length} index(es) created, ${r.indexesDropped.length} index(es) dropped, ${r.rulesApplied.length} security rule(s) applied`))
     .catch((e: Error & { code?: string; requestId?: string }) => {
       console.error(`setup failed: ${e.code ?? ''} ${e.message}${e.requestId ? ` (RequestId ${e.requestId})` : ''}`);
       process.exit(1);

@@ -1,8 +1,9 @@
 /**
- * The platform CA and the signer-identifier secret, loaded once per process. In the cloud they come
- * from the environment (see docs/DEPLOY.md); the local container fills the configuration from the
- * data directory's own CA (shared/adapters/local/local-ca.ts), so every contract it signs — and
- * every token of its embedded TSA — verifies against the same root.
+ * The platform CA and the signer-identifier secret, loaded once per process. In the cloud they are
+ * secrets (deps.secrets: SSM, read on first use, see docs/DEPLOY.md), never environment variables;
+ * the local container fills the configuration from the data directory's own CA
+ * (shared/adapters/local/local-ca.ts), so every contract it signs — and every token of its
+ * embedded TSA — verifies against the same root.
  */
 import { deriveSignerIdentifier, issueSignerCertificate, loadPlatformCa, type PlatformCa } from '../documents/ca';
 import type { PartyDetails } from '../domain/contract';
@@ -20,8 +21,16 @@ const load = async (deps: Deps): Promise<SigningKeys> => {
   if (s.rootCertPem && s.issuingCertPem && s.issuingKeyPem && s.signerIdSecret) {
     return { ca: loadPlatformCa({ rootCertPem: s.rootCertPem, issuingCertPem: s.issuingCertPem, issuingKeyPem: s.issuingKeyPem, ...(s.rootCrlPem ? { rootCrlPem: s.rootCrlPem } : {}) }), signerIdSecret: s.signerIdSecret };
   }
-  // The local container fills these from the data directory's own CA (adapters/local/local-ca.ts).
-  throw new Error('signing keys are not configured (ESIGN_CA_ROOT_CERT, ESIGN_CA_ISSUING_CERT, ESIGN_CA_ISSUING_KEY, ESIGN_SIGNER_ID_SECRET)');
+  // The cloud: from the secrets port, read together (one cold-start wait, not five).
+  const { secrets } = deps;
+  const [rootCertPem, issuingCertPem, issuingKeyPem, rootCrlPem, signerIdSecret] = await Promise.all([
+    secrets.get('ca-root-cert'),
+    secrets.get('ca-issuing-cert'),
+    secrets.get('ca-issuing-key'),
+    secrets.find('ca-root-crl'),
+    secrets.get('signer-id-secret'),
+  ]);
+  return { ca: loadPlatformCa({ rootCertPem, issuingCertPem, issuingKeyPem, ...(rootCrlPem ? { rootCrlPem } : {}) }), signerIdSecret };
 };
 
 export const signingKeys = (deps: Deps): Promise<SigningKeys> => {

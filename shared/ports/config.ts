@@ -80,6 +80,8 @@ export interface AppConfig {
 export interface CloudSettings {
   /** CloudBase environment id. */
   envId: string;
+  /** Tencent Cloud SSM: each secret is `<prefix><name>` at `version` (ESIGN_SSM_PREFIX, ESIGN_SSM_VERSION). */
+  ssm: { prefix: string; version: string };
   /**
    * The production TSA (RFC 3161 over HTTP): ESIGN_TSA_URL (e.g. the 国家授时中心's or a commercial
    * TSA), ESIGN_TSA_POLICY (the policy OID to ask for), ESIGN_TSA_TIMEOUT_MS. Checked at first use:

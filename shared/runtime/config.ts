@@ -6,15 +6,11 @@ import path from 'node:path';
 import lprTable from '../../config/lpr.json';
 import fees from '../../config/fees.json';
 import messages from '../../config/messages.json';
-import { createHmac } from 'node:crypto';
 import identity from '../../config/identity.json';
 import { parseIdentityConfig } from '../rules/identity-config';
 import { parseLprTable } from '../rules/lpr';
 import { parseFeeConfig } from '../rules/fees';
 import type { AppConfig, CloudSettings } from '../ports/config';
-
-/** PEMs in env vars are often written on one line with literal \n. */
-const pem = (v: string | undefined): string | null => (v ? v.replace(/\\n/g, '\n') : null);
 
 /**
  * The environment with empty values read as unset: a deployment that leaves an optional setting
@@ -37,20 +33,17 @@ export const loadConfig = (rawEnv: Record<string, string | undefined>): AppConfi
     faceCheckTtlMinutes: 120,
     // Checked by shared/messages/limits.ts on first use (parseRateLimitConfig) and by test/messages/rate-limits.test.ts.
     rateLimits: messages.rateLimits as unknown as AppConfig['rateLimits'],
-    // Derived from the signer-id secret where one is configured; the local emulator's fixed key hides nothing worth hiding.
-    rateLimitKey: env.ESIGN_SIGNER_ID_SECRET ? createHmac('sha256', env.ESIGN_SIGNER_ID_SECRET).update('rate-limits').digest('base64url') : 'local-rate-limit-key',
+    // The cloud container replaces it with the 'rate-limit-key' secret (SSM) before the first call;
+    // the local emulator's fixed key hides nothing worth hiding.
+    rateLimitKey: 'local-rate-limit-key',
     smsBrand: { ...messages.sms },
     subscribeTemplates: { ...messages.subscribeTemplates, ...jsonObject('ESIGN_WX_SUBSCRIBE_TEMPLATE_IDS', env.ESIGN_WX_SUBSCRIBE_TEMPLATE_IDS) },
     timerBatch: Number(env.ESIGN_TIMER_BATCH ?? 200),
     shareLinkBase: env.ESIGN_SHARE_LINK_BASE ?? 'pages/share/index?token=',
     logLevel: env.ESIGN_LOG_LEVEL ?? (env.NODE_ENV === 'test' ? 'silent' : 'info'),
-    signing: {
-      rootCertPem: pem(env.ESIGN_CA_ROOT_CERT),
-      issuingCertPem: pem(env.ESIGN_CA_ISSUING_CERT),
-      issuingKeyPem: pem(env.ESIGN_CA_ISSUING_KEY),
-      rootCrlPem: pem(env.ESIGN_CA_ROOT_CRL),
-      signerIdSecret: env.ESIGN_SIGNER_ID_SECRET ?? null,
-    },
+    // Never from the environment: locally the data directory's CA (container.ts), in the cloud the
+    // secrets port (contracts/signing-keys.ts reads SSM).
+    signing: { rootCertPem: null, issuingCertPem: null, issuingKeyPem: null, rootCrlPem: null, signerIdSecret: null },
     identity: parseIdentityConfig(identity),
     cloud: provider === 'cloud' ? loadCloudSettings(env) : null,
   };
@@ -85,6 +78,8 @@ export const loadCloudSettings = (rawEnv: Record<string, string | undefined>): C
       ...(env.ESIGN_TSA_POLICY ? { policy: env.ESIGN_TSA_POLICY } : {}),
       timeoutMs: Number(env.ESIGN_TSA_TIMEOUT_MS ?? 10_000),
     },
+    // Where the secrets are (SSM names and version), never their values.
+    ssm: { prefix: env.ESIGN_SSM_PREFIX ?? 'esign-', version: env.ESIGN_SSM_VERSION ?? 'v1' },
     ...(env.ESIGN_TCB_SERVICE_URL ? { serviceUrl: env.ESIGN_TCB_SERVICE_URL } : {}),
     explicitKeys,
     // Read at call time: the platform replaces a role's temporary keys during a warm instance's life.

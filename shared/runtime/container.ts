@@ -10,6 +10,7 @@ import type { Deps } from '../ports/operation';
 import { loadConfig } from './config';
 import { type AppConfig } from '../ports/config';
 import { createLogger } from './logger';
+import { functionSpec } from './registry';
 import { type Log } from '../ports/log';
 import { MovableClock } from '../adapters/local/clock';
 import { RandomIds } from '../adapters/local/ids';
@@ -43,6 +44,12 @@ export interface LocalHandles {
 
 export interface Container extends Deps {
   local: LocalHandles | null;
+  /**
+   * Done once per process before the first call of function `fn` (handler.ts awaits it): in the
+   * cloud, reads the secrets synchronous code needs (SSM), so a cold start pays for them once and
+   * a warm call never does. Locally nothing to do. A failure is retried by the next call.
+   */
+  prepare(fn: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -74,6 +81,7 @@ export const createContainer = (env: Record<string, string | undefined>, overrid
     config, store, clock, ids, face, files, log, sms, mailer, wechat, secrets,
     payments, tsa, converter: new LibreOfficeConverter(),
     local: { clock, face, files, payments, faults: { sms: sms.faults, email: mailer.faults }, tsa, setBaseUrl: (url) => { baseUrl = url; } },
+    prepare: async () => undefined,
     close: async () => {
       await payments.close();
       await store.close();
@@ -103,8 +111,28 @@ const cloudContainer = (config: AppConfig, env: Record<string, string | undefine
   const log = overrides.log ?? createLogger({ level: config.logLevel });
   const clock: Clock = overrides.clock ?? { now: () => new Date() };
   const ids = new RandomIds();
-  const deps = cloudDeps(config, env, clock, ids);
-  return { config, clock, ids, log, ...deps, local: null, close: () => deps.store.close() };
+  const { prepare: readSecrets, ...deps } = cloudDeps(config, env, clock, ids);
+  // One read per process and set of ports: an SCF instance runs one function; the emulator's
+  // cloud mode runs them all in one process.
+  const prepared = new Map<string, Promise<void>>();
+  const container: Container = {
+    config, clock, ids, log, ...deps, local: null,
+    prepare: (fn) => {
+      const ports = functionSpec(fn)?.ports ?? [];
+      const key = [...ports].sort().join(',');
+      let p = prepared.get(key);
+      if (!p) {
+        p = readSecrets(ports).then(({ rateLimitKey }) => {
+          container.config = { ...container.config, rateLimitKey };
+        });
+        prepared.set(key, p);
+        p.catch(() => prepared.delete(key));
+      }
+      return p;
+    },
+    close: () => deps.store.close(),
+  };
+  return container;
 };
 
 let current: Container | null = null;

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { AppError, ERRORS, isAppError, type ErrorCode } from '../errors';
-import { getContainer } from './container';
+import { getContainer, type Container } from './container';
 import { type Deps } from '../ports/operation';
 import { IDENTITY_KEYS, cloudCaller, localCaller } from './caller';
 import { type Caller } from '../ports/operation';
@@ -28,7 +28,7 @@ export const requestIdOf = (context: unknown): string => {
  * The process's container, or null when the configuration cannot make one: said in the log (there
  * is no logger without a container), and the wrapper answers with its generic fault.
  */
-export const containerOrNull = (fn: string, requestId: string): Deps | null => {
+export const containerOrNull = (fn: string, requestId: string): Container | null => {
   try {
     return getContainer();
   } catch (e) {
@@ -58,6 +58,8 @@ export const handle = <I, O>(name: string, schema: object, operation: Operation<
       // A timer runs for the platform, never for a user: a mini-program calling it by name (its
       // context carries the caller's OPENID) is refused, so nobody can drive the batch jobs.
       if (timer && caller) throw new AppError('FORBIDDEN', '定时任务只由平台按计划触发');
+      // The cold start's secrets (SSM in the cloud): a refusal is a PROVIDER_ERROR, retried by the next call.
+      await deps.prepare(name);
       const payload = stripIdentityKeys(event ?? {});
       validatePayload(schema, payload);
       const data = await operation(payload as I, { caller, deps, requestId });

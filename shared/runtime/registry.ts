@@ -19,8 +19,6 @@ export interface FunctionSpec {
   kind: 'call' | 'timer' | 'webhook';
   /** Timers: SCF cron, 7 fields, Asia/Shanghai. */
   schedule?: string;
-  /** Local emulator: how often to run a timer on its own (ms). */
-  everyMs?: number;
   memoryMb: number;
   timeoutS: number;
   summary: string;
@@ -92,11 +90,11 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   call('extension-refuse', 'The other party declines a proposed extension (L3)', { ports: ['mailer', 'sms'] }),
   call('demand-send', 'The lender sends a formal demand (催告) for what is overdue (L3)', { ports: ['mailer', 'sms'] }),
   call('evidence-report-request', 'Produce, sign and email the evidence report', { ports: ['face', 'mailer', 'payments', 'sms'], pdf: true }, 512, 30),
-  { name: 'timer-expire', kind: 'timer', schedule: '0 */10 * * * * *', everyMs: 60_000, memoryMb: 256, timeoutS: 300, summary: 'Expire contracts 30 days after initiation', ports: ['mailer', 'sms'], pdf: false },
-  { name: 'timer-repayment-reminders', kind: 'timer', schedule: '0 0 9 * * * *', everyMs: 60_000, memoryMb: 256, timeoutS: 300, summary: 'One SMS per due instalment, 09:00 daily', ports: ['mailer', 'sms'], pdf: false },
+  { name: 'timer-expire', kind: 'timer', schedule: '0 */10 * * * * *', memoryMb: 256, timeoutS: 300, summary: 'Expire contracts 30 days after initiation', ports: ['mailer', 'sms'], pdf: false },
+  { name: 'timer-repayment-reminders', kind: 'timer', schedule: '0 0 9 * * * *', memoryMb: 256, timeoutS: 300, summary: 'One SMS per due instalment, 09:00 daily', ports: ['mailer', 'sms'], pdf: false },
   // M1: retries what the post-commit attempt could not deliver (backoff in lifecycle/message.ts).
-  { name: 'timer-outbox', kind: 'timer', schedule: '0 */1 * * * * *', everyMs: 60_000, memoryMb: 256, timeoutS: 120, summary: 'Deliver the outbox: retry SMS and email the provider failed with a retryable error', ports: ['mailer', 'sms'], pdf: false },
-  { name: 'timer-payment-reconcile', kind: 'timer', schedule: '0 */5 * * * * *', everyMs: 60_000, memoryMb: 256, timeoutS: 120, summary: 'Ask WeChat Pay about orders unpaid after N minutes: settle or close them', ports: ['face', 'mailer', 'payments', 'sms'], pdf: true },
+  { name: 'timer-outbox', kind: 'timer', schedule: '0 */1 * * * * *', memoryMb: 256, timeoutS: 120, summary: 'Deliver the outbox: retry SMS and email the provider failed with a retryable error', ports: ['mailer', 'sms'], pdf: false },
+  { name: 'timer-payment-reconcile', kind: 'timer', schedule: '0 */5 * * * * *', memoryMb: 256, timeoutS: 120, summary: 'Ask WeChat Pay about orders unpaid after N minutes: settle or close them', ports: ['face', 'mailer', 'payments', 'sms'], pdf: true },
   // WeChat Pay waits 5 s for the answer; the function must answer well within it.
   { name: 'payment-notify', kind: 'webhook', memoryMb: 256, timeoutS: 5, summary: 'WeChat Pay payment notification: verify, decrypt, check, mark paid once', ports: ['face', 'mailer', 'payments', 'sms'], pdf: true },
 ];

@@ -28,6 +28,7 @@ export const handleWebhook = (name: string, schema: object, operation: WebhookOp
       return fault('malformed');
     }
     try {
+      await deps.prepare(name); // the cold start's secrets (SSM): a failure answers processing_failed, WeChat Pay retries
       const answer = await operation(event as HttpTriggerEvent, { deps, log, requestId });
       log.info({ ms: ms(), status: answer.statusCode }, 'done');
       return answer;

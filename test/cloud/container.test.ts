@@ -5,7 +5,7 @@
  * the provider's own reason in details, no stack — instead of INTERNAL.
  */
 import { createContainer, setContainer, type Container } from '../../shared/runtime/container';
-import { startCloudFakes, type CloudFakes } from '../fakes';
+import { SSM_PREFIX, startCloudFakes, type CloudFakes } from '../fakes';
 import { person } from '../support/emulator';
 
 type Main = (event: unknown, context?: unknown) => Promise<any>;
@@ -108,7 +108,8 @@ describe('timers run for the platform only', () => {
 describe('a wrong secret key', () => {
   it('is refused by the CloudBase server and answered as PROVIDER_ERROR, not INTERNAL', async () => {
     const bad = createContainer({ ...f.env, ESIGN_TC_SECRET_KEY: 'wrong-secret' });
-    setContainer(bad);
+    // As when the cold start's secrets were read before the key went wrong: only CloudBase is asked.
+    setContainer({ ...bad, prepare: async () => undefined });
     try {
       const refused = f.cloudbase.refused;
       const r = await main('user-profile')({}, wxContext('o-cloud-real'));
@@ -122,6 +123,63 @@ describe('a wrong secret key', () => {
     } finally {
       setContainer(c);
       await bad.close();
+    }
+  });
+
+  it('at a cold start, is refused by SSM first: PROVIDER_ERROR/ssm, not INTERNAL, nothing read, and retried by the next call', async () => {
+    const bad = createContainer({ ...f.env, ESIGN_TC_SECRET_KEY: 'wrong-secret' });
+    setContainer(bad);
+    try {
+      const refused = f.api.refused.length;
+      const dbRefused = f.cloudbase.refused;
+      const r = await main('user-profile')({}, wxContext('o-cloud-real'));
+      expect(r).toEqual({
+        ok: false,
+        error: { code: 'PROVIDER_ERROR', message: '服务暂时不可用，请稍后再试', details: { provider: 'ssm', providerCode: 'AuthFailure.SignatureFailure', providerRequestId: expect.any(String) } },
+        requestId: expect.any(String),
+      });
+      expect(JSON.stringify(r)).not.toMatch(/at .*\.ts|Error:|wrong-secret/);
+      expect(f.api.refused.slice(refused)).toEqual([{ service: 'ssm', code: 'AuthFailure.SignatureFailure' }]);
+      expect(f.cloudbase.refused).toBe(dbRefused);
+      await main('user-profile')({}, wxContext('o-cloud-real'));
+      expect(f.api.refused.length).toBe(refused + 2);
+    } finally {
+      setContainer(c);
+      await bad.close();
+    }
+  });
+});
+
+describe('secrets at a cold start (SSM)', () => {
+  it('the rate-limit key comes from SSM, read once for the process; a function that takes payments reads the WeChat Pay keys, others do not', async () => {
+    const fresh = createContainer(f.env);
+    try {
+      const before = f.ssm.reads.length;
+      expect(fresh.config.rateLimitKey).toBe('local-rate-limit-key');
+      await Promise.all([fresh.prepare('user-profile'), fresh.prepare('contract-list')]);
+      await fresh.prepare('user-profile');
+      expect(f.ssm.reads.slice(before)).toEqual([`${SSM_PREFIX}rate-limit-key`]);
+      expect(fresh.config.rateLimitKey).toMatch(/^[0-9a-f]{64}$/);
+      // contract-pay takes payments: its keys are not in this SSM, so the cold start fails as a provider error.
+      await expect(fresh.prepare('contract-pay')).rejects.toMatchObject({ details: { provider: 'ssm', providerCode: 'ResourceNotFound' } });
+      const reads = f.ssm.reads.slice(before);
+      expect(reads.filter((n) => n === `${SSM_PREFIX}rate-limit-key`)).toHaveLength(1);
+      expect(reads).toContain(`${SSM_PREFIX}wechatpay-merchant-private-key`);
+      // The APIv3 key is asked for in parallel (it may still be on its way when the first refusal lands).
+      expect(reads.filter((n) => ![`${SSM_PREFIX}rate-limit-key`, `${SSM_PREFIX}wechatpay-merchant-private-key`, `${SSM_PREFIX}wechatpay-apiv3-key`].includes(n))).toEqual([]);
+    } finally {
+      await fresh.close();
+    }
+  });
+
+  it('no secret value is read from the environment: a key or PEM there is ignored', async () => {
+    const fresh = createContainer({ ...f.env, ESIGN_CA_ISSUING_KEY: '-----BEGIN PRIVATE KEY-----x', ESIGN_SIGNER_ID_SECRET: 'env-secret' });
+    try {
+      expect(fresh.config.signing).toEqual({ rootCertPem: null, issuingCertPem: null, issuingKeyPem: null, rootCrlPem: null, signerIdSecret: null });
+      await fresh.prepare('user-profile');
+      expect(fresh.config.rateLimitKey).not.toContain('env-secret');
+    } finally {
+      await fresh.close();
     }
   });
 });

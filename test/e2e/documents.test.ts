@@ -101,7 +101,7 @@ test('C12 a download link expires and cannot be forged', async () => {
   const dl = await client.ok('contract-download', lender.openid, { contractId: id });
   expect((await fetch(`${emu.url}${dl.url.replace(/sig=[^&]+/, 'sig=forged')}`)).status).toBe(403);
   await client.raw('POST', '/_emulator/clock', { advanceMinutes: 11 });
-  expect((await fetch(`${emu.url}${dl.url}`)).status).toBe(403);
+  expect((await fetch(`${emu.url}${dl.url}`)).status).toBe(410);
 });
 
 test('C10 the certificate view: subject, issuer, serial, validity, fingerprint per signature', async () => {

@@ -15,12 +15,16 @@ import { SesFake } from './tencentcloud/ses';
 import { startTencentApiFake, type TencentApiFake } from './tencentcloud/server';
 import { SmsFake } from './tencentcloud/sms';
 import { TcbManageFake } from './tencentcloud/tcb-manage';
+import { SsmFake } from './tencentcloud/ssm';
 
 export const FACE_RULE_ID = '1';
 export const SMS_APP_ID = '1400000001';
 export const SMS_SIGN = '电子签';
 export const SES_TEMPLATE_ID = 31;
 export const SES_FROM = '电子签 <noreply@mail.esign.example>';
+/** Where the deployment's secrets are in SSM (ESIGN_SSM_PREFIX, ESIGN_SSM_VERSION). */
+export const SSM_PREFIX = 'esign-test-';
+export const SSM_VERSION = 'v1';
 /** Template ids as the SMS console would have numbered them. */
 export const SMS_TEMPLATE_IDS: Record<string, string> = Object.fromEntries(Object.keys(SMS_TEXTS).map((k, i) => [k, String(2_000_001 + i)]));
 
@@ -33,6 +37,9 @@ export interface CloudFakes {
   faceid: FaceIdFake;
   sms: SmsFake;
   ses: SesFake;
+  ssm: SsmFake;
+  /** The TCB management API (collections, indexes, security rules). */
+  tcb: TcbManageFake;
   db: FakeDatabase;
   /** The settings of a cloud container pointed at these servers. */
   env: Record<string, string>;
@@ -53,11 +60,17 @@ export const startCloudFakes = async (): Promise<CloudFakes> => {
   const faceid = new FaceIdFake(new Set([FACE_RULE_ID]));
   const sms = new SmsFake(SMS_APP_ID, new Set([SMS_SIGN]), new Map(Object.entries(SMS_TEMPLATE_IDS).map(([kind, id]) => [id, SMS_TEXTS[kind as keyof typeof SMS_TEXTS]])));
   const ses = new SesFake(new Set(['mail.esign.example']), new Map([[SES_TEMPLATE_ID, '您好：\n\n{{text}}\n\n——电子签']]));
+  // The secrets every function reads at its cold start, as the operator put them into SSM; the
+  // signing and payment ones are the cloud emulation's (test/support/emulator.ts).
+  const ssm = new SsmFake();
+  for (const name of ['rate-limit-key', 'verification-code-hmac', 'signing-password-pepper']) ssm.put(`${SSM_PREFIX}${name}`, SSM_VERSION, randomBytes(32).toString('hex'));
+  const tcb = new TcbManageFake(envId, db, bucket);
   const api = await startTencentApiFake(new Map([[secretId, { secretId, secretKey }]]), {
     faceid: faceid.service(),
     sms: sms.service(),
     ses: ses.service(),
-    tcb: new TcbManageFake(envId, db, bucket).service(),
+    ssm: ssm.service(),
+    tcb: tcb.service(),
   });
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -76,9 +89,11 @@ export const startCloudFakes = async (): Promise<CloudFakes> => {
     ESIGN_SES_FROM: SES_FROM,
     ESIGN_SES_TEMPLATE_ID: String(SES_TEMPLATE_ID),
     ESIGN_SES_REGION: 'ap-guangzhou',
+    ESIGN_SSM_PREFIX: SSM_PREFIX,
+    ESIGN_SSM_VERSION: SSM_VERSION,
   };
   return {
-    envId, secretId, secretKey, cloudbase, api, faceid, sms, ses, db, env,
+    envId, secretId, secretKey, cloudbase, api, faceid, sms, ses, ssm, tcb, db, env,
     setup: async () => {
       // manager-node's own endpoint setting, read on each request.
       const before = process.env.TCB_BASE_URL;

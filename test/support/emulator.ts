@@ -19,7 +19,8 @@ import { LOCAL_APPID, LOCAL_MCHID } from '../../shared/adapters/local/wechatpay-
 import { generatePlatformCa, issueTsaCertificate, loadPlatformCa } from '../../shared/documents/ca';
 import { tsaIdentity } from '../../shared/adapters/local/tsa';
 import { startTsaFake } from '../fakes/tsa';
-import { SMS_TEMPLATE_IDS, startCloudFakes, type CloudFakes } from '../fakes';
+import { SMS_TEMPLATE_IDS, SSM_PREFIX, SSM_VERSION, startCloudFakes, type CloudFakes } from '../fakes';
+import type { SecretName } from '../../shared/ports/secrets';
 import { addDays, chinaDay } from '../../shared/rules/dates';
 import type { Store } from '../../shared/ports/store';
 import { ALL_COLLECTIONS } from '../../shared/store/collections';
@@ -178,20 +179,26 @@ export const startCloudEmulation = async (): Promise<CloudEmulation> => {
   const tsa = await startTsaFake(tsaIdentity(issueTsaCertificate(loadPlatformCa(ca), { now: new Date() })), () => clock.now());
   const templates = new Map(Object.entries(SMS_TEMPLATE_IDS).map(([kind, id]) => [id, kind]));
   cloudEmulations.push({ fakes, payments });
+  // The signing and payment secrets, as an operator puts them into SSM (docs/DEPLOY.md), never in
+  // the environment (startCloudFakes put the others).
+  const secrets: Partial<Record<SecretName, string>> = {
+    'signer-id-secret': randomBytes(32).toString('hex'),
+    'ca-root-cert': ca.rootCertPem,
+    'ca-issuing-cert': ca.issuingCertPem,
+    'ca-issuing-key': ca.issuingKeyPem,
+    'ca-root-crl': ca.rootCrlPem!,
+    'wechatpay-merchant-private-key': merchant.privateKeyPem,
+    'wechatpay-apiv3-key': payments.apiV3Key,
+    'wechat-app-secret': randomBytes(16).toString('hex'),
+  };
+  for (const [name, value] of Object.entries(secrets)) fakes.ssm.put(`${SSM_PREFIX}${name}`, SSM_VERSION, value);
   return {
     env: {
       ...fakes.env,
-      ESIGN_CA_ROOT_CERT: ca.rootCertPem,
-      ESIGN_CA_ISSUING_CERT: ca.issuingCertPem,
-      ESIGN_CA_ISSUING_KEY: ca.issuingKeyPem,
-      ESIGN_CA_ROOT_CRL: ca.rootCrlPem!,
       ESIGN_TSA_URL: tsa.url,
-      ESIGN_SIGNER_ID_SECRET: randomBytes(32).toString('hex'),
       WECHATPAY_MCHID: LOCAL_MCHID,
       WECHATPAY_APPID: LOCAL_APPID,
       WECHATPAY_MERCHANT_SERIAL_NO: merchant.serialNo,
-      WECHATPAY_MERCHANT_PRIVATE_KEY: merchant.privateKeyPem,
-      WECHATPAY_APIV3_KEY: payments.apiV3Key,
       WECHATPAY_PUBLIC_KEY: payments.platformPublicKeyPem,
       WECHATPAY_PUBLIC_KEY_ID: payments.publicKeyId,
       WECHATPAY_BASE_URL: `http://127.0.0.1:${(payServer.address() as { port: number }).port}`,

@@ -17,6 +17,7 @@ import type { TencentApiSettings } from '../tencentcloud/client-options';
 import { createCloudBaseApp, type CloudBaseApp } from './app';
 import { CloudBaseFiles, type StorageApp } from './files';
 import { lazy } from './lazy';
+import { SsmSecrets } from '../tencentcloud/ssm-secrets';
 import { CloudBaseStore, type Database } from './store';
 
 export interface CloudDeps {
@@ -30,6 +31,12 @@ export interface CloudDeps {
   wechat: Wechat;
   tsa: TimestampAuthority;
   secrets: Secrets;
+  /**
+   * Reads, before a function's first call, the secrets that synchronous code needs: the
+   * rate-limit key (into the configuration) and, for a function that takes payments, the WeChat
+   * Pay keys. Everything else is read on first use.
+   */
+  prepare(ports: readonly string[]): Promise<{ rateLimitKey: string }>;
 }
 
 const need = <T>(provider: ProviderName, value: T | undefined, variable: string): T => {
@@ -58,6 +65,9 @@ export const cloudDeps = (
     timeoutSeconds: cloud.apiTimeoutSeconds,
     ...(cloud.apiGateway ? { gateway: cloud.apiGateway } : {}),
   };
+  // Tencent Cloud SSM, read once per cold start (each value on first use, then cached).
+  const secrets = new SsmSecrets(api, cloud.ssm);
+  let wechatPaySecrets: Record<string, string> | undefined;
   let db: Database | undefined;
   const store = new CloudBaseStore(() => (db ??= tcb().database() as unknown as Database));
 
@@ -76,9 +86,7 @@ export const cloudDeps = (
         },
       };
     })(),
-    // Production secrets come from Tencent Cloud SSM, whose adapter is issue 16's: until it lands a
-    // cloud call that needs a secret fails loudly rather than falling back to a local key.
-    secrets: { get: (name) => Promise.reject(new Error(`secrets: the SSM adapter is not built yet (issue 16); cannot read ${name}`)) },
+    secrets,
     files: lazy<FileStorage>(
       () => new CloudBaseFiles(() => tcb() as unknown as StorageApp, { envId: cloud.envId, bucket: need('cloudbase-storage', cloud.storageBucket, 'ESIGN_TCB_STORAGE_BUCKET') }),
     ),
@@ -103,7 +111,7 @@ export const cloudDeps = (
       return new WechatApi({
         baseUrl: cloud.wechat.apiBaseUrl ?? DEFAULT_WECHAT_BASE_URL,
         appId: need('wechat', cloud.wechat.appId, 'ESIGN_WX_APPID'),
-        secret: async () => { throw new ProviderFailure('wechat', 'NotConfigured', 'the mini-program AppSecret comes from the secrets adapter (SSM), not wired yet'); },
+        secret: () => secrets.get('wechat-app-secret'),
         timeoutMs: cloud.apiTimeoutSeconds * 1000,
         envVersion: cloud.wechat.envVersion,
       }, clock);
@@ -129,7 +137,18 @@ export const cloudDeps = (
     payments: lazy<Payments>(() => {
       const { loadWechatPayConfig } = require('../wechatpay/config') as typeof import('../wechatpay/config');
       const { WechatPayPayments } = require('../wechatpay/payments') as typeof import('../wechatpay/payments');
-      return new WechatPayPayments(loadWechatPayConfig(env), { clock });
+      // The merchant key and the APIv3 key are secrets (SSM), read before the function's first call
+      // (prepare below); the rest of the settings are the environment's.
+      if (!wechatPaySecrets) throw new ProviderFailure('wechatpay', 'NotPrepared', 'the WeChat Pay secrets were not read before first use');
+      return new WechatPayPayments(loadWechatPayConfig({ ...env, ...wechatPaySecrets }), { clock });
     }),
+    prepare: async (ports) => {
+      const [rateLimitKey, pay] = await Promise.all([
+        secrets.get('rate-limit-key'),
+        ports.includes('payments') ? Promise.all([secrets.get('wechatpay-merchant-private-key'), secrets.get('wechatpay-apiv3-key')]) : null,
+      ]);
+      if (pay) wechatPaySecrets = { WECHATPAY_MERCHANT_PRIVATE_KEY: pay[0], WECHATPAY_APIV3_KEY: pay[1] };
+      return { rateLimitKey };
+    },
   };
 };

@@ -1,5 +1,10 @@
-/** Local file storage: a directory. Temporary URLs are served by the emulator with a signed, expiring token. */
-import { createHmac, randomBytes } from 'node:crypto';
+/**
+ * Local file storage: a directory, private like the production bucket. A file is reachable only
+ * through a temporary URL the emulator serves with a signed, expiring token (403 without a valid
+ * signature, 410 once expired), as CloudBase storage under its deny-all security rule is reachable
+ * only through getTempFileURL.
+ */
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Clock } from '../../ports/clock';
@@ -31,9 +36,17 @@ export class DirFiles implements FileStorage {
     const expires = Math.floor(this.clock.now().getTime() / 1000) + maxAgeSeconds;
     return `/files/${encodeURIComponent(key)}?expires=${expires}&sig=${this.sign(key, expires)}`;
   }
-  /** True when the token was made here for this key and has not expired. */
-  checkUrl(key: string, expires: number, sig: string): boolean {
-    return expires * 1000 >= this.clock.now().getTime() && sig === this.sign(key, expires);
+  /**
+   * A download link's verdict: `forged` unless the token was made here for this key and expiry
+   * (the emulator answers 403), then `expired` once its time has passed (410), else `ok`. The
+   * signature is checked first, so an unsigned link never learns whether a key exists or expired.
+   */
+  checkUrl(key: string, expires: number, sig: string): 'ok' | 'forged' | 'expired' {
+    if (!Number.isSafeInteger(expires)) return 'forged';
+    const expected = Buffer.from(this.sign(key, expires));
+    const given = Buffer.from(sig);
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return 'forged';
+    return expires * 1000 >= this.clock.now().getTime() ? 'ok' : 'expired';
   }
   private sign(key: string, expires: number): string {
     return createHmac('sha256', this.secret).update(`${key}\n${expires}`).digest('base64url');

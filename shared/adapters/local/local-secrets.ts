@@ -24,6 +24,11 @@ export class LocalSecrets implements Secrets {
     return p;
   }
 
+  /** Locally every secret exists: made on first use. */
+  find(name: SecretName): Promise<string | null> {
+    return this.get(name);
+  }
+
   private async load(name: SecretName): Promise<string> {
     const file = path.join(this.dataDir, 'secrets', name);
     const existing = await readKeyFile(file); // an empty file (an interrupted first write) is made again
@@ -41,5 +46,8 @@ export class StaticSecrets implements Secrets {
     const v = this.values[name];
     if (!v) throw new Error(`secret ${name} is not set`);
     return v;
+  }
+  async find(name: SecretName): Promise<string | null> {
+    return this.values[name] ?? null;
   }
 }

@@ -7,7 +7,7 @@
  */
 import { AppError } from '../../errors';
 
-export type ProviderName = 'cloudbase' | 'cloudbase-storage' | 'faceid' | 'sms' | 'ses' | 'wechat';
+export type ProviderName = 'cloudbase' | 'cloudbase-storage' | 'faceid' | 'sms' | 'ses' | 'wechat' | 'wechatpay' | 'ssm';
 
 export class ProviderFailure extends AppError {
   readonly providerMessage: string;

@@ -13,7 +13,18 @@ interface CreateIndex {
   MgoKeySchema?: { MgoIndexKeys?: Array<{ Name?: string; Direction?: string }>; MgoIsUnique?: boolean; MgoIsSparse?: boolean; PartialFilterExpression?: string };
 }
 
+const customRule = (permission: unknown, rule: unknown): unknown => {
+  if (permission !== 'CUSTOM') return null;
+  try {
+    return JSON.parse(String(rule));
+  } catch {
+    throw new ApiError('InvalidParameter.SecurityRule', 'the security rule is not JSON');
+  }
+};
+
 export class TcbManageFake {
+  /** Security rules as applied: `collection:<name>` or `storage` → {permission, rule}. */
+  readonly rules = new Map<string, { permission: string; rule: unknown }>();
   constructor(private readonly envId: string, private readonly db: FakeDatabase, private readonly bucket: string) {}
 
   service(): ApiService {
@@ -42,6 +53,18 @@ export class TcbManageFake {
             },
           },
         })),
+        // 安全规则: ModifyResourcePermission (collections) and ModifyStorageSafeRule (the bucket); a CUSTOM rule must be JSON.
+        ModifyResourcePermission: wrap((p) => {
+          if (p.ResourceType !== 'collection' || typeof p.Resource !== 'string') throw new ApiError('InvalidParameter', 'ResourceType/Resource');
+          if (!this.db.hasCollection(p.Resource)) throw new ApiError('ResourceNotFound', `collection ${p.Resource} not found`);
+          this.rules.set(`collection:${p.Resource}`, { permission: String(p.Permission), rule: customRule(p.Permission, p.SecurityRule) });
+          return { Success: true };
+        }),
+        ModifyStorageSafeRule: wrap((p) => {
+          if (p.Bucket !== this.bucket) throw new ApiError('ResourceNotFound', `bucket ${String(p.Bucket)} not found`);
+          this.rules.set('storage', { permission: String(p.AclTag), rule: customRule(p.AclTag, p.Rule) });
+          return {};
+        }),
         CreateTable: wrap((p) => {
           this.db.createCollection(String(p.TableName));
           return {};
