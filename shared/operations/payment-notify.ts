@@ -1,7 +1,6 @@
 import type { NotificationRefusal } from '../ports/payments';
 import type { HttpAnswer, WebhookOperation } from '../ports/operation';
 import { ORDERS, type Order } from '../payments/orders';
-import { deliverReport } from '../evidence/lazy-delivery';
 import { settleOrder, type SettleRefusal } from '../payments/settlement';
 
 const REFUSAL_OF: Record<SettleRefusal, NotificationRefusal> = {
@@ -19,10 +18,11 @@ const REFUSAL_OF: Record<SettleRefusal, NotificationRefusal> = {
  *  2. find our order by out_trade_no and check merchant, app, payer, state and amount against it
  *     (payments/settlement.ts);
  *  3. settle it: the contract passes the gate / the card is extended / the evidence report paid
- *     for is produced, emailed and announced by SMS (evidence/report-delivery.ts — done here: measured
- *     0.07–0.14 s warm, ≤ 1.4 s in a fresh process, well inside WeChat's 5 s), once, however often and however concurrently
- *     the notification is delivered. A report whose email fails stays owed on the order (the
- *     reconcile timer retries it; the party may ask again without paying): still 204.
+ *     for becomes due, its job row written in the commit that marks the order paid — once, however
+ *     often and however concurrently the notification is delivered. Only bookkeeping here: the
+ *     report is produced, signed and emailed by the outbox worker (timer-outbox,
+ *     evidence/report-job.ts) after this answered, so the webhook never loads the PDF code and
+ *     stays far inside WeChat's 5 s (bench/payments.ts).
  * Accepted → 204 with no body. Refused → 4xx/5xx `{"code":"FAIL","message"}` and nothing
  * changed; WeChat redelivers for about 24 h. Logs name the reason and the order, never the body,
  * the signature or any key.
@@ -57,8 +57,5 @@ export const paymentNotify: WebhookOperation = async (event, { deps, log }): Pro
     log.warn({ ...ref, purpose: order.purpose, contractId: order.contractId }, 'paid, but the contract had moved on: refund by hand');
   }
   log.info({ ...ref, duplicate: settled.duplicate, applied: settled.applied }, 'payment settled');
-  if (order.purpose === 'evidence_report' && settled.applied && settled.order.report?.status !== 'sent') {
-    await deliverReport(deps, settled.order, 'notified'); // a failure is logged and kept on the order for a retry
-  }
   return deps.payments.notificationAnswer('accepted');
 };

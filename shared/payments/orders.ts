@@ -21,6 +21,7 @@ import { collectionName } from '../store/collections';
 import { updateDoc } from '../store/update-doc';
 import { applyRecord, decideRecord, ORDER_TABLE, REPORT_ORDER_TABLE, type OrderStatus, type ReportOrderStatus } from '../lifecycle';
 import type { CouponHolder } from './coupons';
+import { jobAppend, reportJobRow } from '../messages/job-rows';
 
 export const ORDERS = collectionName('orders');
 
@@ -112,15 +113,32 @@ export const updateOrder = async (
   return { order: doc, changed };
 };
 
-/** created|closed → paid, once. An evidence report it paid for becomes due for delivery now. */
-export const markPaid = (deps: Deps, order: string | Order, transactionId: string, applied: boolean) =>
-  updateOrder(deps, order, (o) => {
-    const d = decideRecord(ORDER_TABLE, o.status, applied ? 'pay' : 'pay_unapplied');
-    if (d.noop) return null;
+/**
+ * created|closed → paid, once. An evidence report it paid for becomes due now, and its job row
+ * (messages/outbox.ts reportJobRow) is written in the same commit: the outbox worker produces and
+ * emails it, the webhook that called this never does (issue 16 item 4).
+ */
+export const markPaid = async (deps: Deps, order: string | Order, transactionId: string, applied: boolean): Promise<{ order: Order; changed: boolean }> => {
+  const id = typeof order === 'string' ? order : order._id;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const fresh = attempt === 0 && typeof order !== 'string' ? order : await deps.store.get<Order>(ORDERS, id);
+    if (!fresh) throw new AppError('NOT_FOUND', '订单不存在');
+    const d = decideRecord(ORDER_TABLE, fresh.status, applied ? 'pay' : 'pay_unapplied');
+    if (d.noop) {
+      if (fresh === order) continue; // the caller's copy may be stale: decide on the stored one
+      return { order: fresh, changed: false };
+    }
     const now = deps.clock.now().toISOString();
-    const report = o.report && d.effects.includes('reportDue') ? { report: applyRecord(o.report, decideRecord(REPORT_ORDER_TABLE, o.report.status, 'pay'), { retryAt: now }) } : {};
-    return applyRecord(o, d, { openFor: null, transactionId, applied, paidAt: now, ...report });
-  });
+    const reportDue = !!fresh.report && d.effects.includes('reportDue');
+    const report = reportDue ? { report: applyRecord(fresh.report!, decideRecord(REPORT_ORDER_TABLE, fresh.report!.status, 'pay'), { retryAt: now }) } : {};
+    const next = applyRecord(fresh, d, { openFor: null, transactionId, applied, paidAt: now, ...report });
+    const expected = fresh.version ?? 0;
+    const jobs = reportDue ? jobAppend([reportJobRow(deps, fresh.contractId, fresh._id)]) : [];
+    const r = await deps.store.commit([{ collection: ORDERS, doc: next, expectedVersion: expected }], jobs);
+    if (r.ok) return { order: { ...next, version: r.version }, changed: true };
+  }
+  throw new AppError('CONFLICT');
+};
 
 /** created → closed, once; a paid order stays paid. */
 export const markClosed = (deps: Deps, order: string | Order, why: NonNullable<Order['closedWhy']>) =>
