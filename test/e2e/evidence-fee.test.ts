@@ -93,7 +93,7 @@ test('C9/F2 pay → the notification 10 times at once, then 3 more: the webhook 
   // The webhook answered having only queued the report (issue 16 item 4): one job, nothing mailed yet.
   expect((await orderOf(asked.orderId)).report).toMatchObject({ status: 'due', attempts: 0 });
   expect(await mails('qian2@example.com')).toHaveLength(0);
-  const jobs = await emu.container.store.find<{ kind: string; status: string; job: { orderId: string } }>('messages', { kind: 'report' }, { limit: 100 });
+  const jobs = await emu.container.store.find<{ _id: string; kind: string; status: string; job: { orderId: string } }>('messages', { kind: 'report' }, { limit: 100 });
   expect(jobs.filter((j) => j.job.orderId === asked.orderId).map((j) => j.status)).toEqual(['pending']);
   // The outbox worker produces, signs and emails it.
   expect((await client.timer('timer-outbox')).data).toMatchObject({ delivered: 1, failed: 0 });
