@@ -30,4 +30,4 @@ export const runReportJob = async (deps: Deps, job: ReportJob): Promise<JobOutco
   }
 };
 
-export const REPORT_JOBS: JobRunners = { report: runReportJob };
+export const REPORT_JOBS: Required<Pick<JobRunners, 'report'>> = { report: runReportJob };

@@ -48,7 +48,7 @@ export interface OutboxRow extends Doc {
    * its credit was spent in this row's commit); `sms` then holds the fallback, sent in the same
    * delivery when WeChat refuses (43101: no subscription left) or fails for good.
    */
-  kind: 'sms' | 'email' | 'subscribe' | 'report';
+  kind: 'sms' | 'email' | 'subscribe' | 'report' | 'refund';
   status: MessageStatus;
   /** The contract the message is about (null for account messages). */
   contractId: string | null;
@@ -62,7 +62,7 @@ export interface OutboxRow extends Doc {
    * produced, signed and emailed by the worker (timer-outbox) rather than inside the payment
    * webhook. Only a deliverer given a `report` runner (JobRunners) claims such a row.
    */
-  job?: ReportJob | null;
+  job?: ReportJob | RefundJob | null;
   attempts: number;
   createdAt: string;
   /** When a deliverer may claim it next (pending: at once; retry_wait: after the backoff). */
@@ -81,13 +81,21 @@ export interface ReportJob {
   orderId: string;
 }
 
+/** A refund recorded on an order (payments/refunds.ts): the worker asks WeChat Pay for it, under its fixed out_refund_no. */
+export interface RefundJob {
+  type: 'refund';
+  orderId: string;
+  outRefundNo: string;
+}
+
 /**
  * What runs a job row, given by the deliverer that carries the code for it (timer-outbox: the PDF
  * code), so the functions that only write such rows (the payment webhook) never bundle it.
  * Answers like a provider: ok with an id for the record, or a failure and whether to retry.
  */
 export interface JobRunners {
-  report(deps: Deps, job: ReportJob): Promise<JobOutcome>;
+  report?(deps: Deps, job: ReportJob): Promise<JobOutcome>;
+  refund?(deps: Deps, job: RefundJob): Promise<JobOutcome>;
 }
 export type JobOutcome = { ok: true; providerId: string | null } | { ok: false; code: string; message: string; retryable: boolean };
 
@@ -143,7 +151,8 @@ const forgetCredits = async (deps: Deps, openid: string, templateId: string): Pr
 
 const callProvider = async (deps: Deps, row: OutboxRow, jobs?: JobRunners): Promise<Outcome> => {
   try {
-    if (row.kind === 'report' && row.job && jobs) return await jobs.report(deps, row.job);
+    if (row.kind === 'report' && row.job?.type === 'evidence_report' && jobs?.report) return await jobs.report(deps, row.job);
+    if (row.kind === 'refund' && row.job?.type === 'refund' && jobs?.refund) return await jobs.refund(deps, row.job);
     if (row.kind === 'sms' && row.sms) return await sendSms(deps, row.sms);
     if (row.kind === 'subscribe' && row.subscribe) {
       const r = await deps.wechat.sendSubscribeMessage(row.subscribe);
@@ -187,7 +196,8 @@ const move = async (deps: Deps, row: OutboxRow, action: MessageAction, patch: Pa
  */
 export const deliverRow = async (deps: Deps, row: OutboxRow, jobs?: JobRunners): Promise<OutboxRow | null> => {
   const now = deps.clock.now();
-  if (row.kind === 'report' && !jobs) return null; // left for the worker that carries the job's code
+  // A job is left for the deliverer that carries its code (timer-outbox; payment-refund for its own).
+  if ((row.kind === 'report' && !jobs?.report) || (row.kind === 'refund' && !jobs?.refund)) return null;
   if (row.status !== 'pending' && row.status !== 'retry_wait') return null;
   if (Date.parse(row.nextAttemptAt) > now.getTime()) return null;
   const claimed = await move(deps, row, 'claim', {
@@ -205,10 +215,10 @@ export const deliverRow = async (deps: Deps, row: OutboxRow, jobs?: JobRunners):
 };
 
 /** The attempt right after a commit: every row it wrote, in order; what fails waits for the timer. */
-export const deliverNow = async (deps: Deps, rows: readonly OutboxRow[]): Promise<void> => {
+export const deliverNow = async (deps: Deps, rows: readonly OutboxRow[], jobs?: JobRunners): Promise<void> => {
   for (const row of rows) {
     try {
-      await deliverRow(deps, { ...row, version: row.version ?? 1 });
+      await deliverRow(deps, { ...row, version: row.version ?? 1 }, jobs);
     } catch (e) {
       // The store itself failed: the row stays pending and the timer takes it.
       deps.log.warn({ messageId: row._id, err: e }, 'message delivery deferred');

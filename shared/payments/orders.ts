@@ -22,6 +22,7 @@ import { updateDoc } from '../store/update-doc';
 import { applyRecord, decideRecord, ORDER_TABLE, REPORT_ORDER_TABLE, type OrderStatus, type ReportOrderStatus } from '../lifecycle';
 import type { CouponHolder } from './coupons';
 import { jobAppend, reportJobRow } from '../messages/job-rows';
+import { withRefund, type RefundRecord } from './refunds';
 
 export const ORDERS = collectionName('orders');
 
@@ -80,6 +81,8 @@ export interface Order extends Doc {
   closedWhy: 'superseded' | 'abandoned' | 'provider_refused' | 'unknown_at_provider' | null;
   /** Evidence-report orders only: who asked, where to send it, and the delivery. */
   report?: ReportRequest | null;
+  /** Refunds of its payments (payments/refunds.ts), each with its own status (lifecycle/refund.ts). */
+  refunds?: RefundRecord[];
 }
 
 /** The holder of the coupon an order was priced with. */
@@ -116,7 +119,8 @@ export const updateOrder = async (
 /**
  * created|closed → paid, once. An evidence report it paid for becomes due now, and its job row
  * (messages/outbox.ts reportJobRow) is written in the same commit: the outbox worker produces and
- * emails it, the webhook that called this never does (issue 16 item 4).
+ * emails it, the webhook that called this never does (issue 16 item 4). A payment that did not
+ * apply is refunded: its refund record and job are in this commit too (payments/refunds.ts).
  */
 export const markPaid = async (deps: Deps, order: string | Order, transactionId: string, applied: boolean): Promise<{ order: Order; changed: boolean }> => {
   const id = typeof order === 'string' ? order : order._id;
@@ -131,9 +135,16 @@ export const markPaid = async (deps: Deps, order: string | Order, transactionId:
     const now = deps.clock.now().toISOString();
     const reportDue = !!fresh.report && d.effects.includes('reportDue');
     const report = reportDue ? { report: applyRecord(fresh.report!, decideRecord(REPORT_ORDER_TABLE, fresh.report!.status, 'pay'), { retryAt: now }) } : {};
-    const next = applyRecord(fresh, d, { openFor: null, transactionId, applied, paidAt: now, ...report });
+    let next = applyRecord(fresh, d, { openFor: null, transactionId, applied, paidAt: now, ...report });
     const expected = fresh.version ?? 0;
-    const jobs = reportDue ? jobAppend([reportJobRow(deps, fresh.contractId, fresh._id)]) : [];
+    const rows = reportDue ? [reportJobRow(deps, fresh.contractId, fresh._id)] : [];
+    // A payment that cannot be applied goes back at once (issue 16 item 5): the refund and its job in this commit.
+    const refund = d.effects.includes('recordRefundDue') ? withRefund(deps, next, { transactionId, amountFen: fresh.amountFen, cause: 'not_applied' }) : null;
+    if (refund) {
+      next = refund.order;
+      rows.push(refund.row);
+    }
+    const jobs = jobAppend(rows);
     const r = await deps.store.commit([{ collection: ORDERS, doc: next, expectedVersion: expected }], jobs);
     if (r.ok) return { order: { ...next, version: r.version }, changed: true };
   }
