@@ -16,11 +16,9 @@
  * claim abandoned by a crash expires after CLAIM_MINUTES and is taken again by the timer (the one
  * case in which an email may go out twice: a crash between the email and marking the order sent).
  *
- * Time, measured through payment-notify's main() on the 2-core dev box (local adapters, a signed
- * IOU, six paid notifications in a fresh process): the whole webhook call — verify, settle, claim,
- * produce (events, render, platform signature), store, email, event, SMS — took 0.98–1.41 s for the
- * first one (loading pdf-lib and parsing the font, see bench/README.md) and 67–135 ms warm. That is
- * well inside WeChat Pay's 5 s, so the report is produced in the webhook rather than deferred.
+ * Who calls it: the outbox worker for a report the payment webhook queued (evidence/report-job.ts,
+ * issue 16 item 4 — the webhook itself only marks the order paid: building and emailing took up to
+ * 1.4 s in a fresh process, too much of WeChat Pay's 5 s), the reconcile timer, the party asking.
  */
 import { AppError, isAppError } from '../errors';
 import { partyIndexOf, type Contract, type PartySide } from '../domain/contract';

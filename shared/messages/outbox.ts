@@ -18,6 +18,10 @@
  * emulator and logs show destinations masked. Email attachments are stored files (keys made here
  * from the row's own random id, never from caller input), so a row stays small.
  *
+ * A `report` row is a job (issue 16 item 4): the paid evidence report, written by the payment
+ * webhook in the commit that marks the order paid and run by timer-outbox, which passes the runner
+ * (evidence/report-job.ts) — the webhook answers WeChat Pay without building a PDF.
+ *
  * Imports ports, lifecycle and the store's collection names only.
  */
 import { MESSAGE_RETRY, MESSAGE_TABLE, applyRecord, decideRecord, newRecord, retryDelaySeconds, type MessageAction, type MessageStatus } from '../lifecycle';
@@ -44,7 +48,7 @@ export interface OutboxRow extends Doc {
    * its credit was spent in this row's commit); `sms` then holds the fallback, sent in the same
    * delivery when WeChat refuses (43101: no subscription left) or fails for good.
    */
-  kind: 'sms' | 'email' | 'subscribe';
+  kind: 'sms' | 'email' | 'subscribe' | 'report' | 'refund';
   status: MessageStatus;
   /** The contract the message is about (null for account messages). */
   contractId: string | null;
@@ -53,6 +57,12 @@ export interface OutboxRow extends Doc {
   /** Which channel delivered it (a subscription message may have gone by its SMS fallback). */
   deliveredBy?: 'subscribe' | 'sms' | null;
   email: (Omit<MailMessage, 'attachments'> & { attachments: StoredAttachment[] }) | null;
+  /**
+   * 'report' (issue 16 item 4): a job, not a message — the paid evidence report an order owes,
+   * produced, signed and emailed by the worker (timer-outbox) rather than inside the payment
+   * webhook. Only a deliverer given a `report` runner (JobRunners) claims such a row.
+   */
+  job?: ReportJob | RefundJob | null;
   attempts: number;
   createdAt: string;
   /** When a deliverer may claim it next (pending: at once; retry_wait: after the backoff). */
@@ -65,7 +75,32 @@ export interface OutboxRow extends Doc {
   lastError: { code: string; message: string; retryable: boolean } | null;
 }
 
-const base = (deps: Deps, contractId: string | null, kind: OutboxRow['kind']) => {
+/** The paid evidence report of an order (payments/orders.ts): the worker delivers it once. */
+export interface ReportJob {
+  type: 'evidence_report';
+  orderId: string;
+}
+
+/** A refund recorded on an order (payments/refunds.ts): the worker asks WeChat Pay for it, under its fixed out_refund_no. */
+export interface RefundJob {
+  type: 'refund';
+  orderId: string;
+  outRefundNo: string;
+}
+
+/**
+ * What runs a job row, given by the deliverer that carries the code for it (timer-outbox: the PDF
+ * code), so the functions that only write such rows (the payment webhook) never bundle it.
+ * Answers like a provider: ok with an id for the record, or a failure and whether to retry.
+ */
+export interface JobRunners {
+  report?(deps: Deps, job: ReportJob): Promise<JobOutcome>;
+  refund?(deps: Deps, job: RefundJob): Promise<JobOutcome>;
+}
+export type JobOutcome = { ok: true; providerId: string | null } | { ok: false; code: string; message: string; retryable: boolean };
+
+/** The fields every new row starts with (job rows: messages/job-rows.ts, which carries no sender). */
+const rowBase = (deps: Deps, contractId: string | null, kind: OutboxRow['kind']) => {
   const now = deps.clock.now().toISOString();
   return {
     _id: deps.ids.id('msg'), kind, contractId, attempts: 0, createdAt: now, nextAttemptAt: now,
@@ -75,15 +110,15 @@ const base = (deps: Deps, contractId: string | null, kind: OutboxRow['kind']) =>
 
 /** An SMS as an outbox row, for the caller's commit. */
 export const smsRow = (deps: Deps, contractId: string | null, sms: SmsMessage): OutboxRow =>
-  newRecord(MESSAGE_TABLE, { ...base(deps, contractId, 'sms'), sms, email: null });
+  newRecord(MESSAGE_TABLE, { ...rowBase(deps, contractId, 'sms'), sms, email: null });
 
 /** A subscription message with its SMS fallback as an outbox row, for the caller's commit. */
 export const subscribeRow = (deps: Deps, contractId: string | null, message: SubscribeMessage, fallback: SmsMessage | null): OutboxRow =>
-  newRecord(MESSAGE_TABLE, { ...base(deps, contractId, 'subscribe'), subscribe: message, sms: fallback, email: null });
+  newRecord(MESSAGE_TABLE, { ...rowBase(deps, contractId, 'subscribe'), subscribe: message, sms: fallback, email: null });
 
 /** An email as an outbox row; its attachments are stored first (an unused file is harmless, a lost one is not). */
 export const emailRow = async (deps: Deps, contractId: string | null, mail: MailMessage): Promise<OutboxRow> => {
-  const b = base(deps, contractId, 'email');
+  const b = rowBase(deps, contractId, 'email');
   const attachments: StoredAttachment[] = [];
   for (const [i, a] of (mail.attachments ?? []).entries()) {
     const key = `outbox/${b._id}/${i}`;
@@ -96,7 +131,7 @@ export const emailRow = async (deps: Deps, contractId: string | null, mail: Mail
 
 /** An email whose attachments are files already stored (a contract's PDF): the row names their keys. */
 export const storedEmailRow = (deps: Deps, contractId: string | null, mail: Omit<MailMessage, 'attachments'>, attachments: StoredAttachment[]): OutboxRow =>
-  newRecord(MESSAGE_TABLE, { ...base(deps, contractId, 'email'), sms: null, email: { ...mail, attachments } });
+  newRecord(MESSAGE_TABLE, { ...rowBase(deps, contractId, 'email'), sms: null, email: { ...mail, attachments } });
 
 /** The rows as the append of a commit. */
 export const outboxAppend = (rows: readonly OutboxRow[]): Append[] => (rows.length ? [{ collection: MESSAGES, docs: [...rows] }] : []);
@@ -114,8 +149,10 @@ const forgetCredits = async (deps: Deps, openid: string, templateId: string): Pr
   if (doc) await deps.store.compareAndSet(SUBSCRIPTIONS_COLLECTION, clearCredits(doc, templateId, deps.clock.now()), doc.version ?? 0);
 };
 
-const callProvider = async (deps: Deps, row: OutboxRow): Promise<Outcome> => {
+const callProvider = async (deps: Deps, row: OutboxRow, jobs?: JobRunners): Promise<Outcome> => {
   try {
+    if (row.kind === 'report' && row.job?.type === 'evidence_report' && jobs?.report) return await jobs.report(deps, row.job);
+    if (row.kind === 'refund' && row.job?.type === 'refund' && jobs?.refund) return await jobs.refund(deps, row.job);
     if (row.kind === 'sms' && row.sms) return await sendSms(deps, row.sms);
     if (row.kind === 'subscribe' && row.subscribe) {
       const r = await deps.wechat.sendSubscribeMessage(row.subscribe);
@@ -157,15 +194,17 @@ const move = async (deps: Deps, row: OutboxRow, action: MessageAction, patch: Pa
  * One delivery attempt of a row this call claims: claim, send, record. Answers the row as stored
  * afterwards, or null when another deliverer holds it. Never throws for a provider's failure.
  */
-export const deliverRow = async (deps: Deps, row: OutboxRow): Promise<OutboxRow | null> => {
+export const deliverRow = async (deps: Deps, row: OutboxRow, jobs?: JobRunners): Promise<OutboxRow | null> => {
   const now = deps.clock.now();
+  // A job is left for the deliverer that carries its code (timer-outbox; payment-refund for its own).
+  if ((row.kind === 'report' && !jobs?.report) || (row.kind === 'refund' && !jobs?.refund)) return null;
   if (row.status !== 'pending' && row.status !== 'retry_wait') return null;
   if (Date.parse(row.nextAttemptAt) > now.getTime()) return null;
   const claimed = await move(deps, row, 'claim', {
     attempts: row.attempts + 1, claimedAt: now.toISOString(), leaseUntil: new Date(now.getTime() + MESSAGE_RETRY.leaseSeconds * 1000).toISOString(),
   });
   if (!claimed) return null;
-  const outcome = await callProvider(deps, claimed);
+  const outcome = await callProvider(deps, claimed, jobs);
   const at = deps.clock.now();
   if (outcome.ok) return move(deps, claimed, 'succeed', { sentAt: at.toISOString(), providerId: outcome.providerId, leaseUntil: null, ...(claimed.kind === 'subscribe' ? { deliveredBy: outcome.by ?? null } : {}) });
   const lastError = { code: outcome.code, message: outcome.message, retryable: outcome.retryable };
@@ -176,10 +215,10 @@ export const deliverRow = async (deps: Deps, row: OutboxRow): Promise<OutboxRow 
 };
 
 /** The attempt right after a commit: every row it wrote, in order; what fails waits for the timer. */
-export const deliverNow = async (deps: Deps, rows: readonly OutboxRow[]): Promise<void> => {
+export const deliverNow = async (deps: Deps, rows: readonly OutboxRow[], jobs?: JobRunners): Promise<void> => {
   for (const row of rows) {
     try {
-      await deliverRow(deps, { ...row, version: row.version ?? 1 });
+      await deliverRow(deps, { ...row, version: row.version ?? 1 }, jobs);
     } catch (e) {
       // The store itself failed: the row stays pending and the timer takes it.
       deps.log.warn({ messageId: row._id, err: e }, 'message delivery deferred');
@@ -209,7 +248,7 @@ export interface OutboxRun {
  * lease, then deliver what is due — pending rows the post-commit attempt never reached, and
  * retryable failures whose backoff has passed. Cost grows with the due set only (index status_next).
  */
-export const deliverDue = async (deps: Deps, batch = 100): Promise<OutboxRun> => {
+export const deliverDue = async (deps: Deps, batch = 100, jobs?: JobRunners): Promise<OutboxRun> => {
   const now = deps.clock.now();
   const run: OutboxRun = { delivered: 0, retrying: 0, failed: 0, abandoned: 0 };
   const stale = await deps.store.find<OutboxRow>(MESSAGES, { status: 'sending', leaseUntil: { $lt: now.toISOString() } }, { limit: batch });
@@ -222,7 +261,7 @@ export const deliverDue = async (deps: Deps, batch = 100): Promise<OutboxRun> =>
     { orderBy: [['nextAttemptAt', 'asc']], limit: batch },
   );
   for (const row of due) {
-    const after = await deliverRow(deps, row);
+    const after = await deliverRow(deps, row, jobs);
     if (!after) continue;
     if (after.status === 'sent') run.delivered++;
     else if (after.status === 'retry_wait') run.retrying++;

@@ -1,7 +1,10 @@
 import type { NotificationRefusal } from '../ports/payments';
+import type { NotificationRequest } from '../ports/payments';
 import type { HttpAnswer, WebhookOperation } from '../ports/operation';
+import { applyRefundResult } from '../payments/refunds';
+
+type Ctx = Parameters<WebhookOperation>[1];
 import { ORDERS, type Order } from '../payments/orders';
-import { deliverReport } from '../evidence/lazy-delivery';
 import { settleOrder, type SettleRefusal } from '../payments/settlement';
 
 const REFUSAL_OF: Record<SettleRefusal, NotificationRefusal> = {
@@ -19,16 +22,41 @@ const REFUSAL_OF: Record<SettleRefusal, NotificationRefusal> = {
  *  2. find our order by out_trade_no and check merchant, app, payer, state and amount against it
  *     (payments/settlement.ts);
  *  3. settle it: the contract passes the gate / the card is extended / the evidence report paid
- *     for is produced, emailed and announced by SMS (evidence/report-delivery.ts — done here: measured
- *     0.07–0.14 s warm, ≤ 1.4 s in a fresh process, well inside WeChat's 5 s), once, however often and however concurrently
- *     the notification is delivered. A report whose email fails stays owed on the order (the
- *     reconcile timer retries it; the party may ask again without paying): still 204.
+ *     for becomes due, its job row written in the commit that marks the order paid — once, however
+ *     often and however concurrently the notification is delivered. Only bookkeeping here: the
+ *     report is produced, signed and emailed by the outbox worker (timer-outbox,
+ *     evidence/report-job.ts) after this answered, so the webhook never loads the PDF code and
+ *     stays far inside WeChat's 5 s (bench/payments.ts).
  * Accepted → 204 with no body. Refused → 4xx/5xx `{"code":"FAIL","message"}` and nothing
  * changed; WeChat redelivers for about 24 h. Logs name the reason and the order, never the body,
  * the signature or any key.
  */
-export const paymentNotify: WebhookOperation = async (event, { deps, log }): Promise<HttpAnswer> => {
+/**
+ * A 《退款结果通知》 (issue 16 item 5), on the same route: verified with the same keys and decrypted
+ * with the same APIv3 key as a payment's; the refund it names must be one we recorded on its order,
+ * for that payment and amount; its status then moves the refund by lifecycle/refund.ts, once.
+ */
+const refundNotify = async (request: NotificationRequest, { deps, log }: Ctx): Promise<HttpAnswer> => {
+  const parsed = deps.payments.parseRefundNotification(request);
+  if (!parsed.ok) {
+    log.warn({ refused: parsed.reason, why: parsed.message }, 'refund notification refused');
+    return deps.payments.notificationAnswer(parsed.reason);
+  }
+  const { refund } = parsed.notification;
+  const ref = { notificationId: parsed.notification.id, orderId: refund.outTradeNo, outRefundNo: refund.outRefundNo, status: refund.status };
+  const r = await applyRefundResult(deps, refund.outTradeNo, refund);
+  if (!r.ok) {
+    log.error({ ...ref, refused: r.reason }, 'refund notification does not match a refund of ours');
+    return deps.payments.notificationAnswer(r.reason === 'unknown_refund' ? 'unknown_order' : 'order_mismatch');
+  }
+  log.info({ ...ref, changed: r.changed }, 'refund notification applied');
+  return deps.payments.notificationAnswer('accepted');
+};
+
+export const paymentNotify: WebhookOperation = async (event, ctx): Promise<HttpAnswer> => {
+  const { deps, log } = ctx;
   const request = { headers: event.headers, body: event.body, isBase64Encoded: event.isBase64Encoded === true };
+  if (deps.payments.notificationKind(request) === 'refund') return refundNotify(request, ctx);
   const parsed = deps.payments.parseNotification(request);
   if (!parsed.ok) {
     log.warn({ refused: parsed.reason, why: parsed.message }, 'payment notification refused');
@@ -38,7 +66,7 @@ export const paymentNotify: WebhookOperation = async (event, { deps, log }): Pro
   const tx = notification.transaction;
   const ref = { notificationId: notification.id, orderId: tx.outTradeNo };
   if (notification.eventType !== 'TRANSACTION.SUCCESS') {
-    // Signed and ours, but not a payment (WeChat sends refunds elsewhere): nothing to do, don't ask for it again.
+    // Signed and ours, but not a payment success (refund results are routed above): nothing to do, don't ask for it again.
     log.info({ ...ref, eventType: notification.eventType }, 'payment notification ignored');
     return deps.payments.notificationAnswer('accepted');
   }
@@ -54,11 +82,8 @@ export const paymentNotify: WebhookOperation = async (event, { deps, log }): Pro
     return deps.payments.notificationAnswer(REFUSAL_OF[settled.reason]);
   }
   if (!settled.applied && !settled.duplicate) {
-    log.warn({ ...ref, purpose: order.purpose, contractId: order.contractId }, 'paid, but the contract had moved on: refund by hand');
+    log.warn({ ...ref, purpose: order.purpose, contractId: order.contractId }, 'paid, but the contract had moved on: refunded automatically');
   }
   log.info({ ...ref, duplicate: settled.duplicate, applied: settled.applied }, 'payment settled');
-  if (order.purpose === 'evidence_report' && settled.applied && settled.order.report?.status !== 'sent') {
-    await deliverReport(deps, settled.order, 'notified'); // a failure is logged and kept on the order for a retry
-  }
   return deps.payments.notificationAnswer('accepted');
 };

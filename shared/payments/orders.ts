@@ -21,6 +21,8 @@ import { collectionName } from '../store/collections';
 import { updateDoc } from '../store/update-doc';
 import { applyRecord, decideRecord, ORDER_TABLE, REPORT_ORDER_TABLE, type OrderStatus, type ReportOrderStatus } from '../lifecycle';
 import type { CouponHolder } from './coupons';
+import { jobAppend, reportJobRow } from '../messages/job-rows';
+import { withRefund, type RefundRecord } from './refunds';
 
 export const ORDERS = collectionName('orders');
 
@@ -79,6 +81,8 @@ export interface Order extends Doc {
   closedWhy: 'superseded' | 'abandoned' | 'provider_refused' | 'unknown_at_provider' | null;
   /** Evidence-report orders only: who asked, where to send it, and the delivery. */
   report?: ReportRequest | null;
+  /** Refunds of its payments (payments/refunds.ts), each with its own status (lifecycle/refund.ts). */
+  refunds?: RefundRecord[];
 }
 
 /** The holder of the coupon an order was priced with. */
@@ -112,15 +116,40 @@ export const updateOrder = async (
   return { order: doc, changed };
 };
 
-/** created|closed → paid, once. An evidence report it paid for becomes due for delivery now. */
-export const markPaid = (deps: Deps, order: string | Order, transactionId: string, applied: boolean) =>
-  updateOrder(deps, order, (o) => {
-    const d = decideRecord(ORDER_TABLE, o.status, applied ? 'pay' : 'pay_unapplied');
-    if (d.noop) return null;
+/**
+ * created|closed → paid, once. An evidence report it paid for becomes due now, and its job row
+ * (messages/outbox.ts reportJobRow) is written in the same commit: the outbox worker produces and
+ * emails it, the webhook that called this never does (issue 16 item 4). A payment that did not
+ * apply is refunded: its refund record and job are in this commit too (payments/refunds.ts).
+ */
+export const markPaid = async (deps: Deps, order: string | Order, transactionId: string, applied: boolean): Promise<{ order: Order; changed: boolean }> => {
+  const id = typeof order === 'string' ? order : order._id;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const fresh = attempt === 0 && typeof order !== 'string' ? order : await deps.store.get<Order>(ORDERS, id);
+    if (!fresh) throw new AppError('NOT_FOUND', '订单不存在');
+    const d = decideRecord(ORDER_TABLE, fresh.status, applied ? 'pay' : 'pay_unapplied');
+    if (d.noop) {
+      if (fresh === order) continue; // the caller's copy may be stale: decide on the stored one
+      return { order: fresh, changed: false };
+    }
     const now = deps.clock.now().toISOString();
-    const report = o.report && d.effects.includes('reportDue') ? { report: applyRecord(o.report, decideRecord(REPORT_ORDER_TABLE, o.report.status, 'pay'), { retryAt: now }) } : {};
-    return applyRecord(o, d, { openFor: null, transactionId, applied, paidAt: now, ...report });
-  });
+    const reportDue = !!fresh.report && d.effects.includes('reportDue');
+    const report = reportDue ? { report: applyRecord(fresh.report!, decideRecord(REPORT_ORDER_TABLE, fresh.report!.status, 'pay'), { retryAt: now }) } : {};
+    let next = applyRecord(fresh, d, { openFor: null, transactionId, applied, paidAt: now, ...report });
+    const expected = fresh.version ?? 0;
+    const rows = reportDue ? [reportJobRow(deps, fresh.contractId, fresh._id)] : [];
+    // A payment that cannot be applied goes back at once (issue 16 item 5): the refund and its job in this commit.
+    const refund = d.effects.includes('recordRefundDue') ? withRefund(deps, next, { transactionId, amountFen: fresh.amountFen, cause: 'not_applied' }) : null;
+    if (refund) {
+      next = refund.order;
+      rows.push(refund.row);
+    }
+    const jobs = jobAppend(rows);
+    const r = await deps.store.commit([{ collection: ORDERS, doc: next, expectedVersion: expected }], jobs);
+    if (r.ok) return { order: { ...next, version: r.version }, changed: true };
+  }
+  throw new AppError('CONFLICT');
+};
 
 /** created → closed, once; a paid order stays paid. */
 export const markClosed = (deps: Deps, order: string | Order, why: NonNullable<Order['closedWhy']>) =>

@@ -18,6 +18,7 @@ import { markPaid, orderHolder, type Order } from './orders';
 import { confirmInitiation } from './payment-gate';
 import { reportPayable } from '../evidence/report-orders';
 import { decideRecord, ORDER_TABLE } from '../lifecycle';
+import { requestRefund } from './refunds';
 
 export type SettleRefusal = 'merchant_mismatch' | 'not_paid' | 'amount_mismatch' | 'payer_mismatch';
 
@@ -34,11 +35,22 @@ export const settleRefusal = (order: Order, tx: ProviderTransaction, merchant: {
   return null;
 };
 
+/**
+ * A payment with another transaction id for an order already paid (`pay_duplicate`: the payer paid
+ * twice) is refunded automatically: its refund and job recorded once (payments/refunds.ts).
+ */
+const refundIfSecondPayment = async (deps: Deps, order: Order, transactionId: string): Promise<Order> => {
+  if (!order.transactionId || order.transactionId === transactionId) return order;
+  if (!decideRecord(ORDER_TABLE, order.status, 'pay_duplicate').effects.includes('recordRefundDue')) return order;
+  deps.log.warn({ orderId: order._id }, 'a second payment for an order already paid: refunded');
+  return (await requestRefund(deps, order._id, { transactionId, amountFen: order.amountFen, cause: 'duplicate_payment' })).order;
+};
+
 export const settleOrder = async (deps: Deps, order: Order, tx: ProviderTransaction): Promise<SettleOutcome> => {
   const refusal = settleRefusal(order, tx, deps.payments.notificationKeys());
   if (refusal) return { ok: false, reason: refusal };
   const transactionId = tx.transactionId as string; // settleRefusal checked it
-  if (decideRecord(ORDER_TABLE, order.status, 'pay').noop) return { ok: true, order, applied: order.applied ?? false, duplicate: true };
+  if (decideRecord(ORDER_TABLE, order.status, 'pay').noop) return { ok: true, order: await refundIfSecondPayment(deps, order, transactionId), applied: order.applied ?? false, duplicate: true };
 
   const applied =
     order.purpose === 'initiation' ? await confirmInitiation(deps, order, transactionId)
@@ -49,7 +61,7 @@ export const settleOrder = async (deps: Deps, order: Order, tx: ProviderTransact
   if (order.couponId && d.effects.includes('useCoupon')) await useCoupon(deps, order.couponId, orderHolder(order));
   if (order.couponId && d.effects.includes('releaseCoupon')) await releaseCoupon(deps, order.couponId, orderHolder(order));
   const { order: after, changed } = await markPaid(deps, order, transactionId, applied);
-  return { ok: true, order: after, applied: after.applied ?? applied, duplicate: !changed };
+  return { ok: true, order: changed ? after : await refundIfSecondPayment(deps, after, transactionId), applied: after.applied ?? applied, duplicate: !changed };
 };
 
 /** Asks the provider about an order and settles it when it was paid. null: the provider does not say SUCCESS. */

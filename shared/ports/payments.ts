@@ -88,6 +88,43 @@ export interface VerifiedNotification {
 
 export type NotificationCheck = { ok: true; notification: VerifiedNotification } | { ok: false; reason: NotificationCheckFailure; message: string };
 
+/** 《申请退款》 / 《退款结果通知》 status: asynchronous, PROCESSING until the notification says. */
+export type ProviderRefundStatus = 'SUCCESS' | 'CLOSED' | 'PROCESSING' | 'ABNORMAL';
+
+/** A refund to ask for: one payment (by its transaction id), whole or part, under our deterministic out_refund_no. */
+export interface RefundInput {
+  outRefundNo: string;
+  transactionId: string;
+  amountFen: number;
+  /** The payment's own amount (amount.total). */
+  totalFen: number;
+  /** Shown to the payer with the refund (≤ 80 characters); our words, never typed text. */
+  reason?: string;
+}
+
+export interface ProviderRefund {
+  refundId: string;
+  outRefundNo: string;
+  transactionId: string;
+  outTradeNo: string;
+  status: ProviderRefundStatus;
+  amount: { refund: number; total: number };
+  successTime?: string;
+  userReceivedAccount?: string;
+}
+
+/** A refund result notification whose signature verified and whose resource decrypted. */
+export interface VerifiedRefundNotification {
+  id: string;
+  createTime: string;
+  /** REFUND.SUCCESS | REFUND.ABNORMAL | REFUND.CLOSED */
+  eventType: string;
+  refund: ProviderRefund;
+  verifiedWith: string;
+}
+
+export type RefundNotificationCheck = { ok: true; notification: VerifiedRefundNotification } | { ok: false; reason: NotificationCheckFailure; message: string };
+
 export interface Payments {
   createOrder(input: CreateOrderInput): Promise<CreatedOrder>;
   /** null when the provider has no such order (ORDERNOTEXIST). */
@@ -97,6 +134,12 @@ export interface Payments {
   notificationKeys(): NotificationKeys;
   /** Verifies a payment notification (signature over the raw body, timestamp, our merchant and app), decrypts and parses it. */
   parseNotification(request: NotificationRequest): NotificationCheck;
+  /** Asks the provider to refund a payment; the same outRefundNo again is the same refund (never a second one). */
+  refund(input: RefundInput): Promise<ProviderRefund>;
+  /** Which kind of notification this is, from its plaintext event type (routing only; the parser verifies). */
+  notificationKind(request: NotificationRequest): 'refund' | 'transaction';
+  /** Verifies a refund result notification like a payment one, decrypts and parses it. */
+  parseRefundNotification(request: NotificationRequest): RefundNotificationCheck;
   /** The answer the provider expects to a notification: accepted, or refused for a reason. */
   notificationAnswer(outcome: 'accepted' | NotificationRefusal): HttpAnswer;
 }

@@ -93,10 +93,10 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'timer-expire', kind: 'timer', schedule: '0 */10 * * * * *', memoryMb: 256, timeoutS: 300, summary: 'Expire contracts 30 days after initiation', ports: ['mailer', 'sms'], pdf: false },
   { name: 'timer-repayment-reminders', kind: 'timer', schedule: '0 0 9 * * * *', memoryMb: 256, timeoutS: 300, summary: 'One SMS per due instalment, 09:00 daily', ports: ['mailer', 'sms'], pdf: false },
   // M1: retries what the post-commit attempt could not deliver (backoff in lifecycle/message.ts).
-  { name: 'timer-outbox', kind: 'timer', schedule: '0 */1 * * * * *', memoryMb: 256, timeoutS: 120, summary: 'Deliver the outbox: retry SMS and email the provider failed with a retryable error', ports: ['mailer', 'sms'], pdf: false },
+  { name: 'timer-outbox', kind: 'timer', schedule: '0 */1 * * * * *', memoryMb: 512, timeoutS: 120, summary: 'Deliver the outbox: retry SMS and email the provider failed with a retryable error; produce and email the paid evidence reports', ports: ['face', 'mailer', 'sms'], pdf: true },
   { name: 'timer-payment-reconcile', kind: 'timer', schedule: '0 */5 * * * * *', memoryMb: 256, timeoutS: 120, summary: 'Ask WeChat Pay about orders unpaid after N minutes: settle or close them', ports: ['face', 'mailer', 'payments', 'sms'], pdf: true },
   // WeChat Pay waits 5 s for the answer; the function must answer well within it.
-  { name: 'payment-notify', kind: 'webhook', memoryMb: 256, timeoutS: 5, summary: 'WeChat Pay payment notification: verify, decrypt, check, mark paid once', ports: ['face', 'mailer', 'payments', 'sms'], pdf: true },
+  { name: 'payment-notify', kind: 'webhook', memoryMb: 256, timeoutS: 5, summary: 'WeChat Pay payment notification: verify, decrypt, check, mark paid once; the report goes through the outbox', ports: ['mailer', 'payments', 'sms'], pdf: false },
 ];
 
 export const functionSpec = (name: string): FunctionSpec | undefined => FUNCTIONS.find((f) => f.name === name);

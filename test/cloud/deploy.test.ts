@@ -234,9 +234,10 @@ describe('the bundles', () => {
       expect([r.name, carries(r.name, /@cantoo\/pdf-lib\//)]).toEqual([r.name, r.pdf]);
       expect([r.name, carries(r.name, /fontkit/)]).toEqual([r.name, r.pdf]);
     }
-    // The payment webhook and the reconcile timer render one thing: an evidence report paid for (C9, F3).
-    const reportOnPayment = ['payment-notify', 'timer-payment-reconcile'];
-    const neverRender = ['user-profile', 'face-start', 'identity-verify', 'contract-create', 'contract-get', 'contract-list', 'fee-quote', 'contract-pay',
+    // The outbox worker and the reconcile timer render one thing: an evidence report paid for (C9, F3).
+    // The payment webhook renders nothing: it only queues the report (issue 16 item 4).
+    const reportOnPayment = ['timer-outbox', 'timer-payment-reconcile'];
+    const neverRender = ['payment-notify', 'user-profile', 'face-start', 'identity-verify', 'contract-create', 'contract-get', 'contract-list', 'fee-quote', 'contract-pay',
       // Requests, cancellations and refusals of 解除/结清 never render: only the confirmations stamp the PDF.
       'rescind-request', 'rescind-cancel', 'rescind-refuse', 'settle-request', 'settle-cancel', 'settle-refuse', ...FUNCTIONS.filter((f) => f.kind === 'timer' && !reportOnPayment.includes(f.name)).map((f) => f.name)];
     expect(neverRender.filter((n) => report(n).pdf)).toEqual([]);

@@ -163,6 +163,9 @@ test('C9/F3 the evidence report: paid (990 fen for an IOU), then emailed, platfo
   expect(ordered).toMatchObject({ paid: false, amountFen: 990, reportNo: null });
   expect((await client.raw('GET', '/outbox/email?to=wang@example.com')).json.messages).toHaveLength(0);
   expect((await client.payOrder(ordered.orderId)).json.deliveries).toEqual([{ status: 204, body: '' }]);
+  // The webhook only queued it (issue 16 item 4): the outbox worker builds, signs and emails it.
+  expect((await client.raw('GET', '/outbox/email?to=wang@example.com')).json.messages).toHaveLength(0);
+  await client.timer('timer-outbox');
   const r = (await emu.container.store.get<Order>('orders', ordered.orderId))!.report!;
   expect(r.status).toBe('sent');
   const mail = (await client.raw('GET', '/outbox/email?to=wang@example.com')).json.messages;

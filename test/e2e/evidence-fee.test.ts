@@ -74,7 +74,7 @@ test('F1/F3 the price shown is the price charged: a stale quote is PRICE_CHANGED
   expect(await snapshot()).toBe(before);
 });
 
-test('C9/F2 pay → the notification 10 times at once, then 3 more: one email, one report_sent event, one SMS', async () => {
+test('C9/F2 pay → the notification 10 times at once, then 3 more: the webhook only queues it; the outbox worker sends one email, one report_sent event, one SMS', async () => {
   const asked = await client.ok('evidence-report-request', lender.openid, { contractId: signedId, email: 'qian@example.com', quotedAmountFen: 990 });
   expect(asked).toMatchObject({ paid: false, amountFen: 990, reportNo: null, quote: { listFen: 990, amountFen: 990 } });
   expect(Object.keys(asked.requestPayment).sort()).toEqual(['nonceStr', 'package', 'paySign', 'signType', 'timeStamp']);
@@ -90,6 +90,13 @@ test('C9/F2 pay → the notification 10 times at once, then 3 more: one email, o
   expect(burst.json.order).toEqual({ status: 'paid', applied: true });
   const later = await client.payOrder(asked.orderId, { times: 3 });
   expect(later.json.deliveries.map((d: { status: number }) => d.status)).toEqual([204, 204, 204]);
+  // The webhook answered having only queued the report (issue 16 item 4): one job, nothing mailed yet.
+  expect((await orderOf(asked.orderId)).report).toMatchObject({ status: 'due', attempts: 0 });
+  expect(await mails('qian2@example.com')).toHaveLength(0);
+  const jobs = await emu.container.store.find<{ _id: string; kind: string; status: string; job: { orderId: string } }>('messages', { kind: 'report' }, { limit: 100 });
+  expect(jobs.filter((j) => j.job.orderId === asked.orderId).map((j) => j.status)).toEqual(['pending']);
+  // The outbox worker produces, signs and emails it.
+  expect((await client.timer('timer-outbox')).data).toMatchObject({ delivered: 1, failed: 0 });
 
   const order = await orderOf(asked.orderId);
   expect(order).toMatchObject({ purpose: 'evidence_report', status: 'paid', amountFen: 990, report: { status: 'sent', attempts: 1, retryAt: null, email: 'qian2@example.com' } });
@@ -126,6 +133,8 @@ test('F1/F3 the saver card (490) and a report coupon (50%) lower the order; the 
   expect((await client.ok('coupon-list', borrower.openid, { filter: 'used' })).items).toEqual([]);
   const smsBefore = await smsCount(borrower);
   expect((await client.payOrder(asked.orderId)).json.deliveries).toEqual([{ status: 204, body: '' }]);
+  expect(await mails('sun@example.com')).toHaveLength(0);
+  await client.timer('timer-outbox');
   expect(await mails('sun@example.com')).toHaveLength(1);
   expect(await smsCount(borrower)).toBe(smsBefore + 1);
   expect((await reportEvents(signedId)).at(-1)).toMatchObject({ actor: { role: 'counterparty', openid: borrower.openid }, data: { amountFen: 245, orderId: asked.orderId } });

@@ -279,6 +279,7 @@ describe('L1–L4 an IOU with three instalments, from the first repayment to 结
   test('L4/C9 the evidence report lists the ledger, the extension, the demand notice with its delivery, and the settlement certificate', async () => {
     const ordered = await client.ok('evidence-report-request', lender.openid, { contractId: id, email: 'ledger@example.com', quotedAmountFen: 990 });
     await client.payOrder(ordered.orderId);
+    await client.timer('timer-outbox'); // the worker builds and emails the paid report (issue 16 item 4)
     const mail = (await client.raw('GET', '/outbox/email?to=ledger@example.com')).json.messages;
     expect(mail).toHaveLength(1);
     const file = path.join(dir, 'report.pdf');

@@ -40,6 +40,8 @@ export interface PaymentsHarness {
   notify(orderId: string): Promise<any>;
   /** One run of timer-payment-reconcile; fails the test when refused. */
   reconcile(): Promise<any>;
+  /** One run of timer-outbox (the worker: messages and paid evidence reports); fails the test when refused. */
+  outbox(): Promise<any>;
   contractOf(id: string): Promise<Contract>;
   couponOf(id: string): Promise<Coupon>;
   orderOf(id: string): Promise<Order>;
@@ -112,6 +114,11 @@ export const paymentsHarness = async (label: string, at = '2026-03-15T02:00:00.0
     },
     reconcile: async () => {
       const r = await main('timer-payment-reconcile')({ Type: 'Timer', TriggerName: 'timer-payment-reconcile' }, {});
+      if (!r.ok) throw new Error(JSON.stringify(r.error));
+      return r.data;
+    },
+    outbox: async () => {
+      const r = await main('timer-outbox')({ Type: 'Timer', TriggerName: 'timer-outbox' }, {});
       if (!r.ok) throw new Error(JSON.stringify(r.error));
       return r.data;
     },

@@ -14,8 +14,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../ports/clock';
 import type { HttpAnswer } from '../../ports/operation';
-import type { CreateOrderInput, CreatedOrder, NotificationCheck, NotificationKeys, NotificationRefusal, NotificationRequest, Payments, ProviderTransaction } from '../../ports/payments';
-import { notificationAccepted, notificationRefused, parsePaymentNotification } from '../wechatpay/notification';
+import type { CreateOrderInput, CreatedOrder, NotificationCheck, NotificationKeys, NotificationRefusal, NotificationRequest, Payments, ProviderRefund, ProviderTransaction, RefundInput, RefundNotificationCheck } from '../../ports/payments';
+import { notificationAccepted, notificationKind, notificationRefused, parsePaymentNotification, parseRefundNotification } from '../wechatpay/notification';
 import { createWechatPayConfig } from '../wechatpay/config';
 import { WechatPayPayments } from '../wechatpay/payments';
 import { PaymentSimulator } from './payment-simulator';
@@ -104,6 +104,22 @@ export class LocalWechatPay implements Payments {
   /** The production verification, with the local keys: the emulator's webhook runs the real checks. */
   parseNotification(request: NotificationRequest): NotificationCheck {
     return parsePaymentNotification(request, this.notificationKeys(), this.clock);
+  }
+
+  async refund(input: RefundInput): Promise<ProviderRefund> {
+    return (await this.client()).refund(input);
+  }
+
+  notificationKind(request: NotificationRequest): 'refund' | 'transaction' {
+    return notificationKind(request);
+  }
+
+  /** The production verification of a refund result, with the local keys. */
+  parseRefundNotification(request: NotificationRequest): RefundNotificationCheck {
+    const r = parseRefundNotification(request, this.notificationKeys(), this.clock);
+    if (!r.ok) return r;
+    const { mchid: _mchid, ...refund } = r.notification.refund;
+    return { ok: true, notification: { ...r.notification, refund } };
   }
 
   notificationAnswer(outcome: 'accepted' | NotificationRefusal): HttpAnswer {

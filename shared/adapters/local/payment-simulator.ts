@@ -19,6 +19,11 @@
  *    algorithm:"AEAD_AES_256_GCM", ciphertext, associated_data:"transaction", nonce}}` with the
  *    transaction encrypted by AES-256-GCM under the APIv3 key (ciphertext = base64(enc ‖ 16-byte
  *    tag), 12-character nonce) and signed like a response.
+ *  - POST /v3/refund/domestic/refunds {transaction_id, out_refund_no, notify_url, amount} → 200
+ *    refund with status PROCESSING (《申请退款》; the same out_refund_no answers the same refund);
+ *    `buildRefundNotification` then finishes it: 《退款结果通知》 event_type REFUND.SUCCESS (or
+ *    CLOSED / ABNORMAL), resource original_type "refund", sealed and signed like a payment's;
+ *    `payAgain` is a second payment of a paid order (another transaction_id).
  *
  * Its crypto is written here with node:crypto, deliberately NOT reusing shared/adapters/wechatpay:
  * the simulator plays the other party, so a mistake in our client is not mirrored back as success.
@@ -60,6 +65,23 @@ export interface SimOrder {
   tradeState: SimTradeState;
   transactionId?: string;
   /** RFC 3339, +08:00 */
+  successTime?: string;
+}
+
+export type SimRefundStatus = 'PROCESSING' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL';
+
+/** A refund as the simulator remembers it (one per out_refund_no: asking again answers the same one). */
+export interface SimRefund {
+  refundId: string;
+  outRefundNo: string;
+  transactionId: string;
+  outTradeNo: string;
+  amountFen: number;
+  totalFen: number;
+  reason?: string;
+  notifyUrl?: string;
+  status: SimRefundStatus;
+  createTime: string;
   successTime?: string;
 }
 
@@ -148,6 +170,9 @@ export class PaymentSimulator {
   readonly #merchantSerialNo: string;
   readonly #clock: Clock;
   readonly #orders = new Map<string, SimOrder>();
+  /** Every payment by transaction_id (an order paid twice has two). */
+  readonly #payments = new Map<string, { outTradeNo: string; amountFen: number }>();
+  readonly #refunds = new Map<string, SimRefund>();
   readonly #faults: SimFault[] = [];
 
   constructor(options: PaymentSimulatorOptions) {
@@ -217,6 +242,7 @@ export class PaymentSimulator {
       order.tradeState = 'SUCCESS';
       order.transactionId = `4200000${randomDigits(1)}${beijing(now).slice(0, 10).replace(/-/g, '')}${randomDigits(12)}`;
       order.successTime = rfc3339Beijing(now);
+      this.#payments.set(order.transactionId, { outTradeNo, amountFen: order.amountFen });
     }
     return { ...order };
   }
@@ -262,31 +288,75 @@ export class PaymentSimulator {
       payer: { openid: payerOpenid },
       amount: { total: reported, payer_total: reported, currency: 'CNY', payer_currency: 'CNY' },
     };
+    const body = this.#envelope('TRANSACTION.SUCCESS', '支付成功', 'transaction', transaction, options.tamperCiphertext === true);
+    return this.signNotification(body, options);
+  }
+
+  /** A notification body: the resource sealed with the APIv3 key (AEAD_AES_256_GCM), as WeChat Pay does. */
+  #envelope(eventType: string, summary: string, originalType: 'transaction' | 'refund', resource: unknown, tamper: boolean): string {
+    const now = this.#clock.now();
     const nonce = randomAlnum(12);
-    const associatedData = 'transaction';
+    const associatedData = originalType;
     const cipher = createCipheriv('aes-256-gcm', Buffer.from(this.apiV3Key, 'utf8'), Buffer.from(nonce, 'utf8'));
     cipher.setAAD(Buffer.from(associatedData, 'utf8'));
-    const sealed = Buffer.concat([
-      cipher.update(JSON.stringify(transaction), 'utf8'),
-      cipher.final(),
-      cipher.getAuthTag(),
-    ]);
-    if (options.tamperCiphertext) sealed[0] = (sealed[0] ?? 0) ^ 0x01;
-    const body = JSON.stringify({
+    const sealed = Buffer.concat([cipher.update(JSON.stringify(resource), 'utf8'), cipher.final(), cipher.getAuthTag()]);
+    if (tamper) sealed[0] = (sealed[0] ?? 0) ^ 0x01;
+    return JSON.stringify({
       id: randomUUID(),
       create_time: rfc3339Beijing(now),
       resource_type: 'encrypt-resource',
-      event_type: 'TRANSACTION.SUCCESS',
-      summary: '支付成功',
-      resource: {
-        original_type: 'transaction',
-        algorithm: 'AEAD_AES_256_GCM',
-        ciphertext: sealed.toString('base64'),
-        associated_data: associatedData,
-        nonce,
-      },
+      event_type: eventType,
+      summary,
+      resource: { original_type: originalType, algorithm: 'AEAD_AES_256_GCM', ciphertext: sealed.toString('base64'), associated_data: associatedData, nonce },
     });
-    return this.signNotification(body, options);
+  }
+
+  /**
+   * A second payment of an order already paid (the payer paid twice: two devices, a retried
+   * payment page): a new transaction_id for the same out_trade_no and amount, and its notification.
+   */
+  payAgain(outTradeNo: string, options: NotificationOptions = {}): { transactionId: string; notification: SimulatedNotification } {
+    const order = this.#orders.get(outTradeNo);
+    if (order === undefined || order.tradeState !== 'SUCCESS') throw new Error(`simulator: order ${outTradeNo} is not paid`);
+    const transactionId = `4200000${randomDigits(1)}${beijing(this.#clock.now()).slice(0, 10).replace(/-/g, '')}${randomDigits(12)}`;
+    this.#payments.set(transactionId, { outTradeNo, amountFen: order.amountFen });
+    return { transactionId, notification: this.buildNotification({ outTradeNo }, { transactionId }, options) };
+  }
+
+  getRefund(outRefundNo: string): SimRefund | undefined {
+    const r = this.#refunds.get(outRefundNo);
+    return r === undefined ? undefined : { ...r };
+  }
+
+  /** Every refund asked for, in order (what the merchant's calls did at WeChat Pay). */
+  refunds(): SimRefund[] {
+    return [...this.#refunds.values()].map((r) => ({ ...r }));
+  }
+
+  /**
+   * WeChat Pay finishes a refund (SUCCESS, or CLOSED / ABNORMAL) and builds its 《退款结果通知》:
+   * the resource (original_type `refund`) sealed and signed like a payment notification.
+   */
+  buildRefundNotification(outRefundNo: string, status: Exclude<SimRefundStatus, 'PROCESSING'> = 'SUCCESS', options: NotificationOptions = {}): SimulatedNotification {
+    const r = this.#refunds.get(outRefundNo);
+    if (r === undefined) throw new Error(`simulator: no refund ${outRefundNo}`);
+    if (r.status === 'PROCESSING') {
+      r.status = status;
+      if (status === 'SUCCESS') r.successTime = rfc3339Beijing(this.#clock.now());
+    }
+    const resource = {
+      mchid: this.mchid,
+      transaction_id: r.transactionId,
+      out_trade_no: r.outTradeNo,
+      refund_id: r.refundId,
+      out_refund_no: r.outRefundNo,
+      refund_status: r.status,
+      ...(r.successTime ? { success_time: r.successTime } : {}),
+      user_received_account: '支付用户零钱',
+      amount: { total: r.totalFen, refund: r.amountFen, payer_total: r.totalFen, payer_refund: r.amountFen },
+    };
+    const summary = r.status === 'SUCCESS' ? '退款成功' : r.status === 'CLOSED' ? '退款关闭' : '退款异常';
+    return this.signNotification(this.#envelope(`REFUND.${r.status}`, summary, 'refund', resource, options.tamperCiphertext === true), options);
   }
 
   /**
@@ -359,6 +429,7 @@ export class PaymentSimulator {
     const { pathname, searchParams } = new URL(url, 'http://simulator.invalid');
     const byOutTradeNo = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)(\/close)?$/.exec(pathname);
     if (method === 'POST' && pathname === '/v3/pay/transactions/jsapi') return this.#jsapi(res, body, fault);
+    if (method === 'POST' && pathname === '/v3/refund/domestic/refunds') return this.#refund(res, body, fault);
     if (byOutTradeNo !== null) {
       const outTradeNo = decodeURIComponent(byOutTradeNo[1] ?? '');
       if (method === 'GET' && byOutTradeNo[2] === undefined)
@@ -514,6 +585,48 @@ export class PaymentSimulator {
     // Closing twice is answered like the first close (the docs do not say otherwise).
     o.tradeState = 'CLOSED';
     return this.#answer(res, 204, undefined, fault);
+  }
+
+  /**
+   * 《申请退款》: by transaction_id (or out_trade_no: that order's first payment); the same
+   * out_refund_no again answers the refund already made ("同一退款单号多次请求只退一笔"); more than
+   * the payment's amount, across its refunds, is refused (400 INVALID_REQUEST).
+   */
+  #refund(res: ServerResponse, body: string, fault: SimFault | undefined): void {
+    let req: Record<string, any>;
+    try {
+      req = JSON.parse(body) as Record<string, any>;
+    } catch {
+      return this.#answer(res, 400, { code: 'PARAM_ERROR', message: '请求体不是 JSON' }, fault);
+    }
+    const param = (message: string) => this.#answer(res, 400, { code: 'PARAM_ERROR', message }, fault);
+    if (typeof req.out_refund_no !== 'string' || !/^[A-Za-z0-9_\-|*@]{1,64}$/.test(req.out_refund_no)) return param('out_refund_no 格式错误');
+    const amount = req.amount ?? {};
+    if (!Number.isSafeInteger(amount.refund) || amount.refund <= 0 || !Number.isSafeInteger(amount.total) || amount.currency !== 'CNY') return param('amount 格式错误');
+    const transactionId = typeof req.transaction_id === 'string' ? req.transaction_id : typeof req.out_trade_no === 'string' ? this.#orders.get(req.out_trade_no)?.transactionId : undefined;
+    const paid = transactionId ? this.#payments.get(transactionId) : undefined;
+    if (!transactionId || !paid) return this.#answer(res, 404, { code: 'RESOURCE_NOT_EXISTS', message: '订单不存在' }, fault);
+    const existing = this.#refunds.get(req.out_refund_no);
+    if (existing && (existing.transactionId !== transactionId || existing.amountFen !== amount.refund)) return this.#answer(res, 400, { code: 'INVALID_REQUEST', message: '退款单号已存在，请求参数与原请求不一致' }, fault);
+    if (!existing) {
+      if (amount.total !== paid.amountFen) return param('订单金额与原订单不一致');
+      const before = [...this.#refunds.values()].filter((r) => r.transactionId === transactionId && r.status !== 'CLOSED').reduce((n, r) => n + r.amountFen, 0);
+      if (before + amount.refund > paid.amountFen) return this.#answer(res, 400, { code: 'INVALID_REQUEST', message: '申请退款金额超过订单可退金额' }, fault);
+      this.#refunds.set(req.out_refund_no, {
+        refundId: `50${randomDigits(27)}`, outRefundNo: req.out_refund_no, transactionId, outTradeNo: paid.outTradeNo,
+        amountFen: amount.refund, totalFen: amount.total, ...(typeof req.reason === 'string' ? { reason: req.reason } : {}),
+        ...(typeof req.notify_url === 'string' ? { notifyUrl: req.notify_url } : {}), status: 'PROCESSING', createTime: rfc3339Beijing(this.#clock.now()),
+      });
+    }
+    const r = this.#refunds.get(req.out_refund_no)!;
+    // Field names and order as in 《申请退款》's answer sample.
+    return this.#answer(res, 200, {
+      refund_id: r.refundId, out_refund_no: r.outRefundNo, transaction_id: r.transactionId, out_trade_no: r.outTradeNo,
+      channel: 'ORIGINAL', user_received_account: '支付用户零钱', ...(r.successTime ? { success_time: r.successTime } : {}), create_time: r.createTime,
+      status: r.status, funds_account: 'AVAILABLE',
+      amount: { total: r.totalFen, refund: r.amountFen, from: [], payer_total: r.totalFen, payer_refund: r.amountFen, settlement_refund: r.amountFen, settlement_total: r.totalFen, discount_refund: 0, currency: 'CNY', refund_fee: 0 },
+      promotion_detail: [],
+    }, fault);
   }
 
   /** Sends a signed answer (《签名验证》: WeChat signs `timestamp\nnonce\nbody\n`). */

@@ -29,6 +29,7 @@ import {
 } from './request-signing';
 import { HEADER, verifyWechatPaySignature } from './response-verify';
 import { parseTransaction, type Transaction } from './transaction';
+import { parseRefund, type Refund } from './refund';
 
 export interface JsapiOrderInput {
   /** out_trade_no: 6–32 characters of [A-Za-z0-9_-|*], unique per merchant (《小程序下单》). */
@@ -148,6 +149,31 @@ export class WechatPayClient {
     assertOutTradeNo(outTradeNo);
     const path = `/v3/pay/transactions/out-trade-no/${encodeURIComponent(outTradeNo)}/close`;
     await this.send('POST', path, JSON.stringify({ mchid: this.config.mchid }));
+  }
+
+  /**
+   * 《申请退款》 POST /v3/refund/domestic/refunds, by transaction_id (the payment to return, which
+   * may be a second payment of one order), whole or part. The same out_refund_no asked again is
+   * the same refund at WeChat Pay ("同一退款单号多次请求只退一笔"): a retry never refunds twice.
+   */
+  async createRefund(input: { transactionId: string; outRefundNo: string; amountFen: number; totalFen: number; reason?: string }): Promise<Refund> {
+    if (!/^[A-Za-z0-9_\-|*@]{1,64}$/.test(input.outRefundNo)) throw new WechatPayError('invalid_input', 'outRefundNo must be 1–64 characters of [A-Za-z0-9_-|*@]');
+    if (!Number.isSafeInteger(input.amountFen) || input.amountFen <= 0 || !Number.isSafeInteger(input.totalFen) || input.amountFen > input.totalFen) {
+      throw new WechatPayError('invalid_input', 'amountFen must be a positive integer no larger than totalFen');
+    }
+    if (input.reason !== undefined && input.reason.length > 80) throw new WechatPayError('invalid_input', 'reason must be at most 80 characters');
+    const body: Record<string, unknown> = {
+      transaction_id: input.transactionId,
+      out_refund_no: input.outRefundNo,
+      ...(input.reason ? { reason: input.reason } : {}),
+      notify_url: this.config.notifyUrl,
+      amount: { refund: input.amountFen, total: input.totalFen, currency: 'CNY' },
+    };
+    const res = await this.send('POST', '/v3/refund/domestic/refunds', JSON.stringify(body));
+    const parsed = parseRefund(this.readJson(res), 'status');
+    if (!parsed.ok) throw malformed(res, parsed.message);
+    if (parsed.refund.outRefundNo !== input.outRefundNo || parsed.refund.transactionId !== input.transactionId) throw malformed(res, 'answer is about another refund');
+    return parsed.refund;
   }
 
   /** Signs, sends, maps errors, and verifies the signature of any 2xx answer. */

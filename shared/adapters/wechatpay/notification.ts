@@ -25,6 +25,7 @@ import { AEAD_ALGORITHM, decryptAeadAes256Gcm } from './aead';
 import type { VerifyFailureReason } from './errors';
 import { verifyWechatPaySignature, type HeaderBag } from './response-verify';
 import { parseTransaction, type Transaction } from './transaction';
+import { parseRefund, type Refund } from './refund';
 
 /** What an HTTP trigger (or the local emulator) hands us. Structurally an SCF/CloudBase HTTP event. */
 export interface NotificationRequest {
@@ -69,12 +70,19 @@ export function rawNotificationBody(request: NotificationRequest): Buffer | unde
   return Buffer.from(text, 'base64');
 }
 
-export function parsePaymentNotification(
-  request: NotificationRequest,
-  verifier: NotificationVerifier,
-  clock: Clock,
-): NotificationOutcome {
-  const fail = (reason: VerifyFailureReason, message: string): NotificationOutcome => ({ ok: false, reason, message });
+interface Envelope {
+  id: string;
+  createTime: string;
+  eventType: string;
+  summary?: string;
+  plain: unknown;
+  verifiedWith: string;
+}
+type EnvelopeOutcome = { ok: true; envelope: Envelope } | { ok: false; reason: VerifyFailureReason; message: string };
+
+/** Verify the signature over the raw body, then decrypt the resource of `originalType` and parse it as JSON. */
+function openNotification(request: NotificationRequest, verifier: NotificationVerifier, clock: Clock, originalType: 'transaction' | 'refund'): EnvelopeOutcome {
+  const fail = (reason: VerifyFailureReason, message: string): EnvelopeOutcome => ({ ok: false, reason, message });
 
   const raw = rawNotificationBody(request);
   if (raw === undefined || raw.length === 0) return fail('malformed', 'empty or undecodable body');
@@ -100,7 +108,7 @@ export function parsePaymentNotification(
   }
   if (resource_type !== 'encrypt-resource' || !isRecord(resource)) return fail('malformed', 'no encrypt-resource');
   const { original_type, algorithm, ciphertext, nonce, associated_data } = resource;
-  if (original_type !== 'transaction') return fail('malformed', 'resource is not a transaction');
+  if (original_type !== originalType) return fail('malformed', `resource is not a ${originalType}`);
   if (algorithm !== AEAD_ALGORITHM) return fail('malformed', 'unsupported resource algorithm');
   if (typeof ciphertext !== 'string' || typeof nonce !== 'string')
     return fail('malformed', 'resource lacks ciphertext/nonce');
@@ -116,21 +124,65 @@ export function parsePaymentNotification(
   } catch {
     return fail('malformed', 'decrypted resource is not JSON');
   }
-  const tx = parseTransaction(plain);
-  if (!tx.ok) return fail('malformed', tx.message);
-  if (tx.transaction.mchid !== verifier.mchid || tx.transaction.appid !== verifier.appid) {
-    return fail('malformed', 'transaction is for another mchid/appid');
-  }
+  const envelope: Envelope = { id, createTime: create_time, eventType: event_type, plain, verifiedWith: verified.serial };
+  if (typeof summary === 'string') envelope.summary = summary;
+  return { ok: true, envelope };
+}
 
-  const notification: PaymentNotification = {
-    id,
-    createTime: create_time,
-    eventType: event_type,
-    transaction: tx.transaction,
-    verifiedWith: verified.serial,
-  };
-  if (typeof summary === 'string') notification.summary = summary;
-  return { ok: true, notification };
+export function parsePaymentNotification(
+  request: NotificationRequest,
+  verifier: NotificationVerifier,
+  clock: Clock,
+): NotificationOutcome {
+  const opened = openNotification(request, verifier, clock, 'transaction');
+  if (!opened.ok) return opened;
+  const { plain, ...env } = opened.envelope;
+  const tx = parseTransaction(plain);
+  if (!tx.ok) return { ok: false, reason: 'malformed', message: tx.message };
+  if (tx.transaction.mchid !== verifier.mchid || tx.transaction.appid !== verifier.appid) {
+    return { ok: false, reason: 'malformed', message: 'transaction is for another mchid/appid' };
+  }
+  return { ok: true, notification: { ...env, transaction: tx.transaction } };
+}
+
+export interface RefundNotification {
+  id: string;
+  createTime: string;
+  /** REFUND.SUCCESS, REFUND.ABNORMAL or REFUND.CLOSED (《退款结果通知》). */
+  eventType: string;
+  summary?: string;
+  refund: Refund;
+  verifiedWith: string;
+}
+export type RefundNotificationOutcome = { ok: true; notification: RefundNotification } | { ok: false; reason: VerifyFailureReason; message: string };
+
+/**
+ * 《退款结果通知》: signed and encrypted exactly like a payment notification (the same platform or
+ * WeChat Pay public keys, the same APIv3 key), resource original_type `refund`; the decrypted
+ * resource names our mchid and carries refund_status.
+ */
+export function parseRefundNotification(request: NotificationRequest, verifier: NotificationVerifier, clock: Clock): RefundNotificationOutcome {
+  const opened = openNotification(request, verifier, clock, 'refund');
+  if (!opened.ok) return opened;
+  const { plain, ...env } = opened.envelope;
+  const r = parseRefund(plain, 'refund_status');
+  if (!r.ok) return { ok: false, reason: 'malformed', message: r.message };
+  if (r.refund.mchid !== verifier.mchid) return { ok: false, reason: 'malformed', message: 'refund is for another mchid' };
+  return { ok: true, notification: { ...env, refund: r.refund } };
+}
+
+/**
+ * Which parser a notification is for, from its plaintext event_type (routing only: the parser
+ * chosen then verifies everything). REFUND.* is a refund result, anything else a payment.
+ */
+export function notificationKind(request: NotificationRequest): 'refund' | 'transaction' {
+  try {
+    const raw = rawNotificationBody(request);
+    const v: unknown = raw ? JSON.parse(raw.toString('utf8')) : null;
+    return isRecord(v) && typeof v.event_type === 'string' && v.event_type.startsWith('REFUND.') ? 'refund' : 'transaction';
+  } catch {
+    return 'transaction';
+  }
 }
 
 /** An HTTP answer in the shape SCF/CloudBase HTTP triggers (and node:http) can send. */

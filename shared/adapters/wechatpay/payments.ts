@@ -8,11 +8,11 @@
  */
 import type { Clock } from '../../ports/clock';
 import type { HttpAnswer } from '../../ports/operation';
-import type { CreateOrderInput, CreatedOrder, NotificationCheck, NotificationKeys, NotificationRefusal, NotificationRequest, Payments, ProviderTransaction } from '../../ports/payments';
+import type { CreateOrderInput, CreatedOrder, NotificationCheck, NotificationKeys, NotificationRefusal, NotificationRequest, Payments, ProviderRefund, ProviderTransaction, RefundInput, RefundNotificationCheck } from '../../ports/payments';
 import { WechatPayClient } from './client';
 import type { WechatPayConfig } from './config';
 import { isWechatPayError } from './errors';
-import { notificationAccepted, notificationRefused, parsePaymentNotification } from './notification';
+import { notificationAccepted, notificationKind, notificationRefused, parsePaymentNotification, parseRefundNotification } from './notification';
 
 const providerSays = (e: unknown, code: string): boolean => isWechatPayError(e) && e.kind === 'api_error' && e.providerCode === code;
 
@@ -68,6 +68,23 @@ export class WechatPayPayments implements Payments {
 
   parseNotification(request: NotificationRequest): NotificationCheck {
     return parsePaymentNotification(request, this.notificationKeys(), this.clock);
+  }
+
+  async refund(input: RefundInput): Promise<ProviderRefund> {
+    const r = await this.client.createRefund({ transactionId: input.transactionId, outRefundNo: input.outRefundNo, amountFen: input.amountFen, totalFen: input.totalFen, ...(input.reason ? { reason: input.reason } : {}) });
+    const { mchid: _mchid, ...refund } = r;
+    return refund;
+  }
+
+  notificationKind(request: NotificationRequest): 'refund' | 'transaction' {
+    return notificationKind(request);
+  }
+
+  parseRefundNotification(request: NotificationRequest): RefundNotificationCheck {
+    const r = parseRefundNotification(request, this.notificationKeys(), this.clock);
+    if (!r.ok) return r;
+    const { mchid: _mchid, ...refund } = r.notification.refund;
+    return { ok: true, notification: { ...r.notification, refund } };
   }
 
   notificationAnswer(outcome: 'accepted' | NotificationRefusal): HttpAnswer {
