@@ -18,6 +18,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Contract } from '../domain/contract';
+import type { EvidenceReportData } from '../documents/evidence-report';
 import { parseTimestampToken } from '../documents/timestamp';
 import { findContracts } from '../contracts/repository';
 import type { Deps } from '../ports/operation';
@@ -31,9 +32,12 @@ const STATE_ID = 'state';
 
 /** How long after a clock reading a commit is assumed to have landed. */
 export const SETTLE_MS = 60_000;
-const PAGE = 1000;
-/** Heads per anchor at most; a busier window is cut at a later run (its end moves only as far as it got). */
-const MAX_LEAVES = 10_000;
+/**
+ * Heads per anchor at most: the anchor, its proofs and the window's move are one commit (one
+ * CloudBase transaction), so it stays small; a busier window is cut and the rest left to the next
+ * run, whose window starts where this one stopped.
+ */
+const MAX_LEAVES = 500;
 
 export interface AnchorState extends Doc {
   /** Contracts updated up to this instant (ISO) are anchored. */
@@ -77,20 +81,15 @@ export interface AnchorRun {
 
 const EPOCH = new Date(0).toISOString();
 
-/** Contracts updated in (from, to], oldest first, up to MAX_LEAVES; `to` shrinks when cut. */
+/** Contracts updated in (from, to], oldest first, at most MAX_LEAVES; `to` moves back when the window is cut. */
 const changedIn = async (deps: Deps, from: string, to: string): Promise<{ contracts: Contract[]; to: string }> => {
-  const out: Contract[] = [];
-  for (let skip = 0; ; skip += PAGE) {
-    const page = await findContracts(deps, { updatedAt: { $gt: from, $lte: to } }, { orderBy: [['updatedAt', 'asc']], limit: PAGE, skip });
-    out.push(...page);
-    if (page.length < PAGE) return { contracts: out, to };
-    if (out.length >= MAX_LEAVES) {
-      // Cut before the last instant seen, so contracts sharing it are all left for the next run.
-      const last = out[out.length - 1]!.updatedAt;
-      const kept = out.filter((c) => c.updatedAt < last);
-      return kept.length ? { contracts: kept, to: kept[kept.length - 1]!.updatedAt } : { contracts: out, to: last };
-    }
-  }
+  const page = await findContracts(deps, { updatedAt: { $gt: from, $lte: to } }, { orderBy: [['updatedAt', 'asc']], limit: MAX_LEAVES });
+  if (page.length < MAX_LEAVES) return { contracts: page, to };
+  // Cut before the last instant seen, so contracts sharing it are all left for the next run (when
+  // the whole page shares one instant it is taken as is: 500 commits in one millisecond do not happen).
+  const last = page[page.length - 1]!.updatedAt;
+  const kept = page.filter((c) => c.updatedAt < last);
+  return kept.length ? { contracts: kept, to: kept[kept.length - 1]!.updatedAt } : { contracts: page, to: last };
 };
 
 export const runAnchor = async (deps: Deps): Promise<AnchorRun> => {
@@ -137,4 +136,12 @@ export const anchorOfHead = async (deps: Deps, contractId: string, seq: number):
   if (!proof) return null;
   const anchor = await deps.store.get<AnchorDoc>(ANCHORS, proof.anchorId);
   return anchor ? { anchor, proof } : null;
+};
+
+/** The signed head of a contract and the anchor holding it, as the evidence report reads them. */
+export const chainHeadFacts = async (deps: Deps, c: Contract): Promise<{ chainHead?: NonNullable<EvidenceReportData['chainHead']> }> => {
+  const h = c.signedHead;
+  if (!h || h.seq !== c.eventHead.seq || h.hash !== c.eventHead.hash) return {};
+  const a = await anchorOfHead(deps, c._id, h.seq);
+  return { chainHead: { seq: h.seq, hash: h.hash, signedAt: h.signedAt, anchor: a ? { anchoredAt: a.anchor.anchoredAt, root: a.anchor.root, anchorId: a.anchor._id } : null } };
 };

@@ -97,6 +97,8 @@ describe('E2 signed chain heads and their anchors', () => {
   });
 });
 
+// The tests that call the emulator come first: the offline checks below keep this process's event
+// loop busy for seconds, and a keep-alive socket the server closed meanwhile resets the next call.
 describe('E3 contract-evidence is rate-limited', () => {
   test('the 11th bundle of one party on one contract in a day is refused', async () => {
     // One bundle so far by the borrower; nine more are allowed, the eleventh is not.
@@ -106,6 +108,36 @@ describe('E3 contract-evidence is rate-limited', () => {
     // The other party is counted apart.
     expect((await client.call('contract-evidence', lender.openid, { contractId: id })).ok).toBe(true);
   }, 60_000);
+});
+
+describe('E2/E3 after the contract moves on: a settled IOU', () => {
+  test('the settlement moves the signed head; the old anchor no longer covers it; two overlapping anchor runs anchor it once; the settled bundle passes, and the signed-state PDF inside it is refused as an earlier revision', async () => {
+    const before = await stored();
+    await client.ok('settle-request', borrower.openid, { contractId: id, reason: '已还清', bizToken: await client.face(borrower, 'settle_request', id) });
+    await client.ok('settle-confirm', lender.openid, { contractId: id, bizToken: await client.face(lender, 'settle_confirm', id) });
+    const after = await stored();
+    expect(after.state).toBe('settled');
+    expect(after.signedHead!.seq).toBe(after.eventHead.seq);
+    expect(after.eventHead.seq).toBeGreaterThan(before.eventHead.seq);
+    expect(verifyChainHead({ contractId: id, head: after.eventHead }, Buffer.from(after.signedHead!.signature, 'base64'), { trustedRootSha256: rootFp }).valid).toBe(true);
+    expect((await client.call('contract-evidence', lender.openid, { contractId: id })).error?.code).toBe('EVIDENCE_NOT_READY');
+
+    await client.advanceMinutes(2);
+    const [a, b] = await Promise.all([client.timer('timer-anchor'), client.timer('timer-anchor')]);
+    // One run anchors the window; the other finds it taken (or, coming second, nothing left in it).
+    expect([a.data.anchored, b.data.anchored].sort()).toEqual([0, 1]);
+    expect((await emu.container.store.find<any>('anchor_proofs', { contractId: id })).map((p) => p.seq).sort((x: number, y: number) => x - y)).toEqual([before.eventHead.seq, after.eventHead.seq]);
+
+    const settled = await fetchBytes((await client.ok('contract-evidence', lender.openid, { contractId: id })).url);
+    const r = await verifyBundle(settled, { rootFingerprint: rootFp });
+    expect(r.checks.filter((c) => !c.ok)).toEqual([]);
+    expect(r.valid).toBe(true);
+    // The PDF of the earlier bundle (both signatures, B-LTA, valid on its own) in place of the settled one.
+    const files = unpack(settled);
+    const swapped = await verifyBundle(repack(withPdf(files, pdfOf(unpack(bundle)))), { rootFingerprint: rootFp });
+    expect(swapped.checks.filter((c) => !c.ok).map((c) => c.id)).toEqual(['final-document']);
+    expect(swapped.checks.find((c) => c.id === 'final-document')!.details[0]).toMatch(/较早的版本.*earlier revision/);
+  }, 120_000);
 });
 
 // ── the offline verifier ────────────────────────────────────────────────────────────────────
