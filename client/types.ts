@@ -249777,11 +249777,11 @@ createdAt: string
 expiresAt: null
 flow: string
 form: {
-amountFen: number
-note: string
-paymentMethod: string
-reason: string
-receivedDate: string
+amountFen?: number
+note?: string
+paymentMethod?: string
+reason?: string
+receivedDate?: string
 [k: string]: unknown
 }
 id: string
@@ -249789,12 +249789,33 @@ initiatedAt: string
 kind: string
 myKindRole: string
 myRole: string
+ownFile?: {
+deadline: string
+originalName: string
+originalSha256: string
+pages: {
+height: number
+width: number
+[k: string]: unknown
+}[]
+pdfSha256: string
+[k: string]: unknown
+}
 parties: {
+fields?: {
+height: number
+page: number
+width: number
+x: number
+y: number
+[k: string]: unknown
+}[]
 filledBy: string
 idNumber: string
 isMe: boolean
 kindRole: string
 name: string
+order?: number
 phone: string
 role: string
 side: string
@@ -249820,6 +249841,7 @@ role: string
 settlementCertificate?: null
 shareToken: null
 side: string
+signingOrder?: string
 state: string
 stateLabel: string
 title: string
