@@ -284,6 +284,37 @@ describe('E3 esign-verify on the real bundle', () => {
     expect(r2.checks.find((c) => c.id === 'events')!.details[0]).toMatch(/^第 1 个事件 at event 1: 事件内容被修改/);
   });
 
+  test('an event deleted from the middle, or two events swapped: the chain names the event; re-numbered and re-hashed, the signed head and the proof fail', async () => {
+    const files = unpack(bundle);
+    const es = events(files);
+    const deleted = es.filter((e) => e.seq !== 3);
+    const r1 = await verifyBundle(repack({ ...files, 'events.jsonl': jsonl(deleted) }), { rootFingerprint: rootFp });
+    expect(r1.checks.filter((c) => !c.ok).map((c) => c.id)).toEqual(['events']);
+    expect(r1.checks.find((c) => c.id === 'events')!.details[0]).toMatch(/^第 3 个事件 at event 3: 缺少事件/);
+    const renumbered = rehash(deleted.map((e, i) => ({ ...e, seq: i + 1 })));
+    expect(await failing(repack(withHead({ ...files, 'events.jsonl': jsonl(renumbered) }, renumbered.at(-1)!)))).toEqual(['chain-head', 'inclusion']);
+    // Swapped: the 2nd and 3rd events trade places (their seqs kept in file order).
+    const swapped = [es[0]!, { ...es[2]!, seq: 2 }, { ...es[1]!, seq: 3 }, ...es.slice(3)];
+    const r2 = await verifyBundle(repack({ ...files, 'events.jsonl': jsonl(swapped) }), { rootFingerprint: rootFp });
+    expect(r2.checks.filter((c) => !c.ok).map((c) => c.id)).toEqual(['events']);
+    const swappedRehashed = rehash(swapped);
+    expect(await failing(repack(withHead({ ...files, 'events.jsonl': jsonl(swappedRehashed) }, swappedRehashed.at(-1)!)))).toEqual(['chain-head', 'inclusion']);
+  });
+
+  test('without --root-fingerprint the bundle\'s own root is used and the output says so; usage and I/O errors exit 2', async () => {
+    const dir = tempDir('esign-bundle-noroot-');
+    const file = writeTemp(dir, 'bundle.zip', bundle);
+    const cli = run('node', [path.join(ROOT, 'bin', 'esign-verify.js'), file]);
+    expect(cli.status).toBe(0);
+    expect(cli.stdout).toContain('未给定指纹：使用证据包自带的根证书');
+    expect(cli.stdout).toContain('（取自证据包 taken from the bundle）');
+    const r = await verifyBundle(bundle);
+    expect(r).toMatchObject({ valid: true, rootFromCaller: false, rootSha256: rootFp });
+    // Usage errors exit 2.
+    expect(run('node', [path.join(ROOT, 'bin', 'esign-verify.js')]).status).toBe(2);
+    expect(run('node', [path.join(ROOT, 'bin', 'esign-verify.js'), path.join(dir, 'missing.zip')]).status).toBe(2);
+  }, 60_000);
+
   test('the last event dropped: the chain no longer ends at the signed head; with the head rewritten, its signature and proof fail, and the final PDF is not the one the events name', async () => {
     const files = unpack(bundle);
     const es = events(files);
