@@ -245934,6 +245934,16 @@ contractId: string
 }
 
 /**
+ * A short-lived link to the contract's evidence bundle (E3): a zip with the final and original files, the events, the signed chain head, its inclusion proof and anchor, the timestamp tokens and the platform root; checked offline by `npx esign-verify`.
+ */
+export interface ContractEvidenceInput {
+/**
+ * Contract id
+ */
+contractId: string
+}
+
+/**
  * The other party checks and confirms their details (P2).
  */
 export interface ContractFillInput {
@@ -246706,6 +246716,16 @@ export interface TemplateListInput {
 }
 
 /**
+ * Timer trigger (E2/S1): anchors the signed event-chain heads that changed since the last run in a TSA-timestamped Merkle tree; the SCF timer event's fields are accepted and ignored.
+ */
+export interface TimerAnchorInput {
+Time?: string
+TriggerName?: string
+Type?: string
+Message?: string
+}
+
+/**
  * Timer trigger (C2/S1); the SCF timer event's fields are accepted and ignored.
  */
 export interface TimerExpireInput {
@@ -247292,6 +247312,19 @@ side: string
 type: string
 [k: string]: unknown
 }[]
+[k: string]: unknown
+}
+
+/**
+ * What contract-evidence answers in data (learnt from the end-to-end tests' answers: scripts/gen-output-schemas.ts).
+ */
+export interface ContractEvidenceOutput {
+anchoredAt: string
+expiresAt: string
+fileName: string
+sha256: string
+size: number
+url: string
 [k: string]: unknown
 }
 
@@ -249744,11 +249777,11 @@ createdAt: string
 expiresAt: null
 flow: string
 form: {
-amountFen: number
-note: string
-paymentMethod: string
-reason: string
-receivedDate: string
+amountFen?: number
+note?: string
+paymentMethod?: string
+reason?: string
+receivedDate?: string
 [k: string]: unknown
 }
 id: string
@@ -249756,12 +249789,33 @@ initiatedAt: string
 kind: string
 myKindRole: string
 myRole: string
+ownFile?: {
+deadline: string
+originalName: string
+originalSha256: string
+pages: {
+height: number
+width: number
+[k: string]: unknown
+}[]
+pdfSha256: string
+[k: string]: unknown
+}
 parties: {
+fields?: {
+height: number
+page: number
+width: number
+x: number
+y: number
+[k: string]: unknown
+}[]
 filledBy: string
 idNumber: string
 isMe: boolean
 kindRole: string
 name: string
+order?: number
 phone: string
 role: string
 side: string
@@ -249787,6 +249841,7 @@ role: string
 settlementCertificate?: null
 shareToken: null
 side: string
+signingOrder?: string
 state: string
 stateLabel: string
 title: string
@@ -252888,6 +252943,16 @@ version: string
 }
 
 /**
+ * What timer-anchor answers in data (learnt from the end-to-end tests' answers: scripts/gen-output-schemas.ts).
+ */
+export interface TimerAnchorOutput {
+anchorId: (null | string)
+anchored: number
+skipped: boolean
+[k: string]: unknown
+}
+
+/**
  * What timer-expire answers in data (learnt from the end-to-end tests' answers: scripts/gen-output-schemas.ts).
  */
 export interface TimerExpireOutput {
@@ -252972,6 +253037,7 @@ export interface Inputs {
   'contract-download': ContractDownloadInput;
   'contract-email': ContractEmailInput;
   'contract-events': ContractEventsInput;
+  'contract-evidence': ContractEvidenceInput;
   'contract-fill': ContractFillInput;
   'contract-get': ContractGetInput;
   'contract-issue': ContractIssueInput;
@@ -253017,6 +253083,7 @@ export interface Inputs {
   'signature-upload': SignatureUploadInput;
   'template-get': TemplateGetInput;
   'template-list': TemplateListInput;
+  'timer-anchor': TimerAnchorInput;
   'timer-expire': TimerExpireInput;
   'timer-outbox': TimerOutboxInput;
   'timer-payment-reconcile': TimerPaymentReconcileInput;
@@ -253033,6 +253100,7 @@ export interface Outputs {
   'contract-download': ContractDownloadOutput;
   'contract-email': ContractEmailOutput;
   'contract-events': ContractEventsOutput;
+  'contract-evidence': ContractEvidenceOutput;
   'contract-fill': ContractFillOutput;
   'contract-get': ContractGetOutput;
   'contract-issue': ContractIssueOutput;
@@ -253076,6 +253144,7 @@ export interface Outputs {
   'signature-upload': SignatureUploadOutput;
   'template-get': TemplateGetOutput;
   'template-list': TemplateListOutput;
+  'timer-anchor': TimerAnchorOutput;
   'timer-expire': TimerExpireOutput;
   'timer-outbox': TimerOutboxOutput;
   'timer-payment-reconcile': TimerPaymentReconcileOutput;

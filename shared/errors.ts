@@ -59,6 +59,8 @@ export const ERRORS = {
   PRICE_CHANGED: { status: 409, message: '费用已变化，请确认新的金额后再支付' },
   /** The coupon picked cannot be used here: not the caller's, used, held by another payment, expired, or not for this item. */
   COUPON_UNAVAILABLE: { status: 409, message: '该优惠券不可用' },
+  /** E3: the contract's last event is not anchored in time yet (the anchor timer runs every few minutes). */
+  EVIDENCE_NOT_READY: { status: 409, message: '证据正在固化存证，请几分钟后再下载证据包' },
   /** Too many requests of this kind (e.g. 催办). */
   RATE_LIMITED: { status: 429, message: '操作过于频繁，请稍后再试' },
   UNSUPPORTED_FILE_TYPE: { status: 400, message: '不支持的文件类型' },

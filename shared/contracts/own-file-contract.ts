@@ -9,6 +9,7 @@
  */
 import { AppError } from '../errors';
 import { chainEvents, GENESIS_HASH } from '../domain/events';
+import { signHead } from './chain-heads';
 import { CONTRACT_SCHEMA_VERSION, type Contract, type Party, type SignatureField, type SigningOrder } from '../domain/contract';
 import { CONTRACT_PAYMENT_TABLE, newRecord } from '../lifecycle';
 import { initialStatuses, signingPositions } from '../lifecycle/table';
@@ -160,7 +161,7 @@ export const createOwnFileDraft = async (deps: Deps, openid: string, input: OwnF
     { type: 'notice_accepted', actor, data: { notice: 'own_file_notice' } },
     { type: 'created', actor, data: { kind: OWN_FILE_KIND, signers: signers.length, fillModes: signers.map((s) => s.fillMode), signingOrder: order, originalSha256: f.originalSha256, pdfSha256: f.pdfSha256, deadline: draft.ownFile!.deadline } },
   ]);
-  const contract: Contract = { ...draft, eventHead: chained.head };
+  const contract: Contract = { ...draft, eventHead: chained.head, signedHead: await signHead(deps, id, chained.head, at) };
   const r = await deps.store.commit({ collection: CONTRACTS, doc: contract, expectedVersion: 0 }, [{ collection: EVENTS, docs: chained.docs }]);
   if (!r.ok) throw new AppError('CONFLICT');
   return { ...contract, version: r.version };

@@ -11,6 +11,7 @@
  */
 import { AppError } from '../errors';
 import { chainEvents, type NewEvent } from '../domain/events';
+import { headFor } from './chain-heads';
 import type { Contract } from '../domain/contract';
 import type { Append, CasWrite } from '../ports/store';
 import type { Deps } from '../ports/operation';
@@ -45,7 +46,8 @@ export const recordChange = async (
     const { contract, events, writes = [], appends = [], messages = [] } = changed;
     if (messages.length && !deliver) throw new Error('recordChange: messages need a deliver (messages/outbox.ts deliverNow)');
     const chained = chainEvents(fresh._id, fresh.eventHead, now, events);
-    const doc: Contract = { ...contract, updatedAt: now, eventHead: chained.head };
+    // E2: the new head signed in this very commit (record-change never adds zero events and a new head).
+    const doc: Contract = { ...contract, updatedAt: now, eventHead: chained.head, signedHead: await headFor(deps, fresh._id, fresh.eventHead, chained.head, fresh.signedHead, now) };
     const more = extra ? await extra() : { writes: [], appends: [] };
     const r = await deps.store.commit(
       [{ collection: CONTRACTS, doc, expectedVersion: fresh.version ?? 0 }, ...writes, ...more.writes],

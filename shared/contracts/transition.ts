@@ -6,6 +6,7 @@
  * (INVALID_TRANSITION) — or, if the contract keeps changing under it, it gets CONFLICT.
  */
 import { AppError } from '../errors';
+import { headFor } from './chain-heads';
 import { chainEvents, type EventType, type NewEvent } from '../domain/events';
 import { partyIndexOf, type Contract, type Party, type PartyDetails, type PartySide, type Signature } from '../domain/contract';
 import { applyDecision, decide, hasEffect, type Performer, type Decision } from '../lifecycle/machine';
@@ -164,7 +165,8 @@ export const runTransition = async (deps: Deps, rawReq: TransitionRequest): Prom
       },
     ];
     const chained = chainEvents(fresh._id, fresh.eventHead, now, events);
-    const toSave: Contract = { ...next, eventHead: chained.head };
+    // E2: the head the events lead to, signed by the platform and stored with them.
+    const toSave: Contract = { ...next, eventHead: chained.head, signedHead: await headFor(deps, fresh._id, fresh.eventHead, chained.head, fresh.signedHead, now) };
     // M1: the messages the move causes are outbox rows of this very commit, with the face check
     // spent (req.writes) and the events: all of it is stored, or none of it is.
     const routed = await outboxRows(deps, toSave, decision, req, fresh, index);

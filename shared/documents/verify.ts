@@ -805,3 +805,64 @@ export const verifyDetachedCms = (cmsDer: Buffer, content: Uint8Array, options: 
     ...(cms.signingTime ? { signingTime: cms.signingTime.toISOString() } : {}),
   });
 };
+
+// ---------------------------------------------------------------------------------------------
+// A timestamp token outside any PDF (an audit anchor's, E2), and the tokens inside one
+
+export interface StandaloneTimestampReport {
+  valid: boolean;
+  report: TimestampReport;
+  failures: VerifyFailure[];
+}
+
+/**
+ * Checks an RFC 3161 token over `data` with the same rules as a PDF's timestamps: strict DER, the
+ * imprint is the digest of `data`, the TSA's signature holds, its certificate is a TSA's and chains
+ * to a configured root valid at genTime. `crlsDer`, when given, are checked for revocation.
+ */
+export const verifyTimestampToken = (tokenDer: Buffer, data: Uint8Array, options: VerifyOptions, crlsDer: readonly Buffer[] = []): StandaloneTimestampReport => {
+  const anchors = anchorsFrom(options);
+  const crls: ParsedCrl[] = [];
+  for (const c of crlsDer) {
+    try {
+      crls.push(parseCrl(c));
+    } catch {
+      /* an unreadable CRL covers nothing */
+    }
+  }
+  const trust = new Trust(anchors.fingerprints, anchors.pems, crls);
+  const checked = checkToken(tokenDer, (h) => createHash(h).update(data).digest(), trust, '时间戳');
+  const failures = [...anchors.failures, ...checked.failures];
+  return { valid: checked.report.valid && failures.length === 0, report: checked.report, failures };
+};
+
+export interface EmbeddedToken {
+  fieldName: string;
+  /** A party's signature timestamp (B-T), or the document timestamp itself (B-LTA). */
+  kind: 'signature-timestamp' | 'document-timestamp';
+  der: Buffer;
+}
+
+/** Every RFC 3161 token a signed PDF carries, in signature order (for the evidence bundle). */
+export const timestampTokensOf = async (pdf: Uint8Array): Promise<EmbeddedToken[]> => {
+  const doc = await PDFDocument.load(pdf, { updateMetadata: false, ignoreEncryption: true });
+  const out: EmbeddedToken[] = [];
+  for (const f of signatureFields(doc)) {
+    const contents = contentsOf(f.sig);
+    const der = contents && contentsDer(contents);
+    if (!der) continue;
+    if (isDocumentTimestamp(f.sig)) {
+      out.push({ fieldName: f.name, kind: 'document-timestamp', der });
+      continue;
+    }
+    try {
+      const cms = parseCmsSignedData(der);
+      for (const t of cms.unsignedAttributes.filter((a) => a.type === OID.signatureTimeStampToken).flatMap((a) => a.values)) {
+        out.push({ fieldName: f.name, kind: 'signature-timestamp', der: t });
+      }
+    } catch {
+      /* a signature we cannot read carries no token we could hand out */
+    }
+  }
+  return out;
+};

@@ -220,6 +220,18 @@ export interface EventHead {
   hash: string;
 }
 
+/**
+ * The event head as the platform signed it in the commit that moved it (E2, contracts/
+ * chain-heads.ts): a detached CMS over the head's bytes (evidence/merkle.ts chainHeadBytes). The
+ * anchor timer puts it in a timestamped Merkle tree; the evidence bundle carries it.
+ */
+export interface SignedHead extends EventHead {
+  /** The CMS SignedData, DER in base64. */
+  signature: string;
+  /** When the commit signed it (our clock: the trusted time is the anchor's). */
+  signedAt: string;
+}
+
 export interface Contract extends Doc {
   _id: string;
   /** Human contract number shown on the document (e.g. JT20261125xxxx). */
@@ -262,6 +274,8 @@ export interface Contract extends Doc {
   /** L4: the lender's signed 结清证明 of a settled IOU, beside the stamped contract. */
   settlementCertificate?: SettlementCertificate;
   eventHead: EventHead;
+  /** eventHead signed by the platform; absent on contracts whose chain has not moved since E2. */
+  signedHead?: SignedHead;
 }
 
 export interface SettlementCertificate {

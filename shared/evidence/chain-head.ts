@@ -11,7 +11,6 @@
  */
 import { createHash, createPrivateKey } from 'node:crypto';
 import { buildCmsSignedData } from '../documents/cms';
-import { verifyDetachedCms, type DetachedReport, type VerifyOptions } from '../documents/verify';
 import { pemToDer } from '../documents/x509';
 import { chainHeadBytes, type ChainHeadLeaf } from './merkle';
 
@@ -33,13 +32,3 @@ export const signChainHead = (leaf: ChainHeadLeaf, signer: HeadSigner, at: Date)
     // from the timestamped Merkle root the head is anchored in).
     includeSigningTime: true,
   });
-
-export const verifyChainHead = (leaf: ChainHeadLeaf, signature: Buffer, trust: Pick<VerifyOptions, 'trustedRootSha256' | 'trustedRootPem'>): DetachedReport => {
-  let content: Buffer;
-  try {
-    content = chainHeadBytes(leaf);
-  } catch (e) {
-    return { valid: false, failures: [{ code: 'CMS_MALFORMED', message: `链头格式错误：${(e as Error).message}` }] };
-  }
-  return verifyDetachedCms(signature, content, trust);
-};

@@ -19,6 +19,7 @@ import { EVENTS } from '../contracts/repository';
 import { FACE_CHECKS, type FaceCheck } from '../identity/face-checks';
 import { PLATFORM_SIGNER, platformCertificate } from '../contracts/pdf';
 import { STATE_LABELS } from '../contracts/views';
+import { chainHeadFacts } from './anchors';
 import { kindSpec } from '../kinds/registry';
 
 /** 'YYYY-MM-DD HH:mm:ss' in China time (UTC+8, no DST). */
@@ -81,6 +82,7 @@ export const evidenceData = async (deps: Deps, c: Contract, reportNo: string): P
       validity: `${s.certificate.validFrom} — ${s.certificate.validTo}`, fingerprint: s.certificate.fingerprintSha256, signedAt: chinaDateTime(s.signedAt),
     })),
     chainIntact: verifyChain(events, c.eventHead).ok,
+    ...(await chainHeadFacts(deps, c)),
     platformName: '电子签',
     ...(await ledgerSection(deps, c)),
   };

@@ -339,6 +339,16 @@ contractId: string
 }
 
 /**
+ * A short-lived link to the contract's evidence bundle (E3): a zip with the final and original files, the events, the signed chain head, its inclusion proof and anchor, the timestamp tokens and the platform root; checked offline by `npx esign-verify`.
+ */
+export interface ContractEvidenceInput {
+/**
+ * Contract id
+ */
+contractId: string
+}
+
+/**
  * The other party checks and confirms their details (P2).
  */
 export interface ContractFillInput {
@@ -979,6 +989,16 @@ kind: string
  */
 export interface TemplateListInput {
 
+}
+
+/**
+ * Timer trigger (E2/S1): anchors the signed event-chain heads that changed since the last run in a TSA-timestamped Merkle tree; the SCF timer event's fields are accepted and ignored.
+ */
+export interface TimerAnchorInput {
+Time?: string
+TriggerName?: string
+Type?: string
+Message?: string
 }
 
 /**

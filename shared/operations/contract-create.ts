@@ -12,6 +12,7 @@ import { listPrice } from '../rules/fees';
 import { requireCaller, type Operation } from '../ports/operation';
 import { validatePayload } from '../rules/json-schema';
 import { CONTRACTS, EVENTS } from '../contracts/repository';
+import { signHead } from '../contracts/chain-heads';
 import { checkEligible, parsePerson } from '../identity/person';
 import { contractView } from '../contracts/views';
 import { requireRealName } from '../identity/users';
@@ -100,7 +101,7 @@ export const contractCreate: Operation<ContractCreateInput> = async (raw, ctx) =
   const chained = chainEvents(id, draft.eventHead, at, [
     { type: 'created', actor: { role: 'initiator', openid }, data: { kind: spec.kind, myRole: input.myRole, fillMode: input.counterparty.fillMode, amountFen: form.amountFen ?? null } },
   ]);
-  const contract: Contract = { ...draft, eventHead: chained.head };
+  const contract: Contract = { ...draft, eventHead: chained.head, signedHead: await signHead(deps, id, chained.head, at) };
   const r = await deps.store.commit({ collection: CONTRACTS, doc: contract, expectedVersion: 0 }, [{ collection: EVENTS, docs: chained.docs }]);
   if (!r.ok) throw new AppError('CONFLICT');
   return contractView({ ...contract, version: r.version }, 0, at);

@@ -89,11 +89,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   call('extension-sign', 'The other party signs the extension agreement (L3)', { ports: ['face', 'mailer', 'sms'], pdf: true }, 512, 20),
   call('extension-refuse', 'The other party declines a proposed extension (L3)', { ports: ['mailer', 'sms'] }),
   call('demand-send', 'The lender sends a formal demand (催告) for what is overdue (L3)', { ports: ['mailer', 'sms'] }),
+  call('contract-evidence', 'Short-lived link to the evidence bundle (zip) that esign-verify checks offline', { pdf: true }, 512, 20),
   call('evidence-report-request', 'Produce, sign and email the evidence report', { ports: ['face', 'mailer', 'payments', 'sms'], pdf: true }, 512, 30),
   { name: 'timer-expire', kind: 'timer', schedule: '0 */10 * * * * *', memoryMb: 256, timeoutS: 300, summary: 'Expire contracts 30 days after initiation', ports: ['mailer', 'sms'], pdf: false },
   { name: 'timer-repayment-reminders', kind: 'timer', schedule: '0 0 9 * * * *', memoryMb: 256, timeoutS: 300, summary: 'One SMS per due instalment, 09:00 daily', ports: ['mailer', 'sms'], pdf: false },
   // M1: retries what the post-commit attempt could not deliver (backoff in lifecycle/message.ts).
   { name: 'timer-outbox', kind: 'timer', schedule: '0 */1 * * * * *', memoryMb: 512, timeoutS: 120, summary: 'Deliver the outbox: retry SMS and email the provider failed with a retryable error; produce and email the paid evidence reports', ports: ['face', 'mailer', 'sms'], pdf: true },
+  // E2: the signed chain heads changed since the last run, in a Merkle tree whose root the TSA
+  // timestamps. Every 5 minutes: a bundle can be downloaded that long after a contract's last act.
+  { name: 'timer-anchor', kind: 'timer', schedule: '0 */5 * * * * *', memoryMb: 256, timeoutS: 120, summary: 'Anchor the changed event-chain heads: Merkle root timestamped by the TSA', ports: [], pdf: false },
   { name: 'timer-payment-reconcile', kind: 'timer', schedule: '0 */5 * * * * *', memoryMb: 256, timeoutS: 120, summary: 'Ask WeChat Pay about orders unpaid after N minutes: settle or close them', ports: ['face', 'mailer', 'payments', 'sms'], pdf: true },
   // WeChat Pay waits 5 s for the answer; the function must answer well within it.
   { name: 'payment-notify', kind: 'webhook', memoryMb: 256, timeoutS: 5, summary: 'WeChat Pay payment notification: verify, decrypt, check, mark paid once; the report goes through the outbox', ports: ['mailer', 'payments', 'sms'], pdf: false },

@@ -32,6 +32,8 @@ export const COLLECTIONS = {
       { name: 'state_expires', fields: [['state', 'asc'], ['expiresAt', 'asc']] },
       // Share links (P3).
       { name: 'share_token', fields: [['shareToken', 'asc']], unique: true },
+      // E2 anchor timer: the contracts whose chain moved in a window.
+      { name: 'updated', fields: [['updatedAt', 'asc']] },
     ],
   },
   events: {
@@ -137,6 +139,12 @@ export const COLLECTIONS = {
     name: 'verification_sends',
     indexes: [{ name: 'key_day', fields: [['key', 'asc'], ['day', 'asc']] }],
   },
+  // E2 audit anchors (operations/timer-anchor.ts): one per run that found changed chains — the
+  // Merkle root over their signed heads, its tree size and the TSA's token over it; plus `state`,
+  // the window the last anchor covered (compare-and-set, so two runs never anchor the same window).
+  anchors: { name: 'anchors', indexes: [] },
+  // One inclusion proof per anchored head, `_id` = contract id + ':' + seq (a head is anchored once).
+  anchorProofs: { name: 'anchor_proofs', indexes: [{ name: 'contract_seq', fields: [['contractId', 'asc'], ['seq', 'asc']] }] },
   // V2 signing methods (shared/identity/signing-password.ts, soter.ts): one document per user
   // (`_id` = openid): the password's scrypt hash and lock, the SOTER modes switched on.
   signingMethods: { name: 'signing_methods', indexes: [] },

@@ -1,0 +1,36 @@
+import type { ContractEvidenceInput } from '../generated/schema-types';
+import { requireCaller, type Operation } from '../ports/operation';
+import { loadAsParty } from '../contracts/repository';
+import { buildEvidenceBundle } from '../evidence/bundle';
+import { commitLimited, expectAllowed } from '../messages/limits';
+
+/** Seconds the link lives: long enough to download, too short to pass around (as contract-download's). */
+const LINK_SECONDS = 600;
+
+/**
+ * E3: a party's short-lived link to the contract's evidence bundle — a zip `npx esign-verify`
+ * checks offline (evidence/bundle.ts). A stranger gets NOT_FOUND; building one costs CPU and
+ * storage, so it counts against the `evidence_bundle` limits: a caller over them is refused before
+ * anything is built, and a bundle is counted once built (one not ready yet is not counted). The
+ * zip's key names the contract and the zip's hash, never anything the caller typed.
+ */
+export const contractEvidence: Operation<ContractEvidenceInput> = async (input, ctx) => {
+  const { openid } = requireCaller(ctx);
+  const { deps } = ctx;
+  const { contract } = await loadAsParty(deps, input.contractId, openid);
+  const now = deps.clock.now();
+  const subjects = { contractId: contract._id, caller: openid };
+  await expectAllowed(deps, 'evidence_bundle', subjects);
+  const bundle = await buildEvidenceBundle(deps, contract, now);
+  await commitLimited(deps, 'evidence_bundle', subjects, () => []);
+  const key = `evidence/${contract._id}/bundle-${bundle.sha256.slice(0, 16)}.zip`;
+  await deps.files.put(key, bundle.zip, 'application/zip');
+  return {
+    url: await deps.files.temporaryUrl(key, LINK_SECONDS),
+    expiresAt: new Date(now.getTime() + LINK_SECONDS * 1000).toISOString(),
+    sha256: bundle.sha256,
+    size: bundle.zip.length,
+    fileName: `${contract.contractNo}-证据包.zip`,
+    anchoredAt: bundle.anchoredAt,
+  };
+};
