@@ -61,8 +61,8 @@ export interface SignerMaterial {
 export interface SignOptions {
   /** Unique per signer, e.g. 'Sig_lender'. */
   fieldName: string;
-  /** Where to stamp: from RenderedDocument.signatureAreas. */
-  placement: { pageIndex: number; rect: Rect };
+  /** Where to stamp: from RenderedDocument.signatureAreas; null for an invisible field (no place free of text is known). */
+  placement: { pageIndex: number; rect: Rect } | null;
   signer: SignerMaterial;
   /** e.g. '出借人签署借条'. */
   reason: string;
@@ -352,7 +352,9 @@ export const signPdf = async (pdfBytes: Uint8Array, opts: SignOptions): Promise<
   const subFilter = opts.subFilter ?? 'ETSI.CAdES.detached';
   const spec: FieldSpec = {
     fieldName: opts.fieldName,
-    visible: { placement: opts.placement, appearance: opts.appearance, ...(opts.caption ? { caption: opts.caption } : {}), ...(opts.signerName ? { tooltip: opts.signerName } : {}) },
+    ...(opts.placement
+      ? { visible: { placement: opts.placement, appearance: opts.appearance, ...(opts.caption ? { caption: opts.caption } : {}), ...(opts.signerName ? { tooltip: opts.signerName } : {}) } }
+      : {}),
     entries: {
       Type: 'Sig',
       Filter: 'Adobe.PPKLite',

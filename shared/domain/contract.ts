@@ -172,6 +172,12 @@ export interface ContractDocument {
   /** Where each party signs, from the rendering. */
   areas: Array<{ party: number; fieldName: string; pageIndex: number; rect: { x: number; y: number; width: number; height: number } }>;
   signatures: DocumentSignature[];
+  /**
+   * A band of the rendered original that nothing is drawn in (documents/layout.ts): where the
+   * parties' rescind/settle signatures and the platform's stamp go, never over text. Absent for an
+   * own file (we did not lay it out) and for documents rendered before it existed.
+   */
+  actsArea?: { pageIndex: number; rect: { x: number; y: number; width: number; height: number } };
   /** The file as it was when the contract came into force (both parties signed). */
   signedKey: string | null;
 }
