@@ -249744,11 +249744,54 @@ createdAt: string
 expiresAt: null
 flow: string
 form: {
-amountFen: number
-note: string
-paymentMethod: string
-reason: string
-receivedDate: string
+amountFen?: number
+costs?: {
+bearer: string
+item: string
+[k: string]: unknown
+}[]
+house?: {
+address: string
+areaSqm: number
+decoration: string
+detailAddress: string
+furnished: boolean
+furniture: {
+condition: string
+name: string
+quantity: number
+[k: string]: unknown
+}[]
+layout: string
+ownershipCertificateNo: string
+[k: string]: unknown
+}
+note?: string
+otherTerms?: string
+paymentMethod?: string
+promises?: {
+alterationAllowed: boolean
+otherPromises: string[]
+petsAllowed: boolean
+subletAllowed: boolean
+terminationNoticeDays: number
+[k: string]: unknown
+}
+reason?: string
+receivedDate?: string
+rent?: {
+depositFen: number
+monthlyRentFen: number
+payDaysBefore: number
+paymentAccount: string
+paymentCycle: string
+[k: string]: unknown
+}
+term?: {
+endDate: string
+startDate: string
+[k: string]: unknown
+}
 [k: string]: unknown
 }
 id: string
@@ -249756,12 +249799,33 @@ initiatedAt: string
 kind: string
 myKindRole: string
 myRole: string
+ownFile?: {
+deadline: string
+originalName: string
+originalSha256: string
+pages: {
+height: number
+width: number
+[k: string]: unknown
+}[]
+pdfSha256: string
+[k: string]: unknown
+}
 parties: {
+fields?: {
+height: number
+page: number
+width: number
+x: number
+y: number
+[k: string]: unknown
+}[]
 filledBy: string
 idNumber: string
 isMe: boolean
 kindRole: string
 name: string
+order?: number
 phone: string
 role: string
 side: string
@@ -249787,6 +249851,7 @@ role: string
 settlementCertificate?: null
 shareToken: null
 side: string
+signingOrder?: string
 state: string
 stateLabel: string
 title: string
@@ -249876,17 +249941,60 @@ form: {
 amountFen?: number
 annualRateBp?: number
 borrowDate?: string
+costs?: {
+bearer: string
+item: string
+[k: string]: unknown
+}[]
+house?: {
+address: string
+areaSqm: number
+decoration: string
+detailAddress: string
+furnished: boolean
+furniture: {
+condition: string
+name: string
+quantity: number
+[k: string]: unknown
+}[]
+layout: string
+ownershipCertificateNo: string
+[k: string]: unknown
+}
 note?: string
+otherTerms?: string
 paymentMethod?: string
+promises?: {
+alterationAllowed: boolean
+otherPromises: string[]
+petsAllowed: boolean
+subletAllowed: boolean
+terminationNoticeDays: number
+[k: string]: unknown
+}
 purpose?: string
 reason?: string
 receivedDate?: string
+rent?: {
+depositFen: number
+monthlyRentFen: number
+payDaysBefore: number
+paymentAccount: string
+paymentCycle: string
+[k: string]: unknown
+}
 repayDate?: string
 repaymentPlan?: {
 dueDate: string
 principalFen: number
 [k: string]: unknown
 }[]
+term?: {
+endDate: string
+startDate: string
+[k: string]: unknown
+}
 [k: string]: unknown
 }
 id: string

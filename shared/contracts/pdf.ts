@@ -190,7 +190,8 @@ type Placement = { pageIndex: number; rect: { x: number; y: number; width: numbe
 const actsPlacements = async (c: Contract): Promise<{ requester: Placement; confirmer: Placement; platform: Placement }> => {
   const band = c.document!.actsArea ?? (c.ownFile ? undefined : (await renderContract(c)).actsArea);
   if (!band) return { requester: null, confirmer: null, platform: null };
-  const h = Math.min(band.rect.height, 96);
+  // As tall as a contract signature box (layout.ts SIGNATURE_BOX): the acts read as signatures, not as a headline.
+  const h = Math.min(band.rect.height, 76);
   const y = band.rect.y + band.rect.height - h;
   const seal = { width: Math.min(150, (band.rect.width - h - 24) / 2), height: h };
   const at = (x: number, width: number) => ({ pageIndex: band.pageIndex, rect: { x, y, width, height: h } });
