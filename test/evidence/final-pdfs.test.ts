@@ -236,6 +236,16 @@ describe('item 5: the parties sign their own rescind/settle acts, the platform�
     expect(words.filter((w) => acts.some((a) => overlaps(w, a.rect)))).toEqual([]);
   });
 
+  test('the receipt’s 确认领取 stamp (beside the payee’s signature) covers no word either', async () => {
+    const { bytes } = finals.receipt!;
+    const all = await widgets(bytes);
+    const stamp = all.find((w) => w.name === 'Sig_platform_accepted')!;
+    expect(overlaps(stamp.rect, all.find((w) => w.name === 'Sig_payee')!.rect)).toBe(false);
+    const words = wordsOn(bytes, stamp.pageIndex);
+    expect(words.length).toBeGreaterThan(10);
+    expect(words.filter((w) => overlaps(w, stamp.rect))).toEqual([]);
+  });
+
   test('each act’s signature is its party’s own one-time certificate, recorded with its side and index, after its face check', () => {
     const { contract } = finals.settled!;
     const acts = contract.document!.signatures.filter((s) => s.fieldName.startsWith('Sig_settle_'));
