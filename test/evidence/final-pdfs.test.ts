@@ -255,6 +255,34 @@ describe('item 5: the parties sign their own rescind/settle acts, the platform�
     expect(new Set(serials).size).toBe(serials.length);
   });
 
+  test('a document signed before the band was recorded: the contract is laid out again to find it, the stamps land in it, no word under them', async () => {
+    const a = person('o-fp-old-lender', '钱国庆', 44);
+    const b = person('o-fp-old-borrower', '吴春梅', 36);
+    for (const p of [a, b]) await client.verify(p);
+    const v = await client.ok('contract-create', a.openid, { kind: 'iou', myRole: 'lender', counterparty: me(b), form: iouForm(client.today()) });
+    await client.pay(a.openid, v.id);
+    await client.ok('share-open', b.openid, { token: v.shareToken });
+    await sign(a, v.id);
+    await sign(b, v.id);
+    const c = await stored(v.id);
+    const recorded = c.document!.actsArea!;
+    // As a document stored before actsArea existed reads.
+    const { actsArea: _dropped, ...older } = c.document!;
+    expect(await emu.container.store.compareAndSet('contracts', { ...c, document: older }, c.version!)).toBe(true);
+    await client.ok('settle-request', a.openid, { contractId: v.id, reason: '已还清', bizToken: await face(a, 'settle_request', v.id) });
+    await client.ok('settle-confirm', b.openid, { contractId: v.id, bizToken: await face(b, 'settle_confirm', v.id) });
+    const bytes = await download(a, v.id);
+    const acts = (await widgets(bytes)).filter((w) => ['Sig_settle_request_lender', 'Sig_settle_confirm_borrower', 'Sig_platform_settled'].includes(w.name));
+    expect(acts).toHaveLength(3);
+    for (const w of acts) {
+      expect(w.pageIndex).toBe(recorded.pageIndex);
+      expect(w.rect.y).toBeGreaterThanOrEqual(recorded.rect.y - 0.01);
+      expect(w.rect.y + w.rect.height).toBeLessThanOrEqual(recorded.rect.y + recorded.rect.height + 0.01);
+    }
+    expect(wordsOn(bytes, recorded.pageIndex).filter((w) => acts.some((x) => overlaps(w, x.rect)))).toEqual([]);
+    expect((await padesFindings(bytes, pems.rootCertPem, nss)).allValidAndTrusted).toBe(true);
+  });
+
   test('an own file (not laid out by us): the acts are invisible fields, the page gains no widget over its text', async () => {
     const { bytes } = finals['rescinded own file']!;
     const visible = (await widgets(bytes)).filter((w) => w.rect.width > 0 && w.rect.height > 0).map((w) => w.name);
