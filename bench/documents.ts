@@ -8,6 +8,8 @@
  *   - what PAdES adds per contract (E1): a signature timestamp per signature (embedded TSA, so
  *     without the network round trip a real TSA adds) and the completion (DSS + document
  *     timestamp), in time and bytes,
+ *   - what an ending (settle/rescind, issue 15 item 5) adds: two act signatures and the platform's
+ *     stamp, each timestamped, and a second completion,
  *   - file sizes,
  * and prints absolute milliseconds and ratios (ratios are what the performance budget is
  * about; absolute numbers vary with the machine).
@@ -246,6 +248,22 @@ const main = async () => {
     ltaMs.push(c);
     lta = r3;
   }
+  // Item 5: an ending (settle/rescind) — the requester's and the confirmer's act signatures and the
+  // platform's stamp, each timestamped, in the blank band the layout leaves, then a second completion.
+  const band = rendered.actsArea!;
+  const actArea = (fieldName: string, k: number) => ({ fieldName, role: '', name: '', pageIndex: band.pageIndex, rect: { x: band.rect.x + k * 160, y: band.rect.y, width: 150, height: 76 } });
+  const endingMs: number[] = [];
+  let ended = lta;
+  for (let i = 0; i < N; i++) {
+    const [ms, r] = await time(async () => {
+      const a = await signOnce(lta.bytes, actArea('Sig_settle_request_borrower', 0), '李小明', true);
+      const b = await signOnce(a.bytes, actArea('Sig_settle_confirm_lender', 1), '张三', true);
+      const c = await signOnce(b.bytes, actArea('Sig_platform_settled', 2), '电子签平台', true);
+      return addLongTermValidation(c.bytes, { ca, tsa, now: new Date() });
+    });
+    endingMs.push(ms);
+    ended = r;
+  }
   const verifyLta: number[] = [];
   for (let i = 0; i < 5; i++) {
     const [ms, rep] = await time(() => verifyPdf(lta.bytes, { trustedRootPem: ca.rootPem, requireLevel: 'B-LTA' }));
@@ -283,6 +301,12 @@ const main = async () => {
     ['E1 sign with signature timestamp (embedded TSA)', median(signTs).toFixed(1), `+${(median(signTs) - median([...sign1, ...sign2])).toFixed(1)} ms per signature (+ a real TSA's round trip)`],
     ['E1 completion: DSS + CRL + document timestamp', median(ltaMs).toFixed(1), `once per contract`],
     ['E1 verify at B-LTA (2 signatures + doc timestamp)', median(verifyLta).toFixed(1), `${(median(verifyLta) / median(verifyMs)).toFixed(2)}× B-B verify`],
+    [
+      'E1 per contract: 2 signature timestamps + completion',
+      (2 * (median(signTs) - median([...sign1, ...sign2])) + median(ltaMs)).toFixed(1),
+      `+${((lta.bytes.length - second.bytes.length) / 1024).toFixed(1)} KB (timestamps ${((bt.bytes.length - second.bytes.length) / 1024).toFixed(1)} KB, DSS + doc timestamp ${((lta.bytes.length - bt.bytes.length) / 1024).toFixed(1)} KB)`,
+    ],
+    ['item 5 ending: 2 act signatures + platform stamp (timestamped) + completion', median(endingMs).toFixed(1), `+${((ended.bytes.length - lta.bytes.length) / 1024).toFixed(1)} KB, once per settled/rescinded contract`],
   ];
   const sizes: Array<[string, number]> = [
     ['rendered IOU', rendered.bytes.length],
@@ -290,6 +314,7 @@ const main = async () => {
     ['after 2nd signature', second.bytes.length],
     ['E1 after 2nd timestamped signature (B-T)', bt.bytes.length],
     ['E1 completed (DSS + document timestamp, B-LTA)', lta.bytes.length],
+    ['item 5 settled (acts + stamp + 2nd completion)', ended.bytes.length],
     ['bare pdf-lib, same text', bareBytes.length],
   ];
   const w = Math.max(...rows.map((r) => r[0].length), ...goals.map((r) => r[0].length));

@@ -245934,16 +245934,6 @@ contractId: string
 }
 
 /**
- * A short-lived link to the contract's evidence bundle (E3): a zip with the final and original files, the events, the signed chain head, its inclusion proof and anchor, the timestamp tokens and the platform root; checked offline by `npx esign-verify`.
- */
-export interface ContractEvidenceInput {
-/**
- * Contract id
- */
-contractId: string
-}
-
-/**
  * The other party checks and confirms their details (P2).
  */
 export interface ContractFillInput {
@@ -246716,16 +246706,6 @@ export interface TemplateListInput {
 }
 
 /**
- * Timer trigger (E2/S1): anchors the signed event-chain heads that changed since the last run in a TSA-timestamped Merkle tree; the SCF timer event's fields are accepted and ignored.
- */
-export interface TimerAnchorInput {
-Time?: string
-TriggerName?: string
-Type?: string
-Message?: string
-}
-
-/**
  * Timer trigger (C2/S1); the SCF timer event's fields are accepted and ignored.
  */
 export interface TimerExpireInput {
@@ -247312,19 +247292,6 @@ side: string
 type: string
 [k: string]: unknown
 }[]
-[k: string]: unknown
-}
-
-/**
- * What contract-evidence answers in data (learnt from the end-to-end tests' answers: scripts/gen-output-schemas.ts).
- */
-export interface ContractEvidenceOutput {
-anchoredAt: string
-expiresAt: string
-fileName: string
-sha256: string
-size: number
-url: string
 [k: string]: unknown
 }
 
@@ -249778,10 +249745,53 @@ expiresAt: null
 flow: string
 form: {
 amountFen?: number
+costs?: {
+bearer: string
+item: string
+[k: string]: unknown
+}[]
+house?: {
+address: string
+areaSqm: number
+decoration: string
+detailAddress: string
+furnished: boolean
+furniture: {
+condition: string
+name: string
+quantity: number
+[k: string]: unknown
+}[]
+layout: string
+ownershipCertificateNo: string
+[k: string]: unknown
+}
 note?: string
+otherTerms?: string
 paymentMethod?: string
+promises?: {
+alterationAllowed: boolean
+otherPromises: string[]
+petsAllowed: boolean
+subletAllowed: boolean
+terminationNoticeDays: number
+[k: string]: unknown
+}
 reason?: string
 receivedDate?: string
+rent?: {
+depositFen: number
+monthlyRentFen: number
+payDaysBefore: number
+paymentAccount: string
+paymentCycle: string
+[k: string]: unknown
+}
+term?: {
+endDate: string
+startDate: string
+[k: string]: unknown
+}
 [k: string]: unknown
 }
 id: string
@@ -249931,17 +249941,60 @@ form: {
 amountFen?: number
 annualRateBp?: number
 borrowDate?: string
+costs?: {
+bearer: string
+item: string
+[k: string]: unknown
+}[]
+house?: {
+address: string
+areaSqm: number
+decoration: string
+detailAddress: string
+furnished: boolean
+furniture: {
+condition: string
+name: string
+quantity: number
+[k: string]: unknown
+}[]
+layout: string
+ownershipCertificateNo: string
+[k: string]: unknown
+}
 note?: string
+otherTerms?: string
 paymentMethod?: string
+promises?: {
+alterationAllowed: boolean
+otherPromises: string[]
+petsAllowed: boolean
+subletAllowed: boolean
+terminationNoticeDays: number
+[k: string]: unknown
+}
 purpose?: string
 reason?: string
 receivedDate?: string
+rent?: {
+depositFen: number
+monthlyRentFen: number
+payDaysBefore: number
+paymentAccount: string
+paymentCycle: string
+[k: string]: unknown
+}
 repayDate?: string
 repaymentPlan?: {
 dueDate: string
 principalFen: number
 [k: string]: unknown
 }[]
+term?: {
+endDate: string
+startDate: string
+[k: string]: unknown
+}
 [k: string]: unknown
 }
 id: string
@@ -252943,16 +252996,6 @@ version: string
 }
 
 /**
- * What timer-anchor answers in data (learnt from the end-to-end tests' answers: scripts/gen-output-schemas.ts).
- */
-export interface TimerAnchorOutput {
-anchorId: (null | string)
-anchored: number
-skipped: boolean
-[k: string]: unknown
-}
-
-/**
  * What timer-expire answers in data (learnt from the end-to-end tests' answers: scripts/gen-output-schemas.ts).
  */
 export interface TimerExpireOutput {
@@ -253037,7 +253080,6 @@ export interface Inputs {
   'contract-download': ContractDownloadInput;
   'contract-email': ContractEmailInput;
   'contract-events': ContractEventsInput;
-  'contract-evidence': ContractEvidenceInput;
   'contract-fill': ContractFillInput;
   'contract-get': ContractGetInput;
   'contract-issue': ContractIssueInput;
@@ -253083,7 +253125,6 @@ export interface Inputs {
   'signature-upload': SignatureUploadInput;
   'template-get': TemplateGetInput;
   'template-list': TemplateListInput;
-  'timer-anchor': TimerAnchorInput;
   'timer-expire': TimerExpireInput;
   'timer-outbox': TimerOutboxInput;
   'timer-payment-reconcile': TimerPaymentReconcileInput;
@@ -253100,7 +253141,6 @@ export interface Outputs {
   'contract-download': ContractDownloadOutput;
   'contract-email': ContractEmailOutput;
   'contract-events': ContractEventsOutput;
-  'contract-evidence': ContractEvidenceOutput;
   'contract-fill': ContractFillOutput;
   'contract-get': ContractGetOutput;
   'contract-issue': ContractIssueOutput;
@@ -253144,7 +253184,6 @@ export interface Outputs {
   'signature-upload': SignatureUploadOutput;
   'template-get': TemplateGetOutput;
   'template-list': TemplateListOutput;
-  'timer-anchor': TimerAnchorOutput;
   'timer-expire': TimerExpireOutput;
   'timer-outbox': TimerOutboxOutput;
   'timer-payment-reconcile': TimerPaymentReconcileOutput;

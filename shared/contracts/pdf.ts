@@ -95,7 +95,7 @@ export const signRevision = async (deps: Deps, c: Contract, index: number, signi
       party: ((i) => (i < 0 ? index : i))(c.parties.findIndex((_, i) => fieldFor(c, i) === a.fieldName)),
       fieldName: a.fieldName, pageIndex: a.pageIndex, rect: a.rect,
     }));
-    doc = { originalKey, originalSha256: rendered.sha256, currentKey: originalKey, currentSha256: rendered.sha256, areas, signatures: [], signedKey: null };
+    doc = { originalKey, originalSha256: rendered.sha256, currentKey: originalKey, currentSha256: rendered.sha256, areas, ...(rendered.actsArea ? { actsArea: rendered.actsArea } : {}), signatures: [], signedKey: null };
     current = rendered.bytes;
   } else {
     const bytes = await deps.files.get(doc.currentKey);
@@ -173,11 +173,67 @@ const STATUS_STAMP = {
   accepted: { seal: '确认领取', reason: (c: Contract) => `付款人${partyAt(c, 1).details?.name ?? ''}已确认领取（平台见证）` },
 } as const;
 
-/** Top right of the first page, clear of the title; an acceptance sits beside the payee's signature, where the payer's would be. */
-const stampPlacement = (doc: ContractDocument, status: keyof typeof STATUS_STAMP) => {
-  const beside = status === 'accepted' ? doc.areas[0] : undefined;
-  if (beside) return { pageIndex: beside.pageIndex, rect: { x: beside.rect.x + 236, y: beside.rect.y, width: beside.rect.height, height: beside.rect.height } };
-  return { pageIndex: 0, rect: { x: 455, y: 705, width: 96, height: 96 } };
+/** The parties who performed a rescind/settle: the requester (c.pending.by) and the confirmer, each after a face check. */
+export interface Acts {
+  requestedBy: number;
+  requestedAt: string;
+  confirmedBy: number;
+}
+
+const ACT_WORDS = { rescinded: { request: '申请解除', confirm: '确认解除' }, settled: { request: '申请结清', confirm: '确认结清' } } as const;
+
+type Placement = { pageIndex: number; rect: { x: number; y: number; width: number; height: number } } | null;
+
+/**
+ * Where an ending's signatures go, inside the band of the original nobody drew in (layout.ts
+ * actsArea): the requester's seal, the confirmer's, then the platform's round stamp beside them —
+ * never over text. An older rendering without the band is laid out again to find it; an own file
+ * (not ours to lay out) gets invisible fields: the signatures are in the file, the page is untouched.
+ */
+const actsPlacements = async (c: Contract): Promise<{ requester: Placement; confirmer: Placement; platform: Placement }> => {
+  const band = c.document!.actsArea ?? (c.ownFile ? undefined : (await renderContract(c)).actsArea);
+  if (!band) return { requester: null, confirmer: null, platform: null };
+  // As tall as a contract signature box (layout.ts SIGNATURE_BOX): the acts read as signatures, not as a headline.
+  const h = Math.min(band.rect.height, 76);
+  const y = band.rect.y + band.rect.height - h;
+  const seal = { width: Math.min(150, (band.rect.width - h - 24) / 2), height: h };
+  const at = (x: number, width: number) => ({ pageIndex: band.pageIndex, rect: { x, y, width, height: h } });
+  return {
+    requester: at(band.rect.x, seal.width),
+    confirmer: at(band.rect.x + seal.width + 12, seal.width),
+    platform: at(band.rect.x + 2 * seal.width + 24, h),
+  };
+};
+
+/** An acceptance sits beside the payee's signature, where the payer's would be (R2). */
+const acceptancePlacement = (doc: ContractDocument) => {
+  const beside = doc.areas[0]!;
+  return { pageIndex: beside.pageIndex, rect: { x: beside.rect.x + 236, y: beside.rect.y, width: beside.rect.height, height: beside.rect.height } };
+};
+
+/**
+ * One party's signature of their rescind/settle act (issue 15 item 5): their own one-time
+ * certificate (their name and irreversible identifier, as on their contract signature), after the
+ * face check the act spent — the platform's stamp then witnesses both.
+ */
+const signAct = async (deps: Deps, c: Contract, bytes: Uint8Array, index: number, step: 'request' | 'confirm', status: keyof typeof ACT_WORDS, at: Date, actAt: Date, placement: Placement) => {
+  const party = partyAt(c, index);
+  const word = ACT_WORDS[status][step];
+  const cert = await partyCertificate(deps, party.details!, at);
+  // e.g. Sig_settle_request_borrower: one field per act, named after the ending, the step and the role.
+  const fieldName = signatureFieldName(`${status === 'settled' ? 'settle' : 'rescind'}_${step}_${c.ownFile ? `signer${index + 1}` : party.role}`);
+  const signed = await signPdf(bytes, {
+    fieldName,
+    placement,
+    signer: { certPem: cert.certPem, certDer: cert.certDer, keyPem: cert.privateKey, chainPems: cert.chainPems },
+    reason: `${party.details!.name}${word}《${c.title}》（经人脸核身）`,
+    signerName: party.details!.name,
+    signingTime: at,
+    appearance: { kind: 'vector', drawing: createPersonalSeal(party.details!.name) },
+    caption: `${word} ${chinaDay(actAt)}`,
+    tsa: deps.tsa,
+  });
+  return { signed, entry: { by: party.side, party: index, fieldName, signedAt: at.toISOString(), certificate: summarize(cert.info) } as const };
 };
 
 /**
@@ -185,16 +241,31 @@ const stampPlacement = (doc: ContractDocument, status: keyof typeof STATUS_STAMP
  * signed by the platform with a round status stamp: the parties' signatures stay valid, and the
  * file itself now says what happened to it (C8 sends the file matching the state).
  */
-export const stampStatus = async (deps: Deps, c: Contract, status: keyof typeof STATUS_STAMP, at: Date): Promise<ContractDocument> => {
-  const doc = c.document;
+export const stampStatus = async (deps: Deps, c: Contract, status: keyof typeof STATUS_STAMP, at: Date, acts?: Acts): Promise<ContractDocument> => {
+  let doc = c.document;
   if (!doc) throw new Error('a contract without a signed document cannot be stamped');
-  const bytes = await deps.files.get(doc.currentKey);
+  let bytes: Uint8Array | null = await deps.files.get(doc.currentKey);
   if (!bytes) throw new Error(`contract file missing: ${doc.currentKey}`);
+  let placement: Placement = status === 'accepted' ? acceptancePlacement(doc) : null;
+  if (status !== 'accepted') {
+    // An ending the parties performed carries their own signatures, requester first (item 5).
+    if (!acts) throw new Error(`a ${status} revision needs the parties' acts`);
+    const where = await actsPlacements(c);
+    for (const [index, step, place, actAt] of [
+      [acts.requestedBy, 'request', where.requester, new Date(acts.requestedAt)],
+      [acts.confirmedBy, 'confirm', where.confirmer, at],
+    ] as const) {
+      const { signed: partySigned, entry } = await signAct(deps, c, bytes, index, step, status, at, actAt, place);
+      doc = await appendRevision(deps, c._id, doc, partySigned, entry);
+      bytes = partySigned.bytes;
+    }
+    placement = where.platform;
+  }
   const cert = await platformCertificate(deps, at);
   const fieldName = `Sig_platform_${status}`;
   const signed = await signPdf(bytes, {
     fieldName,
-    placement: stampPlacement(doc, status),
+    placement,
     signer: { certPem: cert.certPem, certDer: cert.certDer, keyPem: cert.privateKey, chainPems: cert.chainPems },
     reason: STATUS_STAMP[status].reason(c),
     signerName: PLATFORM_SIGNER,

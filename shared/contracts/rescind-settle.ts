@@ -17,8 +17,17 @@ import { preparePartyFaceCheck, type FacePurpose } from '../identity/face-checks
 import { preview, runTransition } from './transition';
 import { contractView } from './views';
 
-/** Signs the platform's stamped revision of the PDF for a contract whose life a confirmation ends. */
-export type Stamp = (deps: OpContext['deps'], contract: Contract, status: 'rescinded' | 'settled', at: Date) => Promise<ContractDocument>;
+/**
+ * Signs the revision of the PDF for a contract whose life a confirmation ends: the requester's and
+ * the confirmer's own signatures of their acts (indexes in `parties`), then the platform's stamp.
+ */
+export type Stamp = (
+  deps: OpContext['deps'],
+  contract: Contract,
+  status: 'rescinded' | 'settled',
+  at: Date,
+  acts: { requestedBy: number; requestedAt: string; confirmedBy: number },
+) => Promise<ContractDocument>;
 
 /** Further fields a confirmation adds to the contract in its commit (the settlement certificate, L4). */
 export type Attach = (deps: OpContext['deps'], contract: Contract, at: Date) => Promise<Partial<Contract>>;
@@ -29,11 +38,13 @@ export const act = async (ctx: OpContext, contractId: string, action: Action, op
   let faceCheckId: string | undefined;
   let faceCheckWrite: CasWrite | undefined;
   let current: Contract | undefined;
+  let callerIndex = 0;
   if (opts.bizToken !== undefined) {
     // Refuse what the table refuses before spending the person's face check.
     const { contract, index } = await loadAsParty(deps, contractId, openid);
     preview(contract, action, { openid }, deps.clock.now().toISOString());
     current = contract;
+    callerIndex = index;
     // Spent in the act's own commit: if that commit loses, the check stays usable for the retry.
     const prepared = await preparePartyFaceCheck(deps, contract, index, { bizToken: opts.bizToken, openid, purpose: action as Exclude<FacePurpose, 'realname'> });
     faceCheckId = prepared.check._id;
@@ -44,7 +55,9 @@ export const act = async (ctx: OpContext, contractId: string, action: Action, op
   let document: ContractDocument | null = null;
   const basedOn = current?.document?.currentKey ?? null;
   if (current?.document && opts.stamp) {
-    document = await opts.stamp(deps, current, action === 'settle_confirm' ? 'settled' : 'rescinded', deps.clock.now());
+    // The table lets only a pending request be confirmed, and only by the other party.
+    const pending = current.pending!;
+    document = await opts.stamp(deps, current, action === 'settle_confirm' ? 'settled' : 'rescinded', deps.clock.now(), { requestedBy: pending.by, requestedAt: pending.at, confirmedBy: callerIndex });
   }
   const attached = current && opts.attach ? await opts.attach(deps, current, deps.clock.now()) : {};
   const { contract, index } = await runTransition(deps, {

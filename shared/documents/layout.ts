@@ -33,7 +33,33 @@ export interface LaidOutDocument {
   pageSize: { width: number; height: number };
   pages: DrawOp[][];
   signatureAreas: SignatureArea[];
+  /**
+   * A band across the text width that nothing is drawn in, where a later revision (the parties'
+   * rescind/settle signatures and the platform's stamp, contracts/pdf.ts) can go without covering
+   * any text: below the last drawing on the signatures' page, else on the last page; absent when
+   * no page has room.
+   */
+  actsArea?: { pageIndex: number; rect: { x: number; y: number; width: number; height: number } };
 }
+
+/** The height a later revision's signatures need (a seal box with its date caption). */
+export const ACTS_AREA_MIN_HEIGHT = 72;
+
+/** Lowest point any drawing on the page reaches (text: its baseline minus the descender). */
+const lowestInk = (ops: readonly DrawOp[]): number =>
+  Math.min(
+    A4.height,
+    ...ops.map((o) => (o.op === 'text' ? o.y - 0.25 * o.size : o.op === 'line' ? Math.min(o.y1, o.y2) - o.width : o.y)),
+  );
+
+const freeBand = (pages: readonly DrawOp[][], pageIndex: number): LaidOutDocument['actsArea'] => {
+  const top = lowestInk(pages[pageIndex]!) - 8;
+  const bottom = FOOTER.rule + 8;
+  if (top - bottom < ACTS_AREA_MIN_HEIGHT) return undefined;
+  // No more than a seal's height: the band sits right under the text, where a reader looks for it.
+  const height = Math.min(top - bottom, 110);
+  return { pageIndex, rect: { x: MARGIN.left, y: top - height, width: A4.width - MARGIN.left - MARGIN.right, height } };
+};
 
 export const A4 = { width: 595.28, height: 841.89 } as const;
 const MARGIN = { top: 60, bottom: 70, left: 62, right: 62 } as const;
@@ -163,10 +189,10 @@ class Layout {
     });
   }
 
-  title(text: string, contractNo: string) {
+  title(text: string, label: string, contractNo: string) {
     const lines = this.wrap(text, 'bold', TITLE.size, this.textWidth);
     this.flowLines(lines, { ...TITLE, weight: 'bold', align: 'center' }, this.left, this.textWidth);
-    const no = { full: false, text: `合同编号：${contractNo}`, width: this.width('regular', `合同编号：${contractNo}`, SMALL.size) };
+    const no = { full: false, text: `${label}：${contractNo}`, width: this.width('regular', `${label}：${contractNo}`, SMALL.size) };
     this.textLine(no, this.left, this.textWidth, this.y, { ...SMALL, weight: 'regular', gray: FOOTER.gray, align: 'right' });
     this.y -= SMALL.leading + 8;
   }
@@ -350,11 +376,11 @@ class Layout {
     }
   }
 
-  footers(contractNo: string) {
+  footers(label: string, contractNo: string) {
     const total = this.pages.length;
     this.pages.forEach((ops, i) => {
       ops.push({ op: 'line', x1: this.left, y1: FOOTER.rule, x2: this.right, y2: FOOTER.rule, width: 0.5, gray: 0.6 });
-      const left = `合同编号：${contractNo}`;
+      const left = `${label}：${contractNo}`;
       ops.push({ op: 'text', x: this.left, y: FOOTER.baseline, text: left, size: FOOTER.size, weight: 'regular', gray: FOOTER.gray });
       const right = `第 ${i + 1} 页 / 共 ${total} 页`;
       const w = this.width('regular', right, FOOTER.size);
@@ -374,8 +400,11 @@ export const layoutDocument = (model: DocumentModel, metrics: TextMetrics): Laid
     }
   }
   const l = new Layout(metrics);
-  l.title(model.title, model.contractNo);
+  l.title(model.title, model.numberLabel ?? '合同编号', model.contractNo);
   model.blocks.forEach((b, i) => l.block(b, model.blocks[i + 1]));
-  l.footers(model.contractNo);
-  return { pageSize: { ...A4 }, pages: l.pages, signatureAreas: l.areas };
+  // Measured before the footers, which sit below the band's floor.
+  const signaturesPage = l.areas.at(-1)?.pageIndex;
+  const actsArea = (signaturesPage !== undefined ? freeBand(l.pages, signaturesPage) : undefined) ?? freeBand(l.pages, l.pages.length - 1);
+  l.footers(model.numberLabel ?? '合同编号', model.contractNo);
+  return { pageSize: { ...A4 }, pages: l.pages, signatureAreas: l.areas, ...(actsArea ? { actsArea } : {}) };
 };

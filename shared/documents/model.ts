@@ -92,6 +92,8 @@ export type Block =
 
 export interface DocumentModel {
   contractNo: string;
+  /** What the number under the title and in the footers is (default 合同编号; a report's is 报告编号). */
+  numberLabel?: string;
   title: string;
   blocks: readonly Block[];
   /** Document information dictionary. */

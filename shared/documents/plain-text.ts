@@ -7,7 +7,7 @@ import { chineseNumber } from './layout';
 import type { DocumentModel } from './model';
 
 export const modelToText = (model: DocumentModel): string => {
-  const lines: string[] = [model.title, `合同编号：${model.contractNo}`, ''];
+  const lines: string[] = [model.title, `${model.numberLabel ?? '合同编号'}：${model.contractNo}`, ''];
   for (const b of model.blocks) {
     switch (b.kind) {
       case 'heading':

@@ -34,6 +34,8 @@ export interface RenderedDocument {
   pageCount: number;
   /** One per party, in model order: where sign.ts stamps and places the signature field. */
   signatureAreas: SignatureArea[];
+  /** Free of any drawing: where a later revision's signatures and stamp go (layout.ts). */
+  actsArea?: LaidOutDocument['actsArea'];
   /** SHA-256 of the bytes, hex. */
   sha256: string;
   /** Characters the font lacks (they would print as boxes); the caller decides whether to refuse. */
@@ -97,6 +99,7 @@ export const renderDocument = async (model: DocumentModel, options: RenderOption
     bytes,
     pageCount: layout.pages.length,
     signatureAreas: layout.signatureAreas,
+    ...(layout.actsArea ? { actsArea: layout.actsArea } : {}),
     sha256: createHash('sha256').update(bytes).digest('hex'),
     missingCharacters: [...missing],
   };

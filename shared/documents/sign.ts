@@ -64,8 +64,8 @@ export interface SignerMaterial {
 export interface SignOptions {
   /** Unique per signer, e.g. 'Sig_lender'. */
   fieldName: string;
-  /** Where to stamp: from RenderedDocument.signatureAreas. */
-  placement: { pageIndex: number; rect: Rect };
+  /** Where to stamp: from RenderedDocument.signatureAreas; null for an invisible field (no place free of text is known). */
+  placement: { pageIndex: number; rect: Rect } | null;
   /**
    * Further places for the same stamp (an own file's signer with several fields, U3): each a locked,
    * printed stamp annotation in the same incremental update, so the signature covers them too.
@@ -377,7 +377,9 @@ export const signPdf = async (pdfBytes: Uint8Array, opts: SignOptions): Promise<
   const subFilter = opts.subFilter ?? 'ETSI.CAdES.detached';
   const spec: FieldSpec = {
     fieldName: opts.fieldName,
-    visible: { placement: opts.placement, ...(opts.alsoAt?.length ? { alsoAt: opts.alsoAt } : {}), appearance: opts.appearance, ...(opts.caption ? { caption: opts.caption } : {}), ...(opts.signerName ? { tooltip: opts.signerName } : {}) },
+    ...(opts.placement
+      ? { visible: { placement: opts.placement, ...(opts.alsoAt?.length ? { alsoAt: opts.alsoAt } : {}), appearance: opts.appearance, ...(opts.caption ? { caption: opts.caption } : {}), ...(opts.signerName ? { tooltip: opts.signerName } : {}) } }
+      : {}),
     entries: {
       Type: 'Sig',
       Filter: 'Adobe.PPKLite',

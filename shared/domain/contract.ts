@@ -173,6 +173,12 @@ export interface ContractDocument {
   /** Each signer's signature field; `alsoAt`: an own file signer's further fields, stamped in the same revision (U3). */
   areas: Array<{ party: number; fieldName: string; pageIndex: number; rect: Rect; alsoAt?: Array<{ pageIndex: number; rect: Rect }> }>;
   signatures: DocumentSignature[];
+  /**
+   * A band of the rendered original that nothing is drawn in (documents/layout.ts): where the
+   * parties' rescind/settle signatures and the platform's stamp go, never over text. Absent for an
+   * own file (we did not lay it out) and for documents rendered before it existed.
+   */
+  actsArea?: { pageIndex: number; rect: { x: number; y: number; width: number; height: number } };
   /** The file as it was when the contract came into force (both parties signed). */
   signedKey: string | null;
 }

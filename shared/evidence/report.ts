@@ -17,13 +17,31 @@ import { ledgerView } from '../repayments/views';
 import type { Deps } from '../ports/operation';
 import { EVENTS } from '../contracts/repository';
 import { FACE_CHECKS, type FaceCheck } from '../identity/face-checks';
+import { FACE_PURPOSES, type FacePurpose } from '../identity/face-checks';
+import { getUser } from '../identity/users';
+import { signingKeys } from '../contracts/signing-keys';
+import { fingerprintHex } from '../documents/x509';
 import { PLATFORM_SIGNER, platformCertificate } from '../contracts/pdf';
 import { STATE_LABELS } from '../contracts/views';
 import { chainHeadFacts } from './anchors';
 import { kindSpec } from '../kinds/registry';
 
-/** 'YYYY-MM-DD HH:mm:ss' in China time (UTC+8, no DST). */
-export const chinaDateTime = (iso: string): string => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().replace('T', ' ').slice(0, 19);
+/** 'YYYY-MM-DD HH:mm:ss +08:00': Asia/Shanghai (UTC+8, no DST), the offset always written so no time in the report reads as UTC. */
+export const chinaDateTime = (iso: string): string => `${new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().replace('T', ' ').slice(0, 19)} +08:00`;
+
+/** What each face check was for, in the product's words. */
+const PURPOSE_LABELS: Record<FacePurpose, string> = {
+  realname: '实名认证', account: '账户变更', sign: '签署', accept: '确认领取', rescind_request: '申请解除', rescind_confirm: '确认解除',
+  settle_request: '申请结清', settle_confirm: '确认结清', repayment_confirm: '确认还款', extension_propose: '申请展期', extension_sign: '签署展期协议',
+};
+
+/**
+ * The time anchor of the contract's chain head (E2/E3): when the head went into a Merkle tree whose
+ * root the TSA timestamped. The anchoring timer is built separately (issue 15 item 3); until it
+ * stores anchors this returns null and the report says 待锚定 (anchor: pending).
+ * TODO(evidence): read the stored anchor of `c.eventHead` (its Merkle root and the token's genTime).
+ */
+export const chainAnchor = async (_deps: Deps, _c: Contract): Promise<{ anchoredAt: string; merkleRoot: string } | null> => null;
 
 const ACTION_LABELS: Record<EventType, string> = {
   created: '创建合同', notice_accepted: '接受告知书', payment_confirmed: '支付完成', payment_refund_due: '支付待退款', initiated: '发起合同', issued: '确认开具', share_opened: '打开分享链接',
@@ -51,13 +69,39 @@ export const evidenceData = async (deps: Deps, c: Contract, reportNo: string): P
   const checkIds = [...new Set(events.flatMap((e) => (e.faceCheckId ? [e.faceCheckId] : [])))];
   const found = await Promise.all(checkIds.map((id) => deps.store.get<FaceCheck>(FACE_CHECKS, id)));
   const checks = new Map(found.filter((f): f is FaceCheck => f !== null).map((f) => [f._id, f]));
+  // The parties' real-name checks (实名认证): the face check that proved who each of them is.
+  const users = await Promise.all(c.parties.map((p) => (p.openid ? getUser(deps, p.openid) : Promise.resolve(null))));
+  const realnameIds = users.map((u) => u?.realName?.faceCheckId).filter((id): id is string => !!id && !checks.has(id));
+  for (const f of await Promise.all(realnameIds.map((id) => deps.store.get<FaceCheck>(FACE_CHECKS, id)))) if (f) checks.set(f._id, f);
   const doc = c.document!;
+  const keys = await signingKeys(deps);
+  const anchor = await chainAnchor(deps, c);
+  const nameOf = (openid: string) => {
+    const i = partyIndexOf(c, openid);
+    return i === null ? '' : partyAt(c, i).details?.name ?? '';
+  };
+  const identityChecks = [...checks.values()]
+    .map((f) => ({
+      sortAt: f.usedAt ?? f.createdAt,
+      person: nameOf(f.openid),
+      method: '人脸核身',
+      purpose: (FACE_PURPOSES as readonly string[]).includes(f.purpose) ? PURPOSE_LABELS[f.purpose] : f.purpose,
+      // The provider's reference in full: the one key a court's request to the provider needs.
+      reference: f._id,
+      at: chinaDateTime(f.usedAt ?? f.createdAt),
+      result: f.result?.errCode === 0 ? '通过' : f.result ? `未通过（${f.result.errCode ?? '—'}）` : '未完成',
+    }))
+    .sort((a, b) => a.sortAt.localeCompare(b.sortAt))
+    .map(({ sortAt: _, ...row }) => row);
   return {
     reportNo,
     contractNo: c.contractNo,
     contractTitle: c.title,
     stateLabel: STATE_LABELS[c.state],
-    generatedAt: `${chinaDateTime(deps.clock.now().toISOString())} (UTC+8)`,
+    generatedAt: chinaDateTime(deps.clock.now().toISOString()),
+    identityChecks,
+    rootFingerprint: fingerprintHex(keys.ca.rootDer).toUpperCase().match(/../g)!.join(':'),
+    chainHead: { seq: c.eventHead.seq, hash: c.eventHead.hash, anchoredAt: anchor ? chinaDateTime(anchor.anchoredAt) : null, merkleRoot: anchor?.merkleRoot ?? null },
     parties: c.parties.map((p) => ({
       // The kind's own Chinese role name (出租人/承租人, 收款人…), never the template's key.
       role: kindSpec(c.kind).roleLabels[p.role] ?? p.role,
@@ -73,13 +117,14 @@ export const evidenceData = async (deps: Deps, c: Contract, reportNo: string): P
       const f = e.faceCheckId ? checks.get(e.faceCheckId) : undefined;
       return {
         seq: e.seq, at: chinaDateTime(e.at), actor: who(e.actor), action: ACTION_LABELS[e.type] ?? e.type, hash: e.hash,
-        identityCheck: f ? `人脸核身${f.result?.errCode === 0 ? '通过' : '未通过'} ${f._id.slice(0, 12)}…` : '—',
+        // The full reference is in the identity-check section; the row says which check it was.
+        identityCheck: f ? `人脸核身${f.result?.errCode === 0 ? '通过' : '未通过'}（见身份核验记录第 ${identityChecks.findIndex((x) => x.reference === f._id) + 1} 条）` : '—',
       };
     }),
     certificates: doc.signatures.map((s) => ({
       signer: s.party === null ? PLATFORM_SIGNER : partyAt(c, s.party).details?.name ?? '',
       subject: s.certificate.subject, issuer: s.certificate.issuer, serial: s.certificate.serialNumber,
-      validity: `${s.certificate.validFrom} — ${s.certificate.validTo}`, fingerprint: s.certificate.fingerprintSha256, signedAt: chinaDateTime(s.signedAt),
+      validity: `${chinaDateTime(s.certificate.validFrom)} 至 ${chinaDateTime(s.certificate.validTo)}`, fingerprint: s.certificate.fingerprintSha256, signedAt: chinaDateTime(s.signedAt),
     })),
     chainIntact: verifyChain(events, c.eventHead).ok,
     ...(await chainHeadFacts(deps, c)),

@@ -49,6 +49,8 @@ const iouReference = (c: Contract) =>
 /** 展期协议: the new plan for the principal unpaid on `on`. */
 export const extensionModel = (c: Contract, plan: readonly RepaymentInstalment[], principalFen: number, on: string, extensionNo: string): DocumentModel => ({
   contractNo: extensionNo,
+  // Its own number, not the IOU's (which the first paragraph cites): never labelled 合同编号.
+  numberLabel: '协议编号',
   title: '借款展期协议',
   blocks: [
     { kind: 'paragraph', text: iouReference(c) },
@@ -74,6 +76,7 @@ export const settlementModel = (c: Contract, ledger: Ledger, certificateNo: stri
   const interest = ledger.repayments.reduce((n, r) => n + r.toInterestFen, 0);
   return {
     contractNo: certificateNo,
+    numberLabel: '证明编号',
     title: '结清证明',
     blocks: [
       { kind: 'paragraph', text: iouReference(c).replace('补充文件', '结清证明') },

@@ -27,7 +27,8 @@ export interface PadesFindings {
   lastCoversAll: boolean;
   /** openssl ts -verify, one per token (signature timestamps, then document timestamps), in file order. */
   tokens: Array<{ field: string; kind: 'signature' | 'document'; status: number; out: string }>;
-  dss: { certificates: number; crls: number } | null;
+  /** The catalog's /DSS as qpdf --json shows it: the certificates' SHA-256 fingerprints and the CRLs (DER). */
+  dss: { certificates: number; crls: number; certificateSha256: string[]; crlDers: Buffer[] } | null;
   qpdfOk: boolean;
 }
 
@@ -63,14 +64,17 @@ export const padesFindings = async (bytes: Uint8Array, rootPem: string, nssDir: 
       tokens.push({ field: f.name, kind: 'signature', status: r.status, out: r.stdout + r.stderr });
     }
   }
-  const json = run('qpdf', ['--json', file]);
+  const json = run('qpdf', ['--json', '--json-stream-data=inline', file]);
   let dss: PadesFindings['dss'] = null;
   if (json.status === 0) {
-    const objects = JSON.parse(json.stdout).qpdf[1] as Record<string, { value?: Record<string, unknown> }>;
+    const objects = JSON.parse(json.stdout).qpdf[1] as Record<string, { value?: Record<string, unknown>; stream?: { data: string } }>;
     const root = objects[`obj:${String((objects.trailer!.value as { '/Root': string })['/Root'])}`]!.value!;
     if (root['/DSS']) {
       const d = objects[`obj:${root['/DSS'] as string}`]!.value!;
-      dss = { certificates: (d['/Certs'] as string[] | undefined)?.length ?? 0, crls: (d['/CRLs'] as string[] | undefined)?.length ?? 0 };
+      const streams = (key: string) => ((d[key] as string[] | undefined) ?? []).map((ref) => Buffer.from(objects[`obj:${ref}`]!.stream!.data, 'base64'));
+      const certs = streams('/Certs');
+      const crlDers = streams('/CRLs');
+      dss = { certificates: certs.length, crls: crlDers.length, certificateSha256: certs.map((c) => createHash('sha256').update(c).digest('hex')), crlDers };
     }
   }
   const parties = sig.signatures.filter((s) => !stampFields.has(s.fieldName ?? ''));

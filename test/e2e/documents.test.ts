@@ -188,11 +188,15 @@ test('C9/F3 the evidence report: paid (990 fen for an IOU), then emailed, platfo
   expect(sms.at(-1)!.text).toBe(`您申请的《${c.title}》出证报告已发送至您填写的邮箱，请注意查收。`);
 });
 
-test('I9/C8 settled: the platform stamps and signs a new revision; all three signatures stay valid', async () => {
+test('I9/C8 settled: the requester and the confirmer sign their acts, the platform stamps beside them; all five signatures stay valid', async () => {
   await client.ok('settle-request', borrower.openid, { contractId: id, reason: '已还清', bizToken: await client.face(borrower, 'settle_request', id) });
   await client.ok('settle-confirm', lender.openid, { contractId: id, bizToken: await client.face(lender, 'settle_confirm', id) });
   const c = await stored();
-  expect(c.document!.signatures.map((s) => s.by)).toEqual(['initiator', 'counterparty', 'platform']);
+  // Issue 15 item 5: the borrower asked, the lender confirmed — each with their own certificate.
+  expect(c.document!.signatures.map((s) => [s.by, s.fieldName])).toEqual([
+    ['initiator', 'Sig_lender'], ['counterparty', 'Sig_borrower'], ['counterparty', 'Sig_settle_request_borrower'], ['initiator', 'Sig_settle_confirm_lender'], ['platform', 'Sig_platform_settled'],
+  ]);
+  expect(c.document!.signatures.slice(2, 4).map((s) => s.certificate.subject.match(/CN=([^,]+)/)?.[1])).toEqual(['刘晓梅', '王建国']);
   expect(c.document!.signedKey).not.toBe(c.document!.currentKey);
   await client.ok('contract-email', borrower.openid, { contractId: id, email: 'settled@example.com' });
   const mail = (await client.raw('GET', '/outbox/email?to=settled@example.com')).json.messages;
@@ -201,8 +205,10 @@ test('I9/C8 settled: the platform stamps and signs a new revision; all three sig
   const sig = pdfsig(file, nss);
   const root = JSON.parse(fs.readFileSync(path.join(dataDir, 'keys', 'platform-ca.json'), 'utf8')).pems.rootCertPem;
   const pades = await padesFindings(fs.readFileSync(file), root, nss);
-  expect(pades).toMatchObject({ signers: ['王建国', '刘晓梅', '电子签平台'], signatureTypes: Array(3).fill('ETSI.CAdES.detached'), allValidAndTrusted: true, lastType: 'ETSI.RFC3161', lastCoversAll: true, qpdfOk: true });
-  expect(pades.tokens.map((t) => [t.field, t.status])).toEqual([['Sig_lender', 0], ['Sig_borrower', 0], ['DocTimeStamp_1', 0], ['Sig_platform_settled', 0], ['DocTimeStamp_2', 0]]);
+  expect(pades).toMatchObject({ signers: ['王建国', '刘晓梅', '刘晓梅', '王建国', '电子签平台'], signatureTypes: Array(5).fill('ETSI.CAdES.detached'), allValidAndTrusted: true, lastType: 'ETSI.RFC3161', lastCoversAll: true, qpdfOk: true });
+  expect(pades.tokens.map((t) => [t.field, t.status])).toEqual([
+    ['Sig_lender', 0], ['Sig_borrower', 0], ['DocTimeStamp_1', 0], ['Sig_settle_request_borrower', 0], ['Sig_settle_confirm_lender', 0], ['Sig_platform_settled', 0], ['DocTimeStamp_2', 0],
+  ]);
   expect(pades.dss!.crls).toBeGreaterThanOrEqual(1);
   expect((await client.ok('contract-verify', lender.openid, { contractId: id })).valid).toBe(true);
 });

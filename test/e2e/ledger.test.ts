@@ -271,6 +271,9 @@ describe('L1–L4 an IOU with three instalments, from the first repayment to 结
     const text = execFileSync('pdftotext', [file, '-'], { encoding: 'utf8' }).replace(/\s+/g, '');
     // everything repaid through the ledger: 300 000 + 420 000 + 512 907 fen
     expect(text).toContain('¥12,329.07');
+    // Its own number is a 证明编号; the only 合同编号 would be the IOU's (issue 15 item 6).
+    expect(text).toContain(`证明编号：${stored.contractNo}-JQ`);
+    expect(text).not.toContain('合同编号');
     expect((await client.call('contract-download', stranger.openid, { contractId: id, document: 'settlement_certificate' })).error?.code).toBe('NOT_FOUND');
     // the ledger stays readable after settlement
     expect((await client.ok('ledger-get', borrower.openid, { contractId: id })).cleared).toBe(true);

@@ -216,13 +216,18 @@ describe('R2 payee-initiated, details complete (我来填): the payee signs, pay
     await expectState(done, 'rescinded', { initiator: 'signed', counterparty: 'signed' });
     expect(await sent()).toEqual([{ phone: payer.phone, template: 'rescind_answered', text: '陈收款已同意您解除《收据》的申请。' }]);
     const c = await stored(id);
-    expect(c.document!.signatures.map((s) => [s.by, s.fieldName])).toEqual([['initiator', 'Sig_payee'], ['platform', 'Sig_platform_accepted'], ['platform', 'Sig_platform_rescinded']]);
+    // Issue 15 item 5: the payer's request and the payee's confirmation are their own signatures, the platform's stamp beside them.
+    expect(c.document!.signatures.map((s) => [s.by, s.fieldName])).toEqual([
+      ['initiator', 'Sig_payee'], ['platform', 'Sig_platform_accepted'], ['counterparty', 'Sig_rescind_request_payer'], ['initiator', 'Sig_rescind_confirm_payee'], ['platform', 'Sig_platform_rescinded'],
+    ]);
     const dl = await client.ok('contract-download', payer.openid, { contractId: id });
     const file = writeTemp(tempDir(), 'rescinded.pdf', Buffer.from(await (await fetch(`${emu.url}${dl.url}`)).arrayBuffer()));
     const root = JSON.parse(fs.readFileSync(path.join(dataDir, 'keys', 'platform-ca.json'), 'utf8')).pems.rootCertPem;
     const pades = await padesFindings(fs.readFileSync(file), root, nss);
-    expect(pades).toMatchObject({ signers: ['陈收款', '电子签平台', '电子签平台'], allValidAndTrusted: true, lastType: 'ETSI.RFC3161', lastCoversAll: true });
-    expect(pades.tokens.map((t) => [t.field, t.status])).toEqual([['Sig_payee', 0], ['Sig_platform_accepted', 0], ['DocTimeStamp_1', 0], ['Sig_platform_rescinded', 0], ['DocTimeStamp_2', 0]]);
+    expect(pades).toMatchObject({ signers: ['陈收款', '电子签平台', '周付款', '陈收款', '电子签平台'], allValidAndTrusted: true, lastType: 'ETSI.RFC3161', lastCoversAll: true });
+    expect(pades.tokens.map((t) => [t.field, t.status])).toEqual([
+      ['Sig_payee', 0], ['Sig_platform_accepted', 0], ['DocTimeStamp_1', 0], ['Sig_rescind_request_payer', 0], ['Sig_rescind_confirm_payee', 0], ['Sig_platform_rescinded', 0], ['DocTimeStamp_2', 0],
+    ]);
     expect(await client.ok('contract-email', payer.openid, { contractId: id, email: 'zhou@example.com' })).toEqual({ sent: true, to: 'zhou@example.com', sha256: c.document!.currentSha256 });
     const mail = (await client.raw('GET', '/outbox/email?to=zhou@example.com')).json.messages;
     expect(mail.map((m: { subject: string }) => m.subject)).toEqual([`《收据》${c.contractNo}（已解除）`]);
