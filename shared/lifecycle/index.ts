@@ -10,3 +10,4 @@ export * from './reminder';
 export * from './message';
 export * from './contract-payment';
 export * from './repayment';
+export * from './seal';
