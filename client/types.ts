@@ -246863,6 +246863,16 @@ destination: string
 }
 
 /**
+ * What account-deregister answers in data (learnt from the end-to-end tests' answers: scripts/gen-output-schemas.ts).
+ */
+export interface AccountDeregisterOutput {
+at: string
+deregistered: boolean
+forced: boolean
+[k: string]: unknown
+}
+
+/**
  * What card-buy answers in data (learnt from the end-to-end tests' answers: scripts/gen-output-schemas.ts).
  */
 export interface CardBuyOutput {
@@ -253208,6 +253218,7 @@ export interface Inputs {
 }
 
 export interface Outputs {
+  'account-deregister': AccountDeregisterOutput;
   'card-buy': CardBuyOutput;
   'contract-accept': ContractAcceptOutput;
   'contract-certificates': ContractCertificatesOutput;
