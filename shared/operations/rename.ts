@@ -8,6 +8,7 @@
  * - in one commit: the new name on the account, every seal and handwritten signature `invalid`
  *   (lifecycle/seal.ts), the face check spent, and the rename recorded (from, to, agreement, check).
  * Signed contracts are untouched; new contracts, and so new certificates, carry the new name.
+ * Rate-limited per user (rateLimits.rename), counted in that commit and checked before anything ends.
  *
  * Order: contracts first, the account last. A failure between them leaves ended contracts and the
  * old name, and the face check unspent, so repeating the rename finishes it; never a renamed
@@ -26,6 +27,7 @@ import { RENAME_AGREEMENT, requireAgreed } from '../identity/account-notices';
 import { unfinishedContractsOf } from '../contracts/account-contracts';
 import { runTransition } from '../contracts/transition';
 import { closeDraftOrder } from '../payments/draft-orders';
+import { expectAllowed, limitWrites } from '../messages/limits';
 import type { Deps } from '../ports/operation';
 
 const endUnfinished = async (deps: Deps, openid: string): Promise<string[]> => {
@@ -50,6 +52,8 @@ export const rename: Operation<RenameInput> = async (input, ctx) => {
   requireAgreed(RENAME_AGREEMENT, input.agreementVersion, '/agreementVersion');
   const { name } = parseNameAndId({ name: input.name, idNumber: user.realName.idNumber }, chinaDay(deps.clock.now()));
   if (name === user.realName.name) throw new AppError('NAME_UNCHANGED');
+  // M2: each rename sends the ended contracts' SMS; a legal name changes rarely (config/messages.json rateLimits.rename).
+  await expectAllowed(deps, 'rename', { caller: openid });
   // Checked (not yet spent) before anything ends: a face that fails ends no contract.
   const face = await prepareFaceCheck(deps, {
     bizToken: input.bizToken, openid, purpose: 'rename', contractId: null, subject: subjectHash(name, user.realName.idNumber),
@@ -67,7 +71,8 @@ export const rename: Operation<RenameInput> = async (input, ctx) => {
     updatedAt: now,
   };
   const seals = await invalidateAllWrites(deps, openid, now);
-  const r = await deps.store.commit([{ collection: USERS, doc: next, expectedVersion: fresh.version ?? 0 }, face.write, ...seals]);
+  const counted = await limitWrites(deps, 'rename', { caller: openid });
+  const r = await deps.store.commit([{ collection: USERS, doc: next, expectedVersion: fresh.version ?? 0 }, face.write, ...seals, ...counted]);
   if (!r.ok) throw new AppError('CONFLICT', '您的账号信息刚刚已更新，请重试');
   const late = await endUnfinished(deps, openid);
   deps.log.info({ openid, ended: ended.length + late.length, seals: seals.length }, 'renamed');

@@ -218,4 +218,17 @@ describe('A3 rename', () => {
     expect(c.document!.signatures.at(-1)!.certificate.subject).toContain(newName);
     expect(c.document!.signatures.at(-1)!.certificate.subject).not.toContain(ann.name);
   });
+
+  test('M2 renames are rate-limited per user (rateLimits.rename: 2 a year): the third is RATE_LIMITED, nothing changes, the face check stays unspent', async () => {
+    const second = await client.ok('rename', ann.openid, { name: '吴再一', agreementVersion: RENAME_AGREEMENT.version, agreed: true, bizToken: await renameFace(ann, '吴再一') });
+    expect(second.name).toBe('吴再一');
+    const before = JSON.stringify(await emu.container.store.get('users', ann.openid));
+    const token = await renameFace(ann, '吴三一');
+    const r = await client.call('rename', ann.openid, { name: '吴三一', agreementVersion: RENAME_AGREEMENT.version, agreed: true, bizToken: token });
+    expect(r.status).toBe(429);
+    expect(r.error?.code).toBe('RATE_LIMITED');
+    expect(r.error?.details?.retryAfterSeconds).toBeGreaterThan(0);
+    expect(await unusedCheck(token)).toBe(true);
+    expect(JSON.stringify(await emu.container.store.get('users', ann.openid))).toBe(before);
+  });
 });
