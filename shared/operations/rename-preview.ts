@@ -14,7 +14,7 @@ export const renamePreview: Operation<RenamePreviewInput> = async (_input, ctx) 
   const { deps } = ctx;
   const user = await getUser(deps, openid);
   if (!user?.realName) throw new AppError('IDENTITY_NOT_VERIFIED');
-  const contracts = await unfinishedContractsOf(deps, openid);
+  const contracts = await unfinishedContractsOf(deps, openid, user.realName.idNumber);
   return {
     agreement: RENAME_AGREEMENT,
     currentName: user.realName.name,

@@ -30,9 +30,9 @@ import { closeDraftOrder } from '../payments/draft-orders';
 import { expectAllowed, limitWrites } from '../messages/limits';
 import type { Deps } from '../ports/operation';
 
-const endUnfinished = async (deps: Deps, openid: string): Promise<string[]> => {
+const endUnfinished = async (deps: Deps, openid: string, idNumber: string): Promise<string[]> => {
   const ended: string[] = [];
-  for (const c of await unfinishedContractsOf(deps, openid)) {
+  for (const c of await unfinishedContractsOf(deps, openid, idNumber)) {
     try {
       await runTransition(deps, { contractId: c._id, action: 'invalidate', by: 'system', closeOpenOrder: closeDraftOrder, eventData: { cause: 'rename' } });
       ended.push(c._id);
@@ -58,7 +58,7 @@ export const rename: Operation<RenameInput> = async (input, ctx) => {
   const face = await prepareFaceCheck(deps, {
     bizToken: input.bizToken, openid, purpose: 'rename', contractId: null, subject: subjectHash(name, user.realName.idNumber),
   });
-  const ended = await endUnfinished(deps, openid);
+  const ended = await endUnfinished(deps, openid, user.realName.idNumber);
 
   const now = deps.clock.now().toISOString();
   const fresh = (await getUser(deps, openid))!;
@@ -74,7 +74,7 @@ export const rename: Operation<RenameInput> = async (input, ctx) => {
   const counted = await limitWrites(deps, 'rename', { caller: openid });
   const r = await deps.store.commit([{ collection: USERS, doc: next, expectedVersion: fresh.version ?? 0 }, face.write, ...seals, ...counted]);
   if (!r.ok) throw new AppError('CONFLICT', '您的账号信息刚刚已更新，请重试');
-  const late = await endUnfinished(deps, openid);
+  const late = await endUnfinished(deps, openid, user.realName.idNumber);
   deps.log.info({ openid, ended: ended.length + late.length, seals: seals.length }, 'renamed');
   return { name, renamedAt: now, endedContracts: [...ended, ...late], invalidatedSeals: seals.map((w) => w.doc._id) };
 };

@@ -118,6 +118,7 @@ describe('A3 rename', () => {
   let waiting: string; // ann signed, cat is to sign
   let signed: string;
   let draft: string;
+  let invited: string; // ben invites ann by name and ID number (我来填); ann has not taken the place
 
   beforeAll(async () => {
     signed = await boundIou(ann, cat);
@@ -126,6 +127,9 @@ describe('A3 rename', () => {
     unfinished = await boundIou(ann, ben);
     waiting = await boundIou(ann, cat);
     expect((await sign(ann, waiting)).ok).toBe(true);
+    const inv = await client.ok('contract-create', ben.openid, { kind: 'iou', myRole: 'lender', counterparty: { fillMode: 'me', name: ann.name, idNumber: ann.idNumber, phone: ann.phone }, form: iouForm(client.today()) });
+    await client.pay(ben.openid, inv.id);
+    invited = inv.id;
     draft = (await client.ok('contract-create', ann.openid, { kind: 'iou', myRole: 'lender', counterparty: { fillMode: 'other' }, form: iouForm(client.today()) })).id;
   }, 120_000);
 
@@ -133,7 +137,7 @@ describe('A3 rename', () => {
     const p = await client.ok('rename-preview', ann.openid, {});
     expect(p.agreement).toEqual(RENAME_AGREEMENT);
     expect(p.currentName).toBe(ann.name);
-    expect(p.contracts.map((c: any) => c.id).sort()).toEqual([unfinished, waiting, draft].sort());
+    expect(p.contracts.map((c: any) => c.id).sort()).toEqual([unfinished, waiting, draft, invited].sort());
     expect((await client.call('rename-preview', stranger.openid, {})).error?.code).toBe('IDENTITY_NOT_VERIFIED');
   });
 
@@ -149,7 +153,7 @@ describe('A3 rename', () => {
     expect((await client.call('rename', ann.openid, { ...ok, bizToken: await renameFace(ann, newName, false) })).error?.code).toBe('IDENTITY_CHECK_FAILED');
     expect((await client.call('rename', stranger.openid, { ...ok, bizToken: 'bt_000000000' })).error?.code).toBe('IDENTITY_NOT_VERIFIED');
     expect(JSON.stringify(await emu.container.store.get('users', ann.openid))).toBe(before);
-    for (const id of [unfinished, waiting]) expect((await stored(id))!.state).toBe('awaiting_signatures');
+    for (const id of [unfinished, waiting, invited]) expect((await stored(id))!.state).toBe('awaiting_signatures');
     expect((await stored(draft))!.state).toBe('draft');
   });
 
@@ -158,7 +162,7 @@ describe('A3 rename', () => {
     const token = await renameFace(ann, newName);
     const r = await client.ok('rename', ann.openid, { name: newName, agreementVersion: RENAME_AGREEMENT.version, agreed: true, bizToken: token });
     expect(r.name).toBe(newName);
-    expect(r.endedContracts.sort()).toEqual([unfinished, waiting, draft].sort());
+    expect(r.endedContracts.sort()).toEqual([unfinished, waiting, draft, invited].sort());
     expect(await unusedCheck(token)).toBe(false);
 
     const user = (await emu.container.store.get<any>('users', ann.openid))!;
@@ -172,16 +176,16 @@ describe('A3 rename', () => {
     expect((await client.call('seal-set-default', ann.openid, { ref: list.items[0].ref })).error?.code).toBe('SEAL_INVALID');
 
     // The unfinished contracts moved by the table's invalidate row, with its event.
-    for (const id of [unfinished, waiting, draft]) {
+    for (const id of [unfinished, waiting, draft, invited]) {
       const c = (await stored(id))!;
       expect(c.state).toBe('invalidated');
       expect(c.expiresAt).toBeNull();
       const evs = await emu.container.store.find<ContractEvent>('events', { contractId: id }, { orderBy: [['seq', 'asc']] });
       expect(evs.at(-1)).toMatchObject({ type: 'invalidated', data: expect.objectContaining({ cause: 'rename', to: 'invalidated' }) });
     }
-    // The other party of an initiated contract is told; the draft's was never invited.
+    // The other party of an initiated contract is told (ben: the one he was to sign, the one he invited ann to); the draft's was never invited.
     const benSms = (await client.sms(ben.phone)).slice(smsBefore);
-    expect(benSms.map((m) => m.template)).toEqual(['invalidated']);
+    expect(benSms.map((m) => m.template)).toEqual(['invalidated', 'invalidated']);
     expect(benSms[0]!.text).toContain('因一方办理个人更名已终止');
     expect((await client.sms(cat.phone)).filter((m) => m.template === 'invalidated')).toHaveLength(1);
 
