@@ -20,6 +20,7 @@ import type { Envelope } from '../shared/runtime/handler';
 import { collectionName } from '../shared/store/collections';
 import { EMAIL_OUTBOX, type StoredEmail } from '../shared/adapters/local/mail-outbox';
 import { createLogger } from '../shared/runtime/logger';
+import { seedEnterpriseMembers } from './seed-enterprises';
 import { MAX_CLOCK_OFFSET_MS, MovableClock } from '../shared/adapters/local/clock';
 import { isSafeOpenid } from '../shared/runtime/caller';
 import type { PaymentSimulator } from '../shared/adapters/local/payment-simulator';
@@ -169,6 +170,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
   const logLevel = (options.env ?? process.env).ESIGN_LOG_LEVEL ?? env.ESIGN_LOG_LEVEL ?? 'warn';
   const container = createContainer(env, { log: createLogger({ level: logLevel }), ...(cloud ? { clock: cloud.clock } : {}) });
   setContainer(container);
+  await seedEnterpriseMembers(container.store);
   const local = container.local;
   const clock = local?.clock ?? cloud!.clock;
   const face = local?.face ?? cloud!.face;

@@ -88,6 +88,18 @@ export const ERRORS = {
   CROSS_BORDER_REQUIRED: { status: 409, message: '合同一方为港澳台居民，内地签署方需先在个人中心开启“跨境签署”' },
   /** A5: the image cannot be decoded (truncated, bad checksum, bad compressed data). */
   IMAGE_UNREADABLE: { status: 400, message: '图片已损坏或无法识别，请重新上传' },
+  /** A5/A3: the seal or handwritten signature chosen is no longer valid (a rename left it 已失效, or it was deleted): choose or make a valid one. */
+  SEAL_INVALID: { status: 409, message: '该印章或签名已失效，请重新生成印章或上传签名' },
+  /** A3: the contract was ended because a party changed their real name (更名); it can no longer be signed. */
+  CONTRACT_ENDED_BY_RENAME: { status: 409, message: '一方已办理个人更名，该合同已终止，无法继续签署' },
+  /** A3: the new name is the name the account is verified under already. */
+  NAME_UNCHANGED: { status: 400, message: '新姓名与当前实名姓名相同' },
+  /** A1: the user still has contracts in progress (to fill, to sign, or a rescind/settle request open) (details.contracts). */
+  CONTRACTS_IN_PROGRESS: { status: 409, message: '您还有未完成的合同，请处理完毕后再注销账号' },
+  /** A1: the user belongs to an enterprise (details.enterprises, details.canForce): leave it first, or force when its administrator cannot be reached. */
+  ENTERPRISE_MEMBER: { status: 409, message: '您已加入企业，请先退出企业后再注销；如无法联系企业管理员，可申请强制注销' },
+  /** A1: a legal representative or super administrator of an enterprise cannot be deregistered by force. */
+  FORCED_DEREGISTER_REFUSED: { status: 403, message: '您是企业的法定代表人或超级管理员，不能强制注销，请先完成企业变更' },
   /** V2: the signing password entered is wrong (details.attemptsLeft). */
   SIGNING_PASSWORD_INCORRECT: { status: 403, message: '签署密码错误' },
   /** V2: too many wrong signing passwords: locked for a while (details.retryAfterSeconds); face recognition stays available. */

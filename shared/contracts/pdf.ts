@@ -67,7 +67,7 @@ const appearanceFor = async (deps: Deps, c: Contract, index: number): Promise<St
     validateHandwrittenSignature(png);
     return { kind: 'png', png };
   }
-  return { kind: 'vector', drawing: createPersonalSeal(party.details!.name) };
+  return { kind: 'vector', drawing: createPersonalSeal(party.details!.name, sig?.style ?? 'square') };
 };
 
 /**

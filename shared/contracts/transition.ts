@@ -79,7 +79,22 @@ const resolveCaller = (contract: Contract, by: TransitionRequest['by']): { calle
 
 /** Decides without committing: lets an operation refuse before spending a face check or creating an order. */
 export const preview = (contract: Contract, action: Action, by: TransitionRequest['by'], now: string): Decision =>
-  decide(contract, action, resolveCaller(contract, by).caller, { now });
+  decideOrEnded(contract, action, resolveCaller(contract, by).caller, now);
+
+/**
+ * The table's decision; on a contract a rename ended (A3: `invalidated` is reached by nothing else),
+ * the refusal says so — CONTRACT_ENDED_BY_RENAME rather than a bare INVALID_TRANSITION.
+ */
+const decideOrEnded = (contract: Contract, action: Action, caller: Performer, now: string): Decision => {
+  try {
+    return decide(contract, action, caller, { now });
+  } catch (e) {
+    if (e instanceof AppError && e.code === 'INVALID_TRANSITION' && contract.state === 'invalidated') {
+      throw new AppError('CONTRACT_ENDED_BY_RENAME', undefined, { state: contract.state, action });
+    }
+    throw e;
+  }
+};
 
 const applyEffects = (deps: Deps, base: Contract, d: Decision, req: TransitionRequest, actor: number | null, now: string): Contract => {
   let c = applyDecision(base, d);
@@ -149,7 +164,7 @@ export const runTransition = async (deps: Deps, rawReq: TransitionRequest): Prom
     const { caller, index } = resolveCaller(fresh, req.by);
     const base = req.prepare ? req.prepare(fresh) : fresh;
     const now = deps.clock.now().toISOString();
-    const decision = decide(base, req.action, caller, { now });
+    const decision = decideOrEnded(base, req.action, caller, now);
     const next = applyEffects(deps, base, decision, req, index, now);
 
     // Events name the actor by side (initiator / counterparty / signer) and openid, as they always have.

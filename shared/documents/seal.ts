@@ -20,17 +20,9 @@ import { AppError } from '../errors';
 import { missingCharacters } from './fonts';
 import { Box, circlePath, ellipsePath, glyphInBox, PathCommand, rectPath, VectorDrawing } from './vector';
 
-export type SealShape = 'square' | 'round' | 'oval' | 'rectangle';
+import { isSealShape, type SealShape } from './seal-styles';
 
-/** The styles offered when creating a personal seal (A5), in the order the page lists them. */
-export const SEAL_STYLES: ReadonlyArray<{ style: SealShape; label: string }> = [
-  { style: 'square', label: '方章' },
-  { style: 'round', label: '圆章' },
-  { style: 'oval', label: '椭圆章' },
-  { style: 'rectangle', label: '长方章' },
-];
-
-export const isSealShape = (v: unknown): v is SealShape => SEAL_STYLES.some((s) => s.style === v);
+export { SEAL_STYLES, isSealShape, type SealShape } from './seal-styles';
 
 export interface Seal extends VectorDrawing {
   kind: 'personal-seal';

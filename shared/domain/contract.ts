@@ -71,6 +71,8 @@ export interface Signature {
   type: 'seal' | 'handwritten';
   /** Seal id or uploaded handwritten-signature file id. */
   ref: string | null;
+  /** A5: the seal's style (documents/seal.ts SealShape) when the seal record chose one; absent = the square seal. */
+  style?: 'square' | 'round' | 'oval' | 'rectangle';
   /** The face check that authorised this signature (V1). */
   faceCheckId: string;
   at: string;

@@ -28,6 +28,12 @@ export interface User extends Doc {
   email?: string | null;
   /** A6: 跨境签署 switched on (cross-border-set, after a face check); absent = off. */
   crossBorder?: boolean;
+  /** A5: the ref of the default seal or handwritten signature (seal-set-default); absent = none chosen. */
+  defaultSeal?: string | null;
+  /** A3: each rename, kept as the record of the change (the old name signed contracts that stay in force). */
+  renames?: Array<{ from: string; to: string; at: string; agreementVersion: string; faceCheckId: string }>;
+  /** A1: set when the account was deregistered; the record then holds nothing else of the person. */
+  deregistered?: { at: string; forced: boolean; noticeVersion: string; faceCheckId: string };
   createdAt: string;
   updatedAt: string;
 }

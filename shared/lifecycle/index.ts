@@ -11,3 +11,4 @@ export * from './message';
 export * from './contract-payment';
 export * from './repayment';
 export * from './refund';
+export * from './seal';

@@ -173,8 +173,11 @@ export const TRANSITIONS: readonly Transition[] = [
     flows: ALL, from, action: 'expire', actor: 'system', when: ['expiryDue'], to: 'expired',
     effects: [stopExpiry, { notify: 'all', sms: 'expired' }],
   })),
+  // A3: a party renamed. An initiated contract's parties are told it ended (the renamed party too, at the
+  // number the contract has); a draft was never sent to anyone.
   ...(['draft', ...UNFINISHED] as const).map((from): Transition => ({
-    flows: ALL, from, action: 'invalidate', actor: 'system', to: 'invalidated', effects: [stopExpiry, ...(from === 'draft' ? [closeOpenOrder] : [])],
+    flows: ALL, from, action: 'invalidate', actor: 'system', to: 'invalidated',
+    effects: [stopExpiry, ...(from === 'draft' ? [closeOpenOrder] : [{ notify: 'all', sms: 'invalidated' } as const])],
   })),
 
   // ── after signing: rescind (C6) and settle (I9) ──────────────────────────────────────────

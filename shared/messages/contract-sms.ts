@@ -57,6 +57,7 @@ export const smsValues = (deps: Deps, contract: Contract, to: number, sms: SmsTe
       return { title, day: smsDate(facts.day ?? chinaDay(deps.clock.now())) };
     case 'report_sent':
     case 'ledger_cleared':
+    case 'invalidated':
       return { title };
     case 'urge':
       return { from, title, ask: facts.ask ?? '签署' };

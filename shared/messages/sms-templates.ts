@@ -152,6 +152,11 @@ const TEMPLATES: { readonly [K in SmsTemplateId]: SmsTemplateDef & { readonly id
     text: '{1}已撤销《{2}》，您无需再处理。',
     params: [name('from'), title()],
   },
+  invalidated: {
+    id: 'invalidated', type: 'notification', event: 'a party renamed (A3): the unfinished contract ended',
+    text: '您参与的《{1}》因一方办理个人更名已终止，无法继续签署，您无需再处理。',
+    params: [title()],
+  },
   rescind_requested: {
     id: 'rescind_requested', type: 'notification', event: '解除 requested (C6)',
     text: '{1}申请解除《{2}》，原因：{3}，请打开微信小程序“$APP”确认或拒绝。',

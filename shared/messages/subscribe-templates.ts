@@ -117,6 +117,8 @@ export const subscribeMessageFor = (event: SmsTemplateId, f: EventFacts): { slot
       return result('已过期', '未在期限内完成签署');
     case 'revoked':
       return result('已撤销', '发起人已撤销，无需处理');
+    case 'invalidated':
+      return result('已终止', '一方已更名，合同已终止');
     case 'rescind_requested':
       return request('解除申请', '待您确认');
     case 'rescind_answered':

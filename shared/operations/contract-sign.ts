@@ -6,6 +6,7 @@ import { loadAsParty } from '../contracts/repository';
 import { signRevision } from '../contracts/pdf';
 import { preparePartyFaceCheck } from '../identity/face-checks';
 import { requireCrossBorder } from '../identity/users';
+import { signingMark } from '../identity/seals';
 import { handwrittenKey } from '../contracts/file-keys';
 import { preview, runTransition } from '../contracts/transition';
 import { contractView } from '../contracts/views';
@@ -24,14 +25,14 @@ export const contractSign: Operation<ContractSignInput> = async (input, ctx) => 
   const decision = preview(contract, 'sign', { openid }, deps.clock.now().toISOString());
   // P4: checked before the face check is spent.
   await requireCrossBorder(deps, contract.parties);
-  const ref = input.signature.ref ?? null;
-  if (input.signature.type === 'handwritten' && (!ref || !(await deps.files.get(handwrittenKey(openid, ref)))))
+  // A5: only a valid seal or signature of this signer, made for the name they are verified under now.
+  const signature = await signingMark(deps, openid, input.signature);
+  if (signature.type === 'handwritten' && !(await deps.files.get(handwrittenKey(openid, signature.ref!))))
     throw new AppError('VALIDATION_FAILED', '请先上传手写签名', { fields: [{ field: '/signature/ref', rule: 'exists' }] });
 
   // Spent in the act's own commit: if that commit loses, the check stays usable for the retry.
   const { check, write: faceCheckWrite } = await preparePartyFaceCheck(deps, contract, index, { bizToken: input.bizToken, openid, purpose: 'sign' });
   const signingTime = deps.clock.now();
-  const signature = { type: input.signature.type, ref };
   const withSignature: Contract = {
     ...contract,
     parties: contract.parties.map((p, i) => (i === index ? { ...p, signature: { ...signature, faceCheckId: check._id, at: signingTime.toISOString() } } : p)),

@@ -37,6 +37,16 @@ export const faceStart: Operation<FaceStartInput> = async (input, ctx) => {
     const owner = await requireRealName(deps, openid);
     return startFaceCheck(deps, { openid, purpose: 'account', contractId: null, name: owner.name, idNumber: owner.idNumber });
   }
+  if (input.purpose === 'rename') {
+    // A3: the new name, proven against the ID number the account is verified under (it never changes).
+    if (!input.name || input.contractId || input.idNumber)
+      throw new AppError('VALIDATION_FAILED', '个人更名需填写新姓名', { fields: [{ field: '/name', rule: 'required' }] });
+    const owner = await requireRealName(deps, openid);
+    const person = parseNameAndId({ name: input.name, idNumber: owner.idNumber }, chinaDay(deps.clock.now()));
+    if (person.name === owner.name) throw new AppError('NAME_UNCHANGED');
+    await countFaceStart(ctx, openid, null);
+    return startFaceCheck(deps, { openid, purpose: 'rename', contractId: null, name: person.name, idNumber: owner.idNumber });
+  }
   if (!input.contractId || input.name || input.idNumber)
     throw new AppError('VALIDATION_FAILED', '请指定合同', { fields: [{ field: '/contractId', rule: 'required' }] });
   const me = await requireRealName(deps, openid);

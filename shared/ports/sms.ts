@@ -16,6 +16,7 @@ export type SmsTemplate =
   | 'rejected'           // the other party refused (拒签), with a reason (C4)
   | 'expired'            // the contract expired unsigned
   | 'revoked'            // the initiator revoked
+  | 'invalidated'        // A3: a party renamed; the unfinished contract ended
   | 'rescind_requested'
   | 'rescind_answered'
   | 'rescind_cancelled'  // the requester withdrew the rescind request

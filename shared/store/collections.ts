@@ -130,6 +130,12 @@ export const COLLECTIONS = {
   shareLinks: { name: 'share_links', indexes: [] },
   // URL Links made by the local WeChat adapter (emulator), served at /_emulator/urllink/<id>.
   urlLinks: { name: 'url_links', indexes: [] },
+  // A5 personal seals and handwritten signatures (shared/identity/seals.ts): one document each,
+  // `_id` = its ref (seal_… / hw_…), listed by owner; the status moves by lifecycle/seal.ts.
+  seals: { name: 'seals', indexes: [{ name: 'openid_created', fields: [['openid', 'asc'], ['createdAt', 'asc']] }] },
+  // A1 enterprise membership, the port the operator fills (shared/identity/enterprise.ts): one
+  // document per membership, found by the member's openid; read-only for the backend.
+  enterpriseMembers: { name: 'enterprise_members', indexes: [{ name: 'openid', fields: [['openid', 'asc']] }] },
   // N1 verification codes (shared/identity/verification-codes.ts): one document per user and
   // purpose (`vc_<purpose>_<openid>`), replaced on every resend; only a keyed hash of the code.
   verificationCodes: { name: 'verification_codes', indexes: [] },

@@ -117,7 +117,7 @@ describe('N1 SMS templates', () => {
         'invite_fill', 'invite_sign', 'invite_accept', 'receipt_accepted', 'receipt_refused', 'receipt_signed', 'ready_to_sign',
         'signed_by_other', 'contract_signed', 'rejected', 'expired', 'revoked', 'rescind_requested', 'rescind_answered',
         'rescind_cancelled', 'settle_requested', 'settle_answered', 'settle_cancelled', 'repayment_due', 'urge', 'report_sent',
-        'verification_code', 'repayment_recorded', 'extension_proposed', 'demand_notice', 'ledger_cleared', 'phone_changed',
+        'verification_code', 'repayment_recorded', 'extension_proposed', 'demand_notice', 'ledger_cleared', 'phone_changed', 'invalidated',
       ].sort(),
     );
   });

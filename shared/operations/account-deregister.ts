@@ -1,0 +1,63 @@
+/**
+ * account-deregister (A1 账号注销). Refused, changing nothing and spending no face check, while:
+ * the risk notice (注销风险告知书) in force is not acknowledged; a contract is in progress
+ * (CONTRACTS_IN_PROGRESS, the list in details); the user belongs to an enterprise
+ * (ENTERPRISE_MEMBER — identity/enterprise.ts, the collection the operator fills), unless forced
+ * because its administrator cannot be reached, which a legal representative or super
+ * administrator may not do (FORCED_DEREGISTER_REFUSED). Then a face check of the owner and, in one
+ * commit: the user record reduced to the fact of the deregistration (no name, ID number, phone,
+ * e-mail, switches or default seal: the openid is no longer bound to a person), every seal and
+ * signature `deleted`, the signing methods and pending codes removed, the face check spent.
+ * Kept, because the law requires it and the other parties rely on it (docs/ACCOUNT.md): the signed
+ * contracts with their PDFs, events, certificates and face-check records — they stay retrievable,
+ * verifiable and reportable for the other parties.
+ */
+import { AppError } from '../errors';
+import type { AccountDeregisterInput } from '../generated/schema-types';
+import { requireCaller, type Operation } from '../ports/operation';
+import type { CasWrite } from '../ports/store';
+import { prepareFaceCheck, subjectHash } from '../identity/face-checks';
+import { getUser, USERS, type User } from '../identity/users';
+import { deleteWrite, sealsOf } from '../identity/seals';
+import { membershipsOf, mayForce } from '../identity/enterprise';
+import { DEREGISTER_NOTICE, requireAgreed } from '../identity/account-notices';
+import { contractsInProgressOf } from '../contracts/account-contracts';
+import { collectionName } from '../store/collections';
+import { CODE_PURPOSES, codeSlotId, type CodePurpose } from '../identity/verification-codes';
+
+export const accountDeregister: Operation<AccountDeregisterInput> = async (input, ctx) => {
+  const { openid } = requireCaller(ctx);
+  const { deps } = ctx;
+  const user = await getUser(deps, openid);
+  if (!user?.realName) throw new AppError('IDENTITY_NOT_VERIFIED');
+  requireAgreed(DEREGISTER_NOTICE, input.noticeVersion, '/noticeVersion');
+
+  const inProgress = await contractsInProgressOf(deps, openid);
+  if (inProgress.length) throw new AppError('CONTRACTS_IN_PROGRESS', undefined, { contracts: inProgress.map((c) => ({ id: c._id, title: c.title, state: c.state })) });
+  const memberships = await membershipsOf(deps, openid);
+  if (memberships.length) {
+    const canForce = mayForce(memberships);
+    if (!input.force) throw new AppError('ENTERPRISE_MEMBER', undefined, { enterprises: memberships.map((m) => m.enterpriseName), canForce });
+    if (!canForce) throw new AppError('FORCED_DEREGISTER_REFUSED', undefined, { enterprises: memberships.map((m) => m.enterpriseName) });
+  }
+
+  const face = await prepareFaceCheck(deps, {
+    bizToken: input.bizToken, openid, purpose: 'account', contractId: null, subject: subjectHash(user.realName.name, user.realName.idNumber),
+  });
+  const now = deps.clock.now().toISOString();
+  const forced = memberships.length > 0;
+  // Only the fact of the deregistration stays (and when the account was made): nothing of the person.
+  const next: User = {
+    _id: openid, version: user.version, realName: null, email: null, createdAt: user.createdAt, updatedAt: now,
+    deregistered: { at: now, forced, noticeVersion: input.noticeVersion, faceCheckId: face.check._id },
+  };
+  const writes: CasWrite[] = [{ collection: USERS, doc: next, expectedVersion: user.version ?? 0 }, face.write];
+  for (const s of await sealsOf(deps, openid)) writes.push(deleteWrite(s, now));
+  const r = await deps.store.commit(writes);
+  if (!r.ok) throw new AppError('CONFLICT', '您的账号信息刚刚已更新，请重试');
+  // Secondary records keyed by the openid, removed after the commit (each is useless without the account).
+  await deps.store.remove(collectionName('signingMethods'), openid);
+  for (const p of Object.keys(CODE_PURPOSES) as CodePurpose[]) await deps.store.remove(collectionName('verificationCodes'), codeSlotId(p, openid));
+  deps.log.info({ openid, forced }, 'account deregistered');
+  return { deregistered: true, at: now, forced };
+};
