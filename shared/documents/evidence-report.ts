@@ -135,6 +135,7 @@ export const buildEvidenceReport = (d: EvidenceReportData): DocumentModel => {
     ...d.certificates.map(
       (c): Block => ({
         kind: 'keyValue',
+        keepTogether: true,
         rows: [
           { key: '签署方', value: c.signer },
           { key: '证书主题', value: c.subject },

@@ -233,6 +233,7 @@ class Layout {
           ],
           b.rows.map((r) => [r.key, r.value]),
           undefined,
+          b.keepTogether === true,
         );
         return;
       }
@@ -286,6 +287,7 @@ class Layout {
     cols: Array<{ width: number; align: 'left' | 'center' | 'right'; fill: boolean; weight: FontWeight }>,
     rows: ReadonlyArray<readonly string[]>,
     header: readonly string[] | undefined,
+    keepTogether = false,
   ) {
     const layoutRow = (cells: readonly string[], headerRow: boolean) => {
       const wrapped = cols.map((c, i) =>
@@ -323,6 +325,8 @@ class Layout {
       this.y -= row.height;
     };
     const head = header ? layoutRow(header, true) : undefined;
+    // A short record (one certificate) starts on the next page rather than split across two.
+    if (keepTogether) this.ensure(rows.reduce((h, cells) => h + layoutRow(cells, false).height, head?.height ?? 0));
     let needHeader = true;
     rows.forEach((cells) => {
       const row = layoutRow(cells, false);

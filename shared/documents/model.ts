@@ -25,6 +25,8 @@ export interface KeyValueBlock {
   rows: ReadonlyArray<{ key: string; value: string }>;
   /** Width of the label column as a fraction of the text width. Default 0.28. */
   keyWidth?: number;
+  /** Never split across pages (when it fits on one): a record that reads as one, like a certificate. */
+  keepTogether?: boolean;
 }
 
 export interface TableColumn {
