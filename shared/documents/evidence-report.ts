@@ -25,11 +25,6 @@ export interface EvidenceReportData {
   events: ReadonlyArray<{ seq: number; at: string; actor: string; action: string; identityCheck: string; hash: string }>;
   certificates: ReadonlyArray<{ signer: string; subject: string; issuer: string; serial: string; validity: string; fingerprint: string; signedAt: string }>;
   chainIntact: boolean;
-  /**
-   * E2: the event chain's head as the platform signed it, and the TSA-timestamped anchor holding
-   * it (null while the anchor timer has not covered it yet) — for the report to print (item 6).
-   */
-  chainHead?: { seq: number; hash: string; signedAt: string; anchor: { anchoredAt: string; root: string; anchorId: string } | null };
   platformName: string;
   /** An IOU's ledger (L1–L4) on the report's day, when it has one. */
   ledger?: {

@@ -137,11 +137,3 @@ export const anchorOfHead = async (deps: Deps, contractId: string, seq: number):
   const anchor = await deps.store.get<AnchorDoc>(ANCHORS, proof.anchorId);
   return anchor ? { anchor, proof } : null;
 };
-
-/** The signed head of a contract and the anchor holding it, as the evidence report reads them. */
-export const chainHeadFacts = async (deps: Deps, c: Contract): Promise<{ chainHead?: NonNullable<EvidenceReportData['chainHead']> }> => {
-  const h = c.signedHead;
-  if (!h || h.seq !== c.eventHead.seq || h.hash !== c.eventHead.hash) return {};
-  const a = await anchorOfHead(deps, c._id, h.seq);
-  return { chainHead: { seq: h.seq, hash: h.hash, signedAt: h.signedAt, anchor: a ? { anchoredAt: a.anchor.anchoredAt, root: a.anchor.root, anchorId: a.anchor._id } : null } };
-};

@@ -23,7 +23,7 @@ import { signingKeys } from '../contracts/signing-keys';
 import { fingerprintHex } from '../documents/x509';
 import { PLATFORM_SIGNER, platformCertificate } from '../contracts/pdf';
 import { STATE_LABELS } from '../contracts/views';
-import { chainHeadFacts } from './anchors';
+import { anchorOfHead } from './anchors';
 import { kindSpec } from '../kinds/registry';
 
 /** 'YYYY-MM-DD HH:mm:ss +08:00': Asia/Shanghai (UTC+8, no DST), the offset always written so no time in the report reads as UTC. */
@@ -32,16 +32,18 @@ export const chinaDateTime = (iso: string): string => `${new Date(Date.parse(iso
 /** What each face check was for, in the product's words. */
 const PURPOSE_LABELS: Record<FacePurpose, string> = {
   realname: '实名认证', account: '账户变更', sign: '签署', accept: '确认领取', rescind_request: '申请解除', rescind_confirm: '确认解除',
-  settle_request: '申请结清', settle_confirm: '确认结清', repayment_confirm: '确认还款', extension_propose: '申请展期', extension_sign: '签署展期协议',
+  settle_request: '申请结清', settle_confirm: '确认结清', repayment_confirm: '确认还款', extension_propose: '申请展期', extension_sign: '签署展期协议', rename: '更名',
 };
 
 /**
  * The time anchor of the contract's chain head (E2/E3): when the head went into a Merkle tree whose
- * root the TSA timestamped. The anchoring timer is built separately (issue 15 item 3); until it
- * stores anchors this returns null and the report says 待锚定 (anchor: pending).
- * TODO(evidence): read the stored anchor of `c.eventHead` (its Merkle root and the token's genTime).
+ * root the TSA timestamped (evidence/anchors.ts); null until the anchoring timer has covered it —
+ * the report then says 待锚定 (anchor: pending).
  */
-export const chainAnchor = async (_deps: Deps, _c: Contract): Promise<{ anchoredAt: string; merkleRoot: string } | null> => null;
+export const chainAnchor = async (deps: Deps, c: Contract): Promise<{ anchoredAt: string; merkleRoot: string } | null> => {
+  const a = await anchorOfHead(deps, c._id, c.eventHead.seq);
+  return a ? { anchoredAt: a.anchor.anchoredAt, merkleRoot: a.anchor.root } : null;
+};
 
 const ACTION_LABELS: Record<EventType, string> = {
   created: '创建合同', notice_accepted: '接受告知书', payment_confirmed: '支付完成', payment_refund_due: '支付待退款', initiated: '发起合同', issued: '确认开具', share_opened: '打开分享链接',
@@ -127,7 +129,6 @@ export const evidenceData = async (deps: Deps, c: Contract, reportNo: string): P
       validity: `${chinaDateTime(s.certificate.validFrom)} 至 ${chinaDateTime(s.certificate.validTo)}`, fingerprint: s.certificate.fingerprintSha256, signedAt: chinaDateTime(s.signedAt),
     })),
     chainIntact: verifyChain(events, c.eventHead).ok,
-    ...(await chainHeadFacts(deps, c)),
     platformName: '电子签',
     ...(await ledgerSection(deps, c)),
   };
