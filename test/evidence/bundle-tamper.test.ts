@@ -252,6 +252,26 @@ describe('E3 esign-verify on the real bundle', () => {
     expect(await failing(repack(withPdf(files, tampered)))).toEqual(['signatures', 'timestamps', 'final-document']);
   });
 
+  test('bytes changed inside /Contents — the issuing CA copy, or the signature value itself: CERTIFICATE_ALTERED, SIGNATURE_INVALID', async () => {
+    const files = unpack(bundle);
+    const pdf = pdfOf(files);
+    const party = partyContents(pdf)[0]!;
+    const issuing = pemToDer(issuingPem());
+    const copy = party.hex.indexOf(issuing.toString('hex').toUpperCase());
+    expect(copy).toBeGreaterThanOrEqual(0);
+    const r1 = await verifyBundle(repack(withPdf(files, flipHexDigit(pdf, party.at + copy + 2 * (issuing.length - 20)))), { rootFingerprint: rootFp });
+    expect(r1.checks.find((c) => c.id === 'signatures')!.codes).toContain('CERTIFICATE_ALTERED');
+    // The ECDSA signature value: the OCTET STRING right after the SignerInfo's signatureAlgorithm.
+    const alg = party.hex.indexOf('06082A8648CE3D04030204');
+    expect(alg).toBeGreaterThan(0);
+    const r2 = await verifyBundle(repack(withPdf(files, flipHexDigit(pdf, party.at + alg + 22 + 4 + 20))), { rootFingerprint: rootFp });
+    const sig2 = r2.checks.find((c) => c.id === 'signatures')!;
+    // The first signature's value no longer verifies; its /Contents lie inside the second's signed
+    // range (and the document timestamp's): their digests no longer match; nor is the file the one the events name.
+    expect(sig2.codes).toEqual(['SIGNATURE_INVALID', 'DIGEST_MISMATCH']);
+    expect(r2.checks.filter((c) => !c.ok).map((c) => c.id)).toEqual(['signatures', 'timestamps', 'final-document']);
+  });
+
   test('an algorithm OID flipped in a signature (ecdsa-with-SHA256 → SHA384): ALGORITHM_MISMATCH', async () => {
     const files = unpack(bundle);
     const pdf = pdfOf(files);
