@@ -404,6 +404,12 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
       });
   });
 
+  // Local callers (tests, the console, scripts) pause between calls longer than Node's 5 s
+  // keep-alive default, and a test's own CPU work can hold the event loop past it: the server then
+  // closes an idle socket just as the client reuses it, and the client sees ECONNRESET. Sockets
+  // stay open for two minutes instead (the header tells the client so).
+  server.keepAliveTimeout = 120_000;
+  server.headersTimeout = 125_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(
