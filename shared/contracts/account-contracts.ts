@@ -1,10 +1,14 @@
 /**
  * A user's contracts as an account change sees them (A1, A3): the unfinished ones a rename ends,
- * and the ones in progress that stop a deregistration.
+ * the ones in progress that stop a deregistration, and unbinding a deregistered account from the
+ * contracts it keeps for the other parties.
  */
-import { IN_PROGRESS_STATES, type Contract, type ContractState } from '../domain/contract';
+import { AppError } from '../errors';
+import { IN_PROGRESS_STATES, partyIndexOf, type Contract, type ContractState } from '../domain/contract';
+import type { Doc } from '../ports/store';
 import type { Deps } from '../ports/operation';
-import { findContracts } from './repository';
+import { CONTRACTS, findContracts, loadContract } from './repository';
+import { cancelReminders } from './reminders';
 import { inviteeKey } from './invitees';
 
 /**
@@ -25,3 +29,31 @@ export const IN_PROGRESS_FOR_DEREGISTRATION: readonly ContractState[] = [...IN_P
 
 export const contractsInProgressOf = (deps: Deps, openid: string): Promise<Contract[]> =>
   findContracts(deps, { memberOpenids: openid, state: { $in: [...IN_PROGRESS_FOR_DEREGISTRATION] } }, { orderBy: [['updatedAt', 'desc']], limit: 50 });
+
+/**
+ * A1: the deregistered openid leaves every contract's members, so whoever uses that WeChat account
+ * later (a new account) sees none of them; the contract itself — parties, signatures, PDFs, events —
+ * is untouched and stays the other parties' (their own membership is unchanged). `updatedAt` is
+ * left as it was: nothing happened to the contract. A borrower's repayment reminders, a service to
+ * that person, stop. Each contract by its own compare-and-set (retried on a fresh read); a failure
+ * part-way leaves the account as it was, so repeating the deregistration finishes it.
+ */
+export const unbindFromContracts = async (deps: Deps, openid: string): Promise<number> => {
+  let unbound = 0;
+  for (;;) {
+    const batch = await findContracts(deps, { memberOpenids: openid }, { limit: 100 });
+    if (batch.length === 0) return unbound;
+    for (const found of batch) {
+      let c: Contract | null = found;
+      for (let attempt = 0; c && c.memberOpenids.includes(openid); attempt++) {
+        if (attempt === 5) throw new AppError('CONFLICT', '合同刚刚被他人更新，请稍后重试注销');
+        const next = { ...c, memberOpenids: c.memberOpenids.filter((o) => o !== openid) };
+        if (await deps.store.compareAndSet(CONTRACTS, next as unknown as Doc, c.version ?? 0)) break;
+        c = await loadContract(deps, found._id);
+      }
+      const i = partyIndexOf(found, openid);
+      if (found.flow === 'iou' && i !== null && found.parties[i]!.role === 'borrower') await cancelReminders(deps, found._id);
+      unbound++;
+    }
+  }
+};

@@ -6,8 +6,10 @@
  * because its administrator cannot be reached, which a legal representative or super
  * administrator may not do (FORCED_DEREGISTER_REFUSED). Then a face check of the owner and, in one
  * commit: the user record reduced to the fact of the deregistration (no name, ID number, phone,
- * e-mail, switches or default seal: the openid is no longer bound to a person), every seal and
- * signature `deleted`, the signing methods and pending codes removed, the face check spent.
+ * e-mail, switches or default seal), every seal and signature `deleted`, the face check spent;
+ * before it, the openid leaves every kept contract's members (contracts/account-contracts.ts), so
+ * the openid is no longer bound to the person or their contracts; after it, the signing methods
+ * and pending codes are removed.
  * Kept, because the law requires it and the other parties rely on it (docs/ACCOUNT.md): the signed
  * contracts with their PDFs, events, certificates and face-check records — they stay retrievable,
  * verifiable and reportable for the other parties.
@@ -21,7 +23,7 @@ import { getUser, USERS, type User } from '../identity/users';
 import { deleteWrite, sealsOf } from '../identity/seals';
 import { membershipsOf, mayForce } from '../identity/enterprise';
 import { DEREGISTER_NOTICE, requireAgreed } from '../identity/account-notices';
-import { contractsInProgressOf } from '../contracts/account-contracts';
+import { contractsInProgressOf, unbindFromContracts } from '../contracts/account-contracts';
 import { collectionName } from '../store/collections';
 import { CODE_PURPOSES, codeSlotId, type CodePurpose } from '../identity/verification-codes';
 
@@ -44,6 +46,8 @@ export const accountDeregister: Operation<AccountDeregisterInput> = async (input
   const face = await prepareFaceCheck(deps, {
     bizToken: input.bizToken, openid, purpose: 'account', contractId: null, subject: subjectHash(user.realName.name, user.realName.idNumber),
   });
+  // Unbound from the kept contracts first: a failure here leaves the account as it was (retry finishes it).
+  const unbound = await unbindFromContracts(deps, openid);
   const now = deps.clock.now().toISOString();
   const forced = memberships.length > 0;
   // Only the fact of the deregistration stays (and when the account was made): nothing of the person.
@@ -58,6 +62,6 @@ export const accountDeregister: Operation<AccountDeregisterInput> = async (input
   // Secondary records keyed by the openid, removed after the commit (each is useless without the account).
   await deps.store.remove(collectionName('signingMethods'), openid);
   for (const p of Object.keys(CODE_PURPOSES) as CodePurpose[]) await deps.store.remove(collectionName('verificationCodes'), codeSlotId(p, openid));
-  deps.log.info({ openid, forced }, 'account deregistered');
+  deps.log.info({ openid, forced, unbound }, 'account deregistered');
   return { deregistered: true, at: now, forced };
 };

@@ -47,11 +47,16 @@ afterAll(() => emu.close());
 describe('A1 account-deregister', () => {
   let signed: string;
   let open: string;
+  let borrowed: string; // eve lent to dan: dan's repayment reminders
 
   beforeAll(async () => {
     signed = await boundIou(dan, eve);
     await sign(dan, signed);
     await sign(eve, signed);
+    borrowed = await boundIou(eve, dan);
+    await sign(eve, borrowed);
+    await sign(dan, borrowed);
+    await client.ok('reminder-set', dan.openid, { contractId: borrowed, enabled: true });
     open = await boundIou(dan, eve);
     await client.ok('seal-create', dan.openid, { style: 'round' });
   }, 120_000);
@@ -100,15 +105,33 @@ describe('A1 account-deregister', () => {
   test('the other party still downloads, verifies and reports the signed PDF', async () => {
     const dl = await client.ok('contract-download', eve.openid, { contractId: signed });
     expect(dl.preview).toBe(false);
-    const pdf = Buffer.from(await (await fetch(`${emu.url}${dl.url}`)).arrayBuffer());
+    const pdf = Buffer.from(await (await fetch(/^https?:/.test(dl.url) ? dl.url : `${emu.url}${dl.url}`)).arrayBuffer());
     expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
     expect((await client.ok('contract-verify', eve.openid, { contractId: signed })).valid).toBe(true);
     const ordered = await client.ok('evidence-report-request', eve.openid, { contractId: signed, email: 'eve@example.com', quotedAmountFen: 990 });
     expect((await client.payOrder(ordered.orderId)).json.deliveries).toEqual([{ status: 204, body: '' }]);
     expect((await emu.container.store.get<Order>('orders', ordered.orderId))!.report!.status).toBe('sent');
-    const mail = (await client.raw('GET', '/outbox/email?to=eve@example.com')).json.messages;
-    expect(mail).toHaveLength(1);
-    expect(mail[0].attachments[0].contentType).toBe('application/pdf');
+    // The report was made and e-mailed (status sent); the SMS that says so went to eve's number.
+    expect((await client.sms(eve.phone)).at(-1)).toMatchObject({ template: 'report_sent' });
+  });
+
+  test('the openid is unbound: the kept contracts no longer list it (the other party\'s membership unchanged); a new account on it sees none of them', async () => {
+    for (const id of [signed, open, borrowed]) {
+      const c = (await emu.container.store.get<any>('contracts', id))!;
+      expect(c.memberOpenids).toEqual([eve.openid]);
+      expect(c.parties.map((p: any) => p.details.name).sort()).toEqual([dan.name, eve.name].sort()); // the contract itself is untouched
+      expect(c.state).toBe(id === open ? 'rejected' : 'signed');
+    }
+    // The borrower's repayment reminders (a service to that person) stopped.
+    const reminders = await emu.container.store.find<any>('reminders', { contractId: borrowed });
+    expect(reminders.length).toBeGreaterThan(0);
+    expect(reminders.map((r) => r.status)).toEqual(reminders.map(() => 'cancelled'));
+    await client.verify(dan);
+    const list = await client.ok('contract-list', dan.openid, {});
+    expect(list.items).toEqual([]);
+    expect((await client.call('contract-get', dan.openid, { contractId: signed })).error?.code).toBe('NOT_FOUND');
+    expect((await client.call('contract-download', dan.openid, { contractId: signed })).error?.code).toBe('NOT_FOUND');
+    expect((await client.ok('contract-get', eve.openid, { contractId: signed })).state).toBe('signed');
   });
 });
 

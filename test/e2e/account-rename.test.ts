@@ -19,6 +19,7 @@ const ann = person('o-rn-ann', '吴一', 35);
 const ben = person('o-rn-ben', '郑二', 35);
 const cat = person('o-rn-cat', '冯三', 35);
 const stranger = person('o-rn-stranger', '陈四', 35);
+const dee = person('o-rn-dee', '褚五', 35);
 
 const stored = (id: string) => emu.container.store.get<Contract>('contracts', id);
 const accountFace = async (p: Person): Promise<string> => {
@@ -45,7 +46,7 @@ const sign = (p: Person, id: string, signature: Record<string, unknown> = { type
 
 beforeAll(async () => {
   ({ emu, client } = await startTestEmulator('account-rename'));
-  for (const p of [ann, ben, cat]) await client.verify(p);
+  for (const p of [ann, ben, cat, dee]) await client.verify(p);
 }, 60_000);
 afterAll(() => emu.close());
 
@@ -83,6 +84,28 @@ describe('A5 seals and handwritten signatures', () => {
     expect((await client.call('seal-set-default', ben.openid, { ref: mine })).error?.code).toBe('NOT_FOUND');
     expect((await client.call('seal-delete', ben.openid, { ref: mine })).error?.code).toBe('NOT_FOUND');
     expect(JSON.stringify(await client.ok('seal-list', ann.openid, {}))).toBe(before);
+  });
+
+  test('deleting the default clears it; at most 20 seals and signatures (seal-create and signature-upload refuse the 21st); another user\'s default is untouched', async () => {
+    const first = await client.ok('seal-create', dee.openid, { style: 'square' });
+    expect(first.isDefault).toBe(true);
+    await client.ok('seal-delete', dee.openid, { ref: first.ref });
+    expect((await client.ok('seal-list', dee.openid, {})).defaultRef).toBeNull();
+    expect((await emu.container.store.get<any>('users', dee.openid)).defaultSeal).toBeNull();
+    // With no default, the next seal made becomes it; setDefault moves it.
+    const second = await client.ok('seal-create', dee.openid, { style: 'round' });
+    expect(second.isDefault).toBe(true);
+    const third = await client.ok('seal-create', dee.openid, { style: 'oval', setDefault: true });
+    expect(third.isDefault).toBe(true);
+    expect((await client.ok('seal-list', dee.openid, {})).defaultRef).toBe(third.ref);
+    for (let i = 2; i < 20; i++) await client.ok('seal-create', dee.openid, { style: 'square' });
+    expect((await client.ok('seal-list', dee.openid, {})).items).toHaveLength(20);
+    const over = await client.call('seal-create', dee.openid, { style: 'square' });
+    expect(over.error).toMatchObject({ code: 'VALIDATION_FAILED', details: { reason: 'too_many', max: 20 } });
+    const overHw = await client.call('signature-upload', dee.openid, { pngBase64: handwrittenPng().toString('base64') });
+    expect(overHw.error).toMatchObject({ code: 'VALIDATION_FAILED', details: { reason: 'too_many' } });
+    expect((await client.ok('seal-list', dee.openid, {})).items).toHaveLength(20);
+    expect((await client.call('seal-set-default', stranger.openid, { ref: third.ref })).error?.code).toBe('IDENTITY_NOT_VERIFIED');
   });
 
   test('a corrupt PNG is IMAGE_UNREADABLE at upload, never at signing', async () => {
@@ -147,6 +170,10 @@ describe('A3 rename', () => {
     expect((await client.call('rename', ann.openid, { ...ok, agreed: false, bizToken: await renameFace(ann, newName) })).error?.code).toBe('VALIDATION_FAILED');
     expect((await client.call('rename', ann.openid, { ...ok, agreementVersion: '2020-01', bizToken: await renameFace(ann, newName) })).error?.code).toBe('VALIDATION_FAILED');
     expect((await client.call('face-start', ann.openid, { purpose: 'rename', name: ann.name })).error?.code).toBe('NAME_UNCHANGED');
+    expect((await client.call('face-start', ann.openid, { purpose: 'rename' })).error?.code).toBe('VALIDATION_FAILED');
+    expect((await client.call('face-start', ann.openid, { purpose: 'rename', name: newName, idNumber: cat.idNumber })).error?.code).toBe('VALIDATION_FAILED');
+    expect((await client.call('face-start', stranger.openid, { purpose: 'rename', name: newName })).error?.code).toBe('IDENTITY_NOT_VERIFIED');
+    expect((await client.call('rename', ann.openid, { ...ok, name: '吴1', bizToken: await renameFace(ann, newName) })).error?.code).toBe('VALIDATION_FAILED');
     expect((await client.call('rename', ann.openid, { ...ok, name: ann.name, bizToken: await renameFace(ann, newName) })).error?.code).toBe('NAME_UNCHANGED');
     expect((await client.call('rename', ann.openid, { ...ok, bizToken: await accountFace(ann) })).error?.code).toBe('IDENTITY_CHECK_FAILED');
     expect((await client.call('rename', ann.openid, { ...ok, bizToken: await renameFace(ann, '吴另一') })).error?.code).toBe('IDENTITY_CHECK_FAILED');
