@@ -5,7 +5,7 @@
  *   npx esign-verify bundle.zip [--root-fingerprint HEX] [--json]
  *
  * No network, no database. The trust anchor is the platform root's SHA-256 fingerprint as
- * published; without one the bundle's own root is used, and the output says so.
+ * published; without one the trust check fails (the other checks still run against the bundle's own root).
  * Exit status: 0 when every check passes, 1 when one fails, 2 on usage or I/O errors.
  */
 import { readFileSync } from 'node:fs';

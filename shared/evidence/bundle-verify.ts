@@ -182,7 +182,9 @@ export const verifyBundle = async (zip: Uint8Array, options: BundleVerifyOptions
   }
   add('bundle', problems.length === 0, problems.length ? problems : [`${files.size} files, manifest hashes match`]);
 
-  // 2. The trust anchor: the caller's fingerprint; without one, the bundle's own root (said so).
+  // 2. The trust anchor: the caller's fingerprint, never the file. Without one the other checks
+  // still run against the bundle's own root (so a reader sees what else holds), but trust fails:
+  // a bundle with a root of its own making would pass every other check.
   let bundleRootFp: string | undefined;
   try {
     const pem = files.get(F.root);
@@ -201,8 +203,8 @@ export const verifyBundle = async (zip: Uint8Array, options: BundleVerifyOptions
     }
   } else {
     rootFp = bundleRootFp;
-    add('trust', bundleRootFp !== undefined, bundleRootFp
-      ? [`未给定指纹：使用证据包自带的根证书 ${bundleRootFp}，请与平台公布的指纹核对（--root-fingerprint） no fingerprint given: the bundle's own root is used — compare it with the published one`]
+    add('trust', false, bundleRootFp
+      ? [`未给定指纹：无法确认证据包自带的根证书 ${bundleRootFp} 就是平台的根，请用 --root-fingerprint 提供平台公布的指纹（其余检查暂以它为准） no fingerprint given: nothing shows the bundle's own root is the platform's — pass the published one with --root-fingerprint (the other checks used the bundle's root)`]
       : ['证据包中的根证书无法读取 the bundle\'s root certificate is unreadable']);
   }
   const trust = { trustedRootSha256: rootFp ?? [] };

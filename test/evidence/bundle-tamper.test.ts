@@ -321,15 +321,16 @@ describe('E3 esign-verify on the real bundle', () => {
     expect(await failing(repack(withHead({ ...files, 'events.jsonl': jsonl(swappedRehashed) }, swappedRehashed.at(-1)!)))).toEqual(['chain-head', 'inclusion']);
   });
 
-  test('without --root-fingerprint the bundle\'s own root is used and the output says so; usage and I/O errors exit 2', async () => {
+  test('without --root-fingerprint the trust check fails (the anchor never comes from the file), the other checks run against the bundle\'s root; usage and I/O errors exit 2', async () => {
     const dir = tempDir('esign-bundle-noroot-');
     const file = writeTemp(dir, 'bundle.zip', bundle);
     const cli = run('node', [path.join(ROOT, 'bin', 'esign-verify.js'), file]);
-    expect(cli.status).toBe(0);
-    expect(cli.stdout).toContain('未给定指纹：使用证据包自带的根证书');
+    expect(cli.status).toBe(1);
+    expect(cli.stdout).toContain('未给定指纹：无法确认证据包自带的根证书');
     expect(cli.stdout).toContain('（取自证据包 taken from the bundle）');
     const r = await verifyBundle(bundle);
-    expect(r).toMatchObject({ valid: true, rootFromCaller: false, rootSha256: rootFp });
+    expect(r).toMatchObject({ valid: false, rootFromCaller: false, rootSha256: rootFp });
+    expect(r.checks.filter((c) => !c.ok).map((c) => c.id)).toEqual(['trust']);
     // Usage errors exit 2.
     expect(run('node', [path.join(ROOT, 'bin', 'esign-verify.js')]).status).toBe(2);
     expect(run('node', [path.join(ROOT, 'bin', 'esign-verify.js'), path.join(dir, 'missing.zip')]).status).toBe(2);
