@@ -43,6 +43,12 @@ export const signHead = async (deps: Deps, contractId: string, head: EventHead, 
   return { seq: head.seq, hash: head.hash, signature: signature.toString('base64'), signedAt: at };
 };
 
-/** The signed head a commit stores: the old one when no event was added, else a new signature. */
-export const headFor = async (deps: Deps, contractId: string, before: EventHead, after: EventHead, previous: SignedHead | undefined, at: string): Promise<SignedHead | undefined> =>
-  after.seq === before.seq && after.hash === before.hash ? previous : signHead(deps, contractId, after, at);
+/** The head is what `signed` signed. */
+export const isSignedHead = (head: EventHead, signed: SignedHead | undefined): signed is SignedHead => signed !== undefined && signed.seq === head.seq && signed.hash === head.hash;
+
+/**
+ * The signed head a commit stores: the old one when no event was added and it signs the head,
+ * else a new signature — so any commit on a contract stored before heads were signed signs it.
+ */
+export const headFor = async (deps: Deps, contractId: string, before: EventHead, after: EventHead, previous: SignedHead | undefined, at: string): Promise<SignedHead> =>
+  after.seq === before.seq && after.hash === before.hash && isSignedHead(after, previous) ? previous : signHead(deps, contractId, after, at);

@@ -1,6 +1,9 @@
 import type { ContractEvidenceInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../ports/operation';
-import { loadAsParty } from '../contracts/repository';
+import { AppError } from '../errors';
+import { loadAsParty, loadContract } from '../contracts/repository';
+import { isSignedHead } from '../contracts/chain-heads';
+import { recordChange } from '../contracts/record-change';
 import { buildEvidenceBundle } from '../evidence/bundle';
 import { commitLimited, expectAllowed } from '../messages/limits';
 
@@ -21,6 +24,12 @@ export const contractEvidence: Operation<ContractEvidenceInput> = async (input, 
   const now = deps.clock.now();
   const subjects = { contractId: contract._id, caller: openid };
   await expectAllowed(deps, 'evidence_bundle', subjects);
+  if (!isSignedHead(contract.eventHead, contract.signedHead)) {
+    // Stored before chain heads were signed: sign its head now (a commit with no event), so the
+    // next anchor run covers it and the bundle can be made a few minutes from now.
+    await recordChange(deps, () => loadContract(deps, contract._id), (c) => ({ contract: c, events: [] }));
+    throw new AppError('EVIDENCE_NOT_READY');
+  }
   const bundle = await buildEvidenceBundle(deps, contract, now);
   await commitLimited(deps, 'evidence_bundle', subjects, () => []);
   const key = `evidence/${contract._id}/bundle-${bundle.sha256.slice(0, 16)}.zip`;

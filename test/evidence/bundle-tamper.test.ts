@@ -140,6 +140,32 @@ describe('E2/E3 after the contract moves on: a settled IOU', () => {
   }, 120_000);
 });
 
+describe('E2 a contract stored before chain heads were signed', () => {
+  test('its first bundle request signs the head in a commit with no event (EVIDENCE_NOT_READY); the next anchor covers it; then the bundle passes', async () => {
+    // A fresh IOU whose head is stripped before any anchor run: as a contract signed before E2.
+    const v = await client.ok('contract-create', lender.openid, {
+      kind: 'iou', myRole: 'lender', counterparty: { fillMode: 'me', name: borrower.name, idNumber: borrower.idNumber, phone: borrower.phone },
+      form: iouForm(client.today()),
+    });
+    const id = v.id;
+    await client.pay(lender.openid, id);
+    await client.ok('share-open', borrower.openid, { token: v.shareToken });
+    await client.ok('contract-sign', lender.openid, { contractId: id, bizToken: await client.face(lender, 'sign', id), signature: { type: 'seal' } });
+    await client.ok('contract-sign', borrower.openid, { contractId: id, bizToken: await client.face(borrower, 'sign', id), signature: { type: 'seal' } });
+    const c = await stored(id);
+    const { signedHead: _dropped, ...legacy } = c;
+    expect((await emu.container.store.commit([{ collection: 'contracts', doc: legacy, expectedVersion: c.version ?? 0 }], [])).ok).toBe(true);
+    expect((await client.call('contract-evidence', lender.openid, { contractId: id })).error?.code).toBe('EVIDENCE_NOT_READY');
+    const signed = await stored(id);
+    expect([signed.eventHead, signed.signedHead?.seq, signed.signedHead?.hash]).toEqual([c.eventHead, c.eventHead.seq, c.eventHead.hash]);
+    expect(verifyChainHead({ contractId: id, head: signed.eventHead }, Buffer.from(signed.signedHead!.signature, 'base64'), { trustedRootSha256: rootFp }).valid).toBe(true);
+    await client.advanceMinutes(2);
+    expect((await client.timer('timer-anchor')).data).toMatchObject({ anchored: 1 });
+    const zip = await fetchBytes((await client.ok('contract-evidence', lender.openid, { contractId: id })).url);
+    expect((await verifyBundle(zip, { rootFingerprint: rootFp })).valid).toBe(true);
+  }, 120_000);
+});
+
 // ── the offline verifier ────────────────────────────────────────────────────────────────────
 
 type Files = Record<string, Uint8Array>;
