@@ -16,7 +16,7 @@ import { isIou, ledgerOf, loadLedgerRecords } from '../repayments/records';
 import { ledgerView } from '../repayments/views';
 import type { Deps } from '../ports/operation';
 import { EVENTS } from '../contracts/repository';
-import { FACE_CHECKS, type FaceCheck } from '../identity/face-checks';
+import { describeProofs, METHOD_LABELS } from '../identity/proof-records';
 import { PLATFORM_SIGNER, platformCertificate } from '../contracts/pdf';
 import { STATE_LABELS } from '../contracts/views';
 import { kindSpec } from '../kinds/registry';
@@ -46,10 +46,13 @@ export const evidenceData = async (deps: Deps, c: Contract, reportNo: string): P
     const p = i !== null ? partyAt(c, i) : c.parties.find((x) => x.side === actor.role);
     return `${p?.details?.name ?? ''}`;
   };
-  // Every face check the events name, read at once rather than one round trip after another.
-  const checkIds = [...new Set(events.flatMap((e) => (e.faceCheckId ? [e.faceCheckId] : [])))];
-  const found = await Promise.all(checkIds.map((id) => deps.store.get<FaceCheck>(FACE_CHECKS, id)));
-  const checks = new Map(found.filter((f): f is FaceCheck => f !== null).map((f) => [f._id, f]));
+  // Every proof of person the events name (face check, signing password, SOTER, V2), read at once.
+  const checks = await describeProofs(deps, [...events.flatMap((e) => (e.faceCheckId ? [e.faceCheckId] : [])), ...c.parties.flatMap((p) => (p.signature ? [p.signature.faceCheckId] : []))]);
+  const methodOf = (party: number | null) => {
+    const id = party === null ? undefined : c.parties[party]?.signature?.faceCheckId;
+    const m = id ? checks.get(id)?.method : undefined;
+    return m ? { method: METHOD_LABELS[m] } : {};
+  };
   const doc = c.document!;
   return {
     reportNo,
@@ -72,13 +75,14 @@ export const evidenceData = async (deps: Deps, c: Contract, reportNo: string): P
       const f = e.faceCheckId ? checks.get(e.faceCheckId) : undefined;
       return {
         seq: e.seq, at: chinaDateTime(e.at), actor: who(e.actor), action: ACTION_LABELS[e.type] ?? e.type, hash: e.hash,
-        identityCheck: f ? `人脸核身${f.result?.errCode === 0 ? '通过' : '未通过'} ${f._id.slice(0, 12)}…` : '—',
+        identityCheck: f ? `${METHOD_LABELS[f.method]}${f.method === 'face' ? '' : '验证'}${f.passed ? '通过' : '未通过'} ${e.faceCheckId!.slice(0, 12)}…` : '—',
       };
     }),
     certificates: doc.signatures.map((s) => ({
       signer: s.party === null ? PLATFORM_SIGNER : partyAt(c, s.party).details?.name ?? '',
       subject: s.certificate.subject, issuer: s.certificate.issuer, serial: s.certificate.serialNumber,
       validity: `${s.certificate.validFrom} — ${s.certificate.validTo}`, fingerprint: s.certificate.fingerprintSha256, signedAt: chinaDateTime(s.signedAt),
+      ...methodOf(s.party),
     })),
     chainIntact: verifyChain(events, c.eventHead).ok,
     platformName: '电子签',
