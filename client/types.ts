@@ -247132,7 +247132,7 @@ certificates: {
 fieldName: string
 fingerprintSha256: string
 issuer: string
-method: (null | "face" | "password" | "fingerPrint" | "facial")
+method: (null | string)
 role: string
 serialNumber: string
 signedAt: string
@@ -247540,7 +247540,7 @@ actorName: string
 at: string
 hash: string
 identityCheck: boolean
-identityMethod: (null | "face" | "password" | "fingerPrint" | "facial")
+identityMethod: (null | string)
 label: string
 prevHash: string
 seq: number
@@ -250001,10 +250001,19 @@ expiresAt: null
 flow: string
 form: {
 amountFen: number
-note: string
-paymentMethod: string
-reason: string
-receivedDate: string
+annualRateBp?: number
+borrowDate?: string
+note?: string
+paymentMethod?: string
+purpose?: string
+reason?: string
+receivedDate?: string
+repayDate?: string
+repaymentPlan?: {
+dueDate: string
+principalFen: number
+[k: string]: unknown
+}[]
 [k: string]: unknown
 }
 id: string

@@ -272,6 +272,28 @@ describe('signing with a password and with a fingerprint', () => {
   });
 });
 
+describe('the other acts take the same three forms', () => {
+  test('V2 C6 A asks to rescind with the password, B confirms with a fingerprint: each event names its method', async () => {
+    const id = await readyIou();
+    await client.ok('contract-sign', A.openid, { contractId: id, bizToken: await client.face(A, 'sign', id), signature: seal });
+    await client.ok('contract-sign', B.openid, { contractId: id, bizToken: await client.face(B, 'sign', id), signature: seal });
+    // A challenge for the request is not one for the confirmation.
+    const early = await phoneSigns(B, await challengeFor(B, 'rescind_request', id));
+    const wrongAct = await code('rescind-confirm', B.openid, { contractId: id, soter: early });
+    expect(wrongAct?.code).toBe('INVALID_TRANSITION'); // nothing to confirm yet: the table refuses before the proof is looked at
+    expect((await client.ok('rescind-request', A.openid, { contractId: id, reason: '双方协商解除', password: PASSWORD })).state).toBe('rescind_pending');
+    const misbound = await code('rescind-confirm', B.openid, { contractId: id, soter: early });
+    expect([misbound?.code, misbound?.details?.reason]).toEqual(['SOTER_VERIFY_FAILED', 'wrong_binding']);
+    expect((await stored(id)).state).toBe('rescind_pending');
+    const v = await client.ok('rescind-confirm', B.openid, { contractId: id, soter: await phoneSigns(B, await challengeFor(B, 'rescind_confirm', id)) });
+    expect(v.state).toBe('rescinded');
+    const evs = await client.ok('contract-events', A.openid, { contractId: id });
+    expect(evs.events.filter((e: any) => e.identityCheck).map((e: any) => [e.type, e.identityMethod])).toEqual([
+      ['signed', 'face'], ['signed', 'face'], ['rescind_requested', 'password'], ['rescind_confirmed', 'fingerPrint'],
+    ]);
+  });
+});
+
 describe('the password\'s lock, per user', () => {
   test('V2 five wrong passwords lock it; the sixth (right) is refused without a signature, on this and the user\'s other contracts; face recognition still signs', async () => {
     const first = await readyIou();
