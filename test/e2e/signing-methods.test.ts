@@ -191,6 +191,9 @@ describe('switching fingerprint on', () => {
     const replay = await code('signing-method-set', B.openid, { action: 'enable', mode: 'fingerPrint', bizToken: await ownerFace(B), soter: answer });
     expect([replay?.code, replay?.details?.reason]).toEqual(['SOTER_VERIFY_FAILED', 'replayed']);
     expect((await code('signing-method-set', B.openid, { action: 'enable', mode: 'fingerPrint', bizToken: await ownerFace(B) }))?.details?.fields).toEqual([{ field: '/soter', rule: 'required' }]);
+    expect((await code('signing-method-set', B.openid, { action: 'enable', bizToken: await ownerFace(B), soter: answer }))?.details?.fields).toEqual([{ field: '/mode', rule: 'required' }]);
+    // B never set a password: nothing to reset (set it instead).
+    expect((await code('signing-method-set', B.openid, { action: 'password_reset', password: PASSWORD, bizToken: await ownerFace(B) }))?.code).toBe('SIGNING_PASSWORD_NOT_SET');
     expect(await emu.container.store.get('signing_methods', B.openid)).toBeNull();
 
     const c2 = await challengeFor(B, 'enable_method');
