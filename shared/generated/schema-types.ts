@@ -459,7 +459,7 @@ contractId: string
 }
 
 /**
- * Signs after a passed face check for this contract (C5).
+ * Signs after a proof of person for this contract (C5, V2): a passed face check (bizToken), the signing password (password) or a SOTER answer (soter) — exactly one.
  */
 export interface ContractSignInput {
 /**

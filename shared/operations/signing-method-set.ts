@@ -38,7 +38,7 @@ export const signingMethodSet: Operation<SigningMethodSetInput> = async (input, 
 
   // Prepared, not spent: the change's own commit spends it (a refused change leaves it usable).
   const face = await prepareFaceCheck(deps, {
-    bizToken, openid, purpose: SIGNING_METHOD_FACE_PURPOSE as 'signing_method', contractId: null,
+    bizToken, openid, purpose: SIGNING_METHOD_FACE_PURPOSE, contractId: null,
     subject: subjectHash(owner.name, owner.idNumber),
   });
   const proof = { faceProof: face.check, faceWrite: face.write };
