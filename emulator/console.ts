@@ -57,6 +57,10 @@ export const consoleRoutes = (deps: ConsoleDeps) => {
     if (!c) return null;
     const back = `/console/contracts/${id}`;
     const events = await store.find<Row>(collectionName('events'), { contractId: id }, { orderBy: [['seq', 'asc']], limit: 1000 });
+    // V2: the method behind each act's proof — a face check's BizToken, a signing password's use (pw_…), a spent SOTER challenge (sc_…, its mode).
+    const methodOf = async (id: string): Promise<string> =>
+      id.startsWith('pw_') ? '签署密码' : id.startsWith('sc_') ? ((await store.get<Row>(collectionName('soterChallenges'), id))?.mode === 'facial' ? '面容 ID' : '指纹') : '人脸核身';
+    const methods = new Map(await Promise.all(events.flatMap((e) => (e.faceCheckId ? [String(e.faceCheckId)] : [])).map(async (id) => [id, await methodOf(id)] as const)));
     const orders = await store.find<Row>(collectionName('orders'), { contractId: id }, { orderBy: [['createdAt', 'asc']], limit: 100 });
     const doc = c.document;
     const revisions: Array<[string, string]> = doc ? ([['原始 PDF', doc.originalKey], ['签署后 PDF', doc.signedKey], ['当前 PDF', doc.currentKey]] as Array<[string, string | null]>).filter((r): r is [string, string] => !!r[1]).filter((r, i, a) => a.findIndex((x) => x[1] === r[1]) === i) : [];
@@ -67,7 +71,7 @@ export const consoleRoutes = (deps: ConsoleDeps) => {
 ${c.parties.map((p: any) => `<tr><td>${esc(p.side)}</td><td>${esc(p.role)}</td><td>${esc(p.details?.name)}</td><td>${maskId(p.details?.idNumber)}</td><td>${esc(maskPhone(p.details?.phone))}</td><td class="party-status">${esc(p.status)}</td><td>${esc(p.signature?.at ?? '')}</td></tr>`).join('')}</table>
 <h2>付款订单</h2><table id="orders"><tr><th>订单</th><th>金额（分）</th><th>状态</th><th></th></tr>${orders.map((o) => `<tr><td>${esc(o._id)}</td><td>${esc(o.amountFen)}</td><td class="order-status">${esc(o.status)}</td><td>${o.status !== 'paid' && o.status !== 'closed' ? button('pay', '模拟支付', { orderId: o._id }, back) : ''}</td></tr>`).join('')}</table>
 <h2>PDF</h2><ul id="pdfs">${links.join('')}</ul>
-<h2>时间线</h2><table id="timeline"><tr><th>#</th><th>时间</th><th>事件</th><th>操作人</th><th>核身</th></tr>${events.map((e) => `<tr><td>${e.seq}</td><td>${esc(e.at)}</td><td class="event">${esc(e.type)}</td><td>${esc(e.actor.role)} ${esc(nameOf(e.actor.openid))}</td><td>${e.faceCheckId ? '人脸核身 ✓' : ''}</td></tr>`).join('')}</table>`);
+<h2>时间线</h2><table id="timeline"><tr><th>#</th><th>时间</th><th>事件</th><th>操作人</th><th>核身</th></tr>${events.map((e) => `<tr><td>${e.seq}</td><td>${esc(e.at)}</td><td class="event">${esc(e.type)}</td><td>${esc(e.actor.role)} ${esc(nameOf(e.actor.openid))}</td><td>${e.faceCheckId ? `${esc(methods.get(String(e.faceCheckId)))} ✓` : ''}</td></tr>`).join('')}</table>`);
   };
 
   const outbox = async (): Promise<string> => {

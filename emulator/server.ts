@@ -65,6 +65,8 @@ export interface CloudEmulation {
   /** The functions' clock, moved by POST /_emulator/clock (share it with the payment simulator). */
   clock: MovableClock;
   face: { complete(bizToken: string, pass: boolean): boolean; mode: 'pass' | 'fail' | 'pending' };
+  /** The users' phones for WeChat SOTER (V2), when the cloud setup has a verify_signature server. */
+  soter?: { sign(openid: string, challenge: string, authMode?: 'fingerPrint' | 'facial'): { authMode: string; resultJSON: string; resultJSONSignature: string } };
   /** WeChat Pay's side: the simulator the container's WeChat Pay client is pointed at. */
   payments: PaymentSimulator;
   /** What the SMS provider delivered, oldest first. */
@@ -174,6 +176,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
   const local = container.local;
   const clock = local?.clock ?? cloud!.clock;
   const face = local?.face ?? cloud!.face;
+  const soterPhones = local?.soter ?? cloud?.soter ?? null;
   const simulator = (): PaymentSimulator => local?.payments.simulator ?? cloud!.payments;
   const mains = loadFunctions();
   let counter = 0;
@@ -227,7 +230,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
         timers: 'POST /timers/<name>',
         outbox: ['GET /outbox/sms[?phone=13800000000]', 'GET /outbox/email[?to=a@example.com] (attachments at /outbox/email/<id>/<n>)'],
         webhooks: `POST ${WEBHOOK_PATH} (WeChat Pay notifications, verified as in the cloud)`,
-        controls: ['GET|POST /_emulator/clock {"advanceMinutes":n}', 'POST /_emulator/face/<bizToken> {"pass":true|false}', 'POST /_emulator/face-mode {"mode":"pass"|"fail"|"pending"}', 'POST /_emulator/pay/<orderId> {"mode"?:"duplicate"|"forged"|"stale"|"wrong_amount","times"?:n}', 'POST /_emulator/storage/upload?name=<file name> (raw body, x-openid) → {fileID}', 'POST /_emulator/coupons {"openid","campaign"}', 'POST /_emulator/faults {"sms":n,"email":n,"tsa":true|false}', 'GET /_emulator/outbox[?contractId=]'],
+        controls: ['GET|POST /_emulator/clock {"advanceMinutes":n}', 'POST /_emulator/face/<bizToken> {"pass":true|false}', 'POST /_emulator/face-mode {"mode":"pass"|"fail"|"pending"}', 'POST /_emulator/soter/sign {"challenge","authMode"?:"fingerPrint"|"facial"} (x-openid) → wx.startSoterAuthentication\'s answer', 'POST /_emulator/pay/<orderId> {"mode"?:"duplicate"|"forged"|"stale"|"wrong_amount","times"?:n}', 'POST /_emulator/storage/upload?name=<file name> (raw body, x-openid) → {fileID}', 'POST /_emulator/coupons {"openid","campaign"}', 'POST /_emulator/faults {"sms":n,"email":n,"tsa":true|false}', 'GET /_emulator/outbox[?contractId=]'],
       });
     }
     if (p === WEBHOOK_PATH && req.method === 'POST') {
@@ -379,6 +382,18 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
       if (!doc) return send(res, 404, errorBody('NOT_FOUND', '没有这个链接 / no such link'));
       if (Date.parse(doc.expiresAt) <= container.clock.now().getTime()) return send(res, 410, errorBody('NOT_FOUND', '链接已过期 / the link has expired'));
       return send(res, 200, { ok: true, path: doc.path, query: doc.query, target: doc.query ? `${doc.path}?${doc.query}` : doc.path });
+    }
+    if (p === '/_emulator/soter/sign' && req.method === 'POST') {
+      // V2: the user's phone answers wx.startSoterAuthentication — its SOTER key signs a resultJSON whose raw is the challenge.
+      const openid = (req.headers['x-openid'] as string | undefined)?.trim() ?? '';
+      const body = (await json()) as { challenge?: unknown; authMode?: unknown };
+      if (!openid) return send(res, 400, errorBody('VALIDATION_FAILED', '请在 x-openid 头中指定用户 / give the user in the x-openid header'));
+      if (typeof body.challenge !== 'string' || body.challenge.length === 0 || body.challenge.length > 256) return send(res, 400, errorBody('VALIDATION_FAILED', '请提供 {"challenge": "<signing-challenge 返回的 challenge>"}'));
+      const authMode = body.authMode ?? 'fingerPrint';
+      if (authMode !== 'fingerPrint' && authMode !== 'facial') return send(res, 400, errorBody('VALIDATION_FAILED', 'authMode 须为 fingerPrint 或 facial'));
+      if (!soterPhones) return send(res, 404, errorBody('NOT_FOUND', '此环境没有 SOTER 模拟器 / no SOTER simulator here'));
+      const answer = soterPhones.sign(openid, body.challenge, authMode);
+      return send(res, 200, { ok: true, errCode: 0, errMsg: 'startSoterAuthentication:ok', ...answer });
     }
     if (p === '/_emulator/face-mode' && req.method === 'POST') {
       const body = (await json()) as { mode?: unknown };

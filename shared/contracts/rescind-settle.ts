@@ -13,7 +13,7 @@ import type { Contract, ContractDocument } from '../domain/contract';
 import type { Action } from '../lifecycle/table';
 import { requireCaller, type OpContext } from '../ports/operation';
 import { loadAsParty } from './repository';
-import { preparePartyFaceCheck, type FacePurpose } from '../identity/face-checks';
+import { preparePartyProof, proofOf, type ProofAct, type ProofInput } from '../identity/proof';
 import { preview, runTransition } from './transition';
 import { contractView } from './views';
 
@@ -32,21 +32,21 @@ export type Stamp = (
 /** Further fields a confirmation adds to the contract in its commit (the settlement certificate, L4). */
 export type Attach = (deps: OpContext['deps'], contract: Contract, at: Date) => Promise<Partial<Contract>>;
 
-export const act = async (ctx: OpContext, contractId: string, action: Action, opts: { reason?: string; bizToken?: string; stamp?: Stamp; attach?: Attach }) => {
+export const act = async (ctx: OpContext, contractId: string, action: Action, opts: { reason?: string; proof?: ProofInput; stamp?: Stamp; attach?: Attach }) => {
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
   let faceCheckId: string | undefined;
   let faceCheckWrite: CasWrite | undefined;
   let current: Contract | undefined;
   let callerIndex = 0;
-  if (opts.bizToken !== undefined) {
-    // Refuse what the table refuses before spending the person's face check.
+  if (opts.proof !== undefined) {
+    // Refuse what the table refuses before spending the person's face check (or password, or SOTER challenge).
     const { contract, index } = await loadAsParty(deps, contractId, openid);
     preview(contract, action, { openid }, deps.clock.now().toISOString());
     current = contract;
     callerIndex = index;
     // Spent in the act's own commit: if that commit loses, the check stays usable for the retry.
-    const prepared = await preparePartyFaceCheck(deps, contract, index, { bizToken: opts.bizToken, openid, purpose: action as Exclude<FacePurpose, 'realname'> });
+    const prepared = await preparePartyProof(deps, contract, index, { ...proofOf(opts.proof), openid, purpose: action as ProofAct });
     faceCheckId = prepared.check._id;
     faceCheckWrite = prepared.write;
   }

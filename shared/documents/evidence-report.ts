@@ -23,7 +23,7 @@ export interface EvidenceReportData {
   originalSha256: string;
   finalSha256: string;
   events: ReadonlyArray<{ seq: number; at: string; actor: string; action: string; identityCheck: string; hash: string }>;
-  certificates: ReadonlyArray<{ signer: string; subject: string; issuer: string; serial: string; validity: string; fingerprint: string; signedAt: string }>;
+  certificates: ReadonlyArray<{ signer: string; subject: string; issuer: string; serial: string; validity: string; fingerprint: string; signedAt: string; method?: string }>;
   chainIntact: boolean;
   platformName: string;
   /** An IOU's ledger (L1–L4) on the report's day, when it has one. */
@@ -139,6 +139,7 @@ export const buildEvidenceReport = (d: EvidenceReportData): DocumentModel => {
           { key: '有效期', value: c.validity },
           { key: 'SHA-256 指纹', value: c.fingerprint },
           { key: '签署时间', value: c.signedAt },
+          ...(c.method ? [{ key: '签署验证方式', value: c.method }] : []),
         ],
       }),
     ),

@@ -21,6 +21,7 @@ import { FACE_PURPOSES, type FacePurpose } from '../identity/face-checks';
 import { getUser } from '../identity/users';
 import { signingKeys } from '../contracts/signing-keys';
 import { fingerprintHex } from '../documents/x509';
+import { describeProofs, METHOD_LABELS } from '../identity/proof-records';
 import { PLATFORM_SIGNER, platformCertificate } from '../contracts/pdf';
 import { STATE_LABELS } from '../contracts/views';
 import { anchorOfHead } from './anchors';
@@ -32,7 +33,7 @@ export const chinaDateTime = (iso: string): string => `${new Date(Date.parse(iso
 /** What each face check was for, in the product's words. */
 const PURPOSE_LABELS: Record<FacePurpose, string> = {
   realname: '实名认证', account: '账户变更', sign: '签署', accept: '确认领取', rescind_request: '申请解除', rescind_confirm: '确认解除',
-  settle_request: '申请结清', settle_confirm: '确认结清', repayment_confirm: '确认还款', extension_propose: '申请展期', extension_sign: '签署展期协议', rename: '更名',
+  settle_request: '申请结清', settle_confirm: '确认结清', repayment_confirm: '确认还款', extension_propose: '申请展期', extension_sign: '签署展期协议', rename: '更名', signing_method: '设置签署验证方式',
 };
 
 /**
@@ -75,6 +76,15 @@ export const evidenceData = async (deps: Deps, c: Contract, reportNo: string): P
   const users = await Promise.all(c.parties.map((p) => (p.openid ? getUser(deps, p.openid) : Promise.resolve(null))));
   const realnameIds = users.map((u) => u?.realName?.faceCheckId).filter((id): id is string => !!id && !checks.has(id));
   for (const f of await Promise.all(realnameIds.map((id) => deps.store.get<FaceCheck>(FACE_CHECKS, id)))) if (f) checks.set(f._id, f);
+  // Proofs of person that are not face checks (signing password, SOTER, V2): their method and result.
+  const proofIds = [...events.flatMap((e) => (e.faceCheckId ? [e.faceCheckId] : [])), ...c.parties.flatMap((p) => (p.signature?.faceCheckId ? [p.signature.faceCheckId] : []))];
+  const proofs = await describeProofs(deps, [...new Set(proofIds)].filter((id) => !checks.has(id)));
+  // How a party proved it was them when signing (签署验证方式), for the certificate rows.
+  const methodOf = (party: number | null) => {
+    const id = party === null ? undefined : c.parties[party]?.signature?.faceCheckId;
+    const m = id ? (checks.has(id) ? 'face' : proofs.get(id)?.method) : undefined;
+    return m ? { method: METHOD_LABELS[m] } : {};
+  };
   const doc = c.document!;
   const keys = await signingKeys(deps);
   const anchor = await chainAnchor(deps, c);
@@ -92,6 +102,10 @@ export const evidenceData = async (deps: Deps, c: Contract, reportNo: string): P
       reference: f._id,
       at: chinaDateTime(f.usedAt ?? f.createdAt),
       result: f.result?.errCode === 0 ? '通过' : f.result ? `未通过（${f.result.errCode ?? '—'}）` : '未完成',
+    }))
+    .concat(events.flatMap((e) => {
+      const proof = e.faceCheckId ? proofs.get(e.faceCheckId) : undefined;
+      return proof ? [{ sortAt: e.at, person: who(e.actor), method: METHOD_LABELS[proof.method], purpose: ACTION_LABELS[e.type] ?? e.type, reference: e.faceCheckId!, at: chinaDateTime(e.at), result: proof.passed ? '通过' : '未通过' }] : [];
     }))
     .sort((a, b) => a.sortAt.localeCompare(b.sortAt))
     .map(({ sortAt: _, ...row }) => row);
@@ -117,16 +131,22 @@ export const evidenceData = async (deps: Deps, c: Contract, reportNo: string): P
     finalSha256: doc.currentSha256,
     events: events.map((e) => {
       const f = e.faceCheckId ? checks.get(e.faceCheckId) : undefined;
+      const p = e.faceCheckId ? proofs.get(e.faceCheckId) : undefined;
       return {
         seq: e.seq, at: chinaDateTime(e.at), actor: who(e.actor), action: ACTION_LABELS[e.type] ?? e.type, hash: e.hash,
         // The full reference is in the identity-check section; the row says which check it was.
-        identityCheck: f ? `人脸核身${f.result?.errCode === 0 ? '通过' : '未通过'}（见身份核验记录第 ${identityChecks.findIndex((x) => x.reference === f._id) + 1} 条）` : '—',
+        identityCheck: f
+          ? `人脸核身${f.result?.errCode === 0 ? '通过' : '未通过'}（见身份核验记录第 ${identityChecks.findIndex((x) => x.reference === f._id) + 1} 条）`
+          : p
+            ? `${METHOD_LABELS[p.method]}验证${p.passed ? '通过' : '未通过'}（见身份核验记录第 ${identityChecks.findIndex((x) => x.reference === e.faceCheckId) + 1} 条）`
+            : '—',
       };
     }),
     certificates: doc.signatures.map((s) => ({
       signer: s.party === null ? PLATFORM_SIGNER : partyAt(c, s.party).details?.name ?? '',
       subject: s.certificate.subject, issuer: s.certificate.issuer, serial: s.certificate.serialNumber,
       validity: `${chinaDateTime(s.certificate.validFrom)} 至 ${chinaDateTime(s.certificate.validTo)}`, fingerprint: s.certificate.fingerprintSha256, signedAt: chinaDateTime(s.signedAt),
+      ...methodOf(s.party),
     })),
     chainIntact: verifyChain(events, c.eventHead).ok,
     platformName: '电子签',

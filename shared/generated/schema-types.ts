@@ -45,9 +45,29 @@ export interface ContractAcceptInput {
  */
 contractId: string
 /**
- * BizToken of a passed face check started for this act (face-start, purpose accept)
+ * BizToken of a passed face check started for this act (face-start). One of bizToken, password, soter (V2: as the caller's enabled signing methods allow; face recognition always)
  */
-bizToken: string
+bizToken?: string
+/**
+ * The caller's signing password (签署密码, six digits), instead of a face check, if set (signing-method-set); wrong ones count towards the lock
+ */
+password?: string
+/**
+ * wx.startSoterAuthentication's answer over a challenge from signing-challenge for this contract and act (指纹 / 面容 ID), instead of a face check, if that mode is on
+ */
+soter?: {
+authMode: ("fingerPrint" | "facial")
+/**
+ * resultJSON as the phone returned it (its raw is the challenge)
+ */
+resultJSON: string
+/**
+ * resultJSONSignature, base64
+ */
+resultJSONSignature: string
+errCode?: number
+errMsg?: string
+}
 }
 
 /**
@@ -471,7 +491,7 @@ contractId: string
 }
 
 /**
- * Signs after a passed face check for this contract (C5).
+ * Signs after a proof of person for this contract (C5, V2): a passed face check (bizToken), the signing password (password) or a SOTER answer (soter) — exactly one.
  */
 export interface ContractSignInput {
 /**
@@ -479,15 +499,35 @@ export interface ContractSignInput {
  */
 contractId: string
 /**
- * BizToken of a passed face check started for this act (face-start)
+ * BizToken of a passed face check started for this act (face-start). One of bizToken, password, soter (V2: as the caller's enabled signing methods allow; face recognition always)
  */
-bizToken: string
+bizToken?: string
 signature: {
 type: ("seal" | "handwritten")
 /**
  * The seal (seal-create) or handwritten signature (signature-upload) to sign with: only the caller's own, valid one; omit with type seal for the default seal
  */
 ref?: string
+}
+/**
+ * The caller's signing password (签署密码, six digits), instead of a face check, if set (signing-method-set); wrong ones count towards the lock
+ */
+password?: string
+/**
+ * wx.startSoterAuthentication's answer over a challenge from signing-challenge for this contract and act (指纹 / 面容 ID), instead of a face check, if that mode is on
+ */
+soter?: {
+authMode: ("fingerPrint" | "facial")
+/**
+ * resultJSON as the phone returned it (its raw is the challenge)
+ */
+resultJSON: string
+/**
+ * resultJSONSignature, base64
+ */
+resultJSONSignature: string
+errCode?: number
+errMsg?: string
 }
 }
 
@@ -596,9 +636,29 @@ contractId: string
  */
 plan: [ExtensionInstalment, ...(ExtensionInstalment)[]]
 /**
- * BizToken of a passed face check started for this act (face-start)
+ * BizToken of a passed face check started for this act (face-start). One of bizToken, password, soter (V2: as the caller's enabled signing methods allow; face recognition always)
  */
-bizToken: string
+bizToken?: string
+/**
+ * The caller's signing password (签署密码, six digits), instead of a face check, if set (signing-method-set); wrong ones count towards the lock
+ */
+password?: string
+/**
+ * wx.startSoterAuthentication's answer over a challenge from signing-challenge for this contract and act (指纹 / 面容 ID), instead of a face check, if that mode is on
+ */
+soter?: {
+authMode: ("fingerPrint" | "facial")
+/**
+ * resultJSON as the phone returned it (its raw is the challenge)
+ */
+resultJSON: string
+/**
+ * resultJSONSignature, base64
+ */
+resultJSONSignature: string
+errCode?: number
+errMsg?: string
+}
 }
 export interface ExtensionInstalment {
 /**
@@ -638,16 +698,36 @@ contractId: string
  */
 extensionId: string
 /**
- * BizToken of a passed face check started for this act (face-start)
+ * BizToken of a passed face check started for this act (face-start). One of bizToken, password, soter (V2: as the caller's enabled signing methods allow; face recognition always)
  */
-bizToken: string
+bizToken?: string
+/**
+ * The caller's signing password (签署密码, six digits), instead of a face check, if set (signing-method-set); wrong ones count towards the lock
+ */
+password?: string
+/**
+ * wx.startSoterAuthentication's answer over a challenge from signing-challenge for this contract and act (指纹 / 面容 ID), instead of a face check, if that mode is on
+ */
+soter?: {
+authMode: ("fingerPrint" | "facial")
+/**
+ * resultJSON as the phone returned it (its raw is the challenge)
+ */
+resultJSON: string
+/**
+ * resultJSONSignature, base64
+ */
+resultJSONSignature: string
+errCode?: number
+errMsg?: string
+}
 }
 
 /**
- * Starts a face check (人脸核身). realname: name and idNumber of the person to verify; contract acts: contractId (the caller's verified identity is used). account: the verified caller's own face, for an account change (A2 phone change), no contractId. rename: the caller's face against the new `name` and their verified ID number (A3), no contractId or idNumber.
+ * Starts a face check (人脸核身). realname: name and idNumber of the person to verify; contract acts: contractId (the caller's verified identity is used). account: the verified caller's own face, for an account change (A2 phone change), no contractId. rename: the caller's face against the new `name` and their verified ID number (A3), no contractId or idNumber. signing_method: the verified caller's own face, before switching a signing method on or setting, changing or resetting the signing password (V2).
  */
 export interface FaceStartInput {
-purpose: ("realname" | "account" | "rename" | "sign" | "accept" | "rescind_request" | "rescind_confirm" | "settle_request" | "settle_confirm" | "repayment_confirm" | "extension_propose" | "extension_sign")
+purpose: ("realname" | "account" | "rename" | "signing_method" | "sign" | "accept" | "rescind_request" | "rescind_confirm" | "settle_request" | "settle_confirm" | "repayment_confirm" | "extension_propose" | "extension_sign")
 /**
  * Contract id
  */
@@ -867,9 +947,29 @@ contractId: string
  */
 repaymentId: string
 /**
- * BizToken of a passed face check started for this act (face-start)
+ * BizToken of a passed face check started for this act (face-start). One of bizToken, password, soter (V2: as the caller's enabled signing methods allow; face recognition always)
  */
-bizToken: string
+bizToken?: string
+/**
+ * The caller's signing password (签署密码, six digits), instead of a face check, if set (signing-method-set); wrong ones count towards the lock
+ */
+password?: string
+/**
+ * wx.startSoterAuthentication's answer over a challenge from signing-challenge for this contract and act (指纹 / 面容 ID), instead of a face check, if that mode is on
+ */
+soter?: {
+authMode: ("fingerPrint" | "facial")
+/**
+ * resultJSON as the phone returned it (its raw is the challenge)
+ */
+resultJSON: string
+/**
+ * resultJSONSignature, base64
+ */
+resultJSONSignature: string
+errCode?: number
+errMsg?: string
+}
 }
 
 /**
@@ -911,13 +1011,33 @@ paidOn: string
  */
 channel: ("wechat" | "alipay" | "bank_transfer" | "cash" | "other")
 /**
- * BizToken of a passed face check started for this act (face-start)
+ * BizToken of a passed face check started for this act (face-start). One of bizToken, password, soter (V2: as the caller's enabled signing methods allow; face recognition always)
  */
 bizToken?: string
 /**
  * Optional photo of the transfer (PNG or JPG, ≤ 10 MB): the fileID wx.cloud.uploadFile answered (the emulator: POST /_emulator/storage/upload?name=)
  */
 photoFileID?: string
+/**
+ * The caller's signing password (签署密码, six digits), instead of a face check, if set (signing-method-set); wrong ones count towards the lock
+ */
+password?: string
+/**
+ * wx.startSoterAuthentication's answer over a challenge from signing-challenge for this contract and act (指纹 / 面容 ID), instead of a face check, if that mode is on
+ */
+soter?: {
+authMode: ("fingerPrint" | "facial")
+/**
+ * resultJSON as the phone returned it (its raw is the challenge)
+ */
+resultJSON: string
+/**
+ * resultJSONSignature, base64
+ */
+resultJSONSignature: string
+errCode?: number
+errMsg?: string
+}
 }
 
 export interface RescindCancelInput {
@@ -933,9 +1053,29 @@ export interface RescindConfirmInput {
  */
 contractId: string
 /**
- * BizToken of a passed face check started for this act (face-start)
+ * BizToken of a passed face check started for this act (face-start). One of bizToken, password, soter (V2: as the caller's enabled signing methods allow; face recognition always)
  */
-bizToken: string
+bizToken?: string
+/**
+ * The caller's signing password (签署密码, six digits), instead of a face check, if set (signing-method-set); wrong ones count towards the lock
+ */
+password?: string
+/**
+ * wx.startSoterAuthentication's answer over a challenge from signing-challenge for this contract and act (指纹 / 面容 ID), instead of a face check, if that mode is on
+ */
+soter?: {
+authMode: ("fingerPrint" | "facial")
+/**
+ * resultJSON as the phone returned it (its raw is the challenge)
+ */
+resultJSON: string
+/**
+ * resultJSONSignature, base64
+ */
+resultJSONSignature: string
+errCode?: number
+errMsg?: string
+}
 }
 
 export interface RescindRefuseInput {
@@ -959,9 +1099,29 @@ contractId: string
  */
 reason: string
 /**
- * BizToken of a passed face check started for this act (face-start)
+ * BizToken of a passed face check started for this act (face-start). One of bizToken, password, soter (V2: as the caller's enabled signing methods allow; face recognition always)
  */
-bizToken: string
+bizToken?: string
+/**
+ * The caller's signing password (签署密码, six digits), instead of a face check, if set (signing-method-set); wrong ones count towards the lock
+ */
+password?: string
+/**
+ * wx.startSoterAuthentication's answer over a challenge from signing-challenge for this contract and act (指纹 / 面容 ID), instead of a face check, if that mode is on
+ */
+soter?: {
+authMode: ("fingerPrint" | "facial")
+/**
+ * resultJSON as the phone returned it (its raw is the challenge)
+ */
+resultJSON: string
+/**
+ * resultJSONSignature, base64
+ */
+resultJSONSignature: string
+errCode?: number
+errMsg?: string
+}
 }
 
 /**
@@ -1018,9 +1178,29 @@ export interface SettleConfirmInput {
  */
 contractId: string
 /**
- * BizToken of a passed face check started for this act (face-start)
+ * BizToken of a passed face check started for this act (face-start). One of bizToken, password, soter (V2: as the caller's enabled signing methods allow; face recognition always)
  */
-bizToken: string
+bizToken?: string
+/**
+ * The caller's signing password (签署密码, six digits), instead of a face check, if set (signing-method-set); wrong ones count towards the lock
+ */
+password?: string
+/**
+ * wx.startSoterAuthentication's answer over a challenge from signing-challenge for this contract and act (指纹 / 面容 ID), instead of a face check, if that mode is on
+ */
+soter?: {
+authMode: ("fingerPrint" | "facial")
+/**
+ * resultJSON as the phone returned it (its raw is the challenge)
+ */
+resultJSON: string
+/**
+ * resultJSONSignature, base64
+ */
+resultJSONSignature: string
+errCode?: number
+errMsg?: string
+}
 }
 
 export interface SettleRefuseInput {
@@ -1044,9 +1224,29 @@ contractId: string
  */
 reason: string
 /**
- * BizToken of a passed face check started for this act (face-start)
+ * BizToken of a passed face check started for this act (face-start). One of bizToken, password, soter (V2: as the caller's enabled signing methods allow; face recognition always)
  */
-bizToken: string
+bizToken?: string
+/**
+ * The caller's signing password (签署密码, six digits), instead of a face check, if set (signing-method-set); wrong ones count towards the lock
+ */
+password?: string
+/**
+ * wx.startSoterAuthentication's answer over a challenge from signing-challenge for this contract and act (指纹 / 面容 ID), instead of a face check, if that mode is on
+ */
+soter?: {
+authMode: ("fingerPrint" | "facial")
+/**
+ * resultJSON as the phone returned it (its raw is the challenge)
+ */
+resultJSON: string
+/**
+ * resultJSONSignature, base64
+ */
+resultJSONSignature: string
+errCode?: number
+errMsg?: string
+}
 }
 
 /**
@@ -1064,6 +1264,60 @@ export interface SignatureUploadInput {
  * The PNG file, base64
  */
 pngBase64: string
+}
+
+/**
+ * V2: a one-time SOTER challenge bound to the caller, the contract and the act, for wx.startSoterAuthentication's challenge; valid a few minutes, used once.
+ */
+export interface SigningChallengeInput {
+/**
+ * The act the SOTER check will stand for; enable_method: switching fingerprint / face ID on (no contract)
+ */
+act: ("sign" | "accept" | "rescind_request" | "rescind_confirm" | "settle_request" | "settle_confirm" | "repayment_confirm" | "extension_propose" | "extension_sign" | "enable_method")
+/**
+ * Contract id (every act but enable_method)
+ */
+contractId?: string
+}
+
+/**
+ * V2 签署验证方式: the verified owner's signing password and fingerprint / face ID. Setting, changing or resetting the password and switching a mode on need a face check first; switching off needs none; face recognition stays available always.
+ */
+export interface SigningMethodSetInput {
+/**
+ * view: the caller's methods; password_set / password_reset: bizToken + password; password_change: bizToken + currentPassword + password; enable (指纹 / 面容 ID): bizToken + mode + soter; disable: method
+ */
+action: ("view" | "password_set" | "password_change" | "password_reset" | "enable" | "disable")
+/**
+ * BizToken of a passed face check of the account's owner (face-start, purpose signing_method): needed to set, change or reset the password and to switch a mode on
+ */
+bizToken?: string
+/**
+ * The new signing password: six digits, not all the same or a straight run
+ */
+password?: string
+/**
+ * password_change: the current signing password (a wrong one counts towards the lock)
+ */
+currentPassword?: string
+/**
+ * enable: the SOTER mode to switch on
+ */
+mode?: ("fingerPrint" | "facial")
+/**
+ * disable: the method to switch off (face recognition cannot be)
+ */
+method?: ("password" | "fingerPrint" | "facial")
+/**
+ * enable: wx.startSoterAuthentication's answer over a signing-challenge of act enable_method
+ */
+soter?: {
+authMode: ("fingerPrint" | "facial")
+resultJSON: string
+resultJSONSignature: string
+errCode?: number
+errMsg?: string
+}
 }
 
 /**

@@ -18,7 +18,8 @@ export const FACE_CHECKS = collectionName('faceChecks');
 /** `account`: the verified owner proves it is them for an account change (A2 phone change …), no contract.
  * `repayment_confirm`, `extension_*`: the IOU ledger's acts (L1, L3) — the lender agreeing money arrived, either party signing a supplement. */
 /** `rename`: A3 — the owner's face against the NEW name and the same ID number (face-start with `name`). */
-export const FACE_PURPOSES = ['realname', 'account', 'rename', 'sign', 'accept', 'rescind_request', 'rescind_confirm', 'settle_request', 'settle_confirm', 'repayment_confirm', 'extension_propose', 'extension_sign'] as const;
+/** `signing_method`: the owner's face before a signing method is switched on or the signing password set, changed or reset (V2). */
+export const FACE_PURPOSES = ['realname', 'account', 'rename', 'signing_method', 'sign', 'accept', 'rescind_request', 'rescind_confirm', 'settle_request', 'settle_confirm', 'repayment_confirm', 'extension_propose', 'extension_sign'] as const;
 export type FacePurpose = (typeof FACE_PURPOSES)[number];
 
 export interface FaceCheck extends Doc {

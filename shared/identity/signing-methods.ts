@@ -15,7 +15,7 @@
  */
 import { AppError } from '../errors';
 import type { SoterMode } from '../ports/soter';
-import type { Doc } from '../ports/store';
+import type { CasWrite, Doc } from '../ports/store';
 import { collectionName } from '../store/collections';
 import type { IdentityDeps } from './config';
 
@@ -134,18 +134,16 @@ export const signingMethodsView = (doc: SigningMethodsDoc, now: Date): SigningMe
 });
 
 /**
- * Writes the document by compare-and-set (insert when it did not exist); a lost race is CONFLICT,
- * nothing half-written. Returns the stored document.
+ * Writes the document by compare-and-set (insert when it did not exist), in one commit with
+ * `writes` (the face check, the SOTER challenge this change spends); a lost race is CONFLICT,
+ * nothing half-written and nothing spent. Returns the stored document.
  */
-export const saveSigningMethods = async (deps: IdentityDeps, before: SigningMethodsDoc, after: SigningMethodsDoc): Promise<SigningMethodsDoc> => {
+export const saveSigningMethods = async (deps: IdentityDeps, before: SigningMethodsDoc, after: SigningMethodsDoc, writes: readonly CasWrite[] = []): Promise<SigningMethodsDoc> => {
   const next = { ...after, updatedAt: deps.clock.now().toISOString() };
-  if (before.version === undefined) {
-    const r = await deps.store.commit({ collection: SIGNING_METHODS_COLLECTION, doc: next, expectedVersion: 0 }, []);
-    if (!r.ok) throw new AppError('CONFLICT', '签署验证方式刚刚被更新，请刷新后重试');
-    return { ...next, version: r.version };
-  }
-  if (!(await deps.store.compareAndSet(SIGNING_METHODS_COLLECTION, next, before.version))) throw new AppError('CONFLICT', '签署验证方式刚刚被更新，请刷新后重试');
-  return { ...next, version: before.version + 1 };
+  const expectedVersion = before.version ?? 0;
+  const r = await deps.store.commit([{ collection: SIGNING_METHODS_COLLECTION, doc: next, expectedVersion }, ...writes]);
+  if (!r.ok) throw new AppError('CONFLICT', '签署验证方式刚刚被更新，请刷新后重试');
+  return { ...next, version: expectedVersion + 1 };
 };
 
 /** Switches a method off (no face check: it only takes a way of signing away). Idempotent. */

@@ -19,6 +19,7 @@
  */
 import { createHmac, randomBytes, scrypt, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { AppError } from '../errors';
+import type { CasWrite } from '../ports/store';
 import type { IdentityDeps } from './config';
 import {
   checkFaceProof,
@@ -124,7 +125,7 @@ export const verifySigningPassword = async (deps: IdentityDeps, input: { openid:
 };
 
 /** 设置签署密码: the first password, after a face check. ALREADY_EXISTS when one is set (change or reset it). */
-export const setSigningPassword = async (deps: IdentityDeps, input: { openid: string; password: string; faceProof: FaceProof }): Promise<SigningMethodsView> => {
+export const setSigningPassword = async (deps: IdentityDeps, input: { openid: string; password: string; faceProof: FaceProof; faceWrite?: CasWrite }): Promise<SigningMethodsView> => {
   const password = checkPasswordRule(input.password);
   const doc = await loadSigningMethods(deps, input.openid);
   checkFaceProof(deps, doc, input.openid, input.faceProof);
@@ -132,14 +133,14 @@ export const setSigningPassword = async (deps: IdentityDeps, input: { openid: st
   const stored = await hashPassword(deps, password);
   const saved = await saveSigningMethods(deps, doc, {
     ...doc, password: stored, passwordFailures: 0, passwordLockedUntil: null, recommended: 'password', faceChecksUsed: withFaceProof(doc, input.faceProof),
-  });
+  }, input.faceWrite ? [input.faceWrite] : []);
   return signingMethodsView(saved, deps.clock.now());
 };
 
 /** 修改签署密码: the current password (a wrong one counts towards the lock) and a face check. */
 export const changeSigningPassword = async (
   deps: IdentityDeps,
-  input: { openid: string; currentPassword: string; newPassword: string; faceProof: FaceProof },
+  input: { openid: string; currentPassword: string; newPassword: string; faceProof: FaceProof; faceWrite?: CasWrite },
 ): Promise<SigningMethodsView> => {
   const password = checkPasswordRule(input.newPassword, '/newPassword');
   const before = await loadSigningMethods(deps, input.openid);
@@ -149,12 +150,12 @@ export const changeSigningPassword = async (
   const stored = await hashPassword(deps, password);
   const saved = await saveSigningMethods(deps, doc, {
     ...doc, password: stored, passwordFailures: 0, passwordLockedUntil: null, recommended: 'password', faceChecksUsed: withFaceProof(doc, input.faceProof),
-  });
+  }, input.faceWrite ? [input.faceWrite] : []);
   return signingMethodsView(saved, deps.clock.now());
 };
 
 /** 重置签署密码 (forgotten, or locked): a face check alone; clears the lock. */
-export const resetSigningPassword = async (deps: IdentityDeps, input: { openid: string; password: string; faceProof: FaceProof }): Promise<SigningMethodsView> => {
+export const resetSigningPassword = async (deps: IdentityDeps, input: { openid: string; password: string; faceProof: FaceProof; faceWrite?: CasWrite }): Promise<SigningMethodsView> => {
   const password = checkPasswordRule(input.password);
   const doc = await loadSigningMethods(deps, input.openid);
   checkFaceProof(deps, doc, input.openid, input.faceProof);
@@ -162,6 +163,6 @@ export const resetSigningPassword = async (deps: IdentityDeps, input: { openid: 
   const stored = await hashPassword(deps, password);
   const saved = await saveSigningMethods(deps, doc, {
     ...doc, password: stored, passwordFailures: 0, passwordLockedUntil: null, recommended: 'password', faceChecksUsed: withFaceProof(doc, input.faceProof),
-  });
+  }, input.faceWrite ? [input.faceWrite] : []);
   return signingMethodsView(saved, deps.clock.now());
 };

@@ -18,7 +18,7 @@
  */
 import { AppError } from '../errors';
 import { SOTER_MODES, type SoterMode } from '../ports/soter';
-import type { Doc } from '../ports/store';
+import type { CasWrite, Doc } from '../ports/store';
 import { collectionName } from '../store/collections';
 import type { SoterDeps } from './config';
 import {
@@ -35,7 +35,7 @@ import {
 export const SOTER_CHALLENGES = collectionName('soterChallenges');
 
 /** The acts a SOTER check can stand for: the contract acts that take an identity check, and switching a mode on. */
-export const SOTER_ACTS = ['sign', 'accept', 'rescind_request', 'rescind_confirm', 'settle_request', 'settle_confirm', 'enable_method'] as const;
+export const SOTER_ACTS = ['sign', 'accept', 'rescind_request', 'rescind_confirm', 'settle_request', 'settle_confirm', 'repayment_confirm', 'extension_propose', 'extension_sign', 'enable_method'] as const;
 export type SoterAct = (typeof SOTER_ACTS)[number];
 
 export type ChallengeStatus = 'issued' | 'used' | 'failed';
@@ -58,6 +58,10 @@ export interface SoterChallenge extends Doc {
   createdAt: string;
   expiresAt: string;
   usedAt: string | null;
+  /** Set when spent: the mode the phone used and its evidence (the signing record names them). */
+  mode?: SoterMode;
+  counter?: number | null;
+  tee?: string | null;
 }
 
 /** What the mini-program sends back from wx.startSoterAuthentication's success callback. */
@@ -88,10 +92,10 @@ const isMode = (v: unknown): v is SoterMode => typeof v === 'string' && (SOTER_M
  * mode on ('enable_method') takes none. The caller has checked that the user may act on the
  * contract (a stranger gets NOT_FOUND there, before this).
  */
-export const issueSoterChallenge = async (
+export const newSoterChallenge = (
   deps: SoterDeps,
   input: { openid: string; contractId: string | null; act: SoterAct },
-): Promise<{ challenge: string; expiresAt: string }> => {
+): SoterChallenge => {
   if (!isAct(input.act)) throw new AppError('VALIDATION_FAILED', undefined, { fields: [{ field: '/act', rule: 'enum' }] });
   if ((input.act === 'enable_method') !== (input.contractId === null)) {
     throw new AppError('VALIDATION_FAILED', undefined, { fields: [{ field: '/contractId', rule: input.act === 'enable_method' ? 'absent' : 'required' }] });
@@ -99,9 +103,17 @@ export const issueSoterChallenge = async (
   const now = deps.clock.now();
   const challenge = `sc_${deps.ids.token(16)}`;
   const expiresAt = new Date(now.getTime() + deps.config.identity.soter.challengeTtlSeconds * 1000).toISOString();
-  const doc: SoterChallenge = { _id: challenge, openid: input.openid, contractId: input.contractId, act: input.act, status: 'issued', createdAt: now.toISOString(), expiresAt, usedAt: null };
+  return { _id: challenge, openid: input.openid, contractId: input.contractId, act: input.act, status: 'issued', createdAt: now.toISOString(), expiresAt, usedAt: null };
+};
+
+/** A new challenge stored on its own (signing-challenge stores it in the commit that counts it). */
+export const issueSoterChallenge = async (
+  deps: SoterDeps,
+  input: { openid: string; contractId: string | null; act: SoterAct },
+): Promise<{ challenge: string; expiresAt: string }> => {
+  const doc = newSoterChallenge(deps, input);
   await deps.store.insert(SOTER_CHALLENGES, doc);
-  return { challenge, expiresAt };
+  return { challenge: doc._id, expiresAt: doc.expiresAt };
 };
 
 /** resultJSON parsed just enough: an object with a string `raw`; anything else is 'malformed'. */
@@ -120,7 +132,9 @@ const parseResult = (json: unknown): { raw: string; counter: number | null; tee:
 };
 
 /**
- * Verifies a SOTER answer for this user, contract and act and spends its challenge.
+ * Verifies a SOTER answer for this user, contract and act; the challenge as it will be stored
+ * (`used`) and its compare-and-set write come back, to be spent by the act's own commit (until then
+ * a retry of the same answer can still win; a second use loses the compare-and-set).
  * A contract act with a mode the user has not switched on is SIGNING_METHOD_NOT_ENABLED.
  * details.reason of SOTER_VERIFY_FAILED: 'malformed' (resultJSON, signature or mode),
  * 'unknown_challenge' (not ours, or another user's), 'wrong_binding' (another contract or act),
@@ -128,10 +142,10 @@ const parseResult = (json: unknown): { raw: string; counter: number | null; tee:
  * (WeChat says the signature is not this user's device). PROVIDER_ERROR when WeChat cannot answer
  * (the challenge stays unspent, so the user may retry).
  */
-export const verifySoter = async (
+export const prepareSoter = async (
   deps: SoterDeps,
   input: { openid: string; contractId: string | null; act: SoterAct; answer: SoterAnswer },
-): Promise<SoterVerified> => {
+): Promise<{ verified: SoterVerified; write: CasWrite }> => {
   const { answer } = input;
   if (!answer || typeof answer !== 'object' || !isMode(answer.authMode) || typeof answer.resultJSONSignature !== 'string' || answer.resultJSONSignature === '') refuse('malformed');
   const mode = answer.authMode as SoterMode;
@@ -153,11 +167,29 @@ export const verifySoter = async (
     throw new AppError('PROVIDER_ERROR', '指纹或面容 ID 验证服务暂时不可用，请稍后再试或使用人脸识别', { provider: 'soter' });
   }
   const at = deps.clock.now().toISOString();
-  const next: SoterChallenge = { ...ch, status: moveChallenge(ch.status, ok ? 'verified' : 'refused'), usedAt: at };
-  const won = await deps.store.compareAndSet(SOTER_CHALLENGES, next, ch.version ?? 0);
-  if (!ok) return refuse('bad_signature');
-  if (!won) return refuse('replayed');
-  return { method: mode, challenge: ch._id, counter: result.counter, tee: result.tee, at };
+  const next: SoterChallenge = {
+    ...ch, status: moveChallenge(ch.status, ok ? 'verified' : 'refused'), usedAt: at,
+    ...(ok ? { mode, counter: result.counter, tee: result.tee } : {}),
+  };
+  if (!ok) {
+    // A refused signature spends the challenge at once (one challenge, one attempt), like a failed face check.
+    await deps.store.compareAndSet(SOTER_CHALLENGES, next, ch.version ?? 0);
+    return refuse('bad_signature');
+  }
+  return {
+    verified: { method: mode, challenge: ch._id, counter: result.counter, tee: result.tee, at },
+    write: { collection: SOTER_CHALLENGES, doc: next, expectedVersion: ch.version ?? 0 },
+  };
+};
+
+/** Verifies and spends the challenge on its own (a caller whose commit cannot carry it); see prepareSoter. */
+export const verifySoter = async (
+  deps: SoterDeps,
+  input: { openid: string; contractId: string | null; act: SoterAct; answer: SoterAnswer },
+): Promise<SoterVerified> => {
+  const { verified, write } = await prepareSoter(deps, input);
+  if (!(await deps.store.compareAndSet(SOTER_CHALLENGES, write.doc, write.expectedVersion))) return refuse('replayed');
+  return verified;
 };
 
 /**
@@ -167,19 +199,20 @@ export const verifySoter = async (
  */
 export const enableSoterMode = async (
   deps: SoterDeps,
-  input: { openid: string; mode: SoterMode; faceProof: FaceProof; answer: SoterAnswer },
+  input: { openid: string; mode: SoterMode; faceProof: FaceProof; answer: SoterAnswer; faceWrite?: CasWrite },
 ): Promise<SigningMethodsView> => {
   if (!isMode(input.mode)) throw new AppError('VALIDATION_FAILED', undefined, { fields: [{ field: '/mode', rule: 'enum' }] });
   const before = await loadSigningMethods(deps, input.openid);
   checkFaceProof(deps, before, input.openid, input.faceProof);
   if (input.answer?.authMode !== input.mode) refuse('malformed');
-  await verifySoter(deps, { openid: input.openid, contractId: null, act: 'enable_method', answer: input.answer });
+  // The face check, the challenge and the switch: one commit (a lost race spends neither check).
+  const { write } = await prepareSoter(deps, { openid: input.openid, contractId: null, act: 'enable_method', answer: input.answer });
   const doc = await loadSigningMethods(deps, input.openid);
   const saved = await saveSigningMethods(deps, doc, {
     ...doc,
     soter: { ...doc.soter, [input.mode]: { enabledAt: deps.clock.now().toISOString() } },
     recommended: input.mode,
     faceChecksUsed: withFaceProof(doc, input.faceProof),
-  });
+  }, [write, ...(input.faceWrite ? [input.faceWrite] : [])]);
   return signingMethodsView(saved, deps.clock.now());
 };

@@ -3,7 +3,7 @@ import type { ContractAcceptInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../ports/operation';
 import { loadAsParty } from '../contracts/repository';
 import { stampStatus } from '../contracts/pdf';
-import { preparePartyFaceCheck } from '../identity/face-checks';
+import { preparePartyProof, proofOf } from '../identity/proof';
 import { preview, runTransition } from '../contracts/transition';
 import { contractView } from '../contracts/views';
 
@@ -22,7 +22,7 @@ export const contractAccept: Operation<ContractAcceptInput> = async (input, ctx)
   const { contract, index } = await loadAsParty(deps, input.contractId, openid);
   preview(contract, 'accept', { openid }, deps.clock.now().toISOString());
   // Spent in the act's own commit: if that commit loses, the check stays usable for the retry.
-  const { check, write: faceCheckWrite } = await preparePartyFaceCheck(deps, contract, index, { bizToken: input.bizToken, openid, purpose: 'accept' });
+  const { check, write: faceCheckWrite } = await preparePartyProof(deps, contract, index, { ...proofOf(input), openid, purpose: 'accept' });
   const document = await stampStatus(deps, contract, 'accepted', deps.clock.now());
   const basedOn = contract.document?.currentKey ?? null;
   const { contract: after } = await runTransition(deps, {

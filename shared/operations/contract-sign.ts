@@ -4,7 +4,7 @@ import type { ContractSignInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../ports/operation';
 import { loadAsParty } from '../contracts/repository';
 import { signRevision } from '../contracts/pdf';
-import { preparePartyFaceCheck } from '../identity/face-checks';
+import { preparePartyProof, proofOf } from '../identity/proof';
 import { requireCrossBorder } from '../identity/users';
 import { signingMark } from '../identity/seals';
 import { handwrittenKey } from '../contracts/file-keys';
@@ -31,7 +31,7 @@ export const contractSign: Operation<ContractSignInput> = async (input, ctx) => 
     throw new AppError('VALIDATION_FAILED', '请先上传手写签名', { fields: [{ field: '/signature/ref', rule: 'exists' }] });
 
   // Spent in the act's own commit: if that commit loses, the check stays usable for the retry.
-  const { check, write: faceCheckWrite } = await preparePartyFaceCheck(deps, contract, index, { bizToken: input.bizToken, openid, purpose: 'sign' });
+  const { check, write: faceCheckWrite } = await preparePartyProof(deps, contract, index, { ...proofOf(input), openid, purpose: 'sign' });
   const signingTime = deps.clock.now();
   const withSignature: Contract = {
     ...contract,

@@ -10,7 +10,7 @@ import { EXTENSION_TABLE, newRecord } from '../lifecycle';
 import { chinaDay, compareDays } from '../rules/dates';
 import { loadContract } from '../contracts/repository';
 import { recordChange } from '../contracts/record-change';
-import { preparePartyFaceCheck } from '../identity/face-checks';
+import { preparePartyProof, proofOf } from '../identity/proof';
 import { contractSmsRow } from '../messages/contract-sms';
 import { deliverNow, type OutboxRow } from '../messages/outbox';
 import { EXTENSIONS, ledgerOf, type ExtensionRecord, loadLedgerParty } from '../repayments/records';
@@ -37,7 +37,7 @@ export const extensionPropose: Operation<ExtensionProposeInput> = async (input, 
     throw new AppError('VALIDATION_FAILED', '新还款计划的本金合计须等于尚欠本金', { fields: [{ field: '/plan', rule: 'sum' }], principalOutstandingFen: ledger.principalOutstandingFen, planFen: sum });
   if (sum === 0) throw new AppError('INVALID_TRANSITION', '本金已还清，无需展期');
 
-  const { check, write } = await preparePartyFaceCheck(deps, contract, index, { bizToken: input.bizToken, openid, purpose: 'extension_propose' });
+  const { check, write } = await preparePartyProof(deps, contract, index, { ...proofOf(input), openid, purpose: 'extension_propose' });
   const id = deps.ids.id('ex');
   const rendered = await renderSupplement(extensionModel(contract, input.plan, sum, today, `${contract.contractNo}-ZQ${records.extensions.length + 1}`));
   const signed = await signAsParty(deps, contract, index, rendered.bytes, rendered.signatureAreas, `提出展期并签署《借款展期协议》`, now);

@@ -11,7 +11,7 @@ import { chinaDay } from '../rules/dates';
 import { loadContract } from '../contracts/repository';
 import { recordChange } from '../contracts/record-change';
 import { cancelReminders, scheduleReminders } from '../contracts/reminders';
-import { preparePartyFaceCheck } from '../identity/face-checks';
+import { preparePartyProof, proofOf } from '../identity/proof';
 import { EXTENSIONS, ledgerOf, type ExtensionRecord, loadLedgerParty } from '../repayments/records';
 import { actorOf } from '../repayments/acts';
 import { signAsParty } from '../repayments/documents';
@@ -31,7 +31,7 @@ export const extensionSign: Operation<ExtensionSignInput> = async (input, ctx) =
   const owed = ledgerOf(deps, contract, records, today).principalOutstandingFen;
   if (owed !== found.principalFen) throw new AppError('INVALID_TRANSITION', '提出展期后尚欠本金已变化，请对方重新提出展期', { principalOutstandingFen: owed, proposedFen: found.principalFen });
 
-  const { check, write } = await preparePartyFaceCheck(deps, contract, index, { bizToken: input.bizToken, openid, purpose: 'extension_sign' });
+  const { check, write } = await preparePartyProof(deps, contract, index, { ...proofOf(input), openid, purpose: 'extension_sign' });
   const bytes = await deps.files.get(found.document.key);
   if (!bytes) throw new Error(`extension file missing: ${found.document.key}`);
   const signed = await signAsParty(deps, contract, index, bytes, found.document.areas, '同意展期并签署《借款展期协议》', now);

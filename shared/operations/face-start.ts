@@ -31,11 +31,12 @@ export const faceStart: Operation<FaceStartInput> = async (input, ctx) => {
     await countFaceStart(ctx, openid, null);
     return startFaceCheck(deps, { openid, purpose: 'realname', contractId: null, name: person.name, idNumber: person.idNumber });
   }
-  if (input.purpose === 'account') {
+  if (input.purpose === 'account' || input.purpose === 'signing_method') {
     if (input.contractId || input.name || input.idNumber)
       throw new AppError('VALIDATION_FAILED', '账号操作的人脸核身无需填写合同或身份信息', { fields: [{ field: '/contractId', rule: 'forbidden' }] });
     const owner = await requireRealName(deps, openid);
-    return startFaceCheck(deps, { openid, purpose: 'account', contractId: null, name: owner.name, idNumber: owner.idNumber });
+    if (input.purpose === 'signing_method') await countFaceStart(ctx, openid, null);
+    return startFaceCheck(deps, { openid, purpose: input.purpose, contractId: null, name: owner.name, idNumber: owner.idNumber });
   }
   if (input.purpose === 'rename') {
     // A3: the new name, proven against the ID number the account is verified under (it never changes).

@@ -11,7 +11,7 @@ import { chinaDay } from '../rules/dates';
 import { loadContract } from '../contracts/repository';
 import { recordChange } from '../contracts/record-change';
 import { deliverNow } from '../messages/outbox';
-import { preparePartyFaceCheck } from '../identity/face-checks';
+import { preparePartyProof, proofOf } from '../identity/proof';
 import { ledgerOf, REPAYMENTS, type RepaymentRecord, loadLedgerParty } from '../repayments/records';
 import { actorOf, clearedFollowUp } from '../repayments/acts';
 import { ledgerView, repaymentView } from '../repayments/views';
@@ -24,7 +24,7 @@ export const repaymentConfirm: Operation<RepaymentConfirmInput> = async (input, 
   if (!found) throw new AppError('NOT_FOUND', '还款记录不存在');
   // Refuse what the table refuses before spending the lender's face check.
   const decision = decideRecord(REPAYMENT_TABLE, found.status, 'confirm');
-  const { check, write } = await preparePartyFaceCheck(deps, contract, index, { bizToken: input.bizToken, openid, purpose: 'repayment_confirm' });
+  const { check, write } = await preparePartyProof(deps, contract, index, { ...proofOf(input), openid, purpose: 'repayment_confirm' });
   const now = deps.clock.now();
   const today = chinaDay(now);
   const confirmed: RepaymentRecord = applyRecord(found, decision, { confirmedAt: now.toISOString(), faceCheckId: check._id });

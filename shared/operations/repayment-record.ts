@@ -13,7 +13,7 @@ import { applyRecord, decideRecord, newRecord, REPAYMENT_TABLE } from '../lifecy
 import { chinaDay, compareDays } from '../rules/dates';
 import { loadContract } from '../contracts/repository';
 import { recordChange } from '../contracts/record-change';
-import { preparePartyFaceCheck } from '../identity/face-checks';
+import { preparePartyProof, proofOf } from '../identity/proof';
 import { contractSmsRow } from '../messages/contract-sms';
 import { deliverNow, type OutboxRow } from '../messages/outbox';
 import { ledgerOf, lenderIndex, REPAYMENTS, type RepaymentRecord, loadLedgerParty } from '../repayments/records';
@@ -40,8 +40,7 @@ export const repaymentRecord: Operation<RepaymentRecordInput> = async (input, ct
   let faceCheckWrite: CasWrite | undefined;
   let faceCheckId: string | null = null;
   if (byLender) {
-    if (!input.bizToken) throw new AppError('VALIDATION_FAILED', '出借人登记收款须先完成人脸核身', { fields: [{ field: '/bizToken', rule: 'required' }] });
-    const prepared = await preparePartyFaceCheck(deps, contract, index, { bizToken: input.bizToken, openid, purpose: 'repayment_confirm' });
+    const prepared = await preparePartyProof(deps, contract, index, { ...proofOf(input), openid, purpose: 'repayment_confirm' });
     faceCheckWrite = prepared.write;
     faceCheckId = prepared.check._id;
   }

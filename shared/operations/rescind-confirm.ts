@@ -3,5 +3,6 @@ import type { RescindConfirmInput } from '../generated/schema-types';
 import type { Operation } from '../ports/operation';
 import { act } from '../contracts/rescind-settle';
 import { stampStatus } from '../contracts/pdf';
+import { proofOf } from '../identity/proof';
 
-export const rescindConfirm: Operation<RescindConfirmInput> = async (i, ctx) => act(ctx, i.contractId, 'rescind_confirm', { bizToken: i.bizToken, stamp: stampStatus });
+export const rescindConfirm: Operation<RescindConfirmInput> = async (i, ctx) => act(ctx, i.contractId, 'rescind_confirm', { proof: proofOf(i), stamp: stampStatus });

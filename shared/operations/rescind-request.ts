@@ -2,5 +2,6 @@
 import type { RescindRequestInput } from '../generated/schema-types';
 import type { Operation } from '../ports/operation';
 import { act } from '../contracts/rescind-settle';
+import { proofOf } from '../identity/proof';
 
-export const rescindRequest: Operation<RescindRequestInput> = async (i, ctx) => act(ctx, i.contractId, 'rescind_request', { reason: i.reason, bizToken: i.bizToken });
+export const rescindRequest: Operation<RescindRequestInput> = async (i, ctx) => act(ctx, i.contractId, 'rescind_request', { reason: i.reason, proof: proofOf(i) });

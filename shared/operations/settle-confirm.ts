@@ -4,5 +4,6 @@ import type { Operation } from '../ports/operation';
 import { act } from '../contracts/rescind-settle';
 import { stampStatus } from '../contracts/pdf';
 import { settlementCertificate } from '../repayments/documents';
+import { proofOf } from '../identity/proof';
 
-export const settleConfirm: Operation<SettleConfirmInput> = async (i, ctx) => act(ctx, i.contractId, 'settle_confirm', { bizToken: i.bizToken, stamp: stampStatus, attach: settlementCertificate });
+export const settleConfirm: Operation<SettleConfirmInput> = async (i, ctx) => act(ctx, i.contractId, 'settle_confirm', { proof: proofOf(i), stamp: stampStatus, attach: settlementCertificate });

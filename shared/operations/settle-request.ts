@@ -2,5 +2,6 @@
 import type { SettleRequestInput } from '../generated/schema-types';
 import type { Operation } from '../ports/operation';
 import { act } from '../contracts/rescind-settle';
+import { proofOf } from '../identity/proof';
 
-export const settleRequest: Operation<SettleRequestInput> = async (i, ctx) => act(ctx, i.contractId, 'settle_request', { reason: i.reason, bizToken: i.bizToken });
+export const settleRequest: Operation<SettleRequestInput> = async (i, ctx) => act(ctx, i.contractId, 'settle_request', { reason: i.reason, proof: proofOf(i) });

@@ -16,6 +16,7 @@ import type { Log } from './log';
 import type { Mailer } from './mailer';
 import type { Payments } from './payments';
 import type { Secrets } from './secrets';
+import type { SoterVerifier } from './soter';
 import type { Sms } from './sms';
 import type { Store } from './store';
 import type { Wechat } from './wechat';
@@ -39,6 +40,8 @@ export interface Deps {
   tsa: TimestampAuthority;
   /** Named keys (verification-code HMAC, signing-password pepper): never environment variables. */
   secrets: Secrets;
+  /** WeChat SOTER (fingerprint / face ID, V2): whether a resultJSON was signed by this user's phone. */
+  soter: SoterVerifier;
   log: Log;
 }
 

@@ -27,6 +27,7 @@ import { readOrCreateLocalCa } from '../adapters/local/local-ca';
 import { DeferredLocalTsa } from '../adapters/local/tsa';
 import { loadPlatformCa } from '../documents/ca';
 import { LocalSecrets } from '../adapters/local/local-secrets';
+import { SoterSimulator } from '../adapters/local/soter-simulator';
 
 /** The local adapters' controls, for the emulator and tests (time travel, face outcomes, file URLs, the WeChat Pay simulator). */
 export interface LocalHandles {
@@ -40,6 +41,8 @@ export interface LocalHandles {
   setBaseUrl(url: string): void;
   /** The embedded TSA (`unavailable` = the TSA is down). */
   tsa: DeferredLocalTsa;
+  /** The users' "phones" for WeChat SOTER: sign a challenge as wx.startSoterAuthentication would (POST /_emulator/soter/sign). */
+  soter: SoterSimulator;
 }
 
 export interface Container extends Deps {
@@ -77,10 +80,11 @@ export const createContainer = (env: Record<string, string | undefined>, overrid
   const s = config.signing;
   const tsa = new DeferredLocalTsa(() => loadPlatformCa({ rootCertPem: s.rootCertPem!, issuingCertPem: s.issuingCertPem!, issuingKeyPem: s.issuingKeyPem!, ...(s.rootCrlPem ? { rootCrlPem: s.rootCrlPem } : {}) }), clock);
   const secrets = new LocalSecrets(config.dataDir);
+  const soter = new SoterSimulator();
   return {
-    config, store, clock, ids, face, files, log, sms, mailer, wechat, secrets,
+    config, store, clock, ids, face, files, log, sms, mailer, wechat, secrets, soter,
     payments, tsa, converter: new LibreOfficeConverter(),
-    local: { clock, face, files, payments, faults: { sms: sms.faults, email: mailer.faults }, tsa, setBaseUrl: (url) => { baseUrl = url; } },
+    local: { clock, face, soter, files, payments, faults: { sms: sms.faults, email: mailer.faults }, tsa, setBaseUrl: (url) => { baseUrl = url; } },
     prepare: async () => undefined,
     close: async () => {
       await payments.close();

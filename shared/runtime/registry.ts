@@ -43,6 +43,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   call('verification-code-send', 'A six-digit code to a new phone or e-mail address (N1), rate-limited', { ports: ['mailer', 'sms'] }),
   call('email-change', 'A4: bind the e-mail address a code was sent to (the default for C8/C9)'),
   call('cross-border-set', 'A6: switch signing with HK/Macau/Taiwan residents on or off, after a face check', { ports: ['face'] }),
+  call('signing-method-set', 'V2: the signing password and fingerprint / face ID: set, change, reset, switch on (each after a face check) or off', { ports: ['face'] }),
+  call('signing-challenge', 'V2: a one-time SOTER challenge bound to the caller, contract and act'),
   call('phone-change', 'A2: change the phone with its code and a face check; a notice to the old number', { ports: ['face', 'mailer', 'sms'] }),
   call('template-list', 'The template catalogue: titles, roles, fee rule, version'),
   call('template-get', 'One template: form schema, field labels, defaults, the example\'s contract text'),
@@ -85,7 +87,7 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   call('contract-email', 'Email the PDF matching the contract\'s state', { ports: ['mailer', 'sms'], pdf: true }, 512),
   call('contract-certificates', 'The signing certificates of a contract'),
   call('contract-events', 'A contract\'s timeline: every event, who did it, with which identity check'),
-  call('contract-verify', 'Verify the PDF\'s signatures and the audit chain', { ports: ['face'], pdf: true }, 512),
+  call('contract-verify', 'Verify the PDF\'s signatures and the audit chain', { pdf: true }, 512),
   call('legal-service', 'Legal service (法律服务): notice and link-outs after signing'),
   call('precedents-list', 'Judicial precedents (司法判例) about IOUs'),
   call('repayment-record', 'Record a repayment of a signed IOU (L1); the lender\'s own record counts at once', { ports: ['face', 'mailer', 'sms'] }),
@@ -97,15 +99,15 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   call('extension-refuse', 'The other party declines a proposed extension (L3)', { ports: ['mailer', 'sms'] }),
   call('demand-send', 'The lender sends a formal demand (催告) for what is overdue (L3)', { ports: ['mailer', 'sms'] }),
   call('contract-evidence', 'Short-lived link to the evidence bundle (zip) that esign-verify checks offline', { pdf: true }, 512, 20),
-  call('evidence-report-request', 'Produce, sign and email the evidence report', { ports: ['face', 'mailer', 'payments', 'sms'], pdf: true }, 512, 30),
+  call('evidence-report-request', 'Produce, sign and email the evidence report', { ports: ['mailer', 'payments', 'sms'], pdf: true }, 512, 30),
   { name: 'timer-expire', kind: 'timer', schedule: '0 */10 * * * * *', memoryMb: 256, timeoutS: 300, summary: 'Expire contracts 30 days after initiation', ports: ['mailer', 'sms'], pdf: false },
   { name: 'timer-repayment-reminders', kind: 'timer', schedule: '0 0 9 * * * *', memoryMb: 256, timeoutS: 300, summary: 'One SMS per due instalment, 09:00 daily', ports: ['mailer', 'sms'], pdf: false },
   // M1: retries what the post-commit attempt could not deliver (backoff in lifecycle/message.ts).
-  { name: 'timer-outbox', kind: 'timer', schedule: '0 */1 * * * * *', memoryMb: 512, timeoutS: 120, summary: 'Deliver the outbox: retry SMS and email the provider failed with a retryable error; produce and email the paid evidence reports', ports: ['face', 'mailer', 'sms'], pdf: true },
+  { name: 'timer-outbox', kind: 'timer', schedule: '0 */1 * * * * *', memoryMb: 512, timeoutS: 120, summary: 'Deliver the outbox: retry SMS and email the provider failed with a retryable error; produce and email the paid evidence reports', ports: ['mailer', 'sms'], pdf: true },
   // E2: the signed chain heads changed since the last run, in a Merkle tree whose root the TSA
   // timestamps. Every 5 minutes: a bundle can be downloaded that long after a contract's last act.
   { name: 'timer-anchor', kind: 'timer', schedule: '0 */5 * * * * *', memoryMb: 256, timeoutS: 120, summary: 'Anchor the changed event-chain heads: Merkle root timestamped by the TSA', ports: [], pdf: false },
-  { name: 'timer-payment-reconcile', kind: 'timer', schedule: '0 */5 * * * * *', memoryMb: 256, timeoutS: 120, summary: 'Ask WeChat Pay about orders unpaid after N minutes: settle or close them', ports: ['face', 'mailer', 'payments', 'sms'], pdf: true },
+  { name: 'timer-payment-reconcile', kind: 'timer', schedule: '0 */5 * * * * *', memoryMb: 256, timeoutS: 120, summary: 'Ask WeChat Pay about orders unpaid after N minutes: settle or close them', ports: ['mailer', 'payments', 'sms'], pdf: true },
   // WeChat Pay waits 5 s for the answer; the function must answer well within it.
   { name: 'payment-notify', kind: 'webhook', memoryMb: 256, timeoutS: 5, summary: 'WeChat Pay payment notification: verify, decrypt, check, mark paid once; the report goes through the outbox', ports: ['mailer', 'payments', 'sms'], pdf: false },
 ];

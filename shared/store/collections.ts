@@ -159,6 +159,11 @@ export const COLLECTIONS = {
     name: 'soter_challenges',
     indexes: [{ name: 'openid_created', fields: [['openid', 'asc'], ['createdAt', 'desc']] }],
   },
+  // V2: a signing password's use for one act (shared/identity/proof.ts): what the act's event names.
+  signingProofs: {
+    name: 'signing_proofs',
+    indexes: [{ name: 'contract_at', fields: [['contractId', 'asc'], ['at', 'asc']] }],
+  },
 } as const satisfies Record<string, CollectionSpec>;
 
 export type CollectionKey = keyof typeof COLLECTIONS;

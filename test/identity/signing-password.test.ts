@@ -56,6 +56,18 @@ describe('V2 setting the signing password', () => {
     await expect(verifySigningPassword(b, { openid: 'o-a', password: '246810' })).resolves.toEqual({ method: 'password', at: '2026-03-16T02:00:00.000Z' });
   });
 
+  test('the face check is spent by the same commit as the password: a write that loses leaves both as they were', async () => {
+    // The face check's record as the operation would spend it, and the spend committed.
+    await b.store.insert('face_checks', { _id: 'BIZ-ONE', status: 'pending', usedAt: null });
+    const spend = { collection: 'face_checks', doc: { _id: 'BIZ-ONE', status: 'used', usedAt: b.clock.now().toISOString() }, expectedVersion: 1 };
+    await expect(setSigningPassword(b, { openid: 'o-c2', password: '246810', faceProof: faceProof('o-c2'), faceWrite: { ...spend, expectedVersion: 7 } })).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(await stored('o-c2')).toBeNull();
+    expect(await b.store.get<any>('face_checks', 'BIZ-ONE')).toMatchObject({ status: 'pending', usedAt: null });
+    await setSigningPassword(b, { openid: 'o-c2', password: '246810', faceProof: faceProof('o-c2'), faceWrite: spend });
+    expect((await stored('o-c2'))!.password).not.toBeNull();
+    expect(await b.store.get<any>('face_checks', 'BIZ-ONE')).toMatchObject({ status: 'used' });
+  });
+
   test('the same password of two users gives two salts and two hashes', async () => {
     await withPassword('o-1', '135790');
     await withPassword('o-2', '135790');

@@ -11,6 +11,7 @@ import type { FaceProof } from '../../shared/identity/signing-methods';
 import {
   enableSoterMode,
   issueSoterChallenge,
+  prepareSoter,
   SOTER_CHALLENGES,
   verifySoter,
   type SoterAnswer,
@@ -72,6 +73,22 @@ describe('V2 a contract act with SOTER', () => {
     const v = await verifySoter(b, { openid: 'o-s', contractId: 'c-1', act: 'sign', answer: b.soter.sign('o-s', challenge) });
     expect(v).toEqual({ method: 'fingerPrint', challenge, counter: 2, tee: 'SIMULATOR', at: '2026-03-16T02:00:20.000Z' });
     expect(await challengeDoc(challenge)).toMatchObject({ status: 'used', usedAt: '2026-03-16T02:00:20.000Z', openid: 'o-s', contractId: 'c-1', act: 'sign' });
+  });
+
+  test('prepareSoter hands the spend to the act\'s commit: unspent until that commit lands, which records the mode and the counter', async () => {
+    await enable('o-p');
+    const { challenge } = await issueSoterChallenge(b, { openid: 'o-p', contractId: 'c-1', act: 'sign' });
+    const answer = b.soter.sign('o-p', challenge);
+    const { verified, write } = await prepareSoter(b, { openid: 'o-p', contractId: 'c-1', act: 'sign', answer });
+    expect(verified).toMatchObject({ method: 'fingerPrint', challenge, counter: 2 });
+    // The act's commit has not happened (e.g. it lost a race): the same answer can still be used for the retry.
+    expect(await challengeDoc(challenge)).toMatchObject({ status: 'issued', usedAt: null });
+    const again = await prepareSoter(b, { openid: 'o-p', contractId: 'c-1', act: 'sign', answer });
+    expect((await b.store.commit([again.write])).ok).toBe(true);
+    expect(await challengeDoc(challenge)).toMatchObject({ status: 'used', mode: 'fingerPrint', counter: 2, tee: 'SIMULATOR' });
+    // The first preparation's write is now stale: it cannot spend the challenge a second time.
+    expect((await b.store.commit([write])).ok).toBe(false);
+    expect(await reason(prepareSoter(b, { openid: 'o-p', contractId: 'c-1', act: 'sign', answer }))).toEqual(['SOTER_VERIFY_FAILED', 'replayed']);
   });
 
   test('a replay of a verified answer is refused (replayed)', async () => {

@@ -13,6 +13,7 @@ import type { AppConfig, CloudSettings } from '../../ports/config';
 import type { Wechat } from '../../ports/wechat';
 import { ProviderFailure, type ProviderName } from '../tencentcloud/provider-error';
 import type { Secrets } from '../../ports/secrets';
+import type { SoterVerifier } from '../../ports/soter';
 import type { TencentApiSettings } from '../tencentcloud/client-options';
 import { createCloudBaseApp, type CloudBaseApp } from './app';
 import { CloudBaseFiles, type StorageApp } from './files';
@@ -37,6 +38,7 @@ export interface CloudDeps {
    * Pay keys. Everything else is read on first use.
    */
   prepare(ports: readonly string[]): Promise<{ rateLimitKey: string }>;
+  soter: SoterVerifier;
 }
 
 const need = <T>(provider: ProviderName, value: T | undefined, variable: string): T => {
@@ -68,6 +70,16 @@ export const cloudDeps = (
   // Tencent Cloud SSM, read once per cold start (each value on first use, then cached).
   const secrets = new SsmSecrets(api, cloud.ssm);
   let wechatPaySecrets: Record<string, string> | undefined;
+  const wechat = lazy<Wechat>(() => {
+    const { WechatApi, DEFAULT_WECHAT_BASE_URL } = require('../wechat') as typeof import('../wechat');
+    return new WechatApi({
+      baseUrl: cloud.wechat.apiBaseUrl ?? DEFAULT_WECHAT_BASE_URL,
+      appId: need('wechat', cloud.wechat.appId, 'ESIGN_WX_APPID'),
+      secret: () => secrets.get('wechat-app-secret'),
+      timeoutMs: cloud.apiTimeoutSeconds * 1000,
+      envVersion: cloud.wechat.envVersion,
+    }, clock);
+  });
   let db: Database | undefined;
   const store = new CloudBaseStore(() => (db ??= tcb().database() as unknown as Database));
 
@@ -106,15 +118,12 @@ export const cloudDeps = (
     // P3/N1: WeChat's server APIs with a cached stable access token (adapters/wechat). The
     // AppSecret is read through the secrets adapter (SSM), which the secrets issue wires; until
     // then the first call that needs a token fails as NotConfigured, never with a secret from env.
-    wechat: lazy<Wechat>(() => {
-      const { WechatApi, DEFAULT_WECHAT_BASE_URL } = require('../wechat') as typeof import('../wechat');
-      return new WechatApi({
-        baseUrl: cloud.wechat.apiBaseUrl ?? DEFAULT_WECHAT_BASE_URL,
-        appId: need('wechat', cloud.wechat.appId, 'ESIGN_WX_APPID'),
-        secret: () => secrets.get('wechat-app-secret'),
-        timeoutMs: cloud.apiTimeoutSeconds * 1000,
-        envVersion: cloud.wechat.envVersion,
-      }, clock);
+    wechat,
+    // V2: WeChat's soter/verify_signature with the same cached access token as the other WeChat APIs.
+    soter: lazy<SoterVerifier>(() => {
+      const { WechatSoterVerifier } = require('../wechat/soter-verifier') as typeof import('../wechat/soter-verifier');
+      const api = wechat as unknown as { tokens: { get(): Promise<string> } };
+      return new WechatSoterVerifier({ token: () => api.tokens.get() }, { baseUrl: cloud.wechat.apiBaseUrl ?? 'https://api.weixin.qq.com', timeoutMs: cloud.apiTimeoutSeconds * 1000 });
     }),
     sms: lazy<Sms>(() => {
       const { TencentSms } = require('../tencentcloud/sms') as typeof import('../tencentcloud/sms');
