@@ -331,6 +331,14 @@ describe('the bundles', () => {
     expect(rc.functions.filter((f) => f.layers?.length).map((f) => f.name).sort()).toEqual(reports.filter((r) => r.pdf).map((r) => r.name).sort());
   });
 
+  test('as from a clean clone: every repository file a bundle is built from is tracked by git (dist/ is not)', () => {
+    const tracked = new Set(execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 }).split('\n'));
+    const own = [...new Set(reports.flatMap((r) => r.inputs))].filter((i) => /^(shared|functions|schemas|config|templates)\//.test(i));
+    expect(own.length).toBeGreaterThan(100);
+    expect(own.filter((i) => !tracked.has(i))).toEqual([]);
+    expect([...tracked].filter((f) => f.startsWith('dist/'))).toEqual([]);
+  });
+
   test('requiring a bundle exports main and does no I/O (fs, network, DNS, processes)', () => {
     const child = String.raw`
       const files = JSON.parse(process.argv[1]);
