@@ -1,8 +1,14 @@
 /**
- * `npm run build`: one bundle per cloud function, dist/functions/<name>/index.js (esbuild, CommonJS,
- * `exports.main`), which is what serverless.yml deploys. The function registry
- * (shared/runtime/registry.ts) is the list; a function folder it does not name, or a name without a
- * folder, fails the build.
+ * `npm run build`: what the CloudBase CLI deploys, from the function registry
+ * (shared/runtime/registry.ts), which is the list (a function folder it does not name, or a name
+ * without a folder, fails the build):
+ *  - dist/functions/<name>/index.js — one bundle per function (esbuild, CommonJS, `exports.main`),
+ *    the only file in its folder: cloudbaserc.json's `functionRoot`, so `tcb fn deploy` uploads
+ *    exactly the bundle;
+ *  - dist/zips/<name>.zip — the same folder zipped as the CLI uploads it, to check its size
+ *    against the platform's limits (test/cloud/deploy.test.ts);
+ *  - dist/layers/esign-fonts.zip — the fonts as an SCF layer (unpacked under /opt), which only the
+ *    PDF functions attach: one upload of ~29 MB instead of one per function.
  *
  * What goes into a bundle, and why:
  * - The local adapters (SQLite through a native module, the simulators, the outboxes) are replaced
@@ -14,22 +20,29 @@
  *   loader for it is a stub that reports "not in this bundle" as a provider error: the cold start
  *   never pays for a client the function cannot use. test/cloud/deploy.test.ts fails when a
  *   declaration is not what the code the bundle carries calls.
- * - Functions that declare `pdf` get the fonts from dist/functions/_fonts (one copy for all), named
- *   to fonts.ts on the function's first call; pdf-lib and fontkit stay out of every other bundle
- *   because nothing else imports them (the same test checks the declaration against the bundle).
+ * - Functions that declare `pdf` find the fonts in the layer (/opt/fonts), or beside the build
+ *   output when a test runs the bundle here; fonts.ts is told on the function's first call.
+ *   pdf-lib and fontkit stay out of every other bundle because nothing else imports them.
  * - Requiring a bundle does no I/O: clients are made on first use (the container), fonts read on
  *   first render.
  *
- * `--serverless` also rewrites serverless.yml from the registry (see renderServerlessYml).
+ * `--deploy-config` also rewrites cloudbaserc.json from the registry (see cloudbaseConfig).
  */
 import { build, type Metafile, type Plugin } from 'esbuild';
 import fs from 'node:fs';
 import path from 'node:path';
+import { strToU8, zipSync, type Zippable } from 'fflate';
+import type { ICloudFunction } from '@cloudbase/manager-node/types/interfaces';
 import { FUNCTIONS, type FunctionSpec, type ProviderPort } from '../shared/runtime/registry';
 
 const ROOT = path.resolve(__dirname, '..');
 export const DIST = path.join(ROOT, 'dist', 'functions');
-export const FONTS_DIR = '_fonts';
+/**
+ * The fonts layer: the alias `tcb fn layer create <alias>` is given (the CLI names the layer
+ * `<alias>_<envId>`), the version cloudbaserc.json attaches (the first one created), and where
+ * SCF unpacks it (layers go under /opt).
+ */
+export const FONTS_LAYER = { name: 'esign-fonts', layerName: 'esign-fonts_{{env.ESIGN_TCB_ENV}}', version: 1, mount: '/opt/fonts' } as const;
 const FONT_FILES = {
   regular: '@expo-google-fonts/noto-serif-sc/400Regular/NotoSerifSC_400Regular.ttf',
   bold: '@expo-google-fonts/noto-serif-sc/700Bold/NotoSerifSC_700Bold.ttf',
@@ -128,13 +141,16 @@ const unusedClients = (used: Set<Port>): Plugin => ({
 const entrySource = (name: string, pdf: boolean): string =>
   pdf
     ? [
+        `import fs from 'node:fs';`,
         `import path from 'node:path';`,
         `import { main as handler } from './functions/${name}/index';`,
         `let fontsConfigured = false;`,
         `export const main = (event: unknown, context?: unknown) => {`,
         `  if (!fontsConfigured) {`,
         `    const { configureDocumentFonts } = require('./shared/documents/fonts') as typeof import('./shared/documents/fonts');`,
-        `    configureDocumentFonts({ regular: path.join(__dirname, '..', '${FONTS_DIR}', '${path.basename(FONT_FILES.regular)}'), bold: path.join(__dirname, '..', '${FONTS_DIR}', '${path.basename(FONT_FILES.bold)}') });`,
+        // SCF unpacks the layer under /opt; a bundle run from the build output finds the layer's folder beside it.
+        `    const dir = fs.existsSync('${FONTS_LAYER.mount}') ? '${FONTS_LAYER.mount}' : path.join(__dirname, '..', '..', 'layers', '${FONTS_LAYER.name}', 'fonts');`,
+        `    configureDocumentFonts({ regular: path.join(dir, '${path.basename(FONT_FILES.regular)}'), bold: path.join(dir, '${path.basename(FONT_FILES.bold)}') });`,
         `    fontsConfigured = true;`,
         `  }`,
         `  return handler(event as never, context as never);`,
@@ -153,6 +169,10 @@ const functionEntries = (pdf: ReadonlySet<string>): Plugin => ({
   },
 });
 
+/** The SCF runtime every function runs on (CloudBase: Nodejs24.11 recommended, 22.21, 20.19), and esbuild's target for it. */
+export const RUNTIME = 'Nodejs22.21';
+export const NODE_TARGET = 'node22.21';
+
 /**
  * One esbuild run for several functions: every module is parsed once, and each function still gets
  * its own self-contained bundle (no code splitting) holding only what its entry reaches.
@@ -163,7 +183,7 @@ const options = (names: readonly string[], outdir: string) =>
     outdir,
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: NODE_TARGET,
     format: 'cjs',
     minify: true,
     keepNames: true, // stack traces in the logs name our functions
@@ -178,6 +198,9 @@ const options = (names: readonly string[], outdir: string) =>
  * inside functions we do not call, never at module load, so a stand-in that throws when called
  * keeps the SDK's behaviour on every path we use (test/cloud/deploy.test.ts runs bundles against the protocol fakes).
  */
+/** Path parsing shared by the lodash.set / lodash.unset stand-ins: `a.b[0].c` or an array of keys. */
+const SAFE_PATH_JS = 'const unsafe = (k) => k === "__proto__" || k === "constructor" || k === "prototype"; const keysOf = (p) => Array.isArray(p) ? p.map(String) : String(p).replace(/\\[([^\\]]*)\\]/g, ".$1").split(".").filter((k) => k !== "");\n';
+
 const SDK_TRIMS: Record<string, { why: string; contents?: string }> = {
   '@cloudbase/ai': { why: 'CloudBase AI (app.ai()), not used' },
   '@cloudbase/app': { why: 'the web SDK core, only reached from app.ai()' },
@@ -187,6 +210,11 @@ const SDK_TRIMS: Record<string, { why: string; contents?: string }> = {
   xmlbuilder: { why: 'xml2js.Builder; only the parser reads COS error bodies' },
   // node-fetch (Tencent Cloud SDK) prefers Node's own url.URL and never calls whatwg-url's.
   'whatwg-url': { why: '', contents: "const { URL, URLSearchParams } = require('node:url'); module.exports = { URL, URLSearchParams };" },
+  // lodash.set / lodash.unset 4.x (the database SDK's realtime watch, which we never open) have a
+  // published high prototype-pollution advisory with no fixed release: the bundles carry these
+  // equivalents, which refuse __proto__, constructor and prototype path segments.
+  'lodash.set': { why: '', contents: SAFE_PATH_JS + 'module.exports = function set(obj, path, value) { if (obj === null || typeof obj !== "object") return obj; const ks = keysOf(path); if (!ks.length || ks.some(unsafe)) return obj; let o = obj; for (let i = 0; i < ks.length - 1; i++) { const k = ks[i]; if (o[k] === null || typeof o[k] !== "object") o[k] = /^\\d+$/.test(ks[i + 1]) ? [] : {}; o = o[k]; } o[ks[ks.length - 1]] = value; return obj; };' },
+  'lodash.unset': { why: '', contents: SAFE_PATH_JS + 'module.exports = function unset(obj, path) { if (obj === null || typeof obj !== "object") return true; const ks = keysOf(path); if (!ks.length || ks.some(unsafe)) return false; let o = obj; for (let i = 0; i < ks.length - 1; i++) { o = o[ks[i]]; if (o === null || typeof o !== "object") return true; } return delete o[ks[ks.length - 1]]; };' },
   // form-data only guesses content types for multipart uploads, which nothing here sends.
   'mime-db': {
     why: '',
@@ -200,6 +228,9 @@ const SDK_TRIMS: Record<string, { why: string; contents?: string }> = {
     })};`,
   },
 };
+
+/** A package's stand-in source, for tests. */
+export const sdkStandIn = (name: string): string | undefined => SDK_TRIMS[name]?.contents;
 
 const sdkTrims = (): Plugin => ({
   name: 'sdk-trims',
@@ -313,27 +344,55 @@ export const checkFunctionFolders = (): void => {
   }
 };
 
+/** The output folders beside dist/functions. */
+export const outputDirs = (outDir = DIST) => ({ functions: outDir, zips: path.join(outDir, '..', 'zips'), layers: path.join(outDir, '..', 'layers') });
+
+/** Fixed timestamps: the same bundle gives the same zip, so a redeploy of an unchanged function uploads the same bytes. */
+const ZIP_TIME = new Date('2026-01-01T00:00:00Z');
+
+/** Zips a folder's files (relative paths, sorted). */
+const zipFolder = (dir: string): Uint8Array => {
+  const files: Zippable = {};
+  const walk = (rel: string): void => {
+    for (const entry of fs.readdirSync(path.join(dir, rel), { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      const r = rel ? `${rel}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) walk(r);
+      else files[r] = [fs.readFileSync(path.join(dir, r)), { mtime: ZIP_TIME }];
+    }
+  };
+  walk('');
+  return zipSync(files, { level: 6 }); // deflate's default: fonts barely shrink further at 9, which is slower
+};
+
 export async function buildAll(log: (line: string) => void = () => undefined, outDir = DIST): Promise<BundleReport[]> {
   checkFunctionFolders();
-  fs.rmSync(outDir, { recursive: true, force: true });
-  fs.mkdirSync(outDir, { recursive: true });
+  const dirs = outputDirs(outDir);
+  for (const d of Object.values(dirs)) {
+    fs.rmSync(d, { recursive: true, force: true });
+    fs.mkdirSync(d, { recursive: true });
+  }
   const reports = await buildFunctions(FUNCTIONS, outDir);
-  for (const r of reports) log(`${r.name.padEnd(28)} ${(r.bytes / 1024).toFixed(0).padStart(6)} KB  ${[r.pdf ? 'pdf' : '', ...r.ports].filter(Boolean).join(' ')}`);
+  for (const r of reports) {
+    fs.writeFileSync(path.join(dirs.zips, `${r.name}.zip`), zipFolder(path.join(outDir, r.name)));
+    log(`${r.name.padEnd(28)} ${(r.bytes / 1024).toFixed(0).padStart(6)} KB  ${[r.pdf ? 'pdf' : '', ...r.ports].filter(Boolean).join(' ')}`);
+  }
   if (reports.some((r) => r.pdf)) {
-    fs.mkdirSync(path.join(outDir, FONTS_DIR), { recursive: true });
-    for (const f of Object.values(FONT_FILES)) fs.copyFileSync(require.resolve(f), path.join(outDir, FONTS_DIR, path.basename(f)));
+    const layer = path.join(dirs.layers, FONTS_LAYER.name);
+    fs.mkdirSync(path.join(layer, 'fonts'), { recursive: true });
+    for (const f of Object.values(FONT_FILES)) fs.copyFileSync(require.resolve(f), path.join(layer, 'fonts', path.basename(f)));
+    fs.writeFileSync(path.join(dirs.layers, `${FONTS_LAYER.name}.zip`), zipFolder(layer));
   }
   fs.writeFileSync(path.join(outDir, '..', 'bundles.json'), `${JSON.stringify(reports, null, 2)}\n`);
   return reports;
 }
 
-// ---- serverless.yml ----
+// ---- cloudbaserc.json ----
 
 /**
  * Settings every function receives, by name (docs/DEPLOY.md says what each is): the values come
- * from the deployer's environment (or .env) at deploy time, `${env:NAME}`, never from this
- * repository. Optional ones may be left unset: the CLI then deploys no value and the code's
- * default applies (config.ts treats an empty value as unset).
+ * from the deployer's .env at deploy time (`{{env.NAME}}`, the CloudBase CLI's template), never
+ * from this repository. Optional ones may be left empty: config.ts treats an empty value as
+ * unset, so the code's default applies. No secret is among them (those are in SSM).
  */
 export const DEPLOY_SETTINGS = [
   'ESIGN_TCB_ENV',
@@ -369,7 +428,7 @@ export const DEPLOY_SETTINGS = [
 /** What the deployment fixes itself (not a setting). */
 export const DEPLOY_FIXED: Readonly<Record<string, string>> = { ESIGN_PROVIDER: 'cloud' };
 
-/** Variables the code reads that serverless.yml must not set, and why (test/cloud/deploy.test.ts keeps this complete). */
+/** Variables the code reads that cloudbaserc.json must not set, and why (test/cloud/deploy.test.ts keeps this complete). */
 export const NOT_DEPLOYED: Readonly<Record<string, string>> = {
   TENCENTCLOUD_SECRETID: 'set by SCF: the temporary key of the function role',
   TENCENTCLOUD_SECRETKEY: 'set by SCF: the temporary key of the function role',
@@ -390,85 +449,70 @@ export const NOT_DEPLOYED: Readonly<Record<string, string>> = {
   WECHATPAY_APIV3_KEY: 'a secret: SSM <prefix>wechatpay-apiv3-key, handed to the WeChat Pay config by cloud-deps.ts',
 };
 
+/** The settings only functions that take payments read: the others do not get them (SCF's 4 KB of environment per function). */
+export const PAYMENT_SETTINGS: ReadonlySet<string> = new Set(DEPLOY_SETTINGS.filter((k) => k.startsWith('WECHATPAY_') || k === 'ESIGN_PAYMENT_RECONCILE_MINUTES'));
+
+/** The environment a function is deployed with, by name → value template. */
+export const functionEnvironment = (spec: FunctionSpec): Record<string, string> => ({
+  ...DEPLOY_FIXED,
+  ...Object.fromEntries(DEPLOY_SETTINGS.filter((k) => spec.ports.includes('payments') || !PAYMENT_SETTINGS.has(k)).map((k) => [k, `{{env.${k}}}`])),
+});
+
+/** The CAM role every function runs as (docs/DEPLOY.md creates it with the least-privilege policy). */
+export const FUNCTION_ROLE = 'esign_functions';
+
+/** One function as the CloudBase CLI reads it (`tcb fn deploy`), typed by the manager library the CLI deploys with. */
+export type DeployedFunction = ICloudFunction & { dir: string };
+
+export interface CloudBaseRc {
+  version: '2.0';
+  envId: string;
+  $schema: string;
+  functionRoot: string;
+  functions: DeployedFunction[];
+}
+
 /**
- * The multi-scf form (serverless-components/tencent-multi-scf, docs/configure.md and
- * src/formatter.ts):
- * - one `functions` entry per registry function, `name` pinned (multi-scf otherwise derives the
- *   name from the instance, stage and app, and the mini-program calls functions by their own name);
- * - memory, timeout and environment on each entry: multi-scf passes only type, namespace, runtime
- *   and description down from `inputs` (hence the YAML anchor for the environment);
- * - the whole build output is the code of every function (`src.src`), so a handler is
- *   `<name>/index.main` and the PDF functions find the shared `_fonts/` beside their folder;
- * - timers as SCF 7-field cron, triggers naming the function by its key;
- * - the payment webhook behind a function URL (trigger `type: http`, Tencent's `http` trigger
- *   of the component toolkit): SCF stopped creating API gateway triggers on 2024-07-01 (the API
- *   gateway product is being shut down), and a function URL turns the `{statusCode, headers, body}`
- *   the function returns into the HTTP response by itself, which WeChat Pay reads.
+ * cloudbaserc.json for the CloudBase CLI (@cloudbase/cli 2.x, `tcb fn deploy`;
+ * docs.cloudbase.net/cli-v1/functions/configs): one entry per registry function, its folder of
+ * dist/functions holding only its bundle (`installDependency: false`: the bundle needs no
+ * node_modules), the runtime, memory, timeout, the CAM role, the fonts layer for the PDF
+ * functions, its environment (templates filled from .env at deploy time) and, for timers, a timer
+ * trigger with the 7-field cron. Logs go to the environment's CLS topic, which the CLI binds
+ * every function to (manager-node sets ClsLogsetId/ClsTopicId from the environment's log service).
+ * The payment webhook's public HTTP path is not a function setting in CloudBase: the setup command
+ * creates it (HTTP 访问服务, scripts/setup-cloudbase.ts).
  */
-export const renderServerlessYml = (functions: readonly FunctionSpec[] = FUNCTIONS): string => {
-  const lines: string[] = [
-    '# Generated from shared/runtime/registry.ts by `npm run build:serverless`',
-    '# (npx tsx scripts/build.ts --serverless); do not edit by hand.',
-    '# test/cloud/deploy.test.ts fails when this file, functions/ and the bundles disagree.',
-    "# Deploy with Tencent's Serverless Cloud Framework CLI (`scf deploy`), see docs/DEPLOY.md.",
-    "# No value is written here: ${env:NAME} is read from the deployer's environment or .env.",
-    'app: esign-personal',
-    'stage: ${env:STAGE}',
-    'component: multi-scf',
-    'name: esign-functions',
-    '',
-    'inputs:',
-    '  src:',
-    '    src: ./dist/functions # `npm run build`: <name>/index.js per function, _fonts/ for the PDF ones',
-    '  region: ${env:TENCENTCLOUD_REGION}',
-    "  namespace: ${env:ESIGN_TCB_ENV} # the CloudBase environment's SCF namespace",
-    '  type: event',
-    '  runtime: Nodejs20.19',
-    '  functions:',
-  ];
-  functions.forEach((f, i) => {
-    lines.push(
-      `    ${f.name}:`,
-      `      name: ${f.name}`,
-      `      handler: ${f.name}/index.main`,
-      `      description: ${JSON.stringify(f.summary)}`,
-      `      memorySize: ${f.memoryMb}`,
-      `      timeout: ${f.timeoutS}`,
-    );
-    if (i === 0) {
-      lines.push('      environment: &environment');
-      for (const [k, v] of Object.entries(DEPLOY_FIXED)) lines.push(`        - key: ${k}`, `          value: ${v}`);
-      for (const k of DEPLOY_SETTINGS) lines.push(`        - key: ${k}`, `          value: \${env:${k}}`);
-    } else {
-      lines.push('      environment: *environment');
-    }
-  });
-  lines.push('  triggers:');
-  for (const f of functions.filter((x) => x.kind === 'timer')) {
-    lines.push('    - type: timer', `      function: ${f.name}`, '      parameters:', `        name: ${f.name}`, `        cronExpression: '${f.schedule}'`, '        enable: true');
-  }
-  for (const f of functions.filter((x) => x.kind === 'webhook')) {
-    lines.push(
-      '    # WeChat Pay posts its notifications here: WECHATPAY_NOTIFY_URL is this function URL (HTTPS, public).',
-      '    - type: http',
-      `      function: ${f.name}`,
-      '      parameters:',
-      `        name: ${f.name}-url`,
-      '        qualifier: $DEFAULT',
-      '        authType: NONE # WeChat Pay cannot sign for CAM; the function verifies its signature',
-      '        netConfig:',
-      '          enableIntranet: false',
-      '          enableExtranet: true',
-    );
-  }
-  return `${lines.join('\n')}\n`;
-};
+export const cloudbaseConfig = (functions: readonly FunctionSpec[] = FUNCTIONS): CloudBaseRc => ({
+  version: '2.0',
+  envId: '{{env.ESIGN_TCB_ENV}}',
+  $schema: 'https://framework-1258016615.tcloudbaseapp.com/schema/latest.json',
+  functionRoot: './dist/functions',
+  functions: functions.map((f) => ({
+    name: f.name,
+    dir: f.name,
+    description: f.summary,
+    handler: 'index.main',
+    runtime: RUNTIME,
+    memorySize: f.memoryMb,
+    timeout: f.timeoutS,
+    role: FUNCTION_ROLE,
+    installDependency: false,
+    ...(f.pdf ? { layers: [{ name: FONTS_LAYER.layerName, version: FONTS_LAYER.version }] } : {}),
+    envVariables: functionEnvironment(f),
+    ...(f.kind === 'timer' ? { triggers: [{ name: f.name, type: 'timer', config: f.schedule! }] } : {}),
+  })),
+});
+
+/** The file as written: JSON.stringify of cloudbaseConfig, never assembled by hand. */
+export const renderCloudbaseRc = (functions: readonly FunctionSpec[] = FUNCTIONS): string => `${JSON.stringify(cloudbaseConfig(functions), null, 2)}\n`;
 
 if (require.main === module) {
   const started = Date.now();
+  // --serverless: the name other tooling still uses for "regenerate the deployment file".
+  if (process.argv.includes('--deploy-config') || process.argv.includes('--serverless')) fs.writeFileSync(path.join(ROOT, 'cloudbaserc.json'), renderCloudbaseRc());
   buildAll((line) => console.log(line))
     .then((reports) => {
-      if (process.argv.includes('--serverless')) fs.writeFileSync(path.join(ROOT, 'serverless.yml'), renderServerlessYml());
       const total = reports.reduce((n, r) => n + r.bytes, 0);
       console.log(`${reports.length} bundles, ${(total / 1024 / 1024).toFixed(1)} MB, in ${((Date.now() - started) / 1000).toFixed(1)} s → ${path.relative(ROOT, DIST)}`);
     })

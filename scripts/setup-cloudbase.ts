@@ -8,6 +8,9 @@
  * It then applies the security rules of deploy/security-rules/ (private by default): every
  * collection's custom rule (ModifyResourcePermission) and the storage bucket's (ModifyStorageSafeRule)
  * deny every client-side read and write; only the cloud functions, on the server SDK, reach data.
+ * And it gives each webhook function of the registry (payment-notify) its public HTTPS path
+ * (HTTP 访问服务, `/<name>`, without CloudBase login: WeChat Pay cannot log in, the function
+ * verifies WeChat Pay's signature itself): what WECHATPAY_NOTIFY_URL points at.
  *
  * Settings (environment): TCB_ENV (or ESIGN_TCB_ENV) — the environment id; TENCENTCLOUD_SECRETID /
  * TENCENTCLOUD_SECRETKEY (/ TENCENTCLOUD_SESSIONTOKEN) — an API key allowed to manage it;
@@ -19,6 +22,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { cloudBaseIndexes, sameIndex, type DescribedIndex } from '../shared/adapters/cloudbase/indexes';
 import { ALL_COLLECTIONS, type CollectionSpec } from '../shared/store/collections';
+import { FUNCTIONS } from '../shared/runtime/registry';
 
 export interface SetupOptions {
   envId: string;
@@ -36,6 +40,8 @@ export interface SetupReport {
   indexesDropped: string[];
   /** What the security rules were applied to: `collection:<name>` and `storage`. */
   rulesApplied: string[];
+  /** HTTP paths created for webhook functions this run (`/<name>`). */
+  httpPathsCreated: string[];
 }
 
 /** A CloudBase security rule: `read` and `write` expressions, or booleans. */
@@ -66,7 +72,7 @@ export async function setupCloudBase(options: SetupOptions): Promise<SetupReport
     ...(options.region ? { region: options.region } : {}),
   });
   const db = manager.database;
-  const report: SetupReport = { created: [], indexesCreated: [], indexesDropped: [], rulesApplied: [] };
+  const report: SetupReport = { created: [], indexesCreated: [], indexesDropped: [], rulesApplied: [], httpPathsCreated: [] };
   const rules = loadSecurityRules();
   for (const spec of options.collections ?? ALL_COLLECTIONS) {
     const made = await db.createCollectionIfNotExists(spec.name);
@@ -98,6 +104,14 @@ export async function setupCloudBase(options: SetupOptions): Promise<SetupReport
   await manager.storage.setStorageAcl('CUSTOM', rules.storage);
   report.rulesApplied.push('storage');
   log(`security rules: ${report.rulesApplied.length} applied (no client reads or writes)`);
+  for (const fn of FUNCTIONS.filter((f) => f.kind === 'webhook')) {
+    const p = `/${fn.name}`;
+    const existing = (await manager.access.getAccessList({ path: p })) as { APISet?: Array<{ Name: string }> };
+    if (existing.APISet?.some((a) => a.Name === fn.name)) continue;
+    await manager.access.createAccess({ path: p, name: fn.name, type: 1, auth: false });
+    report.httpPathsCreated.push(p);
+    log(`HTTP access ${p} → ${fn.name}: created`);
+  }
   return report;
 }
 

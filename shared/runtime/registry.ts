@@ -1,6 +1,6 @@
 /**
  * The single list of cloud functions. `functions/<name>/index.ts`, `schemas/functions/<name>.json`,
- * the bundles and serverless.yml must all agree with it (a test checks).
+ * the bundles and cloudbaserc.json must all agree with it (a test checks).
  *   call    — invoked by the mini-program (wx.cloud.callFunction / the emulator's POST /fn/<name>)
  *   timer   — SCF timer trigger, 7-field cron (second minute hour day month week year)
  *   webhook — HTTP trigger (payment notifications)

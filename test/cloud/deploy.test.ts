@@ -1,79 +1,105 @@
 /**
- * The deployment agrees with the code: serverless.yml (as the Serverless Cloud Framework reads it),
- * the function folders, the function registry and the bundles `npm run build` writes.
+ * The deployment agrees with the code (issue 16, items 1–3): cloudbaserc.json (what the CloudBase
+ * CLI deploys, typed by @cloudbase/manager-node's ICloudFunction, the library the CLI deploys
+ * with), the function folders, the function registry and what `npm run build` writes.
  *
- * - serverless.yml is what renderServerlessYml() makes of the registry, byte for byte (a stale
- *   file names the command that regenerates it);
- * - every function has its entry, handler (a bundle that exports `main`), memory and timeout; the
- *   timers their 7-field cron; the payment webhook a public function URL; every function the same
- *   environment, by reference only: no value of a setting is in the file;
+ * - cloudbaserc.json is what cloudbaseConfig() makes of the registry, byte for byte (a stale file
+ *   names the command that regenerates it);
+ * - every function: its folder, handler, runtime (a CloudBase Node.js runtime matching `engines`
+ *   and the esbuild target), memory, timeout, role, the fonts layer exactly for the PDF ones; the
+ *   timers their 7-field cron (parsed by croner in SCF's 7-part mode); no other trigger;
+ * - every function's environment is templates only (no value, no secret) and, with realistic
+ *   values, under SCF's 4 KB;
  * - every environment variable the cloud provider reads is deployed or named as not deployed
  *   with a reason, and docs/DEPLOY.md lists them all;
- * - the bundles (built once here, into a temporary directory): requiring one does no I/O, only
- *   the PDF functions carry pdf-lib and fontkit, no bundle carries a Tencent Cloud or WeChat
- *   Pay client its function never calls, each function's declaration in the registry (`ports`,
- *   `pdf`) is what the code in its bundle calls and carries, and the bundles run: a plain one and a PDF one (fonts from
- *   the build output's _fonts/) answer on the production adapters against the protocol fakes.
+ * - the build (once here, into a fresh temporary directory, as from a clean clone): one zip per
+ *   function holding only its bundle, the fonts layer, each within the platform's size limits;
+ *   requiring a bundle does no I/O, only the PDF functions carry pdf-lib and fontkit, no bundle
+ *   carries a Tencent Cloud or WeChat Pay client its function never calls, each function's
+ *   declaration in the registry (`ports`, `pdf`) is what the code in its bundle calls and carries,
+ *   and the bundles run: a plain one and a PDF one (fonts from the layer's folder) answer on the
+ *   production adapters against the protocol fakes.
  */
 import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import YAML from 'yaml';
-import { buildAll, DEPLOY_FIXED, DEPLOY_SETTINGS, NOT_DEPLOYED, renderServerlessYml, WATCH_IO_JS, type BundleReport } from '../../scripts/build';
+import { Cron } from 'croner';
+import { unzipSync } from 'fflate';
+import {
+  buildAll, cloudbaseConfig, DEPLOY_FIXED, DEPLOY_SETTINGS, FONTS_LAYER, FUNCTION_ROLE, functionEnvironment, NODE_TARGET, NOT_DEPLOYED, outputDirs, PAYMENT_SETTINGS,
+  renderCloudbaseRc, RUNTIME, sdkStandIn, WATCH_IO_JS, type BundleReport, type CloudBaseRc,
+} from '../../scripts/build';
 import { FUNCTIONS, PROVIDER_PORTS, type ProviderPort } from '../../shared/runtime/registry';
 import { loadConfig } from '../../shared/runtime/config';
 import { loadWechatPayConfig } from '../../shared/adapters/wechatpay/config';
+import { SMS_TEXTS } from '../../shared/messages/sms-texts';
+import messages from '../../config/messages.json';
 import { startEmulator } from '../../emulator/server';
 import { Client, iouForm, person, startCloudEmulation, tempDir } from '../support/emulator';
 
 const ROOT = path.resolve(__dirname, '..', '..');
-const REGENERATE = 'npm run build:serverless';
-const YML_TEXT = fs.readFileSync(path.join(ROOT, 'serverless.yml'), 'utf8');
-const yml = YAML.parse(YML_TEXT, { maxAliasCount: -1 }) as {
-  component: string;
-  inputs: {
-    src: { src: string };
-    runtime: string;
-    functions: Record<string, { name: string; handler: string; memorySize: number; timeout: number; environment: Array<{ key: string; value: string }> }>;
-    triggers: Array<{ type: string; function: string; parameters: Record<string, any> }>;
-  };
-};
+const REGENERATE = 'npm run build:deploy';
+const RC_TEXT = fs.readFileSync(path.join(ROOT, 'cloudbaserc.json'), 'utf8');
+const rc = JSON.parse(RC_TEXT) as CloudBaseRc;
+const byName = new Map(rc.functions.map((f) => [f.name, f]));
 const names = FUNCTIONS.map((f) => f.name).sort();
 
-describe('serverless.yml', () => {
+/** SCF's limits (cloud.tencent.com/document/product/583/11637, 配额限制). */
+const SCF = {
+  envBytes: 4 * 1024, // 环境变量: 4 KB per function, keys and values together
+  zipBytes: 50 * 1024 * 1024, // a code package uploaded directly (zip), and a layer: 50 MB
+  unzippedBytes: 500 * 1024 * 1024, // a function's code unzipped: 500 MB
+  layersPerFunction: 5,
+};
+/** The Node.js runtimes CloudBase offers today (CLI 2.12: 公测 24.11 and 22.21; 20.19 left upstream support on 2026-04-30). */
+const SUPPORTED_RUNTIMES = ['Nodejs24.11', 'Nodejs22.21'];
+
+describe('cloudbaserc.json', () => {
   test('is what the registry renders (else it is stale)', () => {
-    const verdict = YML_TEXT === renderServerlessYml() ? 'up to date' : `serverless.yml is stale: regenerate it with \`${REGENERATE}\` and commit it`;
+    const verdict = RC_TEXT === renderCloudbaseRc() ? 'up to date' : `cloudbaserc.json is stale: regenerate it with \`${REGENERATE}\` and commit it`;
     expect(verdict).toBe('up to date');
+    expect(fs.existsSync(path.join(ROOT, 'serverless.yml'))).toBe(false);
   });
 
-  test('functions/, the registry and serverless.yml name the same functions', () => {
+  test('functions/, the registry and cloudbaserc.json name the same functions, rooted at the build output', () => {
     const folders = fs.readdirSync(path.join(ROOT, 'functions')).filter((d) => fs.existsSync(path.join(ROOT, 'functions', d, 'index.ts'))).sort();
     expect(folders).toEqual(names);
-    expect(Object.keys(yml.inputs.functions).sort()).toEqual(names);
-    expect(yml.component).toBe('multi-scf');
-    expect(yml.inputs.src.src).toBe('./dist/functions');
-    expect(yml.inputs.runtime).toMatch(/^Nodejs20\./);
+    expect([...byName.keys()].sort()).toEqual(names);
+    expect(rc).toMatchObject({ version: '2.0', envId: '{{env.ESIGN_TCB_ENV}}', functionRoot: './dist/functions' });
   });
 
-  test.each(FUNCTIONS.map((f) => [f.name, f] as const))('%s: pinned name, handler in the build output, memory and timeout', (name, spec) => {
-    const fn = yml.inputs.functions[name]!;
-    expect(fn).toMatchObject({ name, handler: `${name}/index.main`, memorySize: spec.memoryMb, timeout: spec.timeoutS });
-    // SCF: 64 or 128–3072 MB in steps of 128; 1–900 s.
-    expect(fn.memorySize === 64 || (fn.memorySize % 128 === 0 && fn.memorySize >= 128 && fn.memorySize <= 3072)).toBe(true);
+  test('the runtime is a supported CloudBase Node.js one, and engines and the esbuild target are the same Node', () => {
+    expect(SUPPORTED_RUNTIMES).toContain(RUNTIME);
+    const version = /^Nodejs(\d+\.\d+)$/.exec(RUNTIME)![1]!;
+    expect(NODE_TARGET).toBe(`node${version}`);
+    const engines = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { engines: { node: string } }).engines.node;
+    expect(engines).toBe(`>=${version}`);
+    for (const f of rc.functions) expect([f.name, f.runtime]).toEqual([f.name, RUNTIME]);
+  });
+
+  test.each(FUNCTIONS.map((f) => [f.name, f] as const))('%s: its folder, handler, memory, timeout, role and layers', (name, spec) => {
+    const fn = byName.get(name)!;
+    expect(fn).toMatchObject({ name, dir: name, handler: 'index.main', memorySize: spec.memoryMb, timeout: spec.timeoutS, role: FUNCTION_ROLE, installDependency: false });
+    // SCF: 64 or 128–3072 MB in steps of 128; 1–900 s for event functions.
+    expect(fn.memorySize === 64 || (fn.memorySize! % 128 === 0 && fn.memorySize! >= 128 && fn.memorySize! <= 3072)).toBe(true);
     expect(fn.timeout).toBeGreaterThanOrEqual(1);
     expect(fn.timeout).toBeLessThanOrEqual(900);
+    expect(fn.layers ?? []).toEqual(spec.pdf ? [{ name: 'esign-fonts_{{env.ESIGN_TCB_ENV}}', version: 1 }] : []);
+    expect((fn.layers ?? []).length).toBeLessThanOrEqual(SCF.layersPerFunction);
   });
 
-  test('every timer has one timer trigger with its 7-field cron; nothing else has one', () => {
-    const timers = yml.inputs.triggers.filter((t) => t.type === 'timer');
-    const specs = FUNCTIONS.filter((f) => f.kind === 'timer');
-    expect(timers.map((t) => t.function).sort()).toEqual(specs.map((f) => f.name).sort());
+  test('every timer has one timer trigger with its 7-field cron; nothing else has a trigger', () => {
     const field = /^(\*|\d+(-\d+)?(,\d+(-\d+)?)*|(\*|\d+)\/\d+)$/;
     const ranges: Array<[number, number]> = [[0, 59], [0, 59], [0, 23], [1, 31], [1, 12], [0, 6], [1970, 2099]];
-    for (const spec of specs) {
-      const t = timers.find((x) => x.function === spec.name)!;
-      expect(t.parameters).toMatchObject({ name: spec.name, cronExpression: spec.schedule, enable: true });
-      const fields = String(t.parameters.cronExpression).split(' ');
+    for (const spec of FUNCTIONS) {
+      const triggers = byName.get(spec.name)!.triggers ?? [];
+      if (spec.kind !== 'timer') {
+        expect([spec.name, triggers]).toEqual([spec.name, []]);
+        continue;
+      }
+      expect(triggers).toEqual([{ name: spec.name, type: 'timer', config: spec.schedule }]);
+      const fields = triggers[0]!.config.split(' ');
       expect(fields).toHaveLength(7);
       fields.forEach((f, i) => {
         expect(f).toMatch(field);
@@ -83,28 +109,71 @@ describe('serverless.yml', () => {
           expect(n).toBeLessThanOrEqual(ranges[i]![1]);
         }
       });
+      expect(new Cron(triggers[0]!.config, { mode: '7-part', paused: true }).nextRun()).toBeInstanceOf(Date);
     }
   });
 
-  test('the payment webhook is on a public function URL; no other HTTP entry, no API gateway', () => {
-    const webhooks = FUNCTIONS.filter((f) => f.kind === 'webhook').map((f) => f.name);
-    expect(webhooks).toContain('payment-notify');
-    const http = yml.inputs.triggers.filter((t) => t.type === 'http');
-    expect(http.map((t) => t.function).sort()).toEqual(webhooks.sort());
-    for (const t of http) expect(t.parameters).toMatchObject({ qualifier: '$DEFAULT', authType: 'NONE', netConfig: { enableExtranet: true, enableIntranet: false } });
-    expect(yml.inputs.triggers.map((t) => t.type).filter((type) => type !== 'timer' && type !== 'http')).toEqual([]);
-  });
-
-  test('every function gets the same environment, by name only: no value is in the file', () => {
-    const expected = [...Object.keys(DEPLOY_FIXED), ...DEPLOY_SETTINGS];
-    for (const name of names) {
-      const env = yml.inputs.functions[name]!.environment;
-      expect(env.map((e) => e.key)).toEqual(expected);
-      for (const { key, value } of env) expect(value).toBe(DEPLOY_FIXED[key] ?? `\${env:${key}}`);
+  test('every function\'s environment is templates by name only: no value, no secret; payment settings only where payments are taken', () => {
+    for (const spec of FUNCTIONS) {
+      const env = byName.get(spec.name)!.envVariables as Record<string, string>;
+      expect(env).toEqual(functionEnvironment(spec));
+      for (const [key, value] of Object.entries(env)) expect([key, value]).toEqual([key, DEPLOY_FIXED[key] ?? `{{env.${key}}}`]);
+      expect([spec.name, Object.keys(env).some((k) => PAYMENT_SETTINGS.has(k))]).toEqual([spec.name, spec.ports.includes('payments')]);
     }
-    expect(Object.keys(NOT_DEPLOYED).filter((k) => expected.includes(k))).toEqual([]);
+    expect(Object.keys(NOT_DEPLOYED).filter((k) => (DEPLOY_SETTINGS as readonly string[]).includes(k))).toEqual([]);
     // Nothing that looks like a key, a certificate or a secret id anywhere in the file.
-    expect(YML_TEXT).not.toMatch(/BEGIN [A-Z ]*(KEY|CERTIFICATE)|AKID[0-9A-Za-z]{8,}|PUB_KEY_ID_\d/);
+    expect(RC_TEXT).not.toMatch(/BEGIN [A-Z ]*(KEY|CERTIFICATE)|AKID[0-9A-Za-z]{8,}|PUB_KEY_ID_\d/);
+    // And no setting that is a secret: those are read from SSM (shared/ports/secrets.ts).
+    const keys = new Set(rc.functions.flatMap((f) => Object.keys(f.envVariables ?? {})));
+    expect([...keys].filter((k) => /PRIVATE_KEY|APIV3|SECRET|ISSUING_KEY|PEPPER|HMAC/.test(k))).toEqual([]);
+  });
+
+  test('with realistic values, every function\'s environment is under SCF\'s 4 KB', () => {
+    const publicKeyPem = generateKeyPairSync('rsa', { modulusLength: 2048 }).publicKey.export({ type: 'spki', format: 'pem' }).toString();
+    const templateIds = (keys: string[], make: (i: number) => string) => JSON.stringify(Object.fromEntries(keys.map((k, i) => [k, make(i)])));
+    const realistic: Record<string, string> = {
+      ESIGN_PROVIDER: 'cloud',
+      ESIGN_TCB_ENV: 'esign-prod-4g8k2m1x9a7b3c5d',
+      ESIGN_TCB_STORAGE_BUCKET: '6573-esign-prod-4g8k2m1x9a7b3c5d-1314159265',
+      ESIGN_FACEID_RULE_ID: '1',
+      ESIGN_SMS_SDK_APP_ID: '1400987654',
+      ESIGN_SMS_SIGN_NAME: '深圳市某某科技有限公司',
+      ESIGN_SMS_TEMPLATE_IDS: templateIds(Object.keys(SMS_TEXTS), (i) => String(2_345_601 + i)),
+      ESIGN_WX_APPID: 'wx1234567890abcdef',
+      ESIGN_TSA_URL: 'https://tsa.example-timestamp.cn/tsa/rfc3161',
+      ESIGN_TSA_POLICY: '1.2.156.112558.1.1.3.2.1',
+      ESIGN_TSA_TIMEOUT_MS: '10000',
+      ESIGN_SSM_PREFIX: 'esign-prod-',
+      ESIGN_SSM_VERSION: 'v1',
+      ESIGN_WX_API_BASE_URL: 'https://api.weixin.qq.com',
+      ESIGN_WX_ENV_VERSION: 'release',
+      ESIGN_WX_SUBSCRIBE_TEMPLATE_IDS: templateIds(Object.keys(messages.subscribeTemplates), () => randomBytes(32).toString('base64url').slice(0, 43)),
+      ESIGN_SES_FROM: '电子签 <noreply@mail.esign-example.cn>',
+      ESIGN_SES_TEMPLATE_ID: '123456',
+      ESIGN_SES_REGION: 'ap-guangzhou',
+      ESIGN_SES_REPLY_TO: 'support@esign-example.cn',
+      ESIGN_SHARE_LINK_BASE: 'pages/share/index?token=',
+      ESIGN_TC_TIMEOUT_SECONDS: '5',
+      ESIGN_PAYMENT_RECONCILE_MINUTES: '15',
+      ESIGN_TIMER_BATCH: '200',
+      ESIGN_LOG_LEVEL: 'info',
+      WECHATPAY_MCHID: '1900012345',
+      WECHATPAY_APPID: 'wx1234567890abcdef',
+      WECHATPAY_MERCHANT_SERIAL_NO: '5157F09EFDC096DE15EBE81A47057A7232F1B8E1',
+      WECHATPAY_PUBLIC_KEY: publicKeyPem.replace(/\n/g, '\\n'),
+      WECHATPAY_PUBLIC_KEY_ID: 'PUB_KEY_ID_0119000123452025010100000000000001',
+      WECHATPAY_PLATFORM_CERTS: '',
+      WECHATPAY_NOTIFY_URL: 'https://esign-prod-4g8k2m1x9a7b3c5d-1314159265.ap-shanghai.app.tcloudbase.com/payment-notify',
+    };
+    const deployed = new Set(Object.keys(functionEnvironment(FUNCTIONS.find((f) => f.ports.includes('payments'))!)));
+    expect([...deployed].filter((k) => realistic[k] === undefined)).toEqual([]);
+    const sizes = FUNCTIONS.map((spec) => {
+      const env = functionEnvironment(spec);
+      return [spec.name, Object.keys(env).reduce((n, k) => n + Buffer.byteLength(k) + Buffer.byteLength(realistic[k]!), 0)] as const;
+    });
+    expect(sizes.filter(([, bytes]) => bytes > SCF.envBytes)).toEqual([]);
+    // The largest is a payment function's, and it keeps a margin for a platform certificate's serial or two more settings.
+    expect(Math.max(...sizes.map(([, b]) => b))).toBeLessThan(SCF.envBytes - 512);
   });
 });
 
@@ -162,10 +231,13 @@ describe('environment variables', () => {
 
   test('docs/DEPLOY.md lists every one, and the setup command\'s', () => {
     const doc = fs.readFileSync(path.join(ROOT, 'docs', 'DEPLOY.md'), 'utf8');
-    const all = new Set([...read, ...namesInSource('scripts/setup-cloudbase.ts'), 'STAGE']);
+    const all = new Set([...read, ...namesInSource('scripts/setup-cloudbase.ts')]);
     expect([...all].filter((n) => !doc.includes(`\`${n}\``)).sort()).toEqual([]);
     expect(doc).toContain('npm run setup:cloud');
     expect(doc).toContain(REGENERATE);
+    // The tool it names is the one this repository installs and whose file it writes.
+    expect(doc).toContain('npx tcb fn deploy --all');
+    expect(doc).not.toMatch(/serverless-cloud-framework|scf deploy|serverless\.yml/);
   });
 });
 
@@ -208,10 +280,63 @@ describe('the bundles', () => {
   const report = (name: string) => reports.find((r) => r.name === name)!;
   const carries = (name: string, pattern: RegExp) => report(name).inputs.some((i) => !i.startsWith('stub:') && pattern.test(i));
 
-  test('one per function, where serverless.yml says', () => {
+  test('one folder per function holding only its bundle, zipped alone within SCF\'s limits', () => {
     expect(reports.map((r) => r.name).sort()).toEqual(names);
-    for (const name of names) expect(fs.existsSync(path.join(out, yml.inputs.functions[name]!.handler.replace(/\.main$/, '.js')))).toBe(true);
-    if (reports.some((r) => r.pdf)) expect(fs.readdirSync(path.join(out, '_fonts')).sort()).toEqual(['NotoSerifSC_400Regular.ttf', 'NotoSerifSC_700Bold.ttf']);
+    const dirs = outputDirs(out);
+    for (const name of names) {
+      expect([name, fs.readdirSync(path.join(out, rc.functions.find((f) => f.name === name)!.dir))]).toEqual([name, ['index.js']]);
+      const zip = fs.readFileSync(path.join(dirs.zips, `${name}.zip`));
+      const files = unzipSync(zip);
+      expect([name, Object.keys(files)]).toEqual([name, ['index.js']]);
+      expect(Buffer.from(files['index.js']!).equals(fs.readFileSync(path.join(out, name, 'index.js')))).toBe(true);
+      expect(zip.length).toBeLessThan(SCF.zipBytes);
+      expect(files['index.js']!.length).toBeLessThan(SCF.unzippedBytes);
+      // A bundle is ~1–3 MB: 5 MB would mean something heavy slipped in (the fonts were 29 MB).
+      expect([name, zip.length < 5 * 1024 * 1024]).toEqual([name, true]);
+    }
+    expect(fs.readdirSync(dirs.zips).sort()).toEqual(names.map((n) => `${n}.zip`).sort());
+  });
+
+  test('no bundle carries lodash.set / lodash.unset 4.x (high advisory, no fix): their stand-ins set and unset paths and refuse prototype keys', () => {
+    for (const r of reports) expect([r.name, carries(r.name, /node_modules\/lodash\.(set|unset)\//)]).toEqual([r.name, false]);
+    const load = (name: string) => {
+      const module = { exports: undefined as unknown };
+      new Function('module', sdkStandIn(name)!)(module);
+      return module.exports as (...a: unknown[]) => unknown;
+    };
+    const set = load('lodash.set');
+    const unset = load('lodash.unset');
+    const doc: Record<string, any> = { a: { b: 1 } };
+    set(doc, 'a.c.d', 2);
+    set(doc, ['list', '0', 'x'], 3);
+    expect(doc).toEqual({ a: { b: 1, c: { d: 2 } }, list: [{ x: 3 }] });
+    expect(unset(doc, 'a.c.d')).toBe(true);
+    expect(doc.a).toEqual({ b: 1, c: {} });
+    set({}, '__proto__.polluted', 'yes');
+    set({}, ['constructor', 'prototype', 'polluted'], 'yes');
+    set({}, 'a[__proto__].polluted', 'yes');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    expect(unset({}, '__proto__.toString')).toBe(false);
+    expect(typeof ({} as object).toString).toBe('function');
+  });
+
+  test('the fonts are in one layer, which only the PDF functions attach; no bundle carries a font', () => {
+    const dirs = outputDirs(out);
+    const zip = fs.readFileSync(path.join(dirs.layers, `${FONTS_LAYER.name}.zip`));
+    const files = unzipSync(zip);
+    expect(Object.keys(files).sort()).toEqual(['fonts/NotoSerifSC_400Regular.ttf', 'fonts/NotoSerifSC_700Bold.ttf']);
+    expect(Object.values(files).every((f) => f.length > 1_000_000)).toBe(true);
+    expect(zip.length).toBeLessThan(SCF.zipBytes);
+    for (const r of reports) expect([r.name, r.inputs.some((i) => /\.(ttf|otf)$/.test(i)), r.bytes < 5 * 1024 * 1024]).toEqual([r.name, false, true]);
+    expect(rc.functions.filter((f) => f.layers?.length).map((f) => f.name).sort()).toEqual(reports.filter((r) => r.pdf).map((r) => r.name).sort());
+  });
+
+  test('as from a clean clone: every repository file a bundle is built from is tracked by git (dist/ is not)', () => {
+    const tracked = new Set(execFileSync('git', ['ls-files'], { cwd: ROOT, encoding: 'utf8', maxBuffer: 1 << 24 }).split('\n'));
+    const own = [...new Set(reports.flatMap((r) => r.inputs))].filter((i) => /^(shared|functions|schemas|config|templates)\//.test(i));
+    expect(own.length).toBeGreaterThan(100);
+    expect(own.filter((i) => !tracked.has(i))).toEqual([]);
+    expect([...tracked].filter((f) => f.startsWith('dist/'))).toEqual([]);
   });
 
   test('requiring a bundle exports main and does no I/O (fs, network, DNS, processes)', () => {

@@ -1,7 +1,8 @@
 /**
  * Issue 16 item 6, private by default: the security rules files deny every client-side read and
  * write, and the real setup command (manager-node → TCB API, against the local TCB management
- * server) applies them to every declared collection and to the storage bucket, on every run.
+ * server) applies them to every declared collection and to the storage bucket, on every run; and
+ * it gives the payment webhook, and only it, its public HTTP path.
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -35,6 +36,7 @@ test('a rules file that opens anything is refused before anything is applied', (
 
 test('the setup command applies them to every collection and to the bucket, and again on a second run', async () => {
   const first = await f.setup();
+  expect(first.httpPathsCreated).toEqual(['/payment-notify']);
   const expected = [...ALL_COLLECTIONS.map((c) => `collection:${c.name}`), 'storage'];
   expect(first.rulesApplied).toEqual(expected);
   expect([...f.tcb.rules.keys()].sort()).toEqual([...expected].sort());
@@ -43,4 +45,12 @@ test('the setup command applies them to every collection and to the bucket, and 
   f.tcb.rules.set('storage', { permission: 'READONLY', rule: null });
   expect((await f.setup()).rulesApplied).toEqual(expected);
   expect(f.tcb.rules.get('storage')).toEqual({ permission: 'CUSTOM', rule: { read: false, write: false } });
+});
+
+test('the payment webhook gets its public HTTP path, once, without CloudBase login (WeChat Pay signs instead); no other function gets one', async () => {
+  const before = new Map(f.tcb.httpAccess);
+  const again = await f.setup();
+  expect(again.httpPathsCreated).toEqual([]);
+  expect([...f.tcb.httpAccess]).toEqual([...before]);
+  expect([...f.tcb.httpAccess]).toEqual([['/payment-notify', { name: 'payment-notify', type: 1, auth: false }]]);
 });

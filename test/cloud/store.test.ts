@@ -36,7 +36,7 @@ describe('CloudBase store specifics', () => {
     }
     const unique = f.db.indexes('contracts').find((i) => i.name === 'share_token')!;
     expect(unique).toMatchObject({ unique: true, partial: { shareToken: { $type: expect.arrayContaining(['string']) } } });
-    expect(await f.setup()).toEqual({ created: [], indexesCreated: [], indexesDropped: [], rulesApplied: [...ALL_COLLECTIONS.map((c) => `collection:${c.name}`), 'storage'] });
+    expect(await f.setup()).toEqual({ created: [], indexesCreated: [], indexesDropped: [], rulesApplied: [...ALL_COLLECTIONS.map((c) => `collection:${c.name}`), 'storage'], httpPathsCreated: [] });
   });
 
   it('a commit is one transaction of single-document operations', async () => {

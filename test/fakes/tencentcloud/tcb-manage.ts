@@ -25,6 +25,8 @@ const customRule = (permission: unknown, rule: unknown): unknown => {
 export class TcbManageFake {
   /** Security rules as applied: `collection:<name>` or `storage` → {permission, rule}. */
   readonly rules = new Map<string, { permission: string; rule: unknown }>();
+  /** HTTP 访问服务 paths (CreateCloudBaseGWAPI): path → function name and whether CloudBase's own login is required. */
+  readonly httpAccess = new Map<string, { name: string; type: number; auth: boolean }>();
   constructor(private readonly envId: string, private readonly db: FakeDatabase, private readonly bucket: string) {}
 
   service(): ApiService {
@@ -36,6 +38,11 @@ export class TcbManageFake {
         if (e instanceof DbError) throw new ApiError(e.code, e.message);
         throw e;
       }
+    };
+    // The gateway actions name the environment as ServiceId.
+    const gateway = (fn: (p: Params) => Params) => (p: Params): Params => {
+      if (p.ServiceId !== this.envId) throw new ApiError('ResourceNotFound', `service ${String(p.ServiceId)} not found`);
+      return fn(p);
     };
     return {
       version: '2018-06-08',
@@ -64,6 +71,18 @@ export class TcbManageFake {
           if (p.Bucket !== this.bucket) throw new ApiError('ResourceNotFound', `bucket ${String(p.Bucket)} not found`);
           this.rules.set('storage', { permission: String(p.AclTag), rule: customRule(p.AclTag, p.Rule) });
           return {};
+        }),
+        // HTTP 访问服务: a public path bound to a function (Type 1), AuthSwitch 1 = CloudBase login required, 2 = open.
+        CreateCloudBaseGWAPI: gateway((p) => {
+          const path = String(p.Path ?? '');
+          if (!/^\/[a-z0-9-/]+$/.test(path)) throw new ApiError('InvalidParameter.Path', `bad path ${path}`);
+          if (this.httpAccess.has(path)) throw new ApiError('ResourceInUse.Path', `路径 ${path} 已存在`);
+          this.httpAccess.set(path, { name: String(p.Name), type: Number(p.Type), auth: p.AuthSwitch === 1 });
+          return { APIId: `api-${this.httpAccess.size}` };
+        }),
+        DescribeCloudBaseGWAPI: gateway((p) => {
+          const apis = [...this.httpAccess].filter(([path, a]) => (p.Path === undefined || p.Path === path) && (p.Name === undefined || p.Name === a.name));
+          return { APISet: apis.map(([path, a], i) => ({ ServiceId: this.envId, APIId: `api-${i + 1}`, Path: path, Type: a.type, Name: a.name, EnableAuth: a.auth })), Total: apis.length };
         }),
         CreateTable: wrap((p) => {
           this.db.createCollection(String(p.TableName));
