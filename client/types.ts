@@ -246559,6 +246559,20 @@ isBase64Encoded?: boolean
 }
 
 /**
+ * Operator only (issue 16 item 5): refund an order's payment for customer service. Refused to every mini-program caller.
+ */
+export interface PaymentRefundInput {
+/**
+ * The order (out_trade_no) whose payment goes back to the payer
+ */
+orderId: string
+/**
+ * Customer service's ticket reference, kept on the refund record (never sent anywhere)
+ */
+ticket?: string
+}
+
+/**
  * A2 更换手机号: the code sent to the new number, then a face check of the account's owner; the old number gets a security notice.
  */
 export interface PhoneChangeInput {
@@ -248020,6 +248034,7 @@ status: string
 [k: string]: unknown
 }
 pending: null
+refunds?: unknown[]
 reminders: {
 enabled: boolean
 [k: string]: unknown
@@ -253287,6 +253302,7 @@ export interface Inputs {
   'legal-service': LegalServiceInput;
   'notify-subscribe': NotifySubscribeInput;
   'payment-notify': PaymentNotifyInput;
+  'payment-refund': PaymentRefundInput;
   'phone-change': PhoneChangeInput;
   'precedents-list': PrecedentsListInput;
   'reminder-set': ReminderSetInput;

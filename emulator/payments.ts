@@ -45,6 +45,8 @@ const MODES: Record<string, NotificationOptions> = {
   forged: { forgeSignature: true },
   stale: { timestampOffsetSeconds: -600 },
   wrong_amount: { wrongAmount: true },
+  // The payer pays an order already paid once more (another transaction_id): refunded automatically.
+  second_payment: {},
 };
 
 interface ControlAnswer {
@@ -69,8 +71,10 @@ export const payControl = async (container: Container, sim: PaymentSimulator, or
     return { status: 409, body: { ok: false, error: { code: 'CONFLICT', message: '订单已关闭，无法支付 / the order is closed at WeChat Pay' } } };
   }
 
+  if (mode === 'second_payment' && sim.getOrder(order._id)?.tradeState !== 'SUCCESS') return refuse('订单尚未支付，不能再付一次 / pay it once first', 409);
   // Built once: every delivery carries the same bytes, as WeChat's redeliveries of one event do.
-  const notification = sim.buildNotification({ outTradeNo: order._id, amountFen: order.amountFen, payerOpenid: order.openid }, {}, options);
+  const notification =
+    mode === 'second_payment' ? sim.payAgain(order._id).notification : sim.buildNotification({ outTradeNo: order._id, amountFen: order.amountFen, payerOpenid: order.openid }, {}, options);
   const deliveries =
     mode === 'duplicate'
       ? await Promise.all(Array.from({ length: times }, () => sim.deliver(notification, webhookUrl)))
@@ -81,6 +85,24 @@ export const payControl = async (container: Container, sim: PaymentSimulator, or
         })();
   const after = await loadOrder(container, orderId);
   return { status: 200, body: { ok: true, orderId, mode, deliveries, order: { status: after?.status ?? null, applied: after?.applied ?? null } } };
+};
+
+/**
+ * WeChat Pay finishes a refund (POST /_emulator/refunds/<outRefundNo> {"status"?: SUCCESS|CLOSED|ABNORMAL,
+ * "mode"?: forged, "times"?: n}) and delivers its signed, encrypted 《退款结果通知》 to the webhook.
+ */
+export const refundControl = async (sim: PaymentSimulator, outRefundNo: string, input: unknown, webhookUrl: string): Promise<ControlAnswer> => {
+  const body = (input ?? {}) as { status?: unknown; mode?: unknown; times?: unknown };
+  const status = body.status === undefined ? 'SUCCESS' : String(body.status);
+  if (status !== 'SUCCESS' && status !== 'CLOSED' && status !== 'ABNORMAL') return refuse('status 须为 SUCCESS、CLOSED 或 ABNORMAL');
+  if (body.mode !== undefined && body.mode !== 'forged') return refuse('mode 须为 forged');
+  const times = body.times === undefined ? 1 : Number(body.times);
+  if (!Number.isInteger(times) || times < 1 || times > 50) return refuse('times 须为 1–50 的整数');
+  if (!sim.getRefund(outRefundNo)) return refuse('微信支付没有这笔退款 / no such refund at WeChat Pay', 404);
+  const notification = sim.buildRefundNotification(outRefundNo, status, body.mode === 'forged' ? { forgeSignature: true } : {});
+  const deliveries = [];
+  for (let i = 0; i < times; i++) deliveries.push(await sim.deliver(notification, webhookUrl));
+  return { status: 200, body: { ok: true, outRefundNo, deliveries, refund: sim.getRefund(outRefundNo) } };
 };
 
 export const couponControl = async (container: Container, input: unknown): Promise<ControlAnswer> => {

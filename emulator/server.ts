@@ -29,7 +29,7 @@ import type { LocalUrlLinkDoc } from '../shared/ports/wechat-protocol';
 import type { HttpAnswer } from '../shared/ports/operation';
 import { openApiDocument } from './openapi';
 import { consoleRoutes } from './console';
-import { WEBHOOK_PATH, couponControl, payControl, webhookEvent } from './payments';
+import { WEBHOOK_PATH, couponControl, payControl, refundControl, webhookEvent } from './payments';
 import { TIMER_TICK_MS, timerSchedule } from './timers';
 
 type Main = (event: unknown, context?: unknown) => Promise<Envelope>;
@@ -230,7 +230,7 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
         timers: 'POST /timers/<name>',
         outbox: ['GET /outbox/sms[?phone=13800000000]', 'GET /outbox/email[?to=a@example.com] (attachments at /outbox/email/<id>/<n>)'],
         webhooks: `POST ${WEBHOOK_PATH} (WeChat Pay notifications, verified as in the cloud)`,
-        controls: ['GET|POST /_emulator/clock {"advanceMinutes":n}', 'POST /_emulator/face/<bizToken> {"pass":true|false}', 'POST /_emulator/face-mode {"mode":"pass"|"fail"|"pending"}', 'POST /_emulator/soter/sign {"challenge","authMode"?:"fingerPrint"|"facial"} (x-openid) → wx.startSoterAuthentication\'s answer', 'POST /_emulator/pay/<orderId> {"mode"?:"duplicate"|"forged"|"stale"|"wrong_amount","times"?:n}', 'POST /_emulator/storage/upload?name=<file name> (raw body, x-openid) → {fileID}', 'POST /_emulator/coupons {"openid","campaign"}', 'POST /_emulator/faults {"sms":n,"email":n,"tsa":true|false}', 'GET /_emulator/outbox[?contractId=]'],
+        controls: ['GET|POST /_emulator/clock {"advanceMinutes":n}', 'POST /_emulator/face/<bizToken> {"pass":true|false}', 'POST /_emulator/face-mode {"mode":"pass"|"fail"|"pending"}', 'POST /_emulator/soter/sign {"challenge","authMode"?:"fingerPrint"|"facial"} (x-openid) → wx.startSoterAuthentication\'s answer', 'POST /_emulator/pay/<orderId> {"mode"?:"duplicate"|"forged"|"stale"|"wrong_amount"|"second_payment","times"?:n}', 'POST /_emulator/refunds/<outRefundNo> {"status"?:"SUCCESS"|"CLOSED"|"ABNORMAL","mode"?:"forged","times"?:n}', 'POST /operator/<name> (operator functions: payment-refund)', 'POST /_emulator/storage/upload?name=<file name> (raw body, x-openid) → {fileID}', 'POST /_emulator/coupons {"openid","campaign"}', 'POST /_emulator/faults {"sms":n,"email":n,"tsa":true|false}', 'GET /_emulator/outbox[?contractId=]'],
       });
     }
     if (p === WEBHOOK_PATH && req.method === 'POST') {
@@ -240,6 +240,11 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
       res.writeHead(answer.statusCode, answer.headers);
       res.end(answer.body);
       return;
+    }
+    const refundAt = /^\/_emulator\/refunds\/([A-Za-z0-9_|*@-]{1,64})$/.exec(p);
+    if (refundAt && req.method === 'POST') {
+      const r = await refundControl(simulator(), refundAt[1]!, await json(), `${baseUrl}${WEBHOOK_PATH}`);
+      return send(res, r.status, r.body);
     }
     const pay = /^\/_emulator\/pay\/([A-Za-z0-9_|*-]+)$/.exec(p);
     if (pay && req.method === 'POST') {
@@ -266,6 +271,8 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
     if (fn && req.method === 'POST') {
       const spec = functionSpec(fn[1]!);
       if (!spec || spec.kind === 'webhook') return send(res, 404, errorBody('NOT_FOUND', `没有名为 ${fn[1]} 的云函数 / no such function`));
+      // An operator's function is never the mini-program's (issue 16: refunds): refused by name, as in the cloud.
+      if (spec.kind === 'operator') return send(res, 403, errorBody('FORBIDDEN', '此操作仅限平台运营人员 / operator only: POST /operator/<name> locally'));
       const openid = (req.headers['x-openid'] as string | undefined)?.trim() || null;
       // A timer called by name is what a mini-program could do: the function itself refuses a caller
       // (FORBIDDEN, as in the cloud); with no caller at all it is refused here (timers run at /timers/<name>).
@@ -273,6 +280,14 @@ export const startEmulator = async (options: EmulatorOptions): Promise<Emulator>
       // Only [A-Za-z0-9_-]{1,64}: an openid names folders and rows, never a path (`../..` is refused here, and by the caller reader).
       if (openid !== null && !isSafeOpenid(openid)) return send(res, 400, errorBody('VALIDATION_FAILED', 'x-openid 只能由字母、数字、_ 和 - 组成，最长 64 位 / x-openid must be 1–64 of [A-Za-z0-9_-]'));
       const result = await invoke(spec.name, await json(), openid);
+      return send(res, result.ok ? 200 : ERRORS[result.error.code].status, result);
+    }
+    const operatorFn = /^\/operator\/([a-z0-9-]+)$/.exec(p);
+    if (operatorFn && req.method === 'POST') {
+      // The operator's console locally (the Tencent Cloud API under CAM in the cloud): no caller.
+      const spec = functionSpec(operatorFn[1]!);
+      if (!spec || spec.kind !== 'operator') return send(res, 404, errorBody('NOT_FOUND', `没有名为 ${operatorFn[1]} 的运营操作 / no such operator function`));
+      const result = await invoke(spec.name, await json(), null);
       return send(res, result.ok ? 200 : ERRORS[result.error.code].status, result);
     }
     const timer = /^\/timers\/([a-z0-9-]+)$/.exec(p);

@@ -24,11 +24,12 @@
  * - a second payment: the same transaction delivered again (webhook retries, the timer) is
  *   nothing to do, whichever of `pay` / `pay_unapplied` the late delivery computed; a payment with another transaction id for an order already paid is
  *   `pay_duplicate` — recorded for refund, the order's first payment stands.
- * - refund_pending → refunded (issue 16, WeChat Pay refunds): `refund` asks WeChat Pay to refund
- *   (automatic for a payment that did not apply or a duplicate; an operator's command otherwise);
- *   the refund notification or query says SUCCESS → refunded, shown to the payer; CLOSED or
- *   ABNORMAL → back to paid, the refund still due, for the operator. No code moves an order there
- *   yet. Refunds are of the whole order; partial refunds would need an amount on the record.
+ * - refund_pending → refunded: reserved. Refunds (issue 16) are records of their own, one per
+ *   payment, kept on the order (`order.refunds`, lifecycle/refund.ts, payments/refunds.ts) — an
+ *   order paid twice has one payment applied and one refunded, so the order's own status stays
+ *   `paid` and each refund carries its status. `recordRefundDue` now also records that refund and
+ *   its outbox job in the commit (payments/orders.ts markPaid, payments/settlement.ts). No code moves
+ *   an order to refund_pending or refunded.
  */
 import { stays, type RecordTable } from './records';
 

@@ -21,8 +21,9 @@
  *   (retryAt = null: left for the party to ask again). The paid request is never lost.
  *
  * `take_over` is the one case an email may go out twice (a crash between the email and marking
- * it sent); the outbox (message.ts) never retries an abandoned claim. Once report jobs go through
- * the outbox (issue 11 item 5, issue 16 item 4) this table moves under it.
+ * it sent); the outbox (message.ts) never retries an abandoned claim. Since issue 16 item 4 the
+ * first claim is the outbox's: the webhook writes a `report` job row in the commit that pays the
+ * order, and timer-outbox runs it (evidence/report-job.ts); this table still decides every claim.
  */
 import type { RecordTable, RetryPolicy } from './records';
 

@@ -36,8 +36,28 @@ const REFUSAL_OF: Record<SettleRefusal, NotificationRefusal> = {
  * with the same APIv3 key as a payment's; the refund it names must be one we recorded on its order,
  * for that payment and amount; its status then moves the refund by lifecycle/refund.ts, once.
  */
-const refundNotify = async (request: NotificationRequest, { deps, log }: Ctx): Promise<HttpAnswer> => {
-  const parsed = deps.payments.parseRefundNotification(request);
+/**
+ * A notification signed under a serial we do not hold is, most likely, WeChat Pay's new platform
+ * certificate of a rotation: download the certificates in force (at most once every few minutes
+ * per process, the adapter's limit) and check it once more. Still unknown → refused; WeChat retries.
+ */
+const withFreshKeys = async <T extends { ok: boolean; reason?: string }>(ctx: Ctx, parse: () => T): Promise<T> => {
+  const first = parse();
+  if (first.ok || first.reason !== 'unknown_serial') return first;
+  try {
+    const r = await ctx.deps.payments.refreshPlatformKeys();
+    if (r === null) return first;
+    ctx.log.info({ added: r.added, dropped: r.dropped }, 'platform certificates refreshed');
+  } catch (e) {
+    ctx.log.warn({ err: e instanceof Error ? e.message : String(e) }, 'platform certificates not refreshed');
+    return first;
+  }
+  return parse();
+};
+
+const refundNotify = async (request: NotificationRequest, ctx: Ctx): Promise<HttpAnswer> => {
+  const { deps, log } = ctx;
+  const parsed = await withFreshKeys(ctx, () => deps.payments.parseRefundNotification(request));
   if (!parsed.ok) {
     log.warn({ refused: parsed.reason, why: parsed.message }, 'refund notification refused');
     return deps.payments.notificationAnswer(parsed.reason);
@@ -57,7 +77,7 @@ export const paymentNotify: WebhookOperation = async (event, ctx): Promise<HttpA
   const { deps, log } = ctx;
   const request = { headers: event.headers, body: event.body, isBase64Encoded: event.isBase64Encoded === true };
   if (deps.payments.notificationKind(request) === 'refund') return refundNotify(request, ctx);
-  const parsed = deps.payments.parseNotification(request);
+  const parsed = await withFreshKeys(ctx, () => deps.payments.parseNotification(request));
   if (!parsed.ok) {
     log.warn({ refused: parsed.reason, why: parsed.message }, 'payment notification refused');
     return deps.payments.notificationAnswer(parsed.reason);

@@ -2,7 +2,7 @@ import type { TimerOutboxInput } from '../generated/schema-types';
 import type { Operation } from '../ports/operation';
 import { deliverDue, type OutboxRun } from '../messages/outbox';
 import { REPORT_JOBS } from '../evidence/report-job';
-import { runRefundJob } from '../payments/refunds';
+import { runRefundJob } from '../payments/refund-job';
 
 /** Upper bound on batches per run, so one run ends even while new messages keep arriving. */
 const MAX_BATCHES = 20;

@@ -11,7 +11,7 @@
  */
 import { AppError } from '../errors';
 import { applyRecord, decideRecord, newRecord, REFUND_TABLE, type RefundAction, type RefundStatus } from '../lifecycle';
-import type { JobOutcome, OutboxRow, RefundJob } from '../messages/outbox';
+import type { OutboxRow } from '../messages/outbox';
 import { jobAppend, refundJobRow } from '../messages/job-rows';
 import type { Deps } from '../ports/operation';
 import type { ProviderRefund, ProviderRefundStatus } from '../ports/payments';
@@ -130,19 +130,6 @@ export const applyRefundResult = async (deps: Deps, orderId: string, said: Provi
     }
   }
   throw new AppError('CONFLICT');
-};
-
-/** The outbox's runner for a refund job: ask WeChat Pay (same out_refund_no every time), record the answer. */
-export const runRefundJob = async (deps: Deps, job: RefundJob): Promise<JobOutcome> => {
-  const order = await deps.store.get<Order>(ORDERS, job.orderId);
-  const refund = order?.refunds?.find((r) => r.outRefundNo === job.outRefundNo);
-  if (!order || !refund) return { ok: false, code: 'REFUND_NOT_RECORDED', message: 'no such refund on the order', retryable: false };
-  if (refund.status !== 'requested') return { ok: true, providerId: refund.refundId };
-  // The payment's own amount: every payment of an order is for the order's amount.
-  const said = await deps.payments.refund({ outRefundNo: refund.outRefundNo, transactionId: refund.transactionId, amountFen: refund.amountFen, totalFen: order.amountFen, reason: refundReason(refund.cause) });
-  const r = await applyRefundResult(deps, order._id, said);
-  if (!r.ok) return { ok: false, code: `REFUND_${r.reason.toUpperCase()}`, message: 'WeChat Pay answered about another refund', retryable: false };
-  return { ok: true, providerId: said.refundId };
 };
 
 /** What the payer sees of an order's refunds. */

@@ -140,6 +140,12 @@ export interface Payments {
   notificationKind(request: NotificationRequest): 'refund' | 'transaction';
   /** Verifies a refund result notification like a payment one, decrypts and parses it. */
   parseRefundNotification(request: NotificationRequest): RefundNotificationCheck;
+  /**
+   * Downloads the provider's platform certificates in force (《下载平台证书》) and keeps them beside
+   * the configured keys, old and new during a rotation, dropping expired ones. null: refreshed
+   * moments ago in this process (at most one download per few minutes, whoever asks).
+   */
+  refreshPlatformKeys(): Promise<{ serials: string[]; added: string[]; dropped: string[] } | null>;
   /** The answer the provider expects to a notification: accepted, or refused for a reason. */
   notificationAnswer(outcome: 'accepted' | NotificationRefusal): HttpAnswer;
 }

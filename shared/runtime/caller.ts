@@ -34,6 +34,23 @@ export const cloudCaller = (context: unknown): Caller | null => {
 };
 
 /**
+ * Whether a CloudBase client SDK (mini-program, web, anonymous login) made this call: its context
+ * carries the caller's source or device (TCB_SOURCE, TCB_UUID, WX_OPENID). An invocation through
+ * the Tencent Cloud API (SCF Invoke, signed under CAM) or a trigger carries none of them.
+ */
+export const clientSdkCall = (context: unknown): boolean => {
+  if (!context || typeof context !== 'object') return false;
+  if ((context as EmulatorContext).emulatorCaller) return true;
+  try {
+    const tcb = require('@cloudbase/node-sdk') as typeof import('@cloudbase/node-sdk');
+    const wx = tcb.getCloudbaseContext(context as never) as unknown as Record<string, unknown>;
+    return ['TCB_SOURCE', 'TCB_UUID', 'WX_OPENID'].some((k) => typeof wx[k] === 'string' && (wx[k] as string).length > 0);
+  } catch {
+    return false;
+  }
+};
+
+/**
  * What an openid may look like: WeChat's are 28 characters of [A-Za-z0-9_-]; the emulator takes any
  * name of that alphabet up to 64 (alice, bob…). Anything else (`../..`, spaces, unicode) is no caller.
  */

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { AppError, ERRORS, isAppError, type ErrorCode } from '../errors';
 import { getContainer, type Container } from './container';
 import { type Deps } from '../ports/operation';
-import { IDENTITY_KEYS, cloudCaller, localCaller } from './caller';
+import { IDENTITY_KEYS, clientSdkCall, cloudCaller, localCaller } from './caller';
 import { type Caller } from '../ports/operation';
 import type { Operation } from '../ports/operation';
 import { functionSpec } from './registry';
@@ -46,6 +46,7 @@ const stripIdentityKeys = (event: unknown): unknown => {
 
 export const handle = <I, O>(name: string, schema: object, operation: Operation<I, O>) => {
   const timer = functionSpec(name)?.kind === 'timer';
+  const operator = functionSpec(name)?.kind === 'operator';
   return async function main(event: unknown, context?: unknown): Promise<Envelope<O>> {
     const requestId = requestIdOf(context);
     const started = process.hrtime.bigint();
@@ -58,6 +59,9 @@ export const handle = <I, O>(name: string, schema: object, operation: Operation<
       // A timer runs for the platform, never for a user: a mini-program calling it by name (its
       // context carries the caller's OPENID) is refused, so nobody can drive the batch jobs.
       if (timer && caller) throw new AppError('FORBIDDEN', '定时任务只由平台按计划触发');
+      // An operator's function (refunds) moves money: no user, and no client SDK call at all (a
+      // CloudBase client context says where it came from, TCB_SOURCE) — only the Tencent Cloud API under CAM.
+      if (operator && (caller || clientSdkCall(context))) throw new AppError('FORBIDDEN', '此操作仅限平台运营人员');
       // The cold start's secrets (SSM in the cloud): a refusal is a PROVIDER_ERROR, retried by the next call.
       await deps.prepare(name);
       const payload = stripIdentityKeys(event ?? {});

@@ -4,6 +4,9 @@
  *   call    — invoked by the mini-program (wx.cloud.callFunction / the emulator's POST /fn/<name>)
  *   timer   — SCF timer trigger, 7-field cron (second minute hour day month week year)
  *   webhook — HTTP trigger (payment notifications)
+ *   operator — for the platform's operators only (customer service's refunds): no trigger, and
+ *              refused to every mini-program or client-SDK caller; invoked through the Tencent
+ *              Cloud API under CAM (scripts/refund.ts), locally at POST /operator/<name>
  *
  * Each function also declares the provider ports it calls (`ports`) and whether it renders PDFs
  * (`pdf`): scripts/build.ts bundles a port's production client, and the fonts, only for the
@@ -16,7 +19,7 @@ export type ProviderPort = (typeof PROVIDER_PORTS)[number];
 
 export interface FunctionSpec {
   name: string;
-  kind: 'call' | 'timer' | 'webhook';
+  kind: 'call' | 'timer' | 'webhook' | 'operator';
   /** Timers: SCF cron, 7 fields, Asia/Shanghai. */
   schedule?: string;
   memoryMb: number;
@@ -103,11 +106,13 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   { name: 'timer-expire', kind: 'timer', schedule: '0 */10 * * * * *', memoryMb: 256, timeoutS: 300, summary: 'Expire contracts 30 days after initiation', ports: ['mailer', 'sms'], pdf: false },
   { name: 'timer-repayment-reminders', kind: 'timer', schedule: '0 0 9 * * * *', memoryMb: 256, timeoutS: 300, summary: 'One SMS per due instalment, 09:00 daily', ports: ['mailer', 'sms'], pdf: false },
   // M1: retries what the post-commit attempt could not deliver (backoff in lifecycle/message.ts).
-  { name: 'timer-outbox', kind: 'timer', schedule: '0 */1 * * * * *', memoryMb: 512, timeoutS: 120, summary: 'Deliver the outbox: retry SMS and email the provider failed with a retryable error; produce and email the paid evidence reports', ports: ['mailer', 'sms'], pdf: true },
+  { name: 'timer-outbox', kind: 'timer', schedule: '0 */1 * * * * *', memoryMb: 512, timeoutS: 120, summary: 'Deliver the outbox: retry SMS and email the provider failed with a retryable error; produce and email the paid evidence reports; ask WeChat Pay for the refunds recorded', ports: ['mailer', 'payments', 'sms'], pdf: true },
   // E2: the signed chain heads changed since the last run, in a Merkle tree whose root the TSA
   // timestamps. Every 5 minutes: a bundle can be downloaded that long after a contract's last act.
   { name: 'timer-anchor', kind: 'timer', schedule: '0 */5 * * * * *', memoryMb: 256, timeoutS: 120, summary: 'Anchor the changed event-chain heads: Merkle root timestamped by the TSA', ports: [], pdf: false },
   { name: 'timer-payment-reconcile', kind: 'timer', schedule: '0 */5 * * * * *', memoryMb: 256, timeoutS: 120, summary: 'Ask WeChat Pay about orders unpaid after N minutes: settle or close them', ports: ['mailer', 'payments', 'sms'], pdf: true },
+  // Customer service (issue 16 item 5): refunds a paid order's payment through WeChat Pay.
+  { name: 'payment-refund', kind: 'operator', memoryMb: 256, timeoutS: 15, summary: 'Operator only: refund a paid order\'s payment through WeChat Pay (customer service)', ports: ['mailer', 'payments', 'sms'], pdf: false },
   // WeChat Pay waits 5 s for the answer; the function must answer well within it.
   { name: 'payment-notify', kind: 'webhook', memoryMb: 256, timeoutS: 5, summary: 'WeChat Pay payment notification: verify, decrypt, check, mark paid once; the report goes through the outbox', ports: ['mailer', 'payments', 'sms'], pdf: false },
 ];

@@ -250,7 +250,7 @@ const PORT_CALLS: Record<ProviderPort, RegExp> = {
   face: /\bface\s*\.\s*(start|result)\s*\(/,
   sms: /\bsms\s*\.\s*send\s*\(/,
   mailer: /\bmailer\s*\.\s*send\s*\(/,
-  payments: /\bpayments\s*\.\s*(createOrder|queryOrder|closeOrder|notificationKeys|parseNotification|notificationAnswer)\s*\(/,
+  payments: /\bpayments\s*\.\s*(createOrder|queryOrder|closeOrder|refund|refreshPlatformKeys|notificationKeys|notificationKind|parseNotification|parseRefundNotification|notificationAnswer)\s*\(/,
 };
 const DESTRUCTURED = /\{([^{}]*)\}\s*=\s*[\w.]*\bdeps\b/g;
 const portsCalledIn = (sources: string[]): ProviderPort[] => {

@@ -24,6 +24,7 @@ import { REMINDER_TABLE } from '../../shared/lifecycle/reminder';
 import { EXTENSION_TABLE, REPAYMENT_TABLE } from '../../shared/lifecycle/repayment';
 import { MESSAGE_RETRY, MESSAGE_TABLE } from '../../shared/lifecycle/message';
 import { CONTRACT_PAYMENT_TABLE } from '../../shared/lifecycle/contract-payment';
+import { REFUND_TABLE } from '../../shared/lifecycle/refund';
 
 type AnyTable = RecordTable<string, string, string>;
 
@@ -192,6 +193,19 @@ const CASES: Case[] = [
       'refund_pending:refund_failed→paid',
     ],
     terminalExceptions: ['refunded:pay', 'refunded:pay_unapplied', 'refunded:pay_duplicate', 'refunded:close', 'refunded:refund_succeeded'],
+  },
+  {
+    name: 'F2 refunds (refund.ts, issue 16)',
+    table: REFUND_TABLE as AnyTable,
+    initial: 'requested',
+    states: ['requested', 'processing', 'succeeded', 'closed', 'abnormal'],
+    moves: [
+      'requested:accept→processing [recordRefundId]', 'processing:accept→=', 'succeeded:accept→=', 'closed:accept→=', 'abnormal:accept→=',
+      'requested:succeed→succeeded [recordRefundId,recordSuccess]', 'processing:succeed→succeeded [recordRefundId,recordSuccess]', 'succeeded:succeed→=',
+      'requested:close→closed [recordRefundId,alarm]', 'processing:close→closed [recordRefundId,alarm]', 'closed:close→=',
+      'requested:abnormal→abnormal [recordRefundId,alarm]', 'processing:abnormal→abnormal [recordRefundId,alarm]', 'abnormal:abnormal→=',
+    ],
+    terminalExceptions: ['succeeded:accept', 'closed:accept', 'abnormal:accept', 'succeeded:succeed', 'closed:close', 'abnormal:abnormal'],
   },
   {
     name: 'C9 evidence-report delivery (report-order.ts)',

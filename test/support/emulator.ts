@@ -73,7 +73,7 @@ export class Client {
    * notification to the real webhook (POST /_emulator/pay/<orderId>); `mode` sends a duplicate
    * burst, a forged signature, a stale timestamp or a wrong amount instead.
    */
-  async payOrder(orderId: string, options: { mode?: 'duplicate' | 'forged' | 'stale' | 'wrong_amount'; times?: number } = {}): Promise<{ status: number; json: any }> {
+  async payOrder(orderId: string, options: { mode?: 'duplicate' | 'forged' | 'stale' | 'wrong_amount' | 'second_payment'; times?: number } = {}): Promise<{ status: number; json: any }> {
     return this.raw('POST', `/_emulator/pay/${orderId}`, options);
   }
 

@@ -106,6 +106,10 @@ export class LocalWechatPay implements Payments {
     return parsePaymentNotification(request, this.notificationKeys(), this.clock);
   }
 
+  async refreshPlatformKeys(): Promise<{ serials: string[]; added: string[]; dropped: string[] } | null> {
+    return (await this.client()).refreshPlatformKeys();
+  }
+
   async refund(input: RefundInput): Promise<ProviderRefund> {
     return (await this.client()).refund(input);
   }

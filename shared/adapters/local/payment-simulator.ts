@@ -111,6 +111,8 @@ export interface NotificationOptions {
   tamperCiphertext?: boolean;
   /** Send this Wechatpay-Serial instead of the simulator's key id. */
   serial?: string;
+  /** Sign with this key (a platform certificate's, with its `serial`) instead of the WeChat Pay public key's. */
+  signingKey?: KeyObject;
 }
 
 export interface SimulatedNotification {
@@ -174,6 +176,10 @@ export class PaymentSimulator {
   readonly #payments = new Map<string, { outTradeNo: string; amountFen: number }>();
   readonly #refunds = new Map<string, SimRefund>();
   readonly #faults: SimFault[] = [];
+  /** Platform certificates served at GET /v3/certificates (《下载平台证书》), in force and during a rotation. */
+  readonly #certificates: Array<{ serialNo: string; certificatePem: string; effectiveTime: string; expireTime: string }> = [];
+  /** When set, answers are signed with this platform certificate's key (certificate mode) instead of the public key. */
+  #answerSigner: { serial: string; key: KeyObject } | undefined;
 
   constructor(options: PaymentSimulatorOptions) {
     this.mchid = options.mchid;
@@ -359,19 +365,35 @@ export class PaymentSimulator {
     return this.signNotification(this.#envelope(`REFUND.${r.status}`, summary, 'refund', resource, options.tamperCiphertext === true), options);
   }
 
+  /** A platform certificate in force from now on (a rotation adds the new one beside the old). */
+  addPlatformCertificate(c: { serialNo: string; certificatePem: string; effectiveTime: string; expireTime: string }): void {
+    this.#certificates.push({ ...c, serialNo: c.serialNo.toUpperCase() });
+  }
+
+  /** The end of a rotation: the old certificate is no longer served. */
+  removePlatformCertificate(serialNo: string): void {
+    const i = this.#certificates.findIndex((c) => c.serialNo === serialNo.toUpperCase());
+    if (i >= 0) this.#certificates.splice(i, 1);
+  }
+
+  /** Sign answers with a platform certificate's key (certificate mode), or again with the public key (undefined). */
+  signAnswersWith(signer: { serial: string; key: KeyObject } | undefined): void {
+    this.#answerSigner = signer;
+  }
+
   /**
    * Wraps any body in notification headers signed the way WeChat Pay signs them (lets tests send
    * a correctly signed but malformed body).
    */
   signNotification(
     body: string,
-    options: Pick<NotificationOptions, 'forgeSignature' | 'timestampOffsetSeconds' | 'base64Body' | 'serial'> = {},
+    options: Pick<NotificationOptions, 'forgeSignature' | 'timestampOffsetSeconds' | 'base64Body' | 'serial' | 'signingKey'> = {},
   ): SimulatedNotification {
     const timestamp = String(Math.floor(this.#clock.now().getTime() / 1000) + (options.timestampOffsetSeconds ?? 0));
     const nonce = randomBytes(16).toString('hex');
     const key = options.forgeSignature
       ? generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey
-      : this.#platformPrivateKey;
+      : options.signingKey ?? this.#platformPrivateKey;
     const signature = sign('sha256', Buffer.from(`${timestamp}\n${nonce}\n${body}\n`, 'utf8'), key).toString('base64');
     return {
       headers: {
@@ -430,6 +452,7 @@ export class PaymentSimulator {
     const byOutTradeNo = /^\/v3\/pay\/transactions\/out-trade-no\/([^/]+)(\/close)?$/.exec(pathname);
     if (method === 'POST' && pathname === '/v3/pay/transactions/jsapi') return this.#jsapi(res, body, fault);
     if (method === 'POST' && pathname === '/v3/refund/domestic/refunds') return this.#refund(res, body, fault);
+    if (method === 'GET' && pathname === '/v3/certificates') return this.#certificatesAnswer(res, fault);
     if (byOutTradeNo !== null) {
       const outTradeNo = decodeURIComponent(byOutTradeNo[1] ?? '');
       if (method === 'GET' && byOutTradeNo[2] === undefined)
@@ -629,6 +652,18 @@ export class PaymentSimulator {
     }, fault);
   }
 
+  /** 《下载平台证书》: every certificate in force, each sealed with the APIv3 key (associated_data "certificate"). */
+  #certificatesAnswer(res: ServerResponse, fault: SimFault | undefined): void {
+    const data = this.#certificates.map((c) => {
+      const nonce = randomAlnum(12);
+      const cipher = createCipheriv('aes-256-gcm', Buffer.from(this.apiV3Key, 'utf8'), Buffer.from(nonce, 'utf8'));
+      cipher.setAAD(Buffer.from('certificate', 'utf8'));
+      const sealed = Buffer.concat([cipher.update(c.certificatePem, 'utf8'), cipher.final(), cipher.getAuthTag()]);
+      return { serial_no: c.serialNo, effective_time: c.effectiveTime, expire_time: c.expireTime, encrypt_certificate: { algorithm: 'AEAD_AES_256_GCM', nonce, associated_data: 'certificate', ciphertext: sealed.toString('base64') } };
+    });
+    return this.#answer(res, 200, { data }, fault);
+  }
+
   /** Sends a signed answer (《签名验证》: WeChat signs `timestamp\nnonce\nbody\n`). */
   #answer(res: ServerResponse, status: number, payload: unknown, fault?: SimFault): void {
     let body = payload === undefined ? '' : JSON.stringify(payload);
@@ -638,7 +673,7 @@ export class PaymentSimulator {
     let signature = sign(
       'sha256',
       Buffer.from(`${timestamp}\n${nonce}\n${body}\n`, 'utf8'),
-      this.#platformPrivateKey,
+      this.#answerSigner?.key ?? this.#platformPrivateKey,
     ).toString('base64');
     if (fault?.kind === 'tamper_response_body' && body.length > 0)
       body = body.replace(/[0-9a-z]/, (c) => (c === '1' ? '2' : '1'));
@@ -651,7 +686,7 @@ export class PaymentSimulator {
       'Request-ID': randomBytes(20).toString('hex').toUpperCase(),
       'Wechatpay-Nonce': nonce,
       'Wechatpay-Timestamp': timestamp,
-      'Wechatpay-Serial': this.publicKeyId,
+      'Wechatpay-Serial': this.#answerSigner?.serial ?? this.publicKeyId,
       'Wechatpay-Signature-Type': AUTH_SCHEMA,
     };
     if (fault?.kind !== 'unsigned_response') headers['Wechatpay-Signature'] = signature;

@@ -30,6 +30,8 @@ import {
 import { HEADER, verifyWechatPaySignature } from './response-verify';
 import { parseTransaction, type Transaction } from './transaction';
 import { parseRefund, type Refund } from './refund';
+import { parseCertificates, type PlatformCertificate } from './certificates';
+import type { KeyObject } from 'node:crypto';
 
 export interface JsapiOrderInput {
   /** out_trade_no: 6–32 characters of [A-Za-z0-9_-|*], unique per merchant (《小程序下单》). */
@@ -176,8 +178,31 @@ export class WechatPayClient {
     return parsed.refund;
   }
 
-  /** Signs, sends, maps errors, and verifies the signature of any 2xx answer. */
-  private async send(method: 'GET' | 'POST', pathAndQuery: string, body: string): Promise<RawResponse> {
+  /**
+   * 《下载平台证书》 GET /v3/certificates: the certificates in force, decrypted with the APIv3 key and
+   * checked (certificates.ts). The answer may be signed by a certificate we do not hold yet (the
+   * new one of a rotation): it is verified with the keys we hold plus the ones it carries, which
+   * the APIv3 key's AEAD has already shown to be WeChat Pay's.
+   */
+  async downloadCertificates(): Promise<PlatformCertificate[]> {
+    let certificates: PlatformCertificate[] = [];
+    await this.send('GET', '/v3/certificates', '', (bytes) => {
+      let json: unknown;
+      try {
+        json = JSON.parse(bytes.toString('utf8'));
+      } catch {
+        throw new WechatPayError('malformed_response', 'WeChat Pay answer unreadable: certificates answer is not JSON');
+      }
+      const parsed = parseCertificates(json, this.config.apiV3Key);
+      if (!parsed.ok) throw new WechatPayError('malformed_response', `WeChat Pay answer unreadable: ${parsed.message}`);
+      certificates = parsed.certificates;
+      return new Map(certificates.map((c) => [c.serialNo, c.publicKey]));
+    });
+    return certificates;
+  }
+
+  /** Signs, sends, maps errors, and verifies the signature of any 2xx answer (also with `carried` keys, for /v3/certificates). */
+  private async send(method: 'GET' | 'POST', pathAndQuery: string, body: string, carried?: (body: Buffer) => ReadonlyMap<string, KeyObject>): Promise<RawResponse> {
     const url = new URL(this.config.baseUrl + pathAndQuery);
     const authorization = buildAuthorization({
       mchid: this.config.mchid,
@@ -242,7 +267,7 @@ export class WechatPayClient {
     const verified = verifyWechatPaySignature({
       headers: res.headers,
       body: res.body,
-      platformKeys: this.config.platformKeys,
+      platformKeys: carried ? new Map([...this.config.platformKeys, ...carried(res.body)]) : this.config.platformKeys,
       now: this.clock.now(),
     });
     if (!verified.ok) {

@@ -10,6 +10,10 @@ import type { Clock } from '../../ports/clock';
 import type { HttpAnswer } from '../../ports/operation';
 import type { CreateOrderInput, CreatedOrder, NotificationCheck, NotificationKeys, NotificationRefusal, NotificationRequest, Payments, ProviderRefund, ProviderTransaction, RefundInput, RefundNotificationCheck } from '../../ports/payments';
 import { WechatPayClient } from './client';
+import { PlatformKeyRing } from './certificates';
+
+/** At most one certificate download per process this often (an unknown serial asks for one). */
+const REFRESH_EVERY_MS = 5 * 60_000;
 import type { WechatPayConfig } from './config';
 import { isWechatPayError } from './errors';
 import { notificationAccepted, notificationKind, notificationRefused, parsePaymentNotification, parseRefundNotification } from './notification';
@@ -20,9 +24,24 @@ export class WechatPayPayments implements Payments {
   private readonly client: WechatPayClient;
   private readonly clock: Clock;
 
-  constructor(private readonly config: WechatPayConfig, options: { clock?: Clock; fetch?: typeof fetch } = {}) {
-    this.client = new WechatPayClient({ config, ...options });
+  private readonly config: WechatPayConfig;
+  private readonly keyRing: PlatformKeyRing;
+  private lastRefresh = Number.NEGATIVE_INFINITY;
+
+  constructor(config: WechatPayConfig, options: { clock?: Clock; fetch?: typeof fetch } = {}) {
+    // One key ring for answers and notifications alike: a refresh serves both at once.
+    this.keyRing = new PlatformKeyRing(config.platformKeys);
+    this.config = { ...config, platformKeys: this.keyRing };
+    this.client = new WechatPayClient({ ...options, config: this.config });
     this.clock = options.clock ?? { now: () => new Date() };
+  }
+
+  async refreshPlatformKeys(): Promise<{ serials: string[]; added: string[]; dropped: string[] } | null> {
+    const now = this.clock.now();
+    if (now.getTime() - this.lastRefresh < REFRESH_EVERY_MS) return null;
+    this.lastRefresh = now.getTime();
+    const certificates = await this.client.downloadCertificates();
+    return { serials: certificates.map((c) => c.serialNo), ...this.keyRing.merge(certificates, now) };
   }
 
   async createOrder(input: CreateOrderInput): Promise<CreatedOrder> {
