@@ -14,8 +14,6 @@ import { createHash, KeyObject, sign as cryptoSign, verify as cryptoVerify, X509
 import { AsnProp, AsnPropTypes, AsnType, AsnTypeTypes, OctetString } from '@peculiar/asn1-schema';
 import {
   Attribute,
-  CertificateChoices,
-  CertificateSet,
   CMSVersion,
   ContentInfo,
   DigestAlgorithmIdentifier,
@@ -110,9 +108,6 @@ export const buildCmsSignedData = (req: CmsSignRequest): Buffer => {
     signatureAlgorithm: cmsSignatureAlgorithm(req.privateKey),
     signature: new OctetString(signature),
   });
-  const certificates = sortForSet(
-    [req.signerCertDer, ...req.chainDers].map((der) => new CertificateChoices({ certificate: parseShared(der, Certificate, 'certificate') })),
-  );
   const signedData = new SignedData({
     // RFC 5652 §5.1: version 3 when the content is not id-data (a TSTInfo), else 1.
     version: contentType === OID.data ? CMSVersion.v1 : CMSVersion.v3,
@@ -121,10 +116,51 @@ export const buildCmsSignedData = (req: CmsSignRequest): Buffer => {
       eContentType: contentType,
       ...(req.eContent ? { eContent: new EncapsulatedContent({ single: new OctetString(req.eContent.der) }) } : {}),
     }),
-    certificates: new CertificateSet(certificates),
     signerInfos: new SignerInfos([signerInfo]),
   });
-  return encode(new ContentInfo({ contentType: OID.signedData, content: toArrayBuffer(encode(signedData)) }));
+  // The certificates go in as the DER they are (checked here to be certificates), not parsed into
+  // schema objects and encoded again, twice, on every signature (issue 17).
+  const certDers = [req.signerCertDer, ...req.chainDers].map((der) => {
+    parseShared(der, Certificate, 'certificate');
+    return Buffer.from(der.buffer, der.byteOffset, der.byteLength);
+  });
+  const withCertificates = insertCertificateSet(encode(signedData), certDers);
+  return encode(new ContentInfo({ contentType: OID.signedData, content: toArrayBuffer(withCertificates) }));
+};
+
+/** A DER header at `at`: where the content starts and how long it is (definite lengths only: this is our own DER). */
+const derHeader = (b: Buffer, at: number): { contentAt: number; length: number } => {
+  const first = b[at + 1]!;
+  if (first < 0x80) return { contentAt: at + 2, length: first };
+  const n = first & 0x7f;
+  let length = 0;
+  for (let i = 0; i < n; i++) length = length * 256 + b[at + 2 + i]!;
+  return { contentAt: at + 2 + n, length };
+};
+
+const derLength = (n: number): Buffer => {
+  if (n < 0x80) return Buffer.from([n]);
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+};
+
+/**
+ * SignedData ::= SEQUENCE { version, digestAlgorithms, encapContentInfo, certificates [0] IMPLICIT
+ * CertificateSet OPTIONAL, crls [1] OPTIONAL, signerInfos }: the certificate set, its elements in
+ * DER order (a SET OF sorts by encoding), inserted after the third element of a SignedData
+ * encoded without one.
+ */
+const insertCertificateSet = (signedData: Buffer, certDers: Buffer[]): Buffer => {
+  const outer = derHeader(signedData, 0);
+  let at = outer.contentAt;
+  for (let i = 0; i < 3; i++) {
+    const h = derHeader(signedData, at);
+    at = h.contentAt + h.length;
+  }
+  const set = Buffer.concat([...certDers].sort(Buffer.compare));
+  const content = Buffer.concat([signedData.subarray(outer.contentAt, at), Buffer.from([0xa0]), derLength(set.length), set, signedData.subarray(at, outer.contentAt + outer.length)]);
+  return Buffer.concat([Buffer.from([0x30]), derLength(content.length), content]);
 };
 
 /**

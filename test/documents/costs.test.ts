@@ -83,3 +83,18 @@ test('issue 17: a just-issued certificate signs with its own key object and DER;
     reason: '签署借条', signingTime, appearance: { kind: 'vector', drawing: createPersonalSeal('张三') },
   })).rejects.toThrow(/does not match/);
 });
+
+test('issue 17: the CMS carries the certificates as the DER they are, in DER SET order, and is strict DER throughout', async () => {
+  const { ContentInfo, SignedData } = await import('@peculiar/asn1-cms');
+  const { encode, parseStrict } = await import('../../shared/documents/asn1');
+  const { buildCmsSignedData } = await import('../../shared/documents/cms');
+  const { ca } = newCa();
+  const cert = issueSignerCertificate(ca, { name: '张三', identifier: deriveSignerIdentifier('s', '11010519491231002X'), signingTime: new Date() });
+  const chain = cert.chainPems.map((p) => Buffer.from(p.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'));
+  const cms = buildCmsSignedData({ contentDigest: createHash('sha256').update('x').digest(), signerCertDer: cert.certDer, chainDers: chain, privateKey: cert.privateKey, signingTime: new Date(), includeSigningTime: false });
+  const info = parseStrict(cms, ContentInfo, 'ContentInfo'); // re-encodes and compares: strict DER
+  const sd = parseStrict(Buffer.from(info.content), SignedData, 'SignedData');
+  const embedded = (sd.certificates ?? []).map((c) => encode(c.certificate));
+  expect(embedded).toEqual([cert.certDer, ...chain].sort(Buffer.compare));
+  expect(sd.signerInfos).toHaveLength(1);
+});
