@@ -30,7 +30,7 @@ import {
 import { Certificate, GeneralName, GeneralNames, Name, Time } from '@peculiar/asn1-x509';
 import { AnySet, encode, EssCertIdV2, IssuerSerial, parseShared, parseStrict, SigningCertificateV2, sortForSet, toArrayBuffer } from './asn1';
 import { HASH_BY_OID, HASH_LENGTH, HashName, OID, OID_BY_HASH } from './oids';
-import { parseCertificate, signatureAlgorithmFor } from './x509';
+import { certificateIssuerSerial, parseCertificate, signatureAlgorithmFor } from './x509';
 
 export interface CmsSignRequest {
   /** Digest of the signed content: the PDF byte ranges (detached), or the eContent. */
@@ -56,7 +56,7 @@ const attribute = (type: string, ...values: Buffer[]) =>
 
 /** ESS signingCertificateV2: binds the signer certificate (hash + issuer/serial) into the signature. */
 const signingCertificateV2 = (certDer: Buffer): Buffer => {
-  const cert = parseCertificate(certDer);
+  const cert = certificateIssuerSerial(certDer);
   return encode(
     new SigningCertificateV2({
       certs: [
@@ -83,7 +83,7 @@ const cmsSignatureAlgorithm = (key: KeyObject): SignatureAlgorithmIdentifier =>
 export const buildCmsSignedData = (req: CmsSignRequest): Buffer => {
   const hash = req.digestAlgorithm ?? 'sha256';
   if (hash !== 'sha256' && req.privateKey.asymmetricKeyType === 'ec') throw new Error('EC signatures here are ecdsa-with-SHA256 only');
-  const cert = parseCertificate(req.signerCertDer);
+  const cert = certificateIssuerSerial(req.signerCertDer);
   const contentType = req.eContent?.type ?? OID.data;
   const attrs = sortForSet([
     attribute(OID.contentType, encode(new ObjectIdentifierValue(contentType))),

@@ -98,3 +98,17 @@ test('issue 17: the CMS carries the certificates as the DER they are, in DER SET
   expect(embedded).toEqual([cert.certDer, ...chain].sort(Buffer.compare));
   expect(sd.signerInfos).toHaveLength(1);
 });
+
+test('issue 17: a just-issued certificate\'s description, issuer and serial (kept from its build) are exactly what parsing it gives', async () => {
+  const { describeCertificate, parseCertificate, certificateIssuerSerial } = await import('../../shared/documents/x509');
+  const { ca } = newCa();
+  for (const name of ['张三', '欧阳娜娜', 'Zhang San', '阿依古丽·买买提']) {
+    const cert = issueSignerCertificate(ca, { name, identifier: deriveSignerIdentifier('s', `${name}-id`), signingTime: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678)) });
+    const copy = Buffer.from(cert.certDer); // another Buffer: nothing remembered, parsed afresh
+    expect(cert.info).toEqual(describeCertificate(copy));
+    expect(describeCertificate(cert.certDer)).toEqual(describeCertificate(copy));
+    const parsed = parseCertificate(copy);
+    expect(certificateIssuerSerial(cert.certDer)).toEqual({ issuerNameDer: parsed.issuerNameDer, serialNumber: parsed.serialNumber });
+    expect(() => new (require('node:crypto').X509Certificate)(cert.certDer)).not.toThrow();
+  }
+});
