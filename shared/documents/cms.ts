@@ -30,7 +30,7 @@ import {
 import { Certificate, GeneralName, GeneralNames, Name, Time } from '@peculiar/asn1-x509';
 import { AnySet, encode, EssCertIdV2, IssuerSerial, parseShared, parseStrict, SigningCertificateV2, sortForSet, toArrayBuffer } from './asn1';
 import { HASH_BY_OID, HASH_LENGTH, HashName, OID, OID_BY_HASH } from './oids';
-import { certificateIssuerSerial, parseCertificate, signatureAlgorithmFor } from './x509';
+import { certificateIssuerSerial, parseCertificate, signatureAlgorithmFor, wasBuiltHere } from './x509';
 
 export interface CmsSignRequest {
   /** Digest of the signed content: the PDF byte ranges (detached), or the eContent. */
@@ -80,62 +80,55 @@ const cmsSignatureAlgorithm = (key: KeyObject): SignatureAlgorithmIdentifier =>
     key.asymmetricKeyType === 'rsa' ? { algorithm: OID.rsaEncryption, parameters: null } : signatureAlgorithmFor(key),
   );
 
+/**
+ * CMS SignedData (RFC 5652) with one signer. The small values (attributes, algorithm identifiers,
+ * OIDs) are encoded through the schema library; the structure around them is assembled here from
+ * those encodings — the certificates as the DER they are — so nothing is encoded twice (the
+ * schema encoder was most of a signature's time, issue 17). costs.test.ts checks the bytes
+ * against the same SignedData encoded wholly through the schema.
+ */
 export const buildCmsSignedData = (req: CmsSignRequest): Buffer => {
   const hash = req.digestAlgorithm ?? 'sha256';
   if (hash !== 'sha256' && req.privateKey.asymmetricKeyType === 'ec') throw new Error('EC signatures here are ecdsa-with-SHA256 only');
   const cert = certificateIssuerSerial(req.signerCertDer);
   const contentType = req.eContent?.type ?? OID.data;
-  const attrs = sortForSet([
-    attribute(OID.contentType, encode(new ObjectIdentifierValue(contentType))),
+  // The signature covers the attributes encoded as a DER SET (tag 0x31, elements in DER order); in
+  // the SignerInfo the same content sits under the [0] IMPLICIT tag.
+  const attrs = [
+    attribute(OID.contentType, oidDer(contentType)),
     ...(req.includeSigningTime ? [attribute(OID.signingTime, encodeTime(req.signingTime))] : []),
-    attribute(OID.messageDigest, encode(new OctetString(req.contentDigest))),
+    attribute(OID.messageDigest, tlv(0x04, req.contentDigest)),
     attribute(OID.signingCertificateV2, signingCertificateV2(req.signerCertDer)),
-  ]);
-  // The signature covers the attributes encoded as a DER SET (tag 0x31); in the SignerInfo the
-  // same content sits under the [0] IMPLICIT tag.
-  const signedAttrsSet = encode(new AnySet(attrs.map((a) => toArrayBuffer(encode(a)))));
-  const signature = cryptoSign(hash, signedAttrsSet, req.privateKey);
-  const signerInfo = new SignerInfo({
-    version: CMSVersion.v1,
-    sid: new SignerIdentifier({
-      issuerAndSerialNumber: new IssuerAndSerialNumber({
-        issuer: parseShared(cert.issuerNameDer, Name, 'issuer'),
-        serialNumber: toArrayBuffer(cert.serialNumber),
-      }),
-    }),
-    digestAlgorithm: digestAlgorithmId(hash),
-    signedAttrs: attrs,
-    signatureAlgorithm: cmsSignatureAlgorithm(req.privateKey),
-    signature: new OctetString(signature),
-  });
-  const signedData = new SignedData({
-    // RFC 5652 §5.1: version 3 when the content is not id-data (a TSTInfo), else 1.
-    version: contentType === OID.data ? CMSVersion.v1 : CMSVersion.v3,
-    digestAlgorithms: new DigestAlgorithmIdentifiers([digestAlgorithmId(hash)]),
-    encapContentInfo: new EncapsulatedContentInfo({
-      eContentType: contentType,
-      ...(req.eContent ? { eContent: new EncapsulatedContent({ single: new OctetString(req.eContent.der) }) } : {}),
-    }),
-    signerInfos: new SignerInfos([signerInfo]),
-  });
-  // The certificates go in as the DER they are (checked here to be certificates), not parsed into
-  // schema objects and encoded again, twice, on every signature (issue 17).
+  ]
+    .map((a) => encode(a))
+    .sort(Buffer.compare);
+  const signature = cryptoSign(hash, tlv(0x31, ...attrs), req.privateKey);
+  const digestAlgorithm = cached(`digest:${hash}`, () => encode(digestAlgorithmId(hash)));
+  const signerInfo = tlv(
+    0x30,
+    integer(CMSVersion.v1),
+    tlv(0x30, cert.issuerNameDer, tlv(0x02, cert.serialNumber)), // sid: issuerAndSerialNumber
+    digestAlgorithm,
+    tlv(0xa0, ...attrs),
+    cached(`signature:${keyKind(req.privateKey)}`, () => encode(cmsSignatureAlgorithm(req.privateKey))),
+    tlv(0x04, signature),
+  );
+  // The certificates as the DER they are; one made here (x509.ts buildCertificate) is known good,
+  // any other is checked to be a certificate (memoized: the CA's are checked once).
   const certDers = [req.signerCertDer, ...req.chainDers].map((der) => {
-    parseShared(der, Certificate, 'certificate');
+    if (!wasBuiltHere(der)) parseShared(der, Certificate, 'certificate');
     return Buffer.from(der.buffer, der.byteOffset, der.byteLength);
   });
-  const withCertificates = insertCertificateSet(encode(signedData), certDers);
-  return encode(new ContentInfo({ contentType: OID.signedData, content: toArrayBuffer(withCertificates) }));
-};
-
-/** A DER header at `at`: where the content starts and how long it is (definite lengths only: this is our own DER). */
-const derHeader = (b: Buffer, at: number): { contentAt: number; length: number } => {
-  const first = b[at + 1]!;
-  if (first < 0x80) return { contentAt: at + 2, length: first };
-  const n = first & 0x7f;
-  let length = 0;
-  for (let i = 0; i < n; i++) length = length * 256 + b[at + 2 + i]!;
-  return { contentAt: at + 2 + n, length };
+  const signedData = tlv(
+    0x30,
+    // RFC 5652 §5.1: version 3 when the content is not id-data (a TSTInfo), else 1.
+    integer(contentType === OID.data ? CMSVersion.v1 : CMSVersion.v3),
+    tlv(0x31, digestAlgorithm),
+    tlv(0x30, oidDer(contentType), ...(req.eContent ? [tlv(0xa0, tlv(0x04, req.eContent.der))] : [])),
+    tlv(0xa0, ...certDers.sort(Buffer.compare)),
+    tlv(0x31, signerInfo),
+  );
+  return tlv(0x30, oidDer(OID.signedData), tlv(0xa0, signedData));
 };
 
 const derLength = (n: number): Buffer => {
@@ -145,23 +138,24 @@ const derLength = (n: number): Buffer => {
   return Buffer.from([0x80 | bytes.length, ...bytes]);
 };
 
-/**
- * SignedData ::= SEQUENCE { version, digestAlgorithms, encapContentInfo, certificates [0] IMPLICIT
- * CertificateSet OPTIONAL, crls [1] OPTIONAL, signerInfos }: the certificate set, its elements in
- * DER order (a SET OF sorts by encoding), inserted after the third element of a SignedData
- * encoded without one.
- */
-const insertCertificateSet = (signedData: Buffer, certDers: Buffer[]): Buffer => {
-  const outer = derHeader(signedData, 0);
-  let at = outer.contentAt;
-  for (let i = 0; i < 3; i++) {
-    const h = derHeader(signedData, at);
-    at = h.contentAt + h.length;
-  }
-  const set = Buffer.concat([...certDers].sort(Buffer.compare));
-  const content = Buffer.concat([signedData.subarray(outer.contentAt, at), Buffer.from([0xa0]), derLength(set.length), set, signedData.subarray(at, outer.contentAt + outer.length)]);
-  return Buffer.concat([Buffer.from([0x30]), derLength(content.length), content]);
+/** One DER element: tag, definite length, the parts' bytes. */
+const tlv = (tag: number, ...parts: Buffer[]): Buffer => {
+  const content = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  return Buffer.concat([Buffer.from([tag]), derLength(content.length), content]);
 };
+
+/** A small non-negative INTEGER (a version). */
+const integer = (n: number): Buffer => Buffer.from([0x02, 0x01, n]);
+
+const constants = new Map<string, Buffer>();
+const cached = (key: string, make: () => Buffer): Buffer => {
+  let v = constants.get(key);
+  if (!v) constants.set(key, (v = make()));
+  return v;
+};
+const oidDer = (oid: string): Buffer => cached(`oid:${oid}`, () => encode(new ObjectIdentifierValue(oid)));
+const keyKind = (key: KeyObject): string => `${key.asymmetricKeyType}:${key.asymmetricKeyDetails?.namedCurve ?? ''}`;
+
 
 /**
  * The same SignedData with one more unsigned attribute on its (only) signer: how the signature

@@ -220,6 +220,9 @@ interface BuiltCertificate {
 }
 const built = new WeakMap<Buffer, BuiltCertificate>();
 
+/** Whether this very Buffer is a certificate buildCertificate made (so it needs no check that it is one). */
+export const wasBuiltHere = (der: Buffer): boolean => built.has(der);
+
 /** The issuer Name (DER) and serial-number content bytes of a certificate: from its build, else parsed. */
 export const certificateIssuerSerial = (der: Buffer): { issuerNameDer: Buffer; serialNumber: Buffer } => {
   const c = built.get(der) ?? parseCertificate(der);
