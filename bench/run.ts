@@ -16,7 +16,15 @@ const main = async () => {
   if (!(await printOps(500))) process.exitCode = 1;
 
   console.log('\n## Full IOU lifecycles through the emulator (bench/lifecycle.ts; BENCH_OLD_PER_SECOND = the old commit\'s figure from the same file)');
-  const old = process.env.BENCH_OLD_PER_SECOND ? Number(process.env.BENCH_OLD_PER_SECOND) : undefined;
+  let old = process.env.BENCH_OLD_PER_SECOND ? Number(process.env.BENCH_OLD_PER_SECOND) : undefined;
+  // BENCH_OLD_DIR: a worktree of the old commit with this bench/lifecycle.ts copied in — run there, now, for the ratio.
+  const oldDir = process.env.BENCH_OLD_DIR;
+  if (oldDir && old === undefined) {
+    const r = spawnSync(process.execPath, [require.resolve('tsx/cli'), path.join(oldDir, 'bench/lifecycle.ts'), '24', '4'], { cwd: oldDir, encoding: 'utf8', env: { ...process.env, BENCH_LIFECYCLE_ONLY: '1' } });
+    const m = /per second with PDFs \([^)]*\): ([0-9.]+)/.exec(r.stdout ?? '');
+    console.log(`old commit (${oldDir}): ${(r.stdout ?? '').trim() || r.stderr}`);
+    if (m) old = Number(m[1]);
+  }
   if (!(await printLifecycles(24, 4, old))) process.exitCode = 1;
 
   console.log('\n## Store-bound operations (SQLite, file in tmp)');

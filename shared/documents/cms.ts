@@ -14,8 +14,6 @@ import { createHash, KeyObject, sign as cryptoSign, verify as cryptoVerify, X509
 import { AsnProp, AsnPropTypes, AsnType, AsnTypeTypes, OctetString } from '@peculiar/asn1-schema';
 import {
   Attribute,
-  CertificateChoices,
-  CertificateSet,
   CMSVersion,
   ContentInfo,
   DigestAlgorithmIdentifier,
@@ -32,7 +30,7 @@ import {
 import { Certificate, GeneralName, GeneralNames, Name, Time } from '@peculiar/asn1-x509';
 import { AnySet, encode, EssCertIdV2, IssuerSerial, parseShared, parseStrict, SigningCertificateV2, sortForSet, toArrayBuffer } from './asn1';
 import { HASH_BY_OID, HASH_LENGTH, HashName, OID, OID_BY_HASH } from './oids';
-import { parseCertificate, signatureAlgorithmFor } from './x509';
+import { certificateIssuerSerial, parseCertificate, signatureAlgorithmFor, wasBuiltHere } from './x509';
 
 export interface CmsSignRequest {
   /** Digest of the signed content: the PDF byte ranges (detached), or the eContent. */
@@ -58,7 +56,7 @@ const attribute = (type: string, ...values: Buffer[]) =>
 
 /** ESS signingCertificateV2: binds the signer certificate (hash + issuer/serial) into the signature. */
 const signingCertificateV2 = (certDer: Buffer): Buffer => {
-  const cert = parseCertificate(certDer);
+  const cert = certificateIssuerSerial(certDer);
   return encode(
     new SigningCertificateV2({
       certs: [
@@ -82,50 +80,82 @@ const cmsSignatureAlgorithm = (key: KeyObject): SignatureAlgorithmIdentifier =>
     key.asymmetricKeyType === 'rsa' ? { algorithm: OID.rsaEncryption, parameters: null } : signatureAlgorithmFor(key),
   );
 
+/**
+ * CMS SignedData (RFC 5652) with one signer. The small values (attributes, algorithm identifiers,
+ * OIDs) are encoded through the schema library; the structure around them is assembled here from
+ * those encodings — the certificates as the DER they are — so nothing is encoded twice (the
+ * schema encoder was most of a signature's time, issue 17). costs.test.ts checks the bytes
+ * against the same SignedData encoded wholly through the schema.
+ */
 export const buildCmsSignedData = (req: CmsSignRequest): Buffer => {
   const hash = req.digestAlgorithm ?? 'sha256';
   if (hash !== 'sha256' && req.privateKey.asymmetricKeyType === 'ec') throw new Error('EC signatures here are ecdsa-with-SHA256 only');
-  const cert = parseCertificate(req.signerCertDer);
+  const cert = certificateIssuerSerial(req.signerCertDer);
   const contentType = req.eContent?.type ?? OID.data;
-  const attrs = sortForSet([
-    attribute(OID.contentType, encode(new ObjectIdentifierValue(contentType))),
+  // The signature covers the attributes encoded as a DER SET (tag 0x31, elements in DER order); in
+  // the SignerInfo the same content sits under the [0] IMPLICIT tag.
+  const attrs = [
+    attribute(OID.contentType, oidDer(contentType)),
     ...(req.includeSigningTime ? [attribute(OID.signingTime, encodeTime(req.signingTime))] : []),
-    attribute(OID.messageDigest, encode(new OctetString(req.contentDigest))),
+    attribute(OID.messageDigest, tlv(0x04, req.contentDigest)),
     attribute(OID.signingCertificateV2, signingCertificateV2(req.signerCertDer)),
-  ]);
-  // The signature covers the attributes encoded as a DER SET (tag 0x31); in the SignerInfo the
-  // same content sits under the [0] IMPLICIT tag.
-  const signedAttrsSet = encode(new AnySet(attrs.map((a) => toArrayBuffer(encode(a)))));
-  const signature = cryptoSign(hash, signedAttrsSet, req.privateKey);
-  const signerInfo = new SignerInfo({
-    version: CMSVersion.v1,
-    sid: new SignerIdentifier({
-      issuerAndSerialNumber: new IssuerAndSerialNumber({
-        issuer: parseShared(cert.issuerNameDer, Name, 'issuer'),
-        serialNumber: toArrayBuffer(cert.serialNumber),
-      }),
-    }),
-    digestAlgorithm: digestAlgorithmId(hash),
-    signedAttrs: attrs,
-    signatureAlgorithm: cmsSignatureAlgorithm(req.privateKey),
-    signature: new OctetString(signature),
-  });
-  const certificates = sortForSet(
-    [req.signerCertDer, ...req.chainDers].map((der) => new CertificateChoices({ certificate: parseShared(der, Certificate, 'certificate') })),
+  ]
+    .map((a) => encode(a))
+    .sort(Buffer.compare);
+  const signature = cryptoSign(hash, tlv(0x31, ...attrs), req.privateKey);
+  const digestAlgorithm = cached(`digest:${hash}`, () => encode(digestAlgorithmId(hash)));
+  const signerInfo = tlv(
+    0x30,
+    integer(CMSVersion.v1),
+    tlv(0x30, cert.issuerNameDer, tlv(0x02, cert.serialNumber)), // sid: issuerAndSerialNumber
+    digestAlgorithm,
+    tlv(0xa0, ...attrs),
+    cached(`signature:${keyKind(req.privateKey)}`, () => encode(cmsSignatureAlgorithm(req.privateKey))),
+    tlv(0x04, signature),
   );
-  const signedData = new SignedData({
-    // RFC 5652 §5.1: version 3 when the content is not id-data (a TSTInfo), else 1.
-    version: contentType === OID.data ? CMSVersion.v1 : CMSVersion.v3,
-    digestAlgorithms: new DigestAlgorithmIdentifiers([digestAlgorithmId(hash)]),
-    encapContentInfo: new EncapsulatedContentInfo({
-      eContentType: contentType,
-      ...(req.eContent ? { eContent: new EncapsulatedContent({ single: new OctetString(req.eContent.der) }) } : {}),
-    }),
-    certificates: new CertificateSet(certificates),
-    signerInfos: new SignerInfos([signerInfo]),
+  // The certificates as the DER they are; one made here (x509.ts buildCertificate) is known good,
+  // any other is checked to be a certificate (memoized: the CA's are checked once).
+  const certDers = [req.signerCertDer, ...req.chainDers].map((der) => {
+    if (!wasBuiltHere(der)) parseShared(der, Certificate, 'certificate');
+    return Buffer.from(der.buffer, der.byteOffset, der.byteLength);
   });
-  return encode(new ContentInfo({ contentType: OID.signedData, content: toArrayBuffer(encode(signedData)) }));
+  const signedData = tlv(
+    0x30,
+    // RFC 5652 §5.1: version 3 when the content is not id-data (a TSTInfo), else 1.
+    integer(contentType === OID.data ? CMSVersion.v1 : CMSVersion.v3),
+    tlv(0x31, digestAlgorithm),
+    tlv(0x30, oidDer(contentType), ...(req.eContent ? [tlv(0xa0, tlv(0x04, req.eContent.der))] : [])),
+    tlv(0xa0, ...certDers.sort(Buffer.compare)),
+    tlv(0x31, signerInfo),
+  );
+  return tlv(0x30, oidDer(OID.signedData), tlv(0xa0, signedData));
 };
+
+const derLength = (n: number): Buffer => {
+  if (n < 0x80) return Buffer.from([n]);
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+};
+
+/** One DER element: tag, definite length, the parts' bytes. */
+const tlv = (tag: number, ...parts: Buffer[]): Buffer => {
+  const content = parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+  return Buffer.concat([Buffer.from([tag]), derLength(content.length), content]);
+};
+
+/** A small non-negative INTEGER (a version). */
+const integer = (n: number): Buffer => Buffer.from([0x02, 0x01, n]);
+
+const constants = new Map<string, Buffer>();
+const cached = (key: string, make: () => Buffer): Buffer => {
+  let v = constants.get(key);
+  if (!v) constants.set(key, (v = make()));
+  return v;
+};
+const oidDer = (oid: string): Buffer => cached(`oid:${oid}`, () => encode(new ObjectIdentifierValue(oid)));
+const keyKind = (key: KeyObject): string => `${key.asymmetricKeyType}:${key.asymmetricKeyDetails?.namedCurve ?? ''}`;
+
 
 /**
  * The same SignedData with one more unsigned attribute on its (only) signer: how the signature

@@ -166,8 +166,67 @@ export const buildCertificate = (t: CertificateTemplate, issuerKey: KeyObject): 
     subjectPublicKeyInfo: parseStrict(spkiDer, SubjectPublicKeyInfo, 'SubjectPublicKeyInfo'),
     extensions: new Extensions(extensions),
   });
-  const signature = cryptoSign('sha256', encode(tbs), issuerKey);
-  return encode(new Certificate({ tbsCertificate: tbs, signatureAlgorithm: sigAlg, signatureValue: toArrayBuffer(signature) }));
+  const tbsDer = encode(tbs);
+  const signature = cryptoSign('sha256', tbsDer, issuerKey);
+  // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }, put
+  // together from the parts just encoded rather than encoding the whole tree again.
+  const der = derSequence([tbsDer, encode(sigAlg), Buffer.concat([Buffer.from([0x03]), derLength(signature.length + 1), Buffer.from([0]), signature])]);
+  const issuer = decodeName(tbs.issuer);
+  const serial = unsignedInteger(t.serialNumber);
+  const details = t.subjectPublicKey.asymmetricKeyDetails;
+  const keyType = t.subjectPublicKey.asymmetricKeyType;
+  const subject = t.subject.filter((a) => ATTRIBUTE_NAMES[ATTRIBUTE_OIDS[a.type]]);
+  built.set(der, {
+    issuerNameDer: Buffer.from(t.issuerNameDer),
+    serialNumber: serial,
+    info: {
+      subject: { commonName: nameValue(subject, 'CN'), identifier: nameValue(subject, 'serialNumber'), organization: nameValue(subject, 'O'), country: nameValue(subject, 'C') },
+      subjectText: nameToText(subject),
+      issuer: { commonName: nameValue(issuer, 'CN'), organization: nameValue(issuer, 'O'), country: nameValue(issuer, 'C') },
+      issuerText: nameToText(issuer),
+      serialNumberHex: hex(serial),
+      notBefore: wholeSeconds(t.notBefore).toISOString(),
+      notAfter: wholeSeconds(t.notAfter).toISOString(),
+      fingerprintSha256: createHash('sha256').update(der).digest('hex').toUpperCase().match(/../g)!.join(':'),
+      keyAlgorithm:
+        keyType === 'ec'
+          ? `ECDSA ${details?.namedCurve === 'prime256v1' ? 'P-256' : (details?.namedCurve ?? '')}`.trim()
+          : `${(keyType ?? '').toUpperCase()} ${details?.modulusLength ?? ''}`.trim(),
+    },
+  });
+  return der;
+};
+
+const derLength = (n: number): Buffer => {
+  if (n < 0x80) return Buffer.from([n]);
+  const bytes: number[] = [];
+  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v % 256);
+  return Buffer.from([0x80 | bytes.length, ...bytes]);
+};
+const derSequence = (parts: Buffer[]): Buffer => {
+  const content = Buffer.concat(parts);
+  return Buffer.concat([Buffer.from([0x30]), derLength(content.length), content]);
+};
+
+/**
+ * What buildCertificate knew of a certificate it made, by the very DER Buffer it returned: a
+ * just-issued certificate is described and put into a CMS without being parsed again (issue 17).
+ * (test/documents/costs.test.ts checks it against a fresh parse.)
+ */
+interface BuiltCertificate {
+  issuerNameDer: Buffer;
+  serialNumber: Buffer;
+  info: CertificateInfo;
+}
+const built = new WeakMap<Buffer, BuiltCertificate>();
+
+/** Whether this very Buffer is a certificate buildCertificate made (so it needs no check that it is one). */
+export const wasBuiltHere = (der: Buffer): boolean => built.has(der);
+
+/** The issuer Name (DER) and serial-number content bytes of a certificate: from its build, else parsed. */
+export const certificateIssuerSerial = (der: Buffer): { issuerNameDer: Buffer; serialNumber: Buffer } => {
+  const c = built.get(der) ?? parseCertificate(der);
+  return { issuerNameDer: c.issuerNameDer, serialNumber: c.serialNumber };
 };
 
 /** Certificate and CRL times are whole seconds (RFC 5280 §4.1.2.5): DER has no fractions there. */
@@ -286,6 +345,8 @@ export interface CertificateInfo {
 }
 
 export const describeCertificate = (pemOrDer: string | Buffer): CertificateInfo => {
+  const known = typeof pemOrDer === 'string' ? undefined : built.get(pemOrDer)?.info;
+  if (known) return { ...known, subject: { ...known.subject }, issuer: { ...known.issuer } };
   const der = typeof pemOrDer === 'string' ? pemToDer(pemOrDer) : pemOrDer;
   const p = parseCertificate(der);
   const x = new X509Certificate(der);
