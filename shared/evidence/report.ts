@@ -16,12 +16,12 @@ import { isIou, ledgerOf, loadLedgerRecords } from '../repayments/records';
 import { ledgerView } from '../repayments/views';
 import type { Deps } from '../ports/operation';
 import { EVENTS } from '../contracts/repository';
-import { FACE_CHECKS, type FaceCheck } from '../identity/face-checks';
-import { FACE_PURPOSES, type FacePurpose } from '../identity/face-checks';
+// Types only from face-checks.ts: the report reads face checks, it never starts one (no face port in its bundles).
+import type { FaceCheck, FacePurpose } from '../identity/face-checks';
 import { getUser } from '../identity/users';
 import { signingKeys } from '../contracts/signing-keys';
 import { fingerprintHex } from '../documents/x509';
-import { describeProofs, METHOD_LABELS } from '../identity/proof-records';
+import { describeProofs, FACE_CHECKS, METHOD_LABELS } from '../identity/proof-records';
 import { PLATFORM_SIGNER, platformCertificate } from '../contracts/pdf';
 import { STATE_LABELS } from '../contracts/views';
 import { anchorOfHead } from './anchors';
@@ -97,7 +97,7 @@ export const evidenceData = async (deps: Deps, c: Contract, reportNo: string): P
       sortAt: f.usedAt ?? f.createdAt,
       person: nameOf(f.openid),
       method: '人脸核身',
-      purpose: (FACE_PURPOSES as readonly string[]).includes(f.purpose) ? PURPOSE_LABELS[f.purpose] : f.purpose,
+      purpose: Object.hasOwn(PURPOSE_LABELS, f.purpose) ? PURPOSE_LABELS[f.purpose] : f.purpose,
       // The provider's reference in full: the one key a court's request to the provider needs.
       reference: f._id,
       at: chinaDateTime(f.usedAt ?? f.createdAt),

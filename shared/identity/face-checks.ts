@@ -8,11 +8,12 @@ import { createHash } from 'node:crypto';
 import { AppError } from '../errors';
 import { partyAt, type Contract } from '../domain/contract';
 import type { CasWrite, Doc } from '../ports/store';
-import { collectionName } from '../store/collections';
 import type { Deps } from '../ports/operation';
 import { applyRecord, decideRecord, FACE_CHECK_TABLE, faceCheckStatus, newRecord, type FaceCheckStatus } from '../lifecycle';
 
-export const FACE_CHECKS = collectionName('faceChecks');
+// Named once, in the light module the readers (events, certificates, report) import.
+import { FACE_CHECKS } from './proof-records';
+export { FACE_CHECKS };
 
 /** `accept`: the payer's 确认领取 of a payee-initiated receipt (R2) — an act of will like signing, witnessed by the platform. */
 /** `account`: the verified owner proves it is them for an account change (A2 phone change …), no contract.

@@ -13,7 +13,7 @@ import type { SigningMethod } from './signing-methods';
 import type { SoterAct, SoterChallenge } from './soter';
 
 export const SIGNING_PROOFS = collectionName('signingProofs');
-const FACE_CHECKS = collectionName('faceChecks');
+export const FACE_CHECKS = collectionName('faceChecks');
 const SOTER_CHALLENGES = collectionName('soterChallenges');
 
 /** A signing password used for one act. */
