@@ -110,6 +110,8 @@ describe('A1 account-deregister', () => {
     expect((await client.ok('contract-verify', eve.openid, { contractId: signed })).valid).toBe(true);
     const ordered = await client.ok('evidence-report-request', eve.openid, { contractId: signed, email: 'eve@example.com', quotedAmountFen: 990 });
     expect((await client.payOrder(ordered.orderId)).json.deliveries).toEqual([{ status: 204, body: '' }]);
+    // The webhook only books the payment; the outbox worker makes and mails the report (issue 16).
+    expect((await client.timer('timer-outbox')).ok).toBe(true);
     expect((await emu.container.store.get<Order>('orders', ordered.orderId))!.report!.status).toBe('sent');
     // The report was made and e-mailed (status sent); the SMS that says so went to eve's number.
     expect((await client.sms(eve.phone)).at(-1)).toMatchObject({ template: 'report_sent' });

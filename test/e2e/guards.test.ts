@@ -61,6 +61,7 @@ const CONTRACT_CALLS: Array<[string, (id: string) => Record<string, unknown>]> =
   ['contract-share', (id) => ({ contractId: id })],
   ['contract-certificates', (id) => ({ contractId: id })],
   ['signing-challenge', (id) => ({ act: 'sign', contractId: id })],
+  ['contract-evidence', (id) => ({ contractId: id })],
   ['contract-events', (id) => ({ contractId: id })],
   ['contract-verify', (id) => ({ contractId: id })],
   ['evidence-report-request', (id) => ({ contractId: id, email: 'm@example.com' })],

@@ -78,6 +78,8 @@ const reportText = async (p: Person, id: string, email: string): Promise<string>
   const quote = await client.ok('fee-quote', p.openid, { item: 'evidence_report', contractId: id });
   const ordered = await client.ok('evidence-report-request', p.openid, { contractId: id, email, quotedAmountFen: quote.amountFen });
   if (ordered.orderId) await client.payOrder(ordered.orderId);
+  // A paid report is built and mailed by the outbox worker after the webhook answered (issue 16).
+  if (ordered.orderId) expect((await client.timer('timer-outbox')).ok).toBe(true);
   const mail = (await client.raw('GET', `/outbox/email?to=${email}`)).json.messages;
   expect(mail).toHaveLength(1);
   const file = path.join(tempDir('sm-report'), 'report.pdf');
