@@ -100,6 +100,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   // M1: retries what the post-commit attempt could not deliver (backoff in lifecycle/message.ts).
   { name: 'timer-outbox', kind: 'timer', schedule: '0 */1 * * * * *', everyMs: 60_000, memoryMb: 512, timeoutS: 120, summary: 'Deliver the outbox: retry SMS and email the provider failed with a retryable error; produce and email the paid evidence reports; ask WeChat Pay for the refunds recorded', ports: ['face', 'mailer', 'payments', 'sms'], pdf: true },
   { name: 'timer-payment-reconcile', kind: 'timer', schedule: '0 */5 * * * * *', everyMs: 60_000, memoryMb: 256, timeoutS: 120, summary: 'Ask WeChat Pay about orders unpaid after N minutes: settle or close them', ports: ['face', 'mailer', 'payments', 'sms'], pdf: true },
+  // 《平台证书更新指引》 (issue 16 item 5): daily, the early warning of a platform certificate rotation.
+  { name: 'timer-wechatpay-certificates', kind: 'timer', schedule: '0 0 3 * * * *', everyMs: 3_600_000, memoryMb: 256, timeoutS: 30, summary: 'Download WeChat Pay platform certificates in force (old+new during a rotation); alarm before the last one lapses', ports: ['payments'], pdf: false },
   // Customer service (issue 16 item 5): refunds a paid order's payment through WeChat Pay.
   { name: 'payment-refund', kind: 'operator', memoryMb: 256, timeoutS: 15, summary: 'Operator only: refund a paid order\'s payment through WeChat Pay (customer service)', ports: ['mailer', 'payments', 'sms'], pdf: false },
   // WeChat Pay waits 5 s for the answer; the function must answer well within it.

@@ -33,7 +33,7 @@ const depsWith = (refresh: () => Promise<unknown>, parses: RefundNotificationChe
 };
 
 test('an unknown serial: refreshed once, checked again — now verified (here: a refund we never recorded → 404)', async () => {
-  const { deps, calls } = depsWith(async () => ({ serials: ['NEWSERIAL'], added: ['NEWSERIAL'], dropped: [] }), [unknownSerial, verified]);
+  const { deps, calls } = depsWith(async () => ({ serials: ['NEWSERIAL'], expires: { NEWSERIAL: '2031-01-01T00:00:00+08:00' }, added: ['NEWSERIAL'], dropped: [] }), [unknownSerial, verified]);
   const answer = await paymentNotify(refundEvent, { deps, log: silent, requestId: 't' });
   expect(calls).toEqual({ parse: 2, refresh: 1 });
   expect(answer.statusCode).toBe(404);

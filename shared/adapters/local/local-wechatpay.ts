@@ -14,7 +14,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../ports/clock';
 import type { HttpAnswer } from '../../ports/operation';
-import type { CreateOrderInput, CreatedOrder, NotificationCheck, NotificationKeys, NotificationRefusal, NotificationRequest, Payments, ProviderRefund, ProviderTransaction, RefundInput, RefundNotificationCheck } from '../../ports/payments';
+import type { CreateOrderInput, CreatedOrder, NotificationCheck, NotificationKeys, NotificationRefusal, NotificationRequest, Payments, PlatformKeysRefresh, ProviderRefund, ProviderTransaction, RefundInput, RefundNotificationCheck } from '../../ports/payments';
 import { notificationAccepted, notificationKind, notificationRefused, parsePaymentNotification, parseRefundNotification } from '../wechatpay/notification';
 import { createWechatPayConfig } from '../wechatpay/config';
 import { WechatPayPayments } from '../wechatpay/payments';
@@ -106,7 +106,7 @@ export class LocalWechatPay implements Payments {
     return parsePaymentNotification(request, this.notificationKeys(), this.clock);
   }
 
-  async refreshPlatformKeys(): Promise<{ serials: string[]; added: string[]; dropped: string[] } | null> {
+  async refreshPlatformKeys(): Promise<PlatformKeysRefresh | null> {
     return (await this.client()).refreshPlatformKeys();
   }
 
