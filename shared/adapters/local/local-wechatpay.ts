@@ -103,7 +103,8 @@ export class LocalWechatPay implements Payments {
 
   /** The production verification, with the local keys: the emulator's webhook runs the real checks. */
   parseNotification(request: NotificationRequest): NotificationCheck {
-    return parsePaymentNotification(request, this.notificationKeys(), this.clock);
+    // Once the client exists, its key ring (with any certificates refreshed) checks notifications too.
+    return this.#payments ? this.#payments.parseNotification(request) : parsePaymentNotification(request, this.notificationKeys(), this.clock);
   }
 
   async refreshPlatformKeys(): Promise<PlatformKeysRefresh | null> {
@@ -120,6 +121,7 @@ export class LocalWechatPay implements Payments {
 
   /** The production verification of a refund result, with the local keys. */
   parseRefundNotification(request: NotificationRequest): RefundNotificationCheck {
+    if (this.#payments) return this.#payments.parseRefundNotification(request);
     const r = parseRefundNotification(request, this.notificationKeys(), this.clock);
     if (!r.ok) return r;
     const { mchid: _mchid, ...refund } = r.notification.refund;
