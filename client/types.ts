@@ -247126,6 +247126,16 @@ Message?: string
 }
 
 /**
+ * Timer trigger (issue 16 item 5): downloads WeChat Pay's platform certificates in force (GET /v3/certificates) and says when one is about to lapse without a successor; the SCF timer event's fields are accepted and ignored.
+ */
+export interface TimerWechatpayCertificatesInput {
+Time?: string
+TriggerName?: string
+Type?: string
+Message?: string
+}
+
+/**
  * The caller's own profile (实名 status, masked details).
  */
 export interface UserProfileInput {
@@ -253579,6 +253589,19 @@ sent: number
 }
 
 /**
+ * What timer-wechatpay-certificates answers in data (learnt from the end-to-end tests' answers: scripts/gen-output-schemas.ts).
+ */
+export interface TimerWechatpayCertificatesOutput {
+added: unknown[]
+dropped: unknown[]
+lapsesAt: null
+refreshed: boolean
+serials: unknown[]
+warning: boolean
+[k: string]: unknown
+}
+
+/**
  * What user-profile answers in data (learnt from the end-to-end tests' answers: scripts/gen-output-schemas.ts).
  */
 export interface UserProfileOutput {
@@ -253672,6 +253695,7 @@ export interface Inputs {
   'timer-outbox': TimerOutboxInput;
   'timer-payment-reconcile': TimerPaymentReconcileInput;
   'timer-repayment-reminders': TimerRepaymentRemindersInput;
+  'timer-wechatpay-certificates': TimerWechatpayCertificatesInput;
   'user-profile': UserProfileInput;
   'verification-code-send': VerificationCodeSendInput;
 }
@@ -253742,6 +253766,7 @@ export interface Outputs {
   'timer-outbox': TimerOutboxOutput;
   'timer-payment-reconcile': TimerPaymentReconcileOutput;
   'timer-repayment-reminders': TimerRepaymentRemindersOutput;
+  'timer-wechatpay-certificates': TimerWechatpayCertificatesOutput;
   'user-profile': UserProfileOutput;
   'verification-code-send': VerificationCodeSendOutput;
 }

@@ -1402,6 +1402,16 @@ Message?: string
 }
 
 /**
+ * Timer trigger (issue 16 item 5): downloads WeChat Pay's platform certificates in force (GET /v3/certificates) and says when one is about to lapse without a successor; the SCF timer event's fields are accepted and ignored.
+ */
+export interface TimerWechatpayCertificatesInput {
+Time?: string
+TriggerName?: string
+Type?: string
+Message?: string
+}
+
+/**
  * The caller's own profile (实名 status, masked details).
  */
 export interface UserProfileInput {

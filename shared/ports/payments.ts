@@ -125,6 +125,15 @@ export interface VerifiedRefundNotification {
 
 export type RefundNotificationCheck = { ok: true; notification: VerifiedRefundNotification } | { ok: false; reason: NotificationCheckFailure; message: string };
 
+/** What a certificate download found: the serials in force (with their expiry), and what changed in the key ring. */
+export interface PlatformKeysRefresh {
+  serials: string[];
+  /** expire_time of each serial in force. */
+  expires: Record<string, string>;
+  added: string[];
+  dropped: string[];
+}
+
 export interface Payments {
   createOrder(input: CreateOrderInput): Promise<CreatedOrder>;
   /** null when the provider has no such order (ORDERNOTEXIST). */
@@ -145,7 +154,7 @@ export interface Payments {
    * the configured keys, old and new during a rotation, dropping expired ones. null: refreshed
    * moments ago in this process (at most one download per few minutes, whoever asks).
    */
-  refreshPlatformKeys(): Promise<{ serials: string[]; added: string[]; dropped: string[] } | null>;
+  refreshPlatformKeys(): Promise<PlatformKeysRefresh | null>;
   /** The answer the provider expects to a notification: accepted, or refused for a reason. */
   notificationAnswer(outcome: 'accepted' | NotificationRefusal): HttpAnswer;
 }

@@ -111,6 +111,8 @@ export const FUNCTIONS: readonly FunctionSpec[] = [
   // timestamps. Every 5 minutes: a bundle can be downloaded that long after a contract's last act.
   { name: 'timer-anchor', kind: 'timer', schedule: '0 */5 * * * * *', memoryMb: 256, timeoutS: 120, summary: 'Anchor the changed event-chain heads: Merkle root timestamped by the TSA', ports: [], pdf: false },
   { name: 'timer-payment-reconcile', kind: 'timer', schedule: '0 */5 * * * * *', memoryMb: 256, timeoutS: 120, summary: 'Ask WeChat Pay about orders unpaid after N minutes: settle or close them', ports: ['mailer', 'payments', 'sms'], pdf: true },
+  // 《平台证书更新指引》 (issue 16 item 5): daily, the early warning of a platform certificate rotation.
+  { name: 'timer-wechatpay-certificates', kind: 'timer', schedule: '0 0 3 * * * *', memoryMb: 256, timeoutS: 30, summary: 'Download WeChat Pay platform certificates in force (old+new during a rotation); alarm before the last one lapses', ports: ['payments'], pdf: false },
   // Customer service (issue 16 item 5): refunds a paid order's payment through WeChat Pay.
   { name: 'payment-refund', kind: 'operator', memoryMb: 256, timeoutS: 15, summary: 'Operator only: refund a paid order\'s payment through WeChat Pay (customer service)', ports: ['mailer', 'payments', 'sms'], pdf: false },
   // WeChat Pay waits 5 s for the answer; the function must answer well within it.

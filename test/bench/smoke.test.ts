@@ -4,7 +4,7 @@
  * runs each store-bound benchmark on a handful of items and checks it measured what it claims.
  */
 import { benchSign, benchTimer } from '../../bench/core';
-import { benchWebhook } from '../../bench/payments';
+import { benchBurst, benchWebhook } from '../../bench/payments';
 import { benchOp, OPS } from '../../bench/store-ops';
 import { setContainer } from '../../shared/runtime/container';
 
@@ -35,3 +35,11 @@ test.each(OPS)('the %s benchmark makes exactly the round trips its bare libsql b
   expect(r.roundTrips.filter((x) => x === 'get contracts')).toHaveLength(1); // one read per contract per operation
   expect(r.recordBytes).toBeGreaterThan(op === 'contract_fill' ? 1500 : 3800);
 });
+
+test('the burst benchmark: every notification answered within the 5 s budget; the worker then sends every paid report', async () => {
+  const r = await benchBurst(4); // 2 initiations, 2 paid reports (one IOU signed by both)
+  expect(r.burst).toBe(4);
+  expect(r.fractionOfBudget).toBeGreaterThan(0);
+  expect(r.fractionOfBudget).toBeLessThan(1);
+  expect(r.worker).toMatchObject({ delivered: 2, failed: 0 });
+}, 60_000);

@@ -158,3 +158,11 @@ describe('F2 customer service refunds through the operator function', () => {
     expect(() => parseArgs([])).toThrow(/usage/);
   });
 });
+
+test('the certificate timer runs on the platform only: locally WeChat Pay (public-key mode) serves no certificates, nothing lapses', async () => {
+  const r = await client.timer('timer-wechatpay-certificates');
+  expect(r.data).toEqual({ refreshed: true, serials: [], added: [], dropped: [], lapsesAt: null, warning: false });
+  // Asked again at once: no second download in the same process.
+  expect((await client.timer('timer-wechatpay-certificates')).data).toMatchObject({ refreshed: false });
+  expect((await client.call('timer-wechatpay-certificates', lender.openid, {})).error).toMatchObject({ code: 'FORBIDDEN' });
+});

@@ -32,8 +32,8 @@ test('S1 the 09:00 reminders run at 09:00 China time, the outbox every minute, e
   expect(await s.tick()).toEqual(['timer-outbox']);
   clock.advance(59_999);
   expect(await s.tick()).toEqual([]);
-  clock.advance(1); // 09:00:00
-  expect((await s.tick()).sort()).toEqual(['timer-expire', 'timer-outbox', 'timer-payment-reconcile', 'timer-repayment-reminders']);
+  clock.advance(1); // 09:00:00 — the anchor runs every 5 minutes too; the certificate download at 03:00 does not
+  expect((await s.tick()).sort()).toEqual(['timer-anchor', 'timer-expire', 'timer-outbox', 'timer-payment-reconcile', 'timer-repayment-reminders']);
   expect(ran.filter((n) => n === 'timer-repayment-reminders')).toHaveLength(1);
   expect(s.next()['timer-repayment-reminders']!.toISOString()).toBe('2026-12-04T01:00:00.000Z');
 });
@@ -43,9 +43,10 @@ test('S1 time travel over three days runs each timer once, then on its schedule 
   const ran: string[] = [];
   const s = timerSchedule(FUNCTIONS, () => clock.now(), async (name) => void ran.push(name));
   clock.advance(3 * 86_400_000);
-  expect((await s.tick()).sort()).toEqual(['timer-expire', 'timer-outbox', 'timer-payment-reconcile', 'timer-repayment-reminders']);
+  expect((await s.tick()).sort()).toEqual(['timer-anchor', 'timer-expire', 'timer-outbox', 'timer-payment-reconcile', 'timer-repayment-reminders', 'timer-wechatpay-certificates']);
   expect(await s.tick()).toEqual([]);
-  expect(ran).toHaveLength(4);
+  expect(ran).toHaveLength(6);
+  expect(s.next()['timer-wechatpay-certificates']!.toISOString()).toBe('2026-12-06T19:00:00.000Z'); // 03:00 in Shanghai
   expect(s.next()['timer-repayment-reminders']!.toISOString()).toBe('2026-12-07T01:00:00.000Z');
   expect(s.next()['timer-outbox']!.toISOString()).toBe('2026-12-06T01:01:00.000Z');
 });

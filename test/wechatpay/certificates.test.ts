@@ -63,7 +63,7 @@ test('a rotation: old and new kept side by side with the public key, the answer 
 
   sim.signAnswersWith({ serial: fresh.serialNo, key: fresh.key }); // WeChat already signs with the new one
   const r = await payments.refreshPlatformKeys();
-  expect(r).toEqual({ serials: [old.serialNo, fresh.serialNo], added: [old.serialNo, fresh.serialNo], dropped: [] });
+  expect(r).toEqual({ serials: [old.serialNo, fresh.serialNo], expires: { [old.serialNo]: old.expireTime, [fresh.serialNo]: fresh.expireTime }, added: [old.serialNo, fresh.serialNo], dropped: [] });
   // Both verify now (the body is no notification: refused as malformed, after the signature passed).
   expect(verifies(signedBy(old))).toMatchObject({ ok: false, reason: 'malformed' });
   expect(verifies(signedBy(fresh))).toMatchObject({ ok: false, reason: 'malformed' });
@@ -74,7 +74,7 @@ test('a rotation: old and new kept side by side with the public key, the answer 
 
   clock.advance(4 * 86_400);
   sim.removePlatformCertificate(old.serialNo);
-  expect(await payments.refreshPlatformKeys()).toEqual({ serials: [fresh.serialNo], added: [], dropped: [old.serialNo] });
+  expect(await payments.refreshPlatformKeys()).toEqual({ serials: [fresh.serialNo], expires: { [fresh.serialNo]: fresh.expireTime }, added: [], dropped: [old.serialNo] });
   expect(verifies(signedBy(old))).toMatchObject({ ok: false, reason: 'unknown_serial' });
   expect(verifies(signedBy(fresh))).toMatchObject({ ok: false, reason: 'malformed' });
   sim.signAnswersWith(undefined);

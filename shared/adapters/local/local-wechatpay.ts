@@ -14,7 +14,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Clock } from '../../ports/clock';
 import type { HttpAnswer } from '../../ports/operation';
-import type { CreateOrderInput, CreatedOrder, NotificationCheck, NotificationKeys, NotificationRefusal, NotificationRequest, Payments, ProviderRefund, ProviderTransaction, RefundInput, RefundNotificationCheck } from '../../ports/payments';
+import type { CreateOrderInput, CreatedOrder, NotificationCheck, NotificationKeys, NotificationRefusal, NotificationRequest, Payments, PlatformKeysRefresh, ProviderRefund, ProviderTransaction, RefundInput, RefundNotificationCheck } from '../../ports/payments';
 import { notificationAccepted, notificationKind, notificationRefused, parsePaymentNotification, parseRefundNotification } from '../wechatpay/notification';
 import { createWechatPayConfig } from '../wechatpay/config';
 import { WechatPayPayments } from '../wechatpay/payments';
@@ -103,10 +103,11 @@ export class LocalWechatPay implements Payments {
 
   /** The production verification, with the local keys: the emulator's webhook runs the real checks. */
   parseNotification(request: NotificationRequest): NotificationCheck {
-    return parsePaymentNotification(request, this.notificationKeys(), this.clock);
+    // Once the client exists, its key ring (with any certificates refreshed) checks notifications too.
+    return this.#payments ? this.#payments.parseNotification(request) : parsePaymentNotification(request, this.notificationKeys(), this.clock);
   }
 
-  async refreshPlatformKeys(): Promise<{ serials: string[]; added: string[]; dropped: string[] } | null> {
+  async refreshPlatformKeys(): Promise<PlatformKeysRefresh | null> {
     return (await this.client()).refreshPlatformKeys();
   }
 
@@ -120,6 +121,7 @@ export class LocalWechatPay implements Payments {
 
   /** The production verification of a refund result, with the local keys. */
   parseRefundNotification(request: NotificationRequest): RefundNotificationCheck {
+    if (this.#payments) return this.#payments.parseRefundNotification(request);
     const r = parseRefundNotification(request, this.notificationKeys(), this.clock);
     if (!r.ok) return r;
     const { mchid: _mchid, ...refund } = r.notification.refund;

@@ -34,7 +34,9 @@ export type { TradeState, Transaction, TransactionParse } from './transaction';
 export {
   notificationAccepted,
   notificationRefused,
+  notificationKind,
   parsePaymentNotification,
+  parseRefundNotification,
   rawNotificationBody,
 } from './notification';
 export type {
@@ -44,6 +46,12 @@ export type {
   NotificationRequest,
   NotificationVerifier,
   PaymentNotification,
+  RefundNotification,
+  RefundNotificationOutcome,
 } from './notification';
+export { REFUND_STATUSES, parseRefund } from './refund';
+export type { Refund, RefundParse, RefundStatus } from './refund';
+export { PlatformKeyRing, parseCertificates } from './certificates';
+export type { CertificatesParse, PlatformCertificate } from './certificates';
 export { WechatPayClient, createWechatPayClient } from './client';
 export type { JsapiOrder, JsapiOrderInput, WechatPayClientOptions } from './client';

@@ -8,7 +8,7 @@
  */
 import type { Clock } from '../../ports/clock';
 import type { HttpAnswer } from '../../ports/operation';
-import type { CreateOrderInput, CreatedOrder, NotificationCheck, NotificationKeys, NotificationRefusal, NotificationRequest, Payments, ProviderRefund, ProviderTransaction, RefundInput, RefundNotificationCheck } from '../../ports/payments';
+import type { CreateOrderInput, CreatedOrder, NotificationCheck, NotificationKeys, NotificationRefusal, NotificationRequest, Payments, PlatformKeysRefresh, ProviderRefund, ProviderTransaction, RefundInput, RefundNotificationCheck } from '../../ports/payments';
 import { WechatPayClient } from './client';
 import { PlatformKeyRing } from './certificates';
 
@@ -36,12 +36,12 @@ export class WechatPayPayments implements Payments {
     this.clock = options.clock ?? { now: () => new Date() };
   }
 
-  async refreshPlatformKeys(): Promise<{ serials: string[]; added: string[]; dropped: string[] } | null> {
+  async refreshPlatformKeys(): Promise<PlatformKeysRefresh | null> {
     const now = this.clock.now();
     if (now.getTime() - this.lastRefresh < REFRESH_EVERY_MS) return null;
     this.lastRefresh = now.getTime();
     const certificates = await this.client.downloadCertificates();
-    return { serials: certificates.map((c) => c.serialNo), ...this.keyRing.merge(certificates, now) };
+    return { serials: certificates.map((c) => c.serialNo), expires: Object.fromEntries(certificates.map((c) => [c.serialNo, c.expireTime])), ...this.keyRing.merge(certificates, now) };
   }
 
   async createOrder(input: CreateOrderInput): Promise<CreatedOrder> {
