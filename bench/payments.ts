@@ -37,8 +37,12 @@ const idFor = (birth: string, seq: string) => {
   return first17 + residentIdCheckChar(first17);
 };
 
-export const benchWebhook = async (n = N) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'esign-bench-pay-'));
+/**
+ * A fresh local container with two verified people (their real-name face checks passed through the
+ * simulator) and an IOU form due in 90 days: what both payment benches start from.
+ */
+const benchWorld = async (label: string, prefix: string) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `esign-bench-${label}-`));
   const clock = new FixedClock(new Date(NOW));
   const c = createContainer({ ESIGN_DATA_DIR: dir }, { clock: clock as never, log: createLogger({ level: 'silent' }) });
   setContainer(c);
@@ -49,8 +53,8 @@ export const benchWebhook = async (n = N) => {
     return r.data;
   };
   const people = [
-    { openid: 'o-bench-a', name: '张三', idNumber: idFor('1985-06-15', '031'), phone: '13800138001' },
-    { openid: 'o-bench-b', name: '李四', idNumber: idFor('1993-11-02', '042'), phone: '13900139002' },
+    { openid: `o-${prefix}-a`, name: '张三', idNumber: idFor('1985-06-15', '031'), phone: '13800138001' },
+    { openid: `o-${prefix}-b`, name: '李四', idNumber: idFor('1993-11-02', '042'), phone: '13900139002' },
   ];
   for (const p of people) {
     const { bizToken } = await call('face-start', p.openid, { purpose: 'realname', name: p.name, idNumber: p.idNumber });
@@ -60,6 +64,11 @@ export const benchWebhook = async (n = N) => {
   const [a, b] = people as [(typeof people)[0], (typeof people)[0]];
   const today = chinaDay(clock.now());
   const form = { amountFen: 1_000_000, purpose: '周转', borrowDate: today, repayDate: addDays(today, 90), annualRateBp: 600, repaymentPlan: [{ dueDate: addDays(today, 90), principalFen: 1_000_000 }] };
+  return { dir, clock, c, fn, call, a, b, form };
+};
+
+export const benchWebhook = async (n = N) => {
+  const { dir, clock, c, fn, call, a, b, form } = await benchWorld('pay', 'bench');
   const placeOrder = async () => {
     const { id } = await call('contract-create', a.openid, { kind: 'iou', myRole: 'lender', counterparty: { fillMode: 'me', name: b.name, idNumber: b.idNumber, phone: b.phone }, form });
     return (await call('contract-pay', a.openid, { contractId: id })).orderId as string;
@@ -129,28 +138,7 @@ export const benchWebhook = async (n = N) => {
  * signs and emails the 10 reports after the webhook answered.
  */
 export const benchBurst = async (burst = 20) => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'esign-bench-burst-'));
-  const clock = new FixedClock(new Date(NOW));
-  const c = createContainer({ ESIGN_DATA_DIR: dir }, { clock: clock as never, log: createLogger({ level: 'silent' }) });
-  setContainer(c);
-  const fn = (name: string) => require(`../functions/${name}`).main;
-  const call = async (name: string, openid: string, payload: unknown) => {
-    const r = await fn(name)(payload, { emulatorCaller: { openid } });
-    if (!r.ok) throw new Error(`${name}: ${JSON.stringify(r.error)}`);
-    return r.data;
-  };
-  const people = [
-    { openid: 'o-burst-a', name: '张三', idNumber: idFor('1985-06-15', '031'), phone: '13800138001' },
-    { openid: 'o-burst-b', name: '李四', idNumber: idFor('1993-11-02', '042'), phone: '13900139002' },
-  ];
-  for (const p of people) {
-    const { bizToken } = await call('face-start', p.openid, { purpose: 'realname', name: p.name, idNumber: p.idNumber });
-    c.local!.face.complete(bizToken, true);
-    await call('identity-verify', p.openid, { name: p.name, idNumber: p.idNumber, phone: p.phone, bizToken });
-  }
-  const [a, b] = people as [(typeof people)[0], (typeof people)[0]];
-  const today = chinaDay(clock.now());
-  const form = { amountFen: 1_000_000, purpose: '周转', borrowDate: today, repayDate: addDays(today, 90), annualRateBp: 600, repaymentPlan: [{ dueDate: addDays(today, 90), principalFen: 1_000_000 }] };
+  const { dir, clock, c, fn, call, a, b, form } = await benchWorld('burst', 'burst');
   const sim = c.local!.payments.simulator;
   const create = () => call('contract-create', a.openid, { kind: 'iou', myRole: 'lender', counterparty: { fillMode: 'me', name: b.name, idNumber: b.idNumber, phone: b.phone }, form });
   const orders: string[] = [];

@@ -13,7 +13,7 @@ import {
   parsePaymentNotification,
 } from '../../shared/adapters/wechatpay/notification';
 import type { PaymentSimulator } from '../../shared/adapters/local/payment-simulator';
-import { APPID, MCHID, close, listen, setUp, type MerchantKeys } from './fixtures';
+import { APPID, MCHID, caught, close, listen, setUp, type MerchantKeys } from './fixtures';
 
 let server: Server;
 let sim: PaymentSimulator;
@@ -35,15 +35,6 @@ beforeAll(async () => {
 
 afterAll(() => close(server));
 
-async function caught(p: Promise<unknown>): Promise<WechatPayError> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof WechatPayError) return e;
-    throw e;
-  }
-  throw new Error('expected a WechatPayError');
-}
 
 const order = (outTradeNo: string, amountFen = 990) => ({
   outTradeNo,

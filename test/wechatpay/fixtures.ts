@@ -5,6 +5,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createWechatPayConfig, type WechatPayConfig } from '../../shared/adapters/wechatpay/config';
+import { WechatPayError } from '../../shared/adapters/wechatpay/errors';
 import {
   PaymentSimulator,
   generateMerchantKeys,
@@ -64,3 +65,14 @@ export function fixedClock(iso: string): { now(): Date; set(iso: string): void; 
     },
   };
 }
+
+/** The WechatPayError a call fails with (any other error, or none, fails the test). */
+export const caught = async (p: Promise<unknown>): Promise<WechatPayError> => {
+  try {
+    await p;
+  } catch (e) {
+    if (e instanceof WechatPayError) return e;
+    throw e;
+  }
+  throw new Error('expected a WechatPayError');
+};

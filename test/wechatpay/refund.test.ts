@@ -9,10 +9,9 @@ import { generateKeyPairSync } from 'node:crypto';
 import type { Server } from 'node:http';
 import { WechatPayClient } from '../../shared/adapters/wechatpay/client';
 import { createWechatPayConfig, type WechatPayConfig } from '../../shared/adapters/wechatpay/config';
-import { WechatPayError } from '../../shared/adapters/wechatpay/errors';
 import { notificationKind, parseRefundNotification } from '../../shared/adapters/wechatpay/notification';
 import type { PaymentSimulator } from '../../shared/adapters/local/payment-simulator';
-import { MCHID, close, listen, setUp } from './fixtures';
+import { MCHID, caught, close, listen, setUp } from './fixtures';
 
 let server: Server;
 let sim: PaymentSimulator;
@@ -31,15 +30,6 @@ beforeAll(async () => {
 });
 afterAll(() => close(server));
 
-const caught = async (p: Promise<unknown>): Promise<WechatPayError> => {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof WechatPayError) return e;
-    throw e;
-  }
-  throw new Error('expected a WechatPayError');
-};
 
 /** A paid order at the simulator: its transaction id. */
 const paid = async (amountFen = 990): Promise<{ outTradeNo: string; transactionId: string }> => {
