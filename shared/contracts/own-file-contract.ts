@@ -5,7 +5,7 @@
  * prepared pages. Every check runs before anything is stored, and creating spends no quota (the
  * fee is quoted and the quota used at payment, U4).
  *
- * May import: domain, lifecycle, identity, rules, store (through repository), own-files, errors, ports.
+ * May import: domain, lifecycle, identity, kinds, rules, store (through repository), own-files, errors, ports.
  */
 import { AppError } from '../errors';
 import { chainEvents, GENESIS_HASH } from '../domain/events';
@@ -15,10 +15,13 @@ import { initialStatuses, signingPositions } from '../lifecycle/table';
 import { checkEligible, parsePerson } from '../identity/person';
 import { requireRealName } from '../identity/users';
 import { chinaDay } from '../rules/dates';
+import { cleanTypedText, requireSmsSafe } from '../rules/typed-text';
 import { listPrice } from '../rules/fees';
 import type { Deps } from '../ports/operation';
 import { CONTRACTS, EVENTS } from './repository';
 import { loadImport } from './own-file-imports';
+import { kindSpec } from '../kinds/registry';
+import type { KindSpec } from '../kinds/kind';
 
 export const OWN_FILE_KIND = 'own_file';
 /** The most signers one own file takes (the initiator included). */
@@ -28,6 +31,16 @@ export const MAX_DEADLINE_DAYS = 30;
 /** Who may sign an own file: an adult (the product's 18 and over; the age is the ID number's). */
 export const OWN_FILE_AGE = { min: 18, max: 120 };
 const ADULT = OWN_FILE_AGE;
+
+/** Who may take a place in a contract: the rules an own file's signers share. */
+const OWN_FILE_RULES: PartyRules = { roleLabels: { signer: '签署方' }, ageRange: OWN_FILE_AGE, mainlandOnly: false };
+export type PartyRules = Pick<KindSpec, 'roleLabels' | 'ageRange' | 'mainlandOnly'>;
+
+/**
+ * Who may fill or open a place in `c` (P3, I1, R1): its kind's rules, or — an own file having no
+ * template — any adult of any residency, under the one role 签署方.
+ */
+export const partyRules = (c: Pick<Contract, 'flow' | 'kind'>): PartyRules => (c.flow === 'own_file' ? OWN_FILE_RULES : kindSpec(c.kind));
 
 export interface OwnFileSignerInput {
   fillMode: 'self' | 'me' | 'other';
@@ -59,8 +72,8 @@ export const createOwnFileDraft = async (deps: Deps, openid: string, input: OwnF
   checkEligible({ birthDate: me.birthDate, kind: me.idKind }, today, ADULT, false);
   if (input.noticeAccepted !== true) throw invalid('请先阅读并接受告知书', '/noticeAccepted', 'const');
   const imported = await loadImport(deps, input.fileId, openid);
-  const title = input.title.trim();
-  if (!title) throw invalid('请填写合同名称', '/title', 'required');
+  // The title is named in the other signers' SMS: no link or contact number in it (M3).
+  const title = requireSmsSafe(cleanTypedText(input.title, 'contractTitle', '/title'), '/title');
 
   const deadline = Date.parse(input.deadline);
   if (!Number.isFinite(deadline) || deadline <= now.getTime()) throw invalid('签署截止时间须晚于当前时间', '/deadline', 'future');

@@ -34,15 +34,17 @@ const fieldFor = (c: Contract, i: number) => signatureFieldName(c.ownFile ? `sig
 
 /**
  * An own file's original to sign (U3): the prepared PDF as imported (its hash checked, so what is
- * signed is what was shown), and each signer's area at their first placed field (page from 1 → index).
+ * signed is what was shown), and each signer's area: the signature at their first placed field
+ * (page from 1 → index), the same stamp at each of the others.
  */
 const ownFileOriginal = async (deps: Deps, c: Contract): Promise<{ bytes: Uint8Array; sha256: string; areas: ContractDocument['areas'] }> => {
   const f = c.ownFile!;
   const bytes = await deps.files.get(f.pdfKey);
   if (!bytes || createHash('sha256').update(bytes).digest('hex') !== f.pdfSha256) throw new Error(`own file missing or changed: ${f.pdfKey}`);
   const areas = c.parties.map((_, party) => {
-    const first = f.fields.find((x) => x.party === party)!;
-    return { party, fieldName: fieldFor(c, party), pageIndex: first.page - 1, rect: { x: first.x, y: first.y, width: first.width, height: first.height } };
+    const [first, ...others] = f.fields.filter((x) => x.party === party);
+    const at = (x: typeof first & object) => ({ pageIndex: x.page - 1, rect: { x: x.x, y: x.y, width: x.width, height: x.height } });
+    return { party, fieldName: fieldFor(c, party), ...at(first!), ...(others.length ? { alsoAt: others.map(at) } : {}) };
   });
   return { bytes, sha256: f.pdfSha256, areas };
 };
@@ -112,6 +114,7 @@ const signWith = async (deps: Deps, c: Contract, index: number, signingTime: Dat
   const signed = await signPdf(current, {
     fieldName,
     placement: { pageIndex: area.pageIndex, rect: area.rect },
+    ...(area.alsoAt ? { alsoAt: area.alsoAt } : {}),
     signer: { certPem: cert.certPem, certDer: cert.certDer, keyPem: cert.privateKey, chainPems: cert.chainPems },
     reason: `${party.details!.name}签署《${c.title}》`,
     signerName: party.details!.name,

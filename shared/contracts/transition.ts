@@ -141,7 +141,7 @@ const answerOf = (action: Action): 'confirm' | 'refuse' => (action.endsWith('_co
 export const runTransition = async (deps: Deps, rawReq: TransitionRequest): Promise<TransitionResult> => {
   // M3: a typed reason is cleaned (invisible/control characters out, trimmed) and refused when
   // empty or too long — VALIDATION_FAILED before anything is read or written ("理由：   " never again).
-  const req: TransitionRequest = rawReq.reason !== undefined ? { ...rawReq, reason: cleanTypedText(rawReq.reason, 'reason', 'reason') } : rawReq;
+  const req: TransitionRequest = rawReq.reason !== undefined ? { ...rawReq, reason: cleanTypedText(rawReq.reason, 'reason', '/reason') } : rawReq;
   for (let attempt = 1; ; attempt++) {
     const fresh = attempt === 1 && req.current ? req.current : await loadContract(deps, req.contractId);
     if (!fresh) throw new AppError('NOT_FOUND');

@@ -70,6 +70,35 @@ const isSignatureWidget = (doc: PDFDocument, ref: string): boolean => {
   return nameOf(d, 'FT') === 'Sig' && nameOf(d, 'Subtype') === 'Widget' && (type === 'Sig' || type === 'DocTimeStamp');
 };
 
+const appearanceOf = (d: PDFDict): string | undefined => {
+  const ap = d.lookup(PDFName.of('AP'));
+  return ap instanceof PDFDict ? ap.get(PDFName.of('N'))?.toString() : undefined;
+};
+
+/**
+ * The appearances of the signature widgets `after` adds: a stamp annotation showing one of them is
+ * that signature's stamp at the signer's other field (sign.ts `alsoAt`), covered by the same
+ * signature. Any other annotation added after a signature is a change.
+ */
+const newSignatureAppearances = (before: PDFDocument, after: PDFDocument): Set<string> => {
+  const out = new Set<string>();
+  for (const [ref, o] of after.context.enumerateIndirectObjects()) {
+    if (before.context.lookup(ref) !== undefined || !(o instanceof PDFDict) || !isSignatureWidget(after, ref.toString())) continue;
+    const n = appearanceOf(o);
+    if (n) out.add(n);
+  }
+  return out;
+};
+
+const isSignatureStamp = (doc: PDFDocument, ref: string, appearances: Set<string>): boolean => {
+  const m = ref.match(/^(\d+) (\d+) R$/);
+  if (!m) return false;
+  const d = doc.context.lookup(PDFRef.of(Number(m[1]), Number(m[2])));
+  if (!(d instanceof PDFDict) || nameOf(d, 'Subtype') !== 'Stamp') return false;
+  const n = appearanceOf(d);
+  return n !== undefined && appearances.has(n);
+};
+
 const ALLOWED_KEYS: Record<string, readonly string[]> = {
   Catalog: ['AcroForm', 'DSS'],
   Page: ['Annots'],
@@ -86,6 +115,8 @@ export const unexpectedChanges = (before: PDFDocument, after: PDFDocument): stri
   const acroFormRef = before.catalog.get(PDFName.of('AcroForm'))?.toString();
   const catalogRef = before.context.trailerInfo.Root?.toString();
   const beforeObjects = new Map(before.context.enumerateIndirectObjects().map(([r, o]) => [r.toString(), o]));
+  const stamps = newSignatureAppearances(before, after);
+  const addable = (r: string) => isSignatureWidget(after, r) || isSignatureStamp(after, r, stamps);
   for (const [ref, next] of after.context.enumerateIndirectObjects()) {
     const key = ref.toString();
     const prev = beforeObjects.get(key);
@@ -100,7 +131,7 @@ export const unexpectedChanges = (before: PDFDocument, after: PDFDocument): stri
       const now = next.asArray().map(String);
       const kept = old.every((r, i) => now[i] === r);
       const added = now.slice(old.length);
-      if (!kept || !added.every((r) => isSignatureWidget(after, r))) problems.push(`对象 ${key}（数组）被修改`);
+      if (!kept || !added.every(addable)) problems.push(`对象 ${key}（数组）被修改`);
       continue;
     }
     if (!kind || !prevDict || !nextDict || prev instanceof PDFStream || next instanceof PDFStream) {
@@ -116,7 +147,7 @@ export const unexpectedChanges = (before: PDFDocument, after: PDFDocument): stri
       const kept = old.every((r, i) => now[i] === r);
       const added = now.slice(old.length);
       if (!kept) problems.push(`${kind} ${key} 的 /${listKey} 删除或替换了条目`);
-      for (const r of added) if (!isSignatureWidget(after, r)) problems.push(`${kind} ${key} 新增了非签名条目 ${r}`);
+      for (const r of added) if (!(kind === 'Page' ? addable(r) : isSignatureWidget(after, r))) problems.push(`${kind} ${key} 新增了非签名条目 ${r}`);
     }
   }
   for (const key of beforeObjects.keys()) {

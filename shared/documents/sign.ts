@@ -66,6 +66,11 @@ export interface SignOptions {
   fieldName: string;
   /** Where to stamp: from RenderedDocument.signatureAreas. */
   placement: { pageIndex: number; rect: Rect };
+  /**
+   * Further places for the same stamp (an own file's signer with several fields, U3): each a locked,
+   * printed stamp annotation in the same incremental update, so the signature covers them too.
+   */
+  alsoAt?: ReadonlyArray<{ pageIndex: number; rect: Rect }>;
   signer: SignerMaterial;
   /** e.g. '出借人签署借条'. */
   reason: string;
@@ -176,7 +181,7 @@ class ContentsTooSmall extends Error {
 interface FieldSpec {
   fieldName: string;
   /** A visible stamp; absent for an invisible field (document timestamps). */
-  visible?: { placement: { pageIndex: number; rect: Rect }; caption?: string; appearance: StampAppearance; tooltip?: string };
+  visible?: { placement: { pageIndex: number; rect: Rect }; alsoAt?: ReadonlyArray<{ pageIndex: number; rect: Rect }>; caption?: string; appearance: StampAppearance; tooltip?: string };
   /** The signature dictionary's entries besides /ByteRange and /Contents. */
   entries: Record<string, unknown>;
 }
@@ -199,18 +204,18 @@ const appendSignatureField = async (
   const pageIndex = spec.visible?.placement.pageIndex ?? 0;
   const page = doc.getPage(pageIndex);
   const rect = spec.visible?.placement.rect ?? { x: 0, y: 0, width: 0, height: 0 };
-  if (spec.visible) {
-    const box = page.getMediaBox();
-    if (
-      !(rect.width > 0 && rect.height > 0) ||
-      rect.x < box.x ||
-      rect.y < box.y ||
-      rect.x + rect.width > box.x + box.width ||
-      rect.y + rect.height > box.y + box.height
-    ) {
+  const insidePage = (p: typeof page, r: Rect) => {
+    const box = p.getMediaBox();
+    if (!(r.width > 0 && r.height > 0) || r.x < box.x || r.y < box.y || r.x + r.width > box.x + box.width || r.y + r.height > box.y + box.height) {
       throw new Error('signature rectangle is not inside the page');
     }
-  }
+  };
+  if (spec.visible) insidePage(page, rect);
+  const extra = (spec.visible?.alsoAt ?? []).map((at) => {
+    const p = doc.getPage(at.pageIndex);
+    insidePage(p, at.rect);
+    return { page: p, rect: at.rect };
+  });
 
   // AcroForm (create, or update the existing one in this revision).
   const catalogRef = ctx.trailerInfo.Root as PDFRef;
@@ -278,16 +283,32 @@ const appendSignatureField = async (
   const widgetRef = ctx.register(widget);
   fields.push(widgetRef);
 
-  const annotsEntry = page.node.get(PDFName.of('Annots'));
-  if (annotsEntry instanceof PDFRef) {
-    ctx.lookup(annotsEntry, PDFArray).push(widgetRef);
-    snapshot.markRefForSave(annotsEntry);
-  } else if (annotsEntry instanceof PDFArray) {
-    annotsEntry.push(widgetRef);
-    snapshot.markRefForSave(page.ref);
-  } else {
-    page.node.set(PDFName.of('Annots'), ctx.obj([widgetRef]));
-    snapshot.markRefForSave(page.ref);
+  const addAnnotation = (p: typeof page, ref: PDFRef) => {
+    const annotsEntry = p.node.get(PDFName.of('Annots'));
+    if (annotsEntry instanceof PDFRef) {
+      ctx.lookup(annotsEntry, PDFArray).push(ref);
+      snapshot.markRefForSave(annotsEntry);
+    } else if (annotsEntry instanceof PDFArray) {
+      annotsEntry.push(ref);
+      snapshot.markRefForSave(p.ref);
+    } else {
+      p.node.set(PDFName.of('Annots'), ctx.obj([ref]));
+      snapshot.markRefForSave(p.ref);
+    }
+  };
+  addAnnotation(page, widgetRef);
+  // The same appearance at the signer's other fields: the viewer scales its BBox to each Rect.
+  for (const at of extra) {
+    const stamp = ctx.obj({
+      Type: 'Annot',
+      Subtype: 'Stamp',
+      Rect: [at.rect.x, at.rect.y, at.rect.x + at.rect.width, at.rect.y + at.rect.height],
+      F: WIDGET_FLAGS,
+      P: at.page.ref,
+      ...(spec.visible?.tooltip ? { Contents: textString(spec.visible.tooltip) } : {}),
+      ...(appearanceRef ? { AP: { N: appearanceRef } } : {}),
+    });
+    addAnnotation(at.page, ctx.register(stamp));
   }
 
   const out = Buffer.from(await doc.save({ useObjectStreams: false }));
@@ -357,7 +378,7 @@ export const signPdf = async (pdfBytes: Uint8Array, opts: SignOptions): Promise<
   const subFilter = opts.subFilter ?? 'ETSI.CAdES.detached';
   const spec: FieldSpec = {
     fieldName: opts.fieldName,
-    visible: { placement: opts.placement, appearance: opts.appearance, ...(opts.caption ? { caption: opts.caption } : {}), ...(opts.signerName ? { tooltip: opts.signerName } : {}) },
+    visible: { placement: opts.placement, ...(opts.alsoAt?.length ? { alsoAt: opts.alsoAt } : {}), appearance: opts.appearance, ...(opts.caption ? { caption: opts.caption } : {}), ...(opts.signerName ? { tooltip: opts.signerName } : {}) },
     entries: {
       Type: 'Sig',
       Filter: 'Adobe.PPKLite',

@@ -170,10 +170,19 @@ export interface ContractDocument {
   currentKey: string;
   currentSha256: string;
   /** Where each party signs, from the rendering. */
-  areas: Array<{ party: number; fieldName: string; pageIndex: number; rect: { x: number; y: number; width: number; height: number } }>;
+  /** Each signer's signature field; `alsoAt`: an own file signer's further fields, stamped in the same revision (U3). */
+  areas: Array<{ party: number; fieldName: string; pageIndex: number; rect: Rect; alsoAt?: Array<{ pageIndex: number; rect: Rect }> }>;
   signatures: DocumentSignature[];
   /** The file as it was when the contract came into force (both parties signed). */
   signedKey: string | null;
+}
+
+/** A rectangle in PDF points, origin bottom left. */
+export interface Rect {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
 }
 
 /** A signature field placed by the initiator (U3), in PDF points on a page (1-based), origin bottom left. */

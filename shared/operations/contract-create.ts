@@ -7,6 +7,7 @@ import { CONTRACT_SCHEMA_VERSION, type Contract, type Party } from '../domain/co
 import type { ContractCreateInput } from '../generated/schema-types';
 import { initialStatuses, signingPositions } from '../lifecycle/table';
 import { chinaDay } from '../rules/dates';
+import { cleanFormText } from '../rules/typed-text';
 import { listPrice } from '../rules/fees';
 import { requireCaller, type Operation } from '../ports/operation';
 import { validatePayload } from '../rules/json-schema';
@@ -59,8 +60,9 @@ export const contractCreate: Operation<ContractCreateInput> = async (raw, ctx) =
     throw new AppError('VALIDATION_FAILED', '对方填：请勿填写对方信息', { fields: [{ field: '/counterparty', rule: 'fillMode' }] });
   }
 
-  validatePayload(spec.formSchema, input.form);
-  const ruleFacts = spec.checkForm(input.form, { today, lprTable: deps.config.lprTable });
+  const form = cleanFormText(input.form);
+  validatePayload(spec.formSchema, form);
+  const ruleFacts = spec.checkForm(form, { today, lprTable: deps.config.lprTable });
 
   const flow = spec.flowFor(input.myRole);
   const statuses = initialStatuses(flow, [false, counterpartyFills]);
@@ -86,7 +88,7 @@ export const contractCreate: Operation<ContractCreateInput> = async (raw, ctx) =
     kind: spec.kind, flow, title: spec.title, state: 'draft', schemaVersion: CONTRACT_SCHEMA_VERSION, parties,
     memberOpenids: [openid],
     inviteeKeys: inviteeKeysOf(deps, { parties }),
-    form: input.form,
+    form,
     ruleFacts,
     // P3: 128 random bits, 22 characters — the bare scene of a 小程序码 (messages/share-links.ts).
     shareToken: deps.ids.token(SHARE_TOKEN_BYTES),
@@ -96,7 +98,7 @@ export const contractCreate: Operation<ContractCreateInput> = async (raw, ctx) =
     eventHead: { seq: 0, hash: GENESIS_HASH },
   };
   const chained = chainEvents(id, draft.eventHead, at, [
-    { type: 'created', actor: { role: 'initiator', openid }, data: { kind: spec.kind, myRole: input.myRole, fillMode: input.counterparty.fillMode, amountFen: input.form.amountFen ?? null } },
+    { type: 'created', actor: { role: 'initiator', openid }, data: { kind: spec.kind, myRole: input.myRole, fillMode: input.counterparty.fillMode, amountFen: form.amountFen ?? null } },
   ]);
   const contract: Contract = { ...draft, eventHead: chained.head };
   const r = await deps.store.commit({ collection: CONTRACTS, doc: contract, expectedVersion: 0 }, [{ collection: EVENTS, docs: chained.docs }]);

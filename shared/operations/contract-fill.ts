@@ -7,8 +7,7 @@ import { checkEligible, parsePerson } from '../identity/person';
 import { runTransition } from '../contracts/transition';
 import { requireRealName } from '../identity/users';
 import { contractView } from '../contracts/views';
-import { OWN_FILE_AGE } from '../contracts/own-file-contract';
-import { kindSpec } from '../kinds/registry';
+import { partyRules } from '../contracts/own-file-contract';
 
 /**
  * The other party checks and confirms their details (P2). They must be the verified person
@@ -22,8 +21,7 @@ export const contractFill: Operation<ContractFillInput> = async (input, ctx) => 
   const initiationDay = chinaDay(contract.initiatedAt ? new Date(contract.initiatedAt) : deps.clock.now());
   const person = parsePerson(input, chinaDay(deps.clock.now()));
   if (person.details.idNumber !== me.idNumber || person.details.name !== me.name) throw new AppError('IDENTITY_MISMATCH');
-  // Own files have no kind of their own: any adult with a resident ID may sign one (as created).
-  const spec = contract.ownFile ? { ageRange: OWN_FILE_AGE, mainlandOnly: false } : kindSpec(contract.kind);
+  const spec = partyRules(contract);
   checkEligible(person, initiationDay, spec.ageRange, spec.mainlandOnly);
   const { contract: after, index } = await runTransition(deps, { contractId: contract._id, current: contract, action: 'fill', by: { openid }, fill: { details: person.details, openid } });
   return contractView(after, index ?? 1, deps.clock.now().toISOString());

@@ -17,7 +17,7 @@ import { ledgerView, repaymentView } from '../repayments/views';
 export const repaymentDispute: Operation<RepaymentDisputeInput> = async (input, ctx) => {
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
-  const reason = cleanTypedText(input.reason, 'reason', 'reason');
+  const reason = cleanTypedText(input.reason, 'reason', '/reason');
   const { contract, index, records } = await loadLedgerParty(deps, input.contractId, openid, 'lender');
   const found = records.repayments.find((r) => r._id === input.repaymentId);
   if (!found) throw new AppError('NOT_FOUND', '还款记录不存在');

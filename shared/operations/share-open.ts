@@ -1,8 +1,7 @@
 import { AppError } from '../errors';
 import { FINAL_STATES, initiatorOf, otherParties, partyIndexOf, type Contract } from '../domain/contract';
 import { chinaDay } from '../rules/dates';
-import { kindSpec } from '../kinds/registry';
-import { OWN_FILE_AGE } from '../contracts/own-file-contract';
+import { partyRules } from '../contracts/own-file-contract';
 import { checkEligible, parseNameAndId } from '../identity/person';
 import type { ShareOpenInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../ports/operation';
@@ -17,8 +16,7 @@ import { contractView } from '../contracts/views';
  * `mainlandOnly` is what is checked (identity/person.ts checkEligible).
  */
 const eligibleFor = (c: Contract, roleKey: string, me: { name: string; idNumber: string }, now: Date): void => {
-  // An own file has no template: its signers are adults, any residency (contracts/own-file-contract.ts).
-  const spec = c.flow === 'own_file' ? { roleLabels: { signer: '签署方' } as Record<string, string>, ageRange: OWN_FILE_AGE, mainlandOnly: false } : kindSpec(c.kind);
+  const spec = partyRules(c);
   const role = spec.roleLabels[roleKey] ?? roleKey;
   const initiationDay = chinaDay(c.initiatedAt ? new Date(c.initiatedAt) : now);
   const person = parseNameAndId(me, chinaDay(now));

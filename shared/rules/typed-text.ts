@@ -14,9 +14,9 @@
  *   (CR LF / CR / U+2028 / U+2029 become LF, at most one empty line in a row); in one-line kinds
  *   every line break or tab becomes a space and runs of spaces become one.
  * - Trimmed (String.prototype.trim also removes U+3000, the ideographic space an IME types).
- * - Empty or whitespace-only → VALIDATION_FAILED {field, rule:'required'} ("理由：   " never again).
+ * - Empty or whitespace-only → VALIDATION_FAILED {fields:[{field, rule:'required'}]} ("理由：   " never again).
  * - Longer than the kind's maximum, counted in code points as a person counts characters →
- *   VALIDATION_FAILED {field, rule:'maxLength', max}. Refused, never silently cut: a reason cut
+ *   VALIDATION_FAILED {fields:[{field, rule:'maxLength', max}]}. Refused, never silently cut: a reason cut
  *   in the middle may say the opposite of what was meant.
  *
  * `smsSafety(value)` says whether a value may ever appear in an SMS or subscription message:
@@ -87,12 +87,24 @@ export const normalizeTypedText = (raw: string, multiline: boolean): string => {
 
 /** Cleans typed text of `kind` and checks it; `field` names the input in the error's details. */
 export const cleanTypedText = (raw: unknown, kind: TypedTextKind, field: string): string => {
-  if (typeof raw !== 'string') return fail('VALIDATION_FAILED', undefined, { field, rule: 'type' });
+  if (typeof raw !== 'string') return fail('VALIDATION_FAILED', undefined, { fields: [{ field, rule: 'type' }] });
   const rule = TYPED_TEXT_RULES[kind];
   const s = normalizeTypedText(raw, rule.multiline);
-  if (s === '') return fail('VALIDATION_FAILED', '请填写内容，不能只有空格', { field, rule: 'required' });
-  if (charCount(s) > rule.max) return fail('VALIDATION_FAILED', `内容不能超过${rule.max}个字`, { field, rule: 'maxLength', max: rule.max });
+  if (s === '') return fail('VALIDATION_FAILED', '请填写内容，不能只有空格', { fields: [{ field, rule: 'required' }] });
+  if (charCount(s) > rule.max) return fail('VALIDATION_FAILED', `内容不能超过${rule.max}个字`, { fields: [{ field, rule: 'maxLength', max: rule.max }] });
   return s;
+};
+
+/**
+ * Every string in a contract's form (a template's fields: 借款事由, addresses, 其他约定…) cleaned as
+ * typed text before the form's schema checks it, so what is rendered and signed carries no
+ * invisible or direction-changing character; a value typed on several lines keeps its lines.
+ */
+export const cleanFormText = <T>(value: T): T => {
+  if (typeof value === 'string') return normalizeTypedText(value, /[\r\n\u2028\u2029]/.test(value)) as T;
+  if (Array.isArray(value)) return value.map(cleanFormText) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, cleanFormText(v)])) as T;
+  return value;
 };
 
 /** As cleanTypedText, but an absent value (undefined) stays absent: optional inputs. */
@@ -145,10 +157,10 @@ export const isSmsSafe = (value: string): boolean => smsSafety(value).ok;
 
 /**
  * For typed text that will be named in SMS or subscription messages (a contract's title):
- * refused where it is typed, VALIDATION_FAILED {field, rule:'smsUnsafe', reasons}.
+ * refused where it is typed, VALIDATION_FAILED {fields:[{field, rule:'smsUnsafe', reasons}]}.
  */
 export const requireSmsSafe = (value: string, field: string): string => {
   const r = smsSafety(value);
-  if (!r.ok) return fail('VALIDATION_FAILED', '名称中不能包含网址、联系方式或特殊符号', { field, rule: 'smsUnsafe', reasons: r.reasons });
+  if (!r.ok) return fail('VALIDATION_FAILED', '名称中不能包含网址、联系方式或特殊符号', { fields: [{ field, rule: 'smsUnsafe', reasons: r.reasons }] });
   return value;
 };

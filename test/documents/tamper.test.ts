@@ -7,7 +7,7 @@ import { elementLength } from '../../shared/documents/asn1';
 import { createPersonalSeal } from '../../shared/documents/seal';
 import { signPdf } from '../../shared/documents/sign';
 import { verifyPdf } from '../../shared/documents/verify';
-import { isRed, pixelsIn } from './png';
+import { handwrittenPng, isRed, pixelsIn } from './png';
 import { BORROWER, LENDER, newCa, signAs, twoSignerIou, TestCa } from './signing-fixture';
 import { nssDbTrusting, pdfsig, qpdfCheck, rasterize, tempDir, writeTemp } from './tools';
 
@@ -226,4 +226,40 @@ test('garbage, truncation and unsigned PDFs give an invalid report, never an exc
   expect(unsigned.valid).toBe(false);
   expect(unsigned.signatures).toEqual([]);
   expect(unsigned.problems).toContain('文档没有签名');
+});
+
+describe('U3 a signer with several fields: the stamp at each, covered by that one signature', () => {
+  let several: Buffer;
+  beforeAll(async () => {
+    const area = flow.rendered.signatureAreas.find((a) => a.fieldName === LENDER.fieldName)!;
+    const alsoAt = [{ pageIndex: area.pageIndex, rect: { ...area.rect, y: area.rect.y + 200 } }];
+    const first = await signAs(flow.rendered.bytes, flow.rendered, ca.ca, { ...LENDER, signingTime: new Date(), appearance: { kind: 'vector', drawing: createPersonalSeal(LENDER.name) } }, { alsoAt });
+    several = Buffer.from((await signAs(first.bytes, flow.rendered, ca.ca, { ...BORROWER, signingTime: new Date(), appearance: { kind: 'png', png: handwrittenPng() } })).bytes);
+  });
+
+  test('both signatures valid in pdfsig and our verifier; the extra stamp is drawn', async () => {
+    const file = writeTemp(dir, 'several.pdf', several);
+    expect(pdfsig(file, nss).signatures.map((s) => s.signatureValidation)).toEqual(['Signature is Valid.', 'Signature is Valid.']);
+    const report = await verify(several);
+    expect([report.valid, report.signatures.map((s) => s.laterChanges)]).toEqual([true, [[], []]]);
+    const area = flow.rendered.signatureAreas.find((a) => a.fieldName === LENDER.fieldName)!;
+    const page = rasterize(file, area.pageIndex + 1, 72);
+    const redIn = (r: typeof area.rect) => pixelsIn(page, r, 841.89).filter(isRed).length;
+    // The same seal, drawn again (pixel rounding differs a little between the two places).
+    expect(redIn({ ...area.rect, y: area.rect.y + 200 })).toBeGreaterThan(0.8 * redIn(area.rect));
+    expect(redIn(area.rect)).toBeGreaterThan(200);
+  });
+
+  test('a later update that adds a stamp showing an earlier signature’s appearance is a change', async () => {
+    const doc = await PDFDocument.load(several, { forIncrementalUpdate: true, updateMetadata: false });
+    const pageIndex = flow.rendered.signatureAreas.find((a) => a.fieldName === LENDER.fieldName)!.pageIndex;
+    const widget = doc.getPage(pageIndex).node.lookup(PDFName.of('Annots'), PDFArray).asArray().map((r) => doc.context.lookup(r as PDFRef, PDFDict)).find((d) => d.get(PDFName.of('FT')))!;
+    const stamp = doc.context.register(doc.context.obj({ Type: 'Annot', Subtype: 'Stamp', Rect: [20, 20, 120, 120], F: 132, AP: widget.get(PDFName.of('AP'))! } as never));
+    doc.getPage(pageIndex).node.lookup(PDFName.of('Annots'), PDFArray).push(stamp);
+    doc.context.snapshot?.markRefForSave(doc.getPage(pageIndex).ref);
+    const tampered = Buffer.from(await doc.save({ useObjectStreams: false }));
+    const report = await verify(tampered);
+    expect(report.valid).toBe(false);
+    expect(report.signatures[1]!.laterChanges.join('\n')).toMatch(/新增了非签名条目|数组/);
+  });
 });

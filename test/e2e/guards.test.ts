@@ -172,6 +172,15 @@ describe('I1–I5 at their exact boundaries, through contract-create; refused dr
     const r = await create(alice, form);
     expect(r.error?.code ?? null).toBe(code);
   });
+  test('M3 typed text in the form is stored and rendered clean: a bidi override and zero-width characters in 借款事由 are gone; only spaces is refused', async () => {
+    const r = await create(alice, iouForm(today(), { purpose: '  家庭\u202E装修\u200B周转  ' }));
+    expect(r.data.state).toBe('draft');
+    expect((await emu.container.store.get<any>('contracts', r.data.id)).form.purpose).toBe('家庭装修周转');
+    const before = await snapshot();
+    const blank = await create(alice, iouForm(today(), { purpose: '\u3000 \u200B ' }));
+    expect(blank.error?.code).toBe('VALIDATION_FAILED');
+    expect(await snapshot()).toBe(before);
+  });
   test('I3 borrow date today−60 passes, today−61 is BORROW_DATE_TOO_EARLY', async () => {
     const t = today();
     expect((await create(alice, iouForm(t, { borrowDate: addDays(t, -60) }))).ok).toBe(true);

@@ -115,7 +115,8 @@ describe('U2 U3 C5 own-file contracts through the emulator', () => {
   let dave: Person;
   let pdfImport: any;
   const A4W = 595.28;
-  const fields = (k: number) => [{ page: 1, x: 60 + k * 170, y: 120, width: 120, height: 120 }];
+  // Bob has two fields (U3: a signer may sign in several places); everyone else one.
+  const fields = (k: number) => [{ page: 1, x: 60 + k * 170, y: 120, width: 120, height: 120 }, ...(k === 1 ? [{ page: 1, x: 230, y: 420, width: 90, height: 90 }] : [])];
   const create = (p: Person, body: Record<string, unknown>) => client.call('contract-create', p.openid, body);
   const base = () => ({
     kind: 'own_file', fileId: pdfImport.fileId, title: '三方合作协议', noticeAccepted: true,
@@ -143,6 +144,8 @@ describe('U2 U3 C5 own-file contracts through the emulator', () => {
       ['deadline passed', { ...b, deadline: new Date(emu.container.clock.now().getTime() - 60_000).toISOString() }, 'VALIDATION_FAILED', '/deadline'],
       ['deadline beyond 30 days', { ...b, deadline: new Date(emu.container.clock.now().getTime() + 31 * 86_400_000).toISOString() }, 'VALIDATION_FAILED', '/deadline'],
       ['one signer', { ...b, signers: [s[0]] }, 'VALIDATION_FAILED'],
+      ['a title of only spaces and invisible characters', { ...b, title: ' \u3000\u200B ' }, 'VALIDATION_FAILED', '/title'],
+      ['a title with a link (it is named in the SMS)', { ...b, title: '合作协议 详见 evil.example.com' }, 'VALIDATION_FAILED', '/title'],
       ['a field off the page', { ...b, signers: [s[0], { ...s[1], fields: [{ page: 1, x: A4W - 50, y: 100, width: 120, height: 60 }] }, s[2]] }, 'VALIDATION_FAILED', '/signers/1/fields/0'],
       ['a page that does not exist', { ...b, signers: [s[0], { ...s[1], fields: [{ page: 3, x: 10, y: 10, width: 100, height: 60 }] }, s[2]] }, 'VALIDATION_FAILED', '/signers/1/fields/0/page'],
       ['overlapping another signer', { ...b, signers: [s[0], { ...s[1], fields: [{ page: 1, x: 100, y: 150, width: 100, height: 60 }] }, s[2]] }, 'VALIDATION_FAILED', '/signers/1/fields/0'],
@@ -160,7 +163,7 @@ describe('U2 U3 C5 own-file contracts through the emulator', () => {
     expect(await storeSnapshot(emu.container.store)).toBe(before);
   });
 
-  test('U2 U3 U4 C5: three signers, one 对方填 → free quota → fill → signatures in order → 已生效; pdfsig names each signer; each seal inside its field', async () => {
+  test('U2 U3 U4 C5: three signers, one 对方填 → free quota → fill → signatures in order → 已生效; pdfsig names each signer; a seal inside every field', async () => {
     const c = await client.ok('contract-create', alice.openid, base());
     const events = await emu.container.store.find<any>('events', { contractId: c.id }, { orderBy: [['seq', 'asc']] });
     expect(events.map((e) => e.type)).toEqual(['notice_accepted', 'created']);
@@ -205,10 +208,9 @@ describe('U2 U3 C5 own-file contracts through the emulator', () => {
     let total = 0;
     for (let y = 0; y < page.height; y++) for (let x = 0; x < page.width; x++) if (red(x, y)) total++;
     let inside = 0;
-    for (let k = 0; k < 3; k++) {
-      const f = fields(k)[0]!;
+    for (const f of [0, 1, 2].flatMap(fields)) {
       const n = inkIn(Math.floor(f.x), Math.floor(page.height - f.y - f.height), f.width, f.height);
-      expect(n).toBeGreaterThan(200);
+      expect([f, n > 200]).toEqual([f, true]);
       inside += n;
     }
     expect(inside).toBe(total);

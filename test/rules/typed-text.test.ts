@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import {
   TYPED_TEXT_RULES,
   charCount,
+  cleanFormText,
   cleanOptionalTypedText,
   cleanTypedText,
   isSmsSafe,
@@ -37,11 +38,11 @@ describe('M3 cleanTypedText', () => {
 
   it.each(['', ' ', '   ', '\u3000', '\t\n ', '\u200B\u200B', '\u202E \u202C', '\u0000\u0007'])('whitespace-only or invisible-only %j is VALIDATION_FAILED naming the field (C4/C6/I9 reasons)', (raw) => {
     const e = appErrorOf(() => cleanTypedText(raw, 'reason', 'reason'));
-    expect([e.code, e.details]).toEqual(['VALIDATION_FAILED', { field: 'reason', rule: 'required' }]);
+    expect([e.code, e.details]).toEqual(['VALIDATION_FAILED', { fields: [{ field: 'reason', rule: 'required' }] }]);
   });
 
   it('a non-string is VALIDATION_FAILED, not a crash', () => {
-    expect(appErrorOf(() => cleanTypedText(42, 'reason', 'reason')).details).toEqual({ field: 'reason', rule: 'type' });
+    expect(appErrorOf(() => cleanTypedText(42, 'reason', 'reason')).details).toEqual({ fields: [{ field: 'reason', rule: 'type' }] });
   });
 
   it('refuses over the maximum, counting code points as a person counts characters', () => {
@@ -49,14 +50,14 @@ describe('M3 cleanTypedText', () => {
     expect(cleanTypedText('借'.repeat(max), 'reason', 'reason')).toHaveLength(max);
     expect(cleanTypedText('𠮷'.repeat(max), 'reason', 'reason')).toHaveLength(max * 2); // UTF-16 length doubles, characters do not
     const e = appErrorOf(() => cleanTypedText('借'.repeat(max + 1), 'reason', 'reason'));
-    expect([e.code, e.details]).toEqual(['VALIDATION_FAILED', { field: 'reason', rule: 'maxLength', max }]);
+    expect([e.code, e.details]).toEqual(['VALIDATION_FAILED', { fields: [{ field: 'reason', rule: 'maxLength', max }] }]);
     // Removed characters do not count: a padded value within the maximum is accepted.
     expect(cleanTypedText(`  ${'借'.repeat(max)}\u200B\u200B  `, 'reason', 'reason')).toBe('借'.repeat(max));
   });
 
   it('optional inputs stay absent', () => {
     expect(cleanOptionalTypedText(undefined, 'purpose', 'purpose')).toBeUndefined();
-    expect(appErrorOf(() => cleanOptionalTypedText('  ', 'purpose', 'purpose')).details).toMatchObject({ rule: 'required' });
+    expect(appErrorOf(() => cleanOptionalTypedText('  ', 'purpose', 'purpose')).details).toMatchObject({ fields: [{ rule: 'required' }] });
   });
 
   const typed = fc.string({ unit: fc.constantFrom('借', '条', 'a', ' ', '\u3000', '\n', '\t', '\r', ...INVISIBLES, ...CONTROLS, '\uD800', '\uDC00', '😀'), maxLength: 80 });
@@ -69,9 +70,9 @@ describe('M3 cleanTypedText', () => {
           out = cleanTypedText(raw, kind, 'f');
         } catch (e) {
           // Only ever the two refusals, and only when they are right.
-          const details = (e as { details?: { rule?: string } }).details;
+          const details = (e as { details?: { fields?: Array<{ rule?: string }> } }).details;
           const cleaned = normalizeTypedText(raw, TYPED_TEXT_RULES[kind].multiline);
-          expect(details?.rule).toBe(cleaned === '' ? 'required' : 'maxLength');
+          expect(details?.fields?.[0]?.rule).toBe(cleaned === '' ? 'required' : 'maxLength');
           return;
         }
         for (const ch of [...INVISIBLES, ...CONTROLS, '\r']) expect(out.includes(ch)).toBe(false);
@@ -89,6 +90,14 @@ describe('M3 cleanTypedText', () => {
   it('property: visible text survives cleaning unchanged (nothing a user meant is lost)', () => {
     const visible = fc.string({ unit: fc.constantFrom('借', '条', '还', '款', 'a', 'B', '1', '，', '。', '《', '》', '😀', '𠮷'), minLength: 1, maxLength: 50 });
     fc.assert(fc.property(visible, (s) => expect(cleanTypedText(s, 'contractTitle', 'title')).toBe(s)));
+  });
+});
+
+describe('M3 cleanFormText: every string of a form, nested, cleaned; other values untouched', () => {
+  it('cleans strings at any depth, keeps a multi-line value\'s lines, leaves numbers and booleans', () => {
+    expect(cleanFormText({ purpose: ' 装修\u202E周转 ', amountFen: 100, plan: [{ note: 'a\u200Bb', ok: true }], other: '第一条\r\n第二条  ' })).toEqual({
+      purpose: '装修周转', amountFen: 100, plan: [{ note: 'ab', ok: true }], other: '第一条\n第二条',
+    });
   });
 });
 
@@ -140,7 +149,7 @@ describe('M3 smsSafety: what may ever appear in an SMS or subscription message',
   it('requireSmsSafe refuses with VALIDATION_FAILED naming the field and why', () => {
     expect(requireSmsSafe('个人借条', 'title')).toBe('个人借条');
     const e = appErrorOf(() => requireSmsSafe('点击 evil.com 领取', 'title'));
-    expect([e.code, e.details]).toEqual(['VALIDATION_FAILED', { field: 'title', rule: 'smsUnsafe', reasons: ['link'] }]);
+    expect([e.code, e.details]).toEqual(['VALIDATION_FAILED', { fields: [{ field: 'title', rule: 'smsUnsafe', reasons: ['link'] }] }]);
   });
 
   it('property: any text with a scheme link or www. domain inside is never SMS-safe', () => {
