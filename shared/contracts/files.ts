@@ -2,8 +2,13 @@
 import { AppError } from '../errors';
 import type { Contract } from '../domain/contract';
 import type { Deps } from '../ports/operation';
-import { watermarkPreview } from '../documents/watermark';
-import { renderContract } from './pdf';
+// The PDF code (pdf-lib, fontkit, the renderer) is loaded on the first preview only: once anyone
+// has signed, a download or an email needs no PDF work, and the function's cold start should not
+// pay for evaluating it (issue 17).
+const pdfCode = async () => {
+  const [{ watermarkPreview }, { renderContract }] = await Promise.all([import('../documents/watermark'), import('./pdf')]);
+  return { watermarkPreview, renderContract };
+};
 
 export const fileName = (c: Contract): string => `${c.title}-${c.contractNo}.pdf`;
 
@@ -17,6 +22,7 @@ export const currentFile = async (deps: Deps, c: Contract): Promise<{ key: strin
   // An own file before anyone signed: the prepared PDF itself (U1).
   if (c.ownFile) return { key: c.ownFile.pdfKey, sha256: c.ownFile.pdfSha256, preview: true };
   // Watermarked 预览 and never signed (signRevision renders its own, unmarked original).
+  const { watermarkPreview, renderContract } = await pdfCode();
   const rendered = await watermarkPreview((await renderContract(c)).bytes);
   // The key names the content (the render is deterministic), so writing it again writes the same
   // bytes: cheaper than downloading the whole file to learn whether it is there.

@@ -70,4 +70,19 @@ if (!flateProto[MARK]) {
   } as PDFContext['flateStream'];
 }
 
+/**
+ * The compressed bytes of a content stream that recurs: a signature's appearance (the same seal in
+ * the same rectangle with the same day's caption) is compressed once, not at every signature.
+ * Bounded; keyed by the content itself.
+ */
+const recurring = new Map<string, Uint8Array>();
+export const deflateRecurring = (content: string): Uint8Array => {
+  const hit = recurring.get(content);
+  if (hit) return hit;
+  const out = deflate(content);
+  if (recurring.size >= 64) recurring.delete(recurring.keys().next().value as string);
+  recurring.set(content, out);
+  return out;
+};
+
 export const NATIVE_DEFLATE = true;

@@ -36,7 +36,7 @@ import {
   PDFRef,
   PDFString,
 } from '@cantoo/pdf-lib';
-import './native-deflate'; // pdf-lib's stream compression on node:zlib
+import { deflateRecurring } from './native-deflate'; // also: pdf-lib's stream compression on node:zlib
 import { addUnsignedAttribute, buildCmsSignedData, parseCmsSignedData } from './cms';
 import type { Rect } from './model';
 import { OID } from './oids';
@@ -248,11 +248,12 @@ const appendSignatureField = async (
   let appearanceRef: PDFRef | undefined;
   if (spec.visible) {
     const { content, resources } = await buildAppearance(doc, spec.visible, rect.width, rect.height);
-    const appearance = ctx.flateStream(content, {
+    const appearance = ctx.stream(deflateRecurring(content), {
       Type: 'XObject',
       Subtype: 'Form',
       BBox: [0, 0, rect.width, rect.height],
       Resources: resources,
+      Filter: 'FlateDecode',
     });
     appearanceRef = ctx.register(appearance);
   }

@@ -146,12 +146,14 @@ const unsignedInteger = (magnitude: Buffer): Buffer => {
 
 export const buildCertificate = (t: CertificateTemplate, issuerKey: KeyObject): Buffer => {
   const spkiDer = t.subjectPublicKey.export({ type: 'spki', format: 'der' });
+  // node:crypto's own DER of the key: parsed once, for both the identifier and the embedding.
+  const spki = parseStrict(spkiDer, SubjectPublicKeyInfo, 'SubjectPublicKeyInfo');
   const sigAlg = signatureAlgorithmFor(issuerKey);
   const extensions = [
     extension(OID.basicConstraints, true, new BasicConstraints(t.ca ? { cA: true, pathLenConstraint: t.pathLength } : {})),
     extension(OID.keyUsage, true, new KeyUsage(t.keyUsage.reduce((m, b) => m | KEY_USAGE_FLAGS[b], 0))),
     ...(t.extKeyUsage?.length ? [extension(OID.extKeyUsage, !!t.extKeyUsageCritical, new ExtendedKeyUsage([...t.extKeyUsage]))] : []),
-    extension(OID.subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyIdentifier(spkiDer))),
+    extension(OID.subjectKeyIdentifier, false, new SubjectKeyIdentifier(createHash('sha1').update(Buffer.from(spki.subjectPublicKey)).digest())),
     ...(t.authorityKeyId
       ? [extension(OID.authorityKeyIdentifier, false, new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(t.authorityKeyId) }))]
       : []),
@@ -163,7 +165,7 @@ export const buildCertificate = (t: CertificateTemplate, issuerKey: KeyObject): 
     issuer: parseShared(t.issuerNameDer, Name, 'issuer Name'),
     validity: new Validity({ notBefore: wholeSeconds(t.notBefore), notAfter: wholeSeconds(t.notAfter) }),
     subject: nameOf(t.subject),
-    subjectPublicKeyInfo: parseStrict(spkiDer, SubjectPublicKeyInfo, 'SubjectPublicKeyInfo'),
+    subjectPublicKeyInfo: spki,
     extensions: new Extensions(extensions),
   });
   const tbsDer = encode(tbs);

@@ -171,3 +171,16 @@ test('issue 17: the assembled CMS is byte for byte the SignedData the schema lib
     expect(ours.toString('hex')).toBe(reference.toString('hex'));
   }
 });
+
+test('issue 17: downloading or emailing a contract loads no PDF code until a preview must be rendered', () => {
+  const { execFileSync } = require('node:child_process') as typeof import('node:child_process');
+  const path = require('node:path') as typeof import('node:path');
+  const root = path.resolve(__dirname, '../..');
+  const loaded = (mod: string) =>
+    Number(execFileSync(process.execPath, ['-r', require.resolve('tsx/cjs'), '-e',
+      `require(${JSON.stringify(path.join(root, mod))}); process.stdout.write(String(Object.keys(require.cache).filter((k) => /@cantoo[\\/\\\\](pdf-lib|fontkit)/.test(k)).length))`], { cwd: root, encoding: 'utf8' }));
+  expect(loaded('shared/operations/contract-download')).toBe(0);
+  expect(loaded('shared/operations/contract-email')).toBe(0);
+  // The check can see pdf-lib: an operation that always renders loads it.
+  expect(loaded('shared/operations/contract-sign')).toBeGreaterThan(0);
+});
