@@ -70,6 +70,8 @@ export const benchSign = async (n = 1000, act: Act = 'sign'): Promise<Record<str
   const payload = (contractId: string, bizToken: string) =>
     act === 'sign' ? { contractId, bizToken, signature: { type: 'seal' } } : { contractId, bizToken, reason: '双方协商一致' };
   const store = c.store;
+  // The signer is a verified user: signing picks their default seal from their account (A5).
+  await store.insert('users', { _id: 'o-a', realName: { name: '张三', idNumber: '110105198506150313', phone: '13800138001', birthDate: '1985-06-15', idKind: 'mainland', verifiedAt: NOW, faceCheckId: 'fc-bench-realname' }, createdAt: NOW, updatedAt: NOW });
   // Face checks started with the simulator so the operation's provider call is real (in-process).
   const tokens: string[] = [];
   for (let i = 0; i < 2 * n; i++) {
@@ -90,11 +92,13 @@ export const benchSign = async (n = 1000, act: Act = 'sign'): Promise<Record<str
     opTimes.push(now() - t);
     if (!r.ok) throw new Error(`${act} failed: ${JSON.stringify(r.error)}`);
 
-    // The round trips a sign needs, bare: read the contract, read and spend the face check,
-    // commit (CAS + event), and the SMS (the local outbox is a store insert).
+    // The round trips a sign needs, bare: read the contract (and, signing, the signer's account for
+    // their seal), read and spend the face check, commit (CAS + event), and the SMS (the local
+    // outbox is a store insert).
     const bareId = `ct_bench${String(n + i).padStart(10, '0')}`;
     t = now();
     const c1 = (await store.get<Contract>('contracts', bareId))!;
+    if (act === 'sign') await store.get('users', 'o-a');
     const f = (await store.get<FaceCheck>('face_checks', tokens[n + i]!))!;
     await store.compareAndSet('face_checks', { ...f, usedAt: NOW }, f.version!);
     const chained = chainEvents(bareId, c1.eventHead, NOW, [{ type: 'signed', actor: { role: 'initiator', openid: 'o-a' }, data: {} }]);
