@@ -43,6 +43,11 @@ export const signingKeys = (deps: Deps): Promise<SigningKeys> => {
   if (!p) {
     p = load(deps);
     cache.set(deps.config, p);
+    // A failed read (SSM unreachable, a secret not yet put) is forgotten: the next call tries again.
+    const mine = p;
+    p.catch(() => {
+      if (cache.get(deps.config) === mine) cache.delete(deps.config);
+    });
   }
   return p;
 };

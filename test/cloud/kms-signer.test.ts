@@ -182,8 +182,14 @@ describe('the cloud container with ESIGN_CA_KMS_KEY_ID', () => {
     expect(pemToDer(cert.certPem).includes(Buffer.from('11010519491231002X'))).toBe(false);
   });
 
-  test('without it, the cloud reads the key from SSM as before (and fails by name when it is absent)', async () => {
+  test('without it, the cloud reads the key from SSM as before; a throttled first read is not kept: the next call retries', async () => {
+    f.ssm.put(`${SSM_PREFIX}ca-issuing-key`, SSM_VERSION, issuingKeyPem);
     const plain = createContainer(f.env);
-    await expect(signingKeys(plain)).rejects.toMatchObject({ details: { provider: 'ssm', providerCode: 'ResourceNotFound' } });
+    f.api.throttle('ssm', 'GetSecretValue', 1);
+    await expect(signingKeys(plain)).rejects.toMatchObject({ details: { provider: 'ssm', providerCode: 'RequestLimitExceeded' } });
+    const signedBefore = f.kms.signed.length;
+    const cert = await partyCertificate(plain, { name: '李小明', idNumber: '310101199001011234' } as never, signingTime);
+    expect(new X509Certificate(cert.certPem).verify(new X509Certificate(pems.issuingCertPem).publicKey)).toBe(true);
+    expect(f.kms.signed.length).toBe(signedBefore);
   });
 });
