@@ -168,10 +168,10 @@ const main = async () => {
   const ca = loadPlatformCa(generatePlatformCa());
   const lenderArea = rendered.signatureAreas[0]!;
   const borrowerArea = rendered.signatureAreas[1]!;
-  const tsa = LocalTsa.forPlatformCa(ca, new MovableClock());
+  const tsa = await LocalTsa.forPlatformCa(ca, new MovableClock());
   const signOnce = async (bytes: Uint8Array, area: typeof lenderArea, name: string, withTsa = false) => {
     const signingTime = new Date();
-    const cert = issueSignerCertificate(ca, { name, identifier: deriveSignerIdentifier('bench', name + 'id'), signingTime });
+    const cert = await issueSignerCertificate(ca, { name, identifier: deriveSignerIdentifier('bench', name + 'id'), signingTime });
     return signPdf(bytes, {
       fieldName: area.fieldName,
       placement: area,
@@ -221,8 +221,8 @@ const main = async () => {
   }
   const crypto: number[] = [];
   for (let i = 0; i < N; i++) {
-    const [ms] = await time(() => {
-      const cert = issueSignerCertificate(ca, { name: '张三', identifier: 'A'.repeat(32), signingTime: new Date() });
+    const [ms] = await time(async () => {
+      const cert = await issueSignerCertificate(ca, { name: '张三', identifier: 'A'.repeat(32), signingTime: new Date() });
       return buildCmsSignedData({
         contentDigest: createHash('sha256').update(rendered.bytes).digest(),
         signerCertDer: pemToDer(cert.certPem),

@@ -30,7 +30,7 @@ const headSigner = async (deps: Deps, at: Date): Promise<SignerCertificate> => {
   // Renewed also when the clock went backwards past its start (the emulator's clock moves).
   if (cached && at.getTime() >= cached.issuedAt && at.getTime() - cached.issuedAt < RENEW_MS) return cached.cert;
   const { ca } = await signingKeys(deps);
-  const cert = issueSignerCertificate(ca, { name: HEAD_SIGNER_NAME, identifier: HEAD_SIGNER_ID, signingTime: at, validityMs: 2 * RENEW_MS });
+  const cert = await issueSignerCertificate(ca, { name: HEAD_SIGNER_NAME, identifier: HEAD_SIGNER_ID, signingTime: at, validityMs: 2 * RENEW_MS });
   signers.set(deps.config, { cert, issuedAt: at.getTime() });
   return cert;
 };

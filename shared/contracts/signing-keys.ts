@@ -1,6 +1,8 @@
 /**
  * The platform CA and the signer-identifier secret, loaded once per process. In the cloud they are
- * secrets (deps.secrets: SSM, read on first use, see docs/DEPLOY.md), never environment variables;
+ * secrets (deps.secrets: SSM, read on first use, see docs/DEPLOY.md), never environment variables,
+ * and the issuing key is in KMS when the deployment has one (deps.issuerSigner, ESIGN_CA_KMS_KEY_ID:
+ * then it is not read from SSM at all, and no function's memory ever holds it);
  * the local container fills the configuration from the data directory's own CA
  * (shared/adapters/local/local-ca.ts), so every contract it signs — and every token of its
  * embedded TSA — verifies against the same root.
@@ -21,16 +23,19 @@ const load = async (deps: Deps): Promise<SigningKeys> => {
   if (s.rootCertPem && s.issuingCertPem && s.issuingKeyPem && s.signerIdSecret) {
     return { ca: loadPlatformCa({ rootCertPem: s.rootCertPem, issuingCertPem: s.issuingCertPem, issuingKeyPem: s.issuingKeyPem, ...(s.rootCrlPem ? { rootCrlPem: s.rootCrlPem } : {}) }), signerIdSecret: s.signerIdSecret };
   }
-  // The cloud: from the secrets port, read together (one cold-start wait, not five).
-  const { secrets } = deps;
+  // The cloud: from the secrets port, read together (one cold-start wait, not five). With a
+  // signing service holding the issuing key (KMS), the key is not read at all: only the public
+  // certificates, the root CRL and the identifier secret are.
+  const { secrets, issuerSigner } = deps;
   const [rootCertPem, issuingCertPem, issuingKeyPem, rootCrlPem, signerIdSecret] = await Promise.all([
     secrets.get('ca-root-cert'),
     secrets.get('ca-issuing-cert'),
-    secrets.get('ca-issuing-key'),
+    issuerSigner ? null : secrets.get('ca-issuing-key'),
     secrets.find('ca-root-crl'),
     secrets.get('signer-id-secret'),
   ]);
-  return { ca: loadPlatformCa({ rootCertPem, issuingCertPem, issuingKeyPem, ...(rootCrlPem ? { rootCrlPem } : {}) }), signerIdSecret };
+  const pems = { rootCertPem, issuingCertPem, ...(issuingKeyPem ? { issuingKeyPem } : {}), ...(rootCrlPem ? { rootCrlPem } : {}) };
+  return { ca: loadPlatformCa(pems, issuerSigner?.(issuingCertPem)), signerIdSecret };
 };
 
 export const signingKeys = (deps: Deps): Promise<SigningKeys> => {
@@ -38,6 +43,11 @@ export const signingKeys = (deps: Deps): Promise<SigningKeys> => {
   if (!p) {
     p = load(deps);
     cache.set(deps.config, p);
+    // A failed read (SSM unreachable, a secret not yet put) is forgotten: the next call tries again.
+    const mine = p;
+    p.catch(() => {
+      if (cache.get(deps.config) === mine) cache.delete(deps.config);
+    });
   }
   return p;
 };

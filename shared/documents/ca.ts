@@ -14,19 +14,26 @@
  * CA) which configuration carries beside the certificates. And the issuing CA certifies the
  * embedded TSA (extended key usage timeStamping, critical), so timestamps chain to the same root.
  *
+ * The issuing CA signs through an IssuerSigner (ports/issuer-signer.ts): a key object from
+ * configuration, or — in the cloud with KMS — a signer whose key never leaves Tencent KMS; so
+ * everything it issues is asynchronous. The root key is needed only at the key ceremony
+ * (generatePlatformCa, issueRootCrl), never at runtime.
+ *
  * This module never reads files or the environment.
  *
- * May import: ./asn1, ./crl, ./oids, ./x509, node:crypto.
+ * May import: ./asn1, ./crl, ./oids, ./x509, ../ports/issuer-signer (a type), node:crypto.
  */
 import {
   createHmac,
   createPrivateKey,
+  createPublicKey,
   generateKeyPairSync,
   KeyObject,
   randomBytes,
   X509Certificate,
 } from 'node:crypto';
-import { issueCrl, RevokedEntry } from './crl';
+import type { IssuerSigner } from '../ports/issuer-signer';
+import { issueCrl, RevokedEntry, signCrl } from './crl';
 import { OID } from './oids';
 import {
   buildCertificate,
@@ -35,10 +42,12 @@ import {
   describeCertificate,
   encodeName,
   keyIdentifier,
+  keyObjectSigner,
   NameAttribute,
   parseCertificate,
   pemBlockToDer,
   pemToDer,
+  signCertificate,
 } from './x509';
 
 export interface PlatformCaPems {
@@ -61,7 +70,8 @@ export interface PlatformCaPems {
 export interface PlatformCa {
   root: X509Certificate;
   issuing: X509Certificate;
-  issuingKey: KeyObject;
+  /** Signs with the issuing CA's key: a key object in memory, or KMS (the key is then nowhere here). */
+  issuer: IssuerSigner;
   rootPem: string;
   issuingPem: string;
   /** issuing CA subject, verbatim, used as the issuer Name of end-entity certificates. */
@@ -134,25 +144,7 @@ export const generatePlatformCa = (naming: CaNaming = {}, now: Date = new Date()
     root.privateKey,
   );
   const issuing = newCaKey(n.keyAlgorithm);
-  const issuingDer = buildCertificate(
-    {
-      serialNumber: newSerial(),
-      issuerNameDer: rootNameDer,
-      subject: [
-        { type: 'C', value: 'CN' },
-        { type: 'O', value: n.organization },
-        { type: 'CN', value: n.issuingCommonName },
-      ],
-      notBefore,
-      notAfter: new Date(now.getTime() + 10 * YEAR_MS),
-      subjectPublicKey: issuing.publicKey,
-      authorityKeyId: keyIdentifier(rootSpki),
-      ca: true,
-      pathLength: 0,
-      keyUsage: ['keyCertSign', 'cRLSign'],
-    },
-    root.privateKey,
-  );
+  const issuingDer = issuingCertificate(n, rootNameDer, keyIdentifier(rootSpki), issuing.publicKey, root.privateKey, now);
   const rootKeyPem = root.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   return {
     rootCertPem: derToPem(rootDer),
@@ -161,6 +153,43 @@ export const generatePlatformCa = (naming: CaNaming = {}, now: Date = new Date()
     issuingKeyPem: issuing.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
     rootCrlPem: issueRootCrl({ rootCertPem: derToPem(rootDer), rootKeyPem, now }),
   };
+};
+
+/** The issuing CA's certificate for `publicKey`, signed by the root: 10 years, CA with pathLength 0. */
+const issuingCertificate = (n: Required<CaNaming>, rootNameDer: Buffer, rootKeyId: Buffer, publicKey: KeyObject, rootKey: KeyObject, now: Date): Buffer =>
+  buildCertificate(
+    {
+      serialNumber: newSerial(),
+      issuerNameDer: rootNameDer,
+      subject: [
+        { type: 'C', value: 'CN' },
+        { type: 'O', value: n.organization },
+        { type: 'CN', value: n.issuingCommonName },
+      ],
+      notBefore: new Date(now.getTime() - 3600 * 1000),
+      notAfter: new Date(now.getTime() + 10 * YEAR_MS),
+      subjectPublicKey: publicKey,
+      authorityKeyId: rootKeyId,
+      ca: true,
+      pathLength: 0,
+      keyUsage: ['keyCertSign', 'cRLSign'],
+    },
+    rootKey,
+  );
+
+/**
+ * At the key ceremony, for an issuing key that was generated where it stays (a KMS key of usage
+ * ASYMMETRIC_SIGN_VERIFY_ECC: its public key from KMS GetPublicKey): the root certifies that public
+ * key, offline. The issuing private key then never exists outside KMS. Returns the issuing CA
+ * certificate (PEM) for the `ca-issuing-cert` secret.
+ */
+export const certifyIssuingKey = (req: { rootCertPem: string; rootKeyPem: string; issuingPublicKeyPem: string; naming?: CaNaming; now?: Date }): string => {
+  const n = { ...DEFAULT_NAMING, ...req.naming };
+  const root = parseCertificate(pemToDer(req.rootCertPem));
+  const rootKey = createPrivateKey(req.rootKeyPem);
+  if (!new X509Certificate(req.rootCertPem).checkPrivateKey(rootKey)) throw new Error('platform CA: the root key does not match the root certificate');
+  const publicKey = createPublicKey(req.issuingPublicKeyPem);
+  return derToPem(issuingCertificate(n, root.subjectNameDer, keyIdentifier(root.spkiDer), publicKey, rootKey, req.now ?? new Date()));
 };
 
 /**
@@ -189,16 +218,33 @@ export const issueRootCrl = (req: {
   return derToPem(der, 'X509 CRL');
 };
 
-/** Loads configured CA material and refuses inconsistent configuration early. */
-export const loadPlatformCa = (pems: PlatformCaPems): PlatformCa => {
+/** The CA material to load: the issuing key's PEM, unless a signer holding it elsewhere is given. */
+export type PlatformCaConfig = Omit<PlatformCaPems, 'issuingKeyPem' | 'rootKeyPem'> & { issuingKeyPem?: string };
+
+/**
+ * Loads configured CA material and refuses inconsistent configuration early. With `signer` (KMS)
+ * the issuing key is not configuration at all; the signer checks its signatures against the
+ * issuing certificate instead of a key comparison here.
+ */
+export const loadPlatformCa = (pems: PlatformCaConfig, signer?: IssuerSigner): PlatformCa => {
   const root = new X509Certificate(pems.rootCertPem);
   const issuing = new X509Certificate(pems.issuingCertPem);
-  const issuingKey = createPrivateKey(pems.issuingKeyPem);
   if (!issuing.checkIssued(root) || !issuing.verify(root.publicKey)) {
     throw new Error('platform CA: the issuing CA certificate is not signed by the root');
   }
-  if (!issuing.checkPrivateKey(issuingKey)) {
-    throw new Error('platform CA: the issuing key does not match the issuing certificate');
+  let issuer = signer;
+  if (!issuer) {
+    if (!pems.issuingKeyPem) throw new Error('platform CA: neither the issuing key nor a signer holding it is configured');
+    const issuingKey = createPrivateKey(pems.issuingKeyPem);
+    if (!issuing.checkPrivateKey(issuingKey)) {
+      throw new Error('platform CA: the issuing key does not match the issuing certificate');
+    }
+    issuer = keyObjectSigner(issuingKey);
+  } else if (pems.issuingKeyPem) {
+    throw new Error('platform CA: a signer holds the issuing key, so no issuing key may be configured beside it');
+  }
+  if (issuer.keyType !== issuing.publicKey.asymmetricKeyType) {
+    throw new Error(`platform CA: the issuing signer's ${issuer.keyType} key cannot be the issuing certificate's ${issuing.publicKey.asymmetricKeyType ?? ''} key`);
   }
   if (!issuing.ca || !root.ca) throw new Error('platform CA: CA certificates must have basicConstraints CA:true');
   const parsed = parseCertificate(issuing.raw);
@@ -206,7 +252,7 @@ export const loadPlatformCa = (pems: PlatformCaPems): PlatformCa => {
   return {
     root,
     issuing,
-    issuingKey,
+    issuer,
     rootPem: root.toString(),
     issuingPem: issuing.toString(),
     issuingSubjectDer: parsed.subjectNameDer,
@@ -221,10 +267,10 @@ export const loadPlatformCa = (pems: PlatformCaPems): PlatformCa => {
  * The issuing CA's CRL now: it covers every one-time signer certificate and the TSA's. Valid a
  * week — long-term validation needs a CRL issued after the signatures, not a long-lived one.
  */
-export const issueIssuingCrl = (ca: PlatformCa, now: Date, revoked: readonly RevokedEntry[] = [], validityMs = 7 * 24 * 3600 * 1000): Buffer =>
-  issueCrl({
+export const issueIssuingCrl = (ca: PlatformCa, now: Date, revoked: readonly RevokedEntry[] = [], validityMs = 7 * 24 * 3600 * 1000): Promise<Buffer> =>
+  signCrl({
     issuerNameDer: ca.issuingSubjectDer,
-    issuerKey: ca.issuingKey,
+    issuerKey: ca.issuer,
     issuerKeyId: ca.issuingKeyId,
     thisUpdate: now,
     nextUpdate: new Date(now.getTime() + validityMs),
@@ -300,11 +346,11 @@ const issued = (der: Buffer, privateKey: KeyObject, ca: { issuingPem: string; ro
  * nonRepudiation, and extended key usage timeStamping only, critical (RFC 3161 §2.3 — OpenSSL's
  * `ts -verify` refuses anything else).
  */
-export const issueTsaCertificate = (ca: PlatformCa, req: TsaCertificateRequest): SignerCertificate => {
+export const issueTsaCertificate = async (ca: PlatformCa, req: TsaCertificateRequest): Promise<SignerCertificate> => {
   const key = newEcKey();
   const t = req.now.getTime();
   const issuingSubject = parseCertificate(ca.issuingDer).subject;
-  const der = buildCertificate(
+  const der = await signCertificate(
     {
       serialNumber: newSerial(),
       issuerNameDer: ca.issuingSubjectDer,
@@ -322,12 +368,12 @@ export const issueTsaCertificate = (ca: PlatformCa, req: TsaCertificateRequest):
       extKeyUsage: [OID.kpTimeStamping],
       extKeyUsageCritical: true,
     },
-    ca.issuingKey,
+    ca.issuer,
   );
   return issued(der, key.privateKey, ca);
 };
 
-export const issueSignerCertificate = (ca: PlatformCa, req: SignerCertificateRequest): SignerCertificate => {
+export const issueSignerCertificate = async (ca: PlatformCa, req: SignerCertificateRequest): Promise<SignerCertificate> => {
   const name = req.name.trim();
   if (!name || name.length > 64) throw new Error('signer certificate: name must be 1..64 characters');
   // An all-digit value (optionally ending in X) looks like an ID number: refuse it outright.
@@ -336,7 +382,7 @@ export const issueSignerCertificate = (ca: PlatformCa, req: SignerCertificateReq
   }
   const key = newEcKey();
   const t = req.signingTime.getTime();
-  const der = buildCertificate(
+  const der = await signCertificate(
     {
       serialNumber: newSerial(),
       issuerNameDer: ca.issuingSubjectDer,
@@ -355,7 +401,7 @@ export const issueSignerCertificate = (ca: PlatformCa, req: SignerCertificateReq
       // documentSigning (RFC 9336) says what the certificate is really for.
       extKeyUsage: [OID.kpEmailProtection, OID.kpDocumentSigning],
     },
-    ca.issuingKey,
+    ca.issuer,
   );
   return issued(der, key.privateKey, ca);
 };

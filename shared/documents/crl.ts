@@ -4,7 +4,7 @@
  * issuing CA), and the completed contract carries them in its DSS, so a validator years later
  * can see the certificates were not revoked without asking us.
  *
- * May import: ./asn1, ./oids, ./x509, @peculiar/asn1-*, node:crypto.
+ * May import: ./asn1, ./oids, ./x509, ../ports/issuer-signer (a type), @peculiar/asn1-*, node:crypto.
  */
 import { KeyObject, sign as cryptoSign, verify as cryptoVerify, X509Certificate } from 'node:crypto';
 import {
@@ -22,6 +22,7 @@ import {
   Version,
 } from '@peculiar/asn1-x509';
 import { OctetString } from '@peculiar/asn1-schema';
+import type { IssuerSigner } from '../ports/issuer-signer';
 import { encode, parseStrict, toArrayBuffer } from './asn1';
 import { HashName, OID } from './oids';
 import { signatureAlgorithmFor, wholeSeconds } from './x509';
@@ -36,7 +37,8 @@ export interface RevokedEntry {
 export interface CrlRequest {
   /** The issuer's subject Name, verbatim from its certificate. */
   issuerNameDer: Buffer;
-  issuerKey: KeyObject;
+  /** A key in memory (the offline root ceremony) or the issuing CA's signer (KMS in the cloud). */
+  issuerKey: KeyObject | IssuerSigner;
   issuerKeyId: Buffer;
   thisUpdate: Date;
   nextUpdate: Date;
@@ -51,7 +53,19 @@ const serialBytes = (hex: string): Buffer => {
   return (b[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), b]) : b;
 };
 
-export const issueCrl = (req: CrlRequest): Buffer => {
+/** A CRL signed with a key in memory (the offline root's, at the key ceremony). */
+export const issueCrl = (req: CrlRequest & { issuerKey: KeyObject }): Buffer => {
+  const c = prepareCrl(req);
+  return c.finish(cryptoSign('sha256', c.tbsDer, req.issuerKey));
+};
+
+/** A CRL signed by the issuing CA's signer, wherever its key is. */
+export const signCrl = async (req: CrlRequest): Promise<Buffer> => {
+  const c = prepareCrl(req);
+  return c.finish(req.issuerKey instanceof KeyObject ? cryptoSign('sha256', c.tbsDer, req.issuerKey) : await req.issuerKey.sign(c.tbsDer));
+};
+
+const prepareCrl = (req: CrlRequest): { tbsDer: Buffer; finish(signature: Buffer): Buffer } => {
   const sigAlg = signatureAlgorithmFor(req.issuerKey);
   const revoked = (req.revoked ?? []).map(
     (r) =>
@@ -79,8 +93,10 @@ export const issueCrl = (req: CrlRequest): Buffer => {
       new Extension({ extnID: OID.cRLNumber, critical: false, extnValue: new OctetString(encode(new CRLNumber(req.crlNumber))) }),
     ],
   });
-  const signature = cryptoSign('sha256', encode(tbs), req.issuerKey);
-  return encode(new CertificateList({ tbsCertList: tbs, signatureAlgorithm: sigAlg, signature: toArrayBuffer(signature) }));
+  return {
+    tbsDer: encode(tbs),
+    finish: (signature) => encode(new CertificateList({ tbsCertList: tbs, signatureAlgorithm: sigAlg, signature: toArrayBuffer(signature) })),
+  };
 };
 
 export interface ParsedCrl {

@@ -76,7 +76,7 @@ export const addLongTermValidation = async (pdfBytes: Uint8Array, opts: LongTerm
   const doc = await PDFDocument.load(pdfBytes, { updateMetadata: false });
   const fields = signatureFields(doc);
   if (!fields.length) throw new Error('long-term validation needs a signed document');
-  const crls = unique([issueIssuingCrl(opts.ca, opts.now, opts.revoked), ...(opts.ca.rootCrlDer ? [opts.ca.rootCrlDer] : []), ...(opts.extraCrls ?? [])]);
+  const crls = unique([await issueIssuingCrl(opts.ca, opts.now, opts.revoked), ...(opts.ca.rootCrlDer ? [opts.ca.rootCrlDer] : []), ...(opts.extraCrls ?? [])]);
   const vri: Array<{ key: string; certificates: Buffer[]; crls: Buffer[] }> = [];
   const all: Buffer[] = [opts.ca.rootDer, opts.ca.issuingDer];
   for (const f of fields) {

@@ -4,9 +4,10 @@
  * reading (strict DER; names decoded from the structure, not from Node's display strings, so
  * Chinese names come back exactly as written).
  *
- * May import: ./asn1, ./oids, @peculiar/asn1-*, node:crypto.
+ * May import: ./asn1, ./oids, ../ports/issuer-signer (a type), @peculiar/asn1-*, node:crypto.
  */
 import { createHash, KeyObject, sign as cryptoSign, X509Certificate } from 'node:crypto';
+import type { IssuerSigner } from '../ports/issuer-signer';
 import { OctetString } from '@peculiar/asn1-schema';
 import {
   AlgorithmIdentifier,
@@ -105,10 +106,22 @@ const extension = (extnID: string, critical: boolean, value: unknown): Extension
  * The algorithm a key signs certificates, CRLs and CMS structures with (always SHA-256):
  * ecdsa-with-SHA256 without parameters (RFC 5758), sha256WithRSAEncryption with NULL (RFC 4055).
  */
-export const signatureAlgorithmFor = (key: KeyObject): AlgorithmIdentifier => {
-  if (key.asymmetricKeyType === 'ec') return new AlgorithmIdentifier({ algorithm: OID.ecdsaWithSHA256 });
-  if (key.asymmetricKeyType === 'rsa') return new AlgorithmIdentifier({ algorithm: OID.sha256WithRSAEncryption, parameters: null });
-  throw new Error(`unsupported key type ${key.asymmetricKeyType}`);
+export const signatureAlgorithmFor = (key: KeyObject | IssuerSigner): AlgorithmIdentifier => {
+  const type = key instanceof KeyObject ? key.asymmetricKeyType : key.keyType;
+  if (type === 'ec') return new AlgorithmIdentifier({ algorithm: OID.ecdsaWithSHA256 });
+  if (type === 'rsa') return new AlgorithmIdentifier({ algorithm: OID.sha256WithRSAEncryption, parameters: null });
+  throw new Error(`unsupported key type ${type}`);
+};
+
+/**
+ * The issuing CA's signer over a key object in memory (local, and the cloud without KMS). It signs
+ * synchronously inside the promise: no copy of the key, no extra turn of the event loop beyond
+ * the await (the documents bench counts every certificate).
+ */
+export const keyObjectSigner = (key: KeyObject): IssuerSigner => {
+  const type = key.asymmetricKeyType;
+  if (type !== 'ec' && type !== 'rsa') throw new Error(`unsupported key type ${type}`);
+  return { keyType: type, sign: (tbsDer) => Promise.resolve(cryptoSign('sha256', tbsDer, key)) };
 };
 
 /** RFC 5280 §4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING value. */
@@ -144,11 +157,23 @@ const unsignedInteger = (magnitude: Buffer): Buffer => {
   return (body[0] ?? 0) & 0x80 ? Buffer.concat([Buffer.from([0]), body]) : Buffer.from(body.length ? body : [0]);
 };
 
+/** A certificate signed with a key in memory: the offline root ceremony, and tests. */
 export const buildCertificate = (t: CertificateTemplate, issuerKey: KeyObject): Buffer => {
+  const c = prepareCertificate(t, signatureAlgorithmFor(issuerKey));
+  return c.finish(cryptoSign('sha256', c.tbsDer, issuerKey));
+};
+
+/** A certificate signed by the issuing CA's signer (a key object, or KMS in the cloud). */
+export const signCertificate = async (t: CertificateTemplate, issuer: IssuerSigner): Promise<Buffer> => {
+  const c = prepareCertificate(t, signatureAlgorithmFor(issuer));
+  return c.finish(await issuer.sign(c.tbsDer));
+};
+
+/** The TBSCertificate to sign, and how to make the certificate of its signature. */
+const prepareCertificate = (t: CertificateTemplate, sigAlg: AlgorithmIdentifier): { tbsDer: Buffer; finish(signature: Buffer): Buffer } => {
   const spkiDer = t.subjectPublicKey.export({ type: 'spki', format: 'der' });
   // node:crypto's own DER of the key: parsed once, for both the identifier and the embedding.
   const spki = parseStrict(spkiDer, SubjectPublicKeyInfo, 'SubjectPublicKeyInfo');
-  const sigAlg = signatureAlgorithmFor(issuerKey);
   const extensions = [
     extension(OID.basicConstraints, true, new BasicConstraints(t.ca ? { cA: true, pathLenConstraint: t.pathLength } : {})),
     extension(OID.keyUsage, true, new KeyUsage(t.keyUsage.reduce((m, b) => m | KEY_USAGE_FLAGS[b], 0))),
@@ -169,7 +194,10 @@ export const buildCertificate = (t: CertificateTemplate, issuerKey: KeyObject): 
     extensions: new Extensions(extensions),
   });
   const tbsDer = encode(tbs);
-  const signature = cryptoSign('sha256', tbsDer, issuerKey);
+  return { tbsDer, finish: (signature) => assembleCertificate(t, tbs, tbsDer, sigAlg, signature) };
+};
+
+const assembleCertificate = (t: CertificateTemplate, tbs: TBSCertificate, tbsDer: Buffer, sigAlg: AlgorithmIdentifier, signature: Buffer): Buffer => {
   // Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }, put
   // together from the parts just encoded rather than encoding the whole tree again.
   const der = derSequence([tbsDer, encode(sigAlg), Buffer.concat([Buffer.from([0x03]), derLength(signature.length + 1), Buffer.from([0]), signature])]);

@@ -83,6 +83,12 @@ export interface CloudSettings {
   /** Tencent Cloud SSM: each secret is `<prefix><name>` at `version` (ESIGN_SSM_PREFIX, ESIGN_SSM_VERSION). */
   ssm: { prefix: string; version: string };
   /**
+   * The KMS key (非对称签名, ECC_P256) that is the issuing CA's key (ESIGN_CA_KMS_KEY_ID): when set,
+   * certificates and CRLs are signed by KMS and the 'ca-issuing-key' secret is never read. An id,
+   * not a secret: only the function role may use the key.
+   */
+  caKmsKeyId?: string;
+  /**
    * The production TSA (RFC 3161 over HTTP): ESIGN_TSA_URL (e.g. the 国家授时中心's or a commercial
    * TSA), ESIGN_TSA_POLICY (the policy OID to ask for), ESIGN_TSA_TIMEOUT_MS. Checked at first use:
    * without a URL every signing step fails with PROVIDER_ERROR/tsa, never a local clock.

@@ -12,6 +12,7 @@ import type { FaceVerifier } from './face';
 import type { FileStorage } from './files';
 import type { DocumentConverter } from './converter';
 import type { Ids } from './ids';
+import type { IssuerSignerFactory } from './issuer-signer';
 import type { Log } from './log';
 import type { Mailer } from './mailer';
 import type { Payments } from './payments';
@@ -42,6 +43,12 @@ export interface Deps {
   secrets: Secrets;
   /** WeChat SOTER (fingerprint / face ID, V2): whether a resultJSON was signed by this user's phone. */
   soter: SoterVerifier;
+  /**
+   * The issuing CA's key held by a signing service (the cloud's KMS, ESIGN_CA_KMS_KEY_ID): when
+   * set, the key is never read (no 'ca-issuing-key' secret); absent, it comes from configuration
+   * or the secrets port (contracts/signing-keys.ts).
+   */
+  issuerSigner?: IssuerSignerFactory;
   log: Log;
 }
 

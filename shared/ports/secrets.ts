@@ -19,7 +19,7 @@ export const SECRET_NAMES = [
   'rate-limit-key',
   /** HMAC key of the irreversible signer identifier in certificates (C10): the ID number never appears. */
   'signer-id-secret',
-  /** The issuing CA's private key (PEM, PKCS#8), which issues every signer certificate (C10). */
+  /** The issuing CA's private key (PEM, PKCS#8), which issues every signer certificate (C10) — only without KMS (ESIGN_CA_KMS_KEY_ID): with it, never read. */
   'ca-issuing-key',
   /**
    * The CA's certificates and the root's CRL (PEM). Public, but 2–3 KB together: in the

@@ -80,6 +80,8 @@ export const loadCloudSettings = (rawEnv: Record<string, string | undefined>): C
     },
     // Where the secrets are (SSM names and version), never their values.
     ssm: { prefix: env.ESIGN_SSM_PREFIX ?? 'esign-', version: env.ESIGN_SSM_VERSION ?? 'v1' },
+    // The issuing CA's key in KMS: its id only (the key never leaves KMS).
+    ...(env.ESIGN_CA_KMS_KEY_ID ? { caKmsKeyId: env.ESIGN_CA_KMS_KEY_ID } : {}),
     ...(env.ESIGN_TCB_SERVICE_URL ? { serviceUrl: env.ESIGN_TCB_SERVICE_URL } : {}),
     explicitKeys,
     // Read at call time: the platform replaces a role's temporary keys during a warm instance's life.

@@ -4,6 +4,7 @@ import {
   generatePlatformCa,
   issueIssuingCrl,
   issueSignerCertificate,
+  type SignerCertificate,
   issueTsaCertificate,
   loadPlatformCa,
 } from '../../shared/documents/ca';
@@ -19,10 +20,13 @@ import { createPrivateKey } from 'node:crypto';
 const pems = generatePlatformCa({ organization: '测试电子签平台', rootCommonName: '测试根证书', issuingCommonName: '测试签名证书' });
 const ca = loadPlatformCa(pems);
 const signingTime = new Date('2026-03-01T08:00:00Z');
-const signer = issueSignerCertificate(ca, {
-  name: '欧阳娜娜',
-  identifier: deriveSignerIdentifier('platform-secret', '11010519491231002x'),
-  signingTime,
+let signer: SignerCertificate;
+beforeAll(async () => {
+  signer = await issueSignerCertificate(ca, {
+    name: '欧阳娜娜',
+    identifier: deriveSignerIdentifier('platform-secret', '11010519491231002x'),
+    signingTime,
+  });
 });
 
 /** The string type of every subject attribute value, by OID (read from the DER, not from Node's display). */
@@ -73,8 +77,8 @@ describe('platform CA', () => {
     expect(describeCertificate(signer.certPem).keyAlgorithm).toBe('ECDSA P-256');
   });
 
-  test('each signing event gets its own key and serial number', () => {
-    const again = issueSignerCertificate(ca, { name: '欧阳娜娜', identifier: 'A'.repeat(32), signingTime });
+  test('each signing event gets its own key and serial number', async () => {
+    const again = await issueSignerCertificate(ca, { name: '欧阳娜娜', identifier: 'A'.repeat(32), signingTime });
     expect(again.keyPem).not.toBe(signer.keyPem);
     expect(describeCertificate(again.certPem).serialNumberHex).not.toBe(describeCertificate(signer.certPem).serialNumberHex);
   });
@@ -88,10 +92,10 @@ describe('platform CA', () => {
     expect(pemToDer(signer.certPem).includes(Buffer.from('11010519491231002'))).toBe(false);
   });
 
-  test('an ID number (or anything short) is refused as identifier', () => {
-    expect(() => issueSignerCertificate(ca, { name: '张三', identifier: '11010519491231002X', signingTime })).toThrow(/identifier/);
-    expect(() => issueSignerCertificate(ca, { name: '张三', identifier: 'abc', signingTime })).toThrow(/identifier/);
-    expect(() => issueSignerCertificate(ca, { name: ' ', identifier: 'A'.repeat(32), signingTime })).toThrow(/name/);
+  test('an ID number (or anything short) is refused as identifier', async () => {
+    await expect(issueSignerCertificate(ca, { name: '张三', identifier: '11010519491231002X', signingTime })).rejects.toThrow(/identifier/);
+    await expect(issueSignerCertificate(ca, { name: '张三', identifier: 'abc', signingTime })).rejects.toThrow(/identifier/);
+    await expect(issueSignerCertificate(ca, { name: ' ', identifier: 'A'.repeat(32), signingTime })).rejects.toThrow(/name/);
   });
 
   test('inconsistent configuration is refused at load', () => {
@@ -149,11 +153,14 @@ describe('E1 revocation data and the TSA certificate, checked by OpenSSL', () =>
   const dir = tempDir('esign-ca-');
   const rootFile = writeTemp(dir, 'root.pem', pems.rootCertPem);
   const issuingFile = writeTemp(dir, 'issuing.pem', pems.issuingCertPem);
-  const leafFile = writeTemp(dir, 'leaf.pem', signer.certPem);
+  let leafFile: string;
+  beforeAll(() => {
+    leafFile = writeTemp(dir, 'leaf.pem', signer.certPem);
+  });
 
-  test('the root CRL (offline ceremony) and the issuing CA CRL verify and let OpenSSL check the whole chain', () => {
+  test('the root CRL (offline ceremony) and the issuing CA CRL verify and let OpenSSL check the whole chain', async () => {
     expect(pems.rootCrlPem).toMatch(/BEGIN X509 CRL/);
-    const issuingCrl = issueIssuingCrl(ca, new Date());
+    const issuingCrl = await issueIssuingCrl(ca, new Date());
     const crlFile = writeTemp(dir, 'crls.pem', pems.rootCrlPem! + derToPem(issuingCrl, 'X509 CRL'));
     const ok = run('openssl', ['verify', '-crl_check_all', '-CRLfile', crlFile, '-CAfile', rootFile, '-untrusted', issuingFile, leafFile]);
     expect(ok.stderr).toBe('');
@@ -164,9 +171,9 @@ describe('E1 revocation data and the TSA certificate, checked by OpenSSL', () =>
     expect(parsed.revokedSerials).toEqual([]);
   });
 
-  test('a revoked signer certificate is listed and OpenSSL refuses it', () => {
+  test('a revoked signer certificate is listed and OpenSSL refuses it', async () => {
     const serial = describeCertificate(signer.certPem).serialNumberHex;
-    const crl = issueIssuingCrl(ca, new Date(), [{ serialNumberHex: serial, revokedAt: new Date(), reason: 'keyCompromise' }]);
+    const crl = await issueIssuingCrl(ca, new Date(), [{ serialNumberHex: serial, revokedAt: new Date(), reason: 'keyCompromise' }]);
     expect(parseCrl(crl).revokedSerials).toEqual([serial]);
     const crlFile = writeTemp(dir, 'revoked.pem', pems.rootCrlPem! + derToPem(crl, 'X509 CRL'));
     const r = run('openssl', ['verify', '-crl_check_all', '-CRLfile', crlFile, '-CAfile', rootFile, '-untrusted', issuingFile, leafFile]);
@@ -174,8 +181,8 @@ describe('E1 revocation data and the TSA certificate, checked by OpenSSL', () =>
     expect(r.stdout + r.stderr).toContain('certificate revoked');
   });
 
-  test('the TSA certificate: timeStamping only, critical, under the issuing CA — OpenSSL accepts it for purpose timestampsign', () => {
-    const tsa = issueTsaCertificate(ca, { now: new Date() });
+  test('the TSA certificate: timeStamping only, critical, under the issuing CA — OpenSSL accepts it for purpose timestampsign', async () => {
+    const tsa = await issueTsaCertificate(ca, { now: new Date() });
     const p = parseCertificate(pemToDer(tsa.certPem));
     expect(p.extKeyUsage).toEqual([OID.kpTimeStamping]);
     expect(p.extKeyUsageCritical).toBe(true);

@@ -64,7 +64,7 @@ test('issue 17: a just-issued certificate signs with its own key object and DER;
   const rendered = await renderIou(sampleIou());
   const area = rendered.signatureAreas[0]!;
   const signingTime = new Date();
-  const cert = issueSignerCertificate(ca, { name: '张三', identifier: deriveSignerIdentifier('s', '11010519491231002X'), signingTime });
+  const cert = await issueSignerCertificate(ca, { name: '张三', identifier: deriveSignerIdentifier('s', '11010519491231002X'), signingTime });
   expect(cert.certDer.equals(Buffer.from(cert.certPem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'))).toBe(true);
   expect(cert.privateKey.asymmetricKeyType).toBe('ec');
   const signed = await signPdf(rendered.bytes, {
@@ -77,7 +77,7 @@ test('issue 17: a just-issued certificate signs with its own key object and DER;
   // The PEM is still there for whoever needs it, and it is that same key.
   expect(cert.keyPem).toMatch(/^-----BEGIN PRIVATE KEY-----/);
   // A mismatched pair is still refused before anything is written.
-  const other = issueSignerCertificate(ca, { name: '李四', identifier: deriveSignerIdentifier('s', '310101199001011234'), signingTime });
+  const other = await issueSignerCertificate(ca, { name: '李四', identifier: deriveSignerIdentifier('s', '310101199001011234'), signingTime });
   await expect(signPdf(rendered.bytes, {
     fieldName: area.fieldName, placement: area, signer: { certPem: cert.certPem, certDer: cert.certDer, keyPem: other.privateKey, chainPems: cert.chainPems },
     reason: '签署借条', signingTime, appearance: { kind: 'vector', drawing: createPersonalSeal('张三') },
@@ -89,7 +89,7 @@ test('issue 17: the CMS carries the certificates as the DER they are, in DER SET
   const { encode, parseStrict } = await import('../../shared/documents/asn1');
   const { buildCmsSignedData } = await import('../../shared/documents/cms');
   const { ca } = newCa();
-  const cert = issueSignerCertificate(ca, { name: '张三', identifier: deriveSignerIdentifier('s', '11010519491231002X'), signingTime: new Date() });
+  const cert = await issueSignerCertificate(ca, { name: '张三', identifier: deriveSignerIdentifier('s', '11010519491231002X'), signingTime: new Date() });
   const chain = cert.chainPems.map((p) => Buffer.from(p.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'));
   const cms = buildCmsSignedData({ contentDigest: createHash('sha256').update('x').digest(), signerCertDer: cert.certDer, chainDers: chain, privateKey: cert.privateKey, signingTime: new Date(), includeSigningTime: false });
   const info = parseStrict(cms, ContentInfo, 'ContentInfo'); // re-encodes and compares: strict DER
@@ -103,7 +103,7 @@ test('issue 17: a just-issued certificate\'s description, issuer and serial (kep
   const { describeCertificate, parseCertificate, certificateIssuerSerial } = await import('../../shared/documents/x509');
   const { ca } = newCa();
   for (const name of ['张三', '欧阳娜娜', 'Zhang San', '阿依古丽·买买提']) {
-    const cert = issueSignerCertificate(ca, { name, identifier: deriveSignerIdentifier('s', `${name}-id`), signingTime: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678)) });
+    const cert = await issueSignerCertificate(ca, { name, identifier: deriveSignerIdentifier('s', `${name}-id`), signingTime: new Date(Date.UTC(2026, 0, 2, 3, 4, 5, 678)) });
     const copy = Buffer.from(cert.certDer); // another Buffer: nothing remembered, parsed afresh
     expect(cert.info).toEqual(describeCertificate(copy));
     expect(describeCertificate(cert.certDer)).toEqual(describeCertificate(copy));
@@ -123,7 +123,7 @@ test('issue 17: the assembled CMS is byte for byte the SignedData the schema lib
   const { OID } = await import('../../shared/documents/oids');
   const { parseCertificate } = await import('../../shared/documents/x509');
   const { ca } = newCa();
-  const cert = issueSignerCertificate(ca, { name: '张三', identifier: deriveSignerIdentifier('s', '11010519491231002X'), signingTime: new Date() });
+  const cert = await issueSignerCertificate(ca, { name: '张三', identifier: deriveSignerIdentifier('s', '11010519491231002X'), signingTime: new Date() });
   const chain = cert.chainPems.map((p) => Buffer.from(p.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64'));
   // RSA PKCS#1 v1.5 signatures are deterministic, so both encodings can be compared byte for byte.
   const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });

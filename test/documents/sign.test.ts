@@ -233,8 +233,8 @@ test('an RSA platform CA (from configuration) issues P-256 signers that pdfsig t
 });
 
 test('a key that does not belong to the certificate is refused before anything is written', async () => {
-  const a = issueSignerCertificate(ca.ca, { name: '张三', identifier: 'A'.repeat(32), signingTime: new Date() });
-  const b = issueSignerCertificate(ca.ca, { name: '张三', identifier: 'A'.repeat(32), signingTime: new Date() });
+  const a = await issueSignerCertificate(ca.ca, { name: '张三', identifier: 'A'.repeat(32), signingTime: new Date() });
+  const b = await issueSignerCertificate(ca.ca, { name: '张三', identifier: 'A'.repeat(32), signingTime: new Date() });
   await expect(
     signPdf(flow.rendered.bytes, {
       fieldName: 'Sig_lender',

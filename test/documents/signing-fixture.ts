@@ -25,7 +25,7 @@ export const signAs = async (
 ) => {
   const area = rendered.signatureAreas.find((a) => a.fieldName === who.fieldName);
   if (!area) throw new Error(`no area ${who.fieldName}`);
-  const cert = issueSignerCertificate(ca, {
+  const cert = await issueSignerCertificate(ca, {
     name: who.name,
     identifier: deriveSignerIdentifier('test-platform-secret', who.idNumber),
     signingTime: who.signingTime,

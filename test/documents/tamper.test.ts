@@ -192,7 +192,7 @@ test('a chain to another root is not trusted', async () => {
 
 test('a certificate that was not valid at the signing time is refused', async () => {
   const longAgo = new Date(Date.now() - 3 * 365 * 24 * 3600 * 1000);
-  const cert = issueSignerCertificate(ca.ca, {
+  const cert = await issueSignerCertificate(ca.ca, {
     name: LENDER.name,
     identifier: deriveSignerIdentifier('s', LENDER.idNumber),
     signingTime: longAgo,

@@ -66,7 +66,7 @@ const withContents = (bytes: Buffer, sig: SigInFile, der: Buffer): Buffer => {
 
 beforeAll(async () => {
   ca = newCa();
-  tsa = LocalTsa.forPlatformCa(ca.ca, new MovableClock());
+  tsa = await LocalTsa.forPlatformCa(ca.ca, new MovableClock());
   flow = await twoSignerIou(ca.ca, { tsa });
   lta = await addLongTermValidation(flow.borrower.bytes, { ca: ca.ca, tsa, now: new Date() });
   final = Buffer.from(lta.bytes);
@@ -194,7 +194,7 @@ describe('E1 the completed IOU, read by independent tools', () => {
   });
 
   test('a TSA that fails makes the signature and the completion fail (typed provider error), never a signature without its timestamp', async () => {
-    const down = LocalTsa.forPlatformCa(ca.ca, new MovableClock());
+    const down = await LocalTsa.forPlatformCa(ca.ca, new MovableClock());
     down.unavailable = true;
     await expect(twoSignerIou(ca.ca, { tsa: down })).rejects.toMatchObject({ code: 'PROVIDER_ERROR', details: { provider: 'tsa', providerCode: 'UNREACHABLE' } });
     await expect(addLongTermValidation(flow.borrower.bytes, { ca: ca.ca, tsa: down, now: new Date() })).rejects.toMatchObject({ code: 'PROVIDER_ERROR' });
@@ -359,7 +359,7 @@ describe('E1 tampering: the verifier names the check that failed', () => {
 
   test('a certificate revoked in the DSS CRL: REVOKED', async () => {
     const serial = (await verifyPdf(final, { trustedRootSha256: rootFp })).signatures[0]!.certificate!.serialNumberHex;
-    const crl = issueIssuingCrl(ca.ca, new Date(), [{ serialNumberHex: serial, revokedAt: new Date(), reason: 'keyCompromise' }]);
+    const crl = await issueIssuingCrl(ca.ca, new Date(), [{ serialNumberHex: serial, revokedAt: new Date(), reason: 'keyCompromise' }]);
     const r = await addLongTermValidation(flow.borrower.bytes, { ca: ca.ca, tsa, now: new Date(), extraCrls: [crl] });
     const report = await verifyPdf(r.bytes, { trustedRootSha256: rootFp });
     expect(codesOf(report, 'Sig_lender')).toContain('REVOKED');

@@ -28,7 +28,7 @@ const digest = createHash('sha256').update(data).digest();
 beforeAll(async () => {
   ca = newCa();
   dir = tempDir('esign-tsa-');
-  const tsaCert = issueTsaCertificate(ca.ca, { now: at });
+  const tsaCert = await issueTsaCertificate(ca.ca, { now: at });
   files = {
     root: writeTemp(dir, 'root.pem', ca.pems.rootCertPem),
     untrusted: writeTemp(dir, 'tsa-chain.pem', tsaCert.certPem + ca.pems.issuingCertPem),
@@ -46,7 +46,7 @@ const opensslVerify = (token: Uint8Array, name: string, input: Buffer = data) =>
 
 describe('E1 the embedded TSA', () => {
   test('its token over a SHA-256 digest: OpenSSL verifies it against the platform root; genTime is the clock’s, to the second', async () => {
-    const tsa = LocalTsa.forPlatformCa(ca.ca, clock);
+    const tsa = await LocalTsa.forPlatformCa(ca.ca, clock);
     const token = await tsa.timestamp(digest, 'sha256');
     const r = opensslVerify(token, 'local');
     expect(r.stdout.trim()).toBe('Verification: OK');
@@ -63,7 +63,7 @@ describe('E1 the embedded TSA', () => {
   });
 
   test('a token over other data is refused by OpenSSL and by our check, by name', async () => {
-    const token = await LocalTsa.forPlatformCa(ca.ca, clock).timestamp(digest, 'sha256');
+    const token = await (await LocalTsa.forPlatformCa(ca.ca, clock)).timestamp(digest, 'sha256');
     expect(opensslVerify(token, 'other', Buffer.from('other data')).stdout).not.toContain('Verification: OK');
     const check = checkTimestampToken(parseTimestampToken(Buffer.from(token)), () => Buffer.alloc(32, 1));
     expect(check.imprint).toBe(false);
@@ -72,7 +72,7 @@ describe('E1 the embedded TSA', () => {
   });
 
   test('switched off, it throws a TSA provider error instead of stamping', async () => {
-    const tsa = LocalTsa.forPlatformCa(ca.ca, clock);
+    const tsa = await LocalTsa.forPlatformCa(ca.ca, clock);
     tsa.unavailable = true;
     const e = await tsa.timestamp(digest, 'sha256').catch((x: unknown) => x);
     expect(isTsaFailure(e)).toBe(true);

@@ -16,6 +16,7 @@ import { startTencentApiFake, type TencentApiFake } from './tencentcloud/server'
 import { SmsFake } from './tencentcloud/sms';
 import { TcbManageFake } from './tencentcloud/tcb-manage';
 import { SsmFake } from './tencentcloud/ssm';
+import { KmsFake } from './tencentcloud/kms';
 
 export const FACE_RULE_ID = '1';
 export const SMS_APP_ID = '1400000001';
@@ -38,6 +39,8 @@ export interface CloudFakes {
   sms: SmsFake;
   ses: SesFake;
   ssm: SsmFake;
+  /** KMS: the issuing CA's key when a test gives one (ESIGN_CA_KMS_KEY_ID). */
+  kms: KmsFake;
   /** The TCB management API (collections, indexes, security rules). */
   tcb: TcbManageFake;
   db: FakeDatabase;
@@ -64,12 +67,14 @@ export const startCloudFakes = async (): Promise<CloudFakes> => {
   // signing and payment ones are the cloud emulation's (test/support/emulator.ts).
   const ssm = new SsmFake();
   for (const name of ['rate-limit-key', 'verification-code-hmac', 'signing-password-pepper']) ssm.put(`${SSM_PREFIX}${name}`, SSM_VERSION, randomBytes(32).toString('hex'));
+  const kms = new KmsFake();
   const tcb = new TcbManageFake(envId, db, bucket);
   const api = await startTencentApiFake(new Map([[secretId, { secretId, secretKey }]]), {
     faceid: faceid.service(),
     sms: sms.service(),
     ses: ses.service(),
     ssm: ssm.service(),
+    kms: kms.service(),
     tcb: tcb.service(),
   });
   const env: Record<string, string> = {
@@ -93,7 +98,7 @@ export const startCloudFakes = async (): Promise<CloudFakes> => {
     ESIGN_SSM_VERSION: SSM_VERSION,
   };
   return {
-    envId, secretId, secretKey, cloudbase, api, faceid, sms, ses, ssm, tcb, db, env,
+    envId, secretId, secretKey, cloudbase, api, faceid, sms, ses, ssm, kms, tcb, db, env,
     setup: async () => {
       // manager-node's own endpoint setting, read on each request.
       const before = process.env.TCB_BASE_URL;
@@ -107,6 +112,7 @@ export const startCloudFakes = async (): Promise<CloudFakes> => {
     },
     close: async () => {
       await Promise.all([cloudbase.close(), api.close()]);
+      kms.close();
     },
   };
 };

@@ -176,16 +176,18 @@ export const startCloudEmulation = async (): Promise<CloudEmulation> => {
   await new Promise<void>((resolve) => payServer.listen(0, '127.0.0.1', resolve));
   const { rootKeyPem: _offline, ...ca } = generatePlatformCa({});
   // The production TSA adapter (RFC 3161 over HTTP) against a TSA server under the same root.
-  const tsa = await startTsaFake(tsaIdentity(issueTsaCertificate(loadPlatformCa(ca), { now: new Date() })), () => clock.now());
+  const tsa = await startTsaFake(tsaIdentity(await issueTsaCertificate(loadPlatformCa(ca), { now: new Date() })), () => clock.now());
   const templates = new Map(Object.entries(SMS_TEMPLATE_IDS).map(([kind, id]) => [id, kind]));
   cloudEmulations.push({ fakes, payments });
+  // The issuing CA's key is in KMS (docs/DEPLOY.md), as the operator imported it: SSM has no copy,
+  // so a function that read it from SSM would fail.
+  const { keyId: caKmsKeyId } = fakes.kms.createKey({ pkcs8Pem: ca.issuingKeyPem });
   // The signing and payment secrets, as an operator puts them into SSM (docs/DEPLOY.md), never in
   // the environment (startCloudFakes put the others).
   const secrets: Partial<Record<SecretName, string>> = {
     'signer-id-secret': randomBytes(32).toString('hex'),
     'ca-root-cert': ca.rootCertPem,
     'ca-issuing-cert': ca.issuingCertPem,
-    'ca-issuing-key': ca.issuingKeyPem,
     'ca-root-crl': ca.rootCrlPem!,
     'wechatpay-merchant-private-key': merchant.privateKeyPem,
     'wechatpay-apiv3-key': payments.apiV3Key,
@@ -196,6 +198,7 @@ export const startCloudEmulation = async (): Promise<CloudEmulation> => {
     env: {
       ...fakes.env,
       ESIGN_TSA_URL: tsa.url,
+      ESIGN_CA_KMS_KEY_ID: caKmsKeyId,
       WECHATPAY_MCHID: LOCAL_MCHID,
       WECHATPAY_APPID: LOCAL_APPID,
       WECHATPAY_MERCHANT_SERIAL_NO: merchant.serialNo,

@@ -13,6 +13,7 @@ import type { AppConfig, CloudSettings } from '../../ports/config';
 import type { Wechat } from '../../ports/wechat';
 import { ProviderFailure, type ProviderName } from '../tencentcloud/provider-error';
 import type { Secrets } from '../../ports/secrets';
+import type { IssuerSignerFactory } from '../../ports/issuer-signer';
 import type { SoterVerifier } from '../../ports/soter';
 import type { TencentApiSettings } from '../tencentcloud/client-options';
 import { createCloudBaseApp, type CloudBaseApp } from './app';
@@ -39,6 +40,8 @@ export interface CloudDeps {
    */
   prepare(ports: readonly string[]): Promise<{ rateLimitKey: string }>;
   soter: SoterVerifier;
+  /** The issuing CA's key in KMS (ESIGN_CA_KMS_KEY_ID); absent without one (the key is then an SSM secret). */
+  issuerSigner?: IssuerSignerFactory;
 }
 
 const need = <T>(provider: ProviderName, value: T | undefined, variable: string): T => {
@@ -99,6 +102,14 @@ export const cloudDeps = (
       };
     })(),
     secrets,
+    ...(cloud.caKmsKeyId
+      ? {
+          issuerSigner: (issuingCertPem: string) => {
+            const { KmsIssuerSigner } = require('../tencentcloud/kms-signer') as typeof import('../tencentcloud/kms-signer');
+            return new KmsIssuerSigner(api, { keyId: cloud.caKmsKeyId! }, issuingCertPem);
+          },
+        }
+      : {}),
     files: lazy<FileStorage>(
       () => new CloudBaseFiles(() => tcb() as unknown as StorageApp, { envId: cloud.envId, bucket: need('cloudbase-storage', cloud.storageBucket, 'ESIGN_TCB_STORAGE_BUCKET') }),
     ),

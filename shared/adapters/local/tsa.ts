@@ -44,8 +44,8 @@ export class LocalTsa implements TimestampAuthority {
   }
 
   /** A TSA for the platform CA with a certificate issued now (the emulator's first start). */
-  static forPlatformCa(ca: PlatformCa, clock: Clock): LocalTsa {
-    return new LocalTsa({ certificate: issueTsaCertificate(ca, { now: clock.now() }), clock });
+  static async forPlatformCa(ca: PlatformCa, clock: Clock): Promise<LocalTsa> {
+    return new LocalTsa({ certificate: await issueTsaCertificate(ca, { now: clock.now() }), clock });
   }
 
   get certificatePem(): string {
@@ -70,7 +70,7 @@ export class LocalTsa implements TimestampAuthority {
  * an unreachable TSA would (the emulator's faults, tests of the retry path).
  */
 export class DeferredLocalTsa implements TimestampAuthority {
-  private tsa: LocalTsa | undefined;
+  private tsa: Promise<LocalTsa> | undefined;
   unavailable = false;
 
   constructor(
@@ -78,16 +78,25 @@ export class DeferredLocalTsa implements TimestampAuthority {
     private readonly clock: Clock,
   ) {}
 
-  get certificatePem(): string {
-    return this.ready().certificatePem;
+  /** The TSA's certificate (issued now if no timestamp was asked for yet). */
+  async certificatePem(): Promise<string> {
+    return (await this.ready()).certificatePem;
   }
 
-  private ready(): LocalTsa {
-    return (this.tsa ??= LocalTsa.forPlatformCa(this.ca(), this.clock));
+  private ready(): Promise<LocalTsa> {
+    if (!this.tsa) {
+      // The issuing CA signs asynchronously; a failure is forgotten so the next timestamp retries.
+      const p = Promise.resolve().then(() => LocalTsa.forPlatformCa(this.ca(), this.clock));
+      this.tsa = p;
+      p.catch(() => {
+        if (this.tsa === p) this.tsa = undefined;
+      });
+    }
+    return this.tsa;
   }
 
   async timestamp(digest: Uint8Array, hashAlg: TimestampHash): Promise<Uint8Array> {
     if (this.unavailable) throw new TsaFailure('UNREACHABLE', 'local TSA switched off');
-    return this.ready().timestamp(digest, hashAlg);
+    return (await this.ready()).timestamp(digest, hashAlg);
   }
 }

@@ -32,7 +32,7 @@ export interface TencentApiSettings {
   gateway?: string;
 }
 
-export type ApiService = 'faceid' | 'sms' | 'ses' | 'ssm';
+export type ApiService = 'faceid' | 'sms' | 'ses' | 'ssm' | 'kms';
 
 /** The SDK's ClientConfig (kept structural so this module does not load the SDK). */
 export interface SdkClientConfig {

@@ -7,7 +7,7 @@
  */
 import { AppError } from '../../errors';
 
-export type ProviderName = 'cloudbase' | 'cloudbase-storage' | 'faceid' | 'sms' | 'ses' | 'wechat' | 'wechatpay' | 'ssm';
+export type ProviderName = 'cloudbase' | 'cloudbase-storage' | 'faceid' | 'sms' | 'ses' | 'wechat' | 'wechatpay' | 'ssm' | 'kms';
 
 export class ProviderFailure extends AppError {
   readonly providerMessage: string;
@@ -17,8 +17,10 @@ export class ProviderFailure extends AppError {
     readonly providerCode: string,
     providerMessage: string,
     readonly requestId?: string,
+    /** Whether trying again can succeed (a provider's documented transient codes), when the adapter knows it. */
+    readonly retryable?: boolean,
   ) {
-    super('PROVIDER_ERROR', undefined, { provider, providerCode, ...(requestId ? { providerRequestId: requestId } : {}) });
+    super('PROVIDER_ERROR', undefined, { provider, providerCode, ...(requestId ? { providerRequestId: requestId } : {}), ...(retryable !== undefined ? { retryable } : {}) });
     this.name = 'ProviderFailure';
     // Kept off `message` (which the caller sees) but available to logs.
     this.providerMessage = providerMessage.slice(0, 300);
