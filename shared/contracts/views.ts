@@ -29,7 +29,7 @@ export const EVENT_LABELS: Record<EventType, string> = {
   created: '创建合同', payment_confirmed: '支付发起费', payment_refund_due: '款项待退回', initiated: '发起成功',
   issued: '确认开具', share_opened: '对方打开分享', filled: '补充信息', signed: '签署', accepted: '确认领取',
   rejected: '拒签', revoked: '撤销', expired: '已过期', invalidated: '已失效',
-  rescind_requested: '申请解除', rescind_cancelled: '取消解除', rescind_confirmed: '同意解除', rescind_refused: '拒绝解除',
+  rescind_requested: '申请解除', rescind_cancelled: '取消解除', rescind_confirmed: '确认解除', rescind_refused: '拒绝解除',
   settle_requested: '申请结清', settle_cancelled: '取消结清', settle_confirmed: '确认结清', settle_refused: '拒绝结清',
   reminders_set: '设置还款提醒', urged: '催办', report_sent: '出证报告已发送', notice_accepted: '接受告知书',
   repayment_recorded: '登记还款', repayment_confirmed: '确认还款', repayment_disputed: '对还款提出异议',

@@ -3,7 +3,7 @@
  * checks, certificates and file hashes, rendered and signed by the platform.
  */
 import { partyAt, partyIndexOf, type Contract } from '../domain/contract';
-import { verifyChain, type ContractEvent, type EventType } from '../domain/events';
+import { verifyChain, type ContractEvent } from '../domain/events';
 import { buildEvidenceReport, REPORT_SIGNATURE_FIELD, type EvidenceReportData } from '../documents/evidence-report';
 import { renderDocument } from '../documents/render';
 import { createPersonalSeal } from '../documents/seal';
@@ -23,7 +23,8 @@ import { signingKeys } from '../contracts/signing-keys';
 import { fingerprintHex } from '../documents/x509';
 import { describeProofs, FACE_CHECKS, METHOD_LABELS } from '../identity/proof-records';
 import { PLATFORM_SIGNER, platformCertificate } from '../contracts/pdf';
-import { STATE_LABELS } from '../contracts/views';
+// The timeline's words for each event: the report and the mini-program name an act alike.
+import { EVENT_LABELS, STATE_LABELS } from '../contracts/views';
 import { anchorOfHead } from './anchors';
 import { kindSpec } from '../kinds/registry';
 
@@ -44,16 +45,6 @@ const PURPOSE_LABELS: Record<FacePurpose, string> = {
 export const chainAnchor = async (deps: Deps, c: Contract): Promise<{ anchoredAt: string; merkleRoot: string } | null> => {
   const a = await anchorOfHead(deps, c._id, c.eventHead.seq);
   return a ? { anchoredAt: a.anchor.anchoredAt, merkleRoot: a.anchor.root } : null;
-};
-
-const ACTION_LABELS: Record<EventType, string> = {
-  created: '创建合同', notice_accepted: '接受告知书', payment_confirmed: '支付完成', payment_refund_due: '支付待退款', initiated: '发起合同', issued: '确认开具', share_opened: '打开分享链接',
-  filled: '补充签署信息', signed: '签署', accepted: '确认领取', rejected: '拒签', revoked: '撤销', expired: '过期', invalidated: '失效',
-  rescind_requested: '申请解除', rescind_cancelled: '取消解除', rescind_confirmed: '确认解除', rescind_refused: '拒绝解除',
-  settle_requested: '申请结清', settle_cancelled: '取消结清', settle_confirmed: '确认结清', settle_refused: '拒绝结清',
-  reminders_set: '设置还款提醒', urged: '催办', report_sent: '发送签署报告',
-  repayment_recorded: '登记还款', repayment_confirmed: '确认还款', repayment_disputed: '对还款提出异议',
-  extension_proposed: '申请展期', extension_signed: '签署展期协议', extension_refused: '拒绝展期', demand_sent: '发送催告', ledger_cleared: '还款已结清',
 };
 
 export const loadEvents = (deps: Deps, contractId: string) =>
@@ -105,7 +96,7 @@ export const evidenceData = async (deps: Deps, c: Contract, reportNo: string): P
     }))
     .concat(events.flatMap((e) => {
       const proof = e.faceCheckId ? proofs.get(e.faceCheckId) : undefined;
-      return proof ? [{ sortAt: e.at, person: who(e.actor), method: METHOD_LABELS[proof.method], purpose: ACTION_LABELS[e.type] ?? e.type, reference: e.faceCheckId!, at: chinaDateTime(e.at), result: proof.passed ? '通过' : '未通过' }] : [];
+      return proof ? [{ sortAt: e.at, person: who(e.actor), method: METHOD_LABELS[proof.method], purpose: EVENT_LABELS[e.type] ?? e.type, reference: e.faceCheckId!, at: chinaDateTime(e.at), result: proof.passed ? '通过' : '未通过' }] : [];
     }))
     .sort((a, b) => a.sortAt.localeCompare(b.sortAt))
     .map(({ sortAt: _, ...row }) => row);
@@ -133,7 +124,7 @@ export const evidenceData = async (deps: Deps, c: Contract, reportNo: string): P
       const f = e.faceCheckId ? checks.get(e.faceCheckId) : undefined;
       const p = e.faceCheckId ? proofs.get(e.faceCheckId) : undefined;
       return {
-        seq: e.seq, at: chinaDateTime(e.at), actor: who(e.actor), action: ACTION_LABELS[e.type] ?? e.type, hash: e.hash,
+        seq: e.seq, at: chinaDateTime(e.at), actor: who(e.actor), action: EVENT_LABELS[e.type] ?? e.type, hash: e.hash,
         // The full reference is in the identity-check section; the row says which check it was.
         identityCheck: f
           ? `人脸核身${f.result?.errCode === 0 ? '通过' : '未通过'}（见身份核验记录第 ${identityChecks.findIndex((x) => x.reference === f._id) + 1} 条）`
