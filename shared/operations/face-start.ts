@@ -35,7 +35,7 @@ export const faceStart: Operation<FaceStartInput> = async (input, ctx) => {
     if (input.contractId || input.name || input.idNumber)
       throw new AppError('VALIDATION_FAILED', '账号操作的人脸核身无需填写合同或身份信息', { fields: [{ field: '/contractId', rule: 'forbidden' }] });
     const owner = await requireRealName(deps, openid);
-    if (input.purpose === 'signing_method') await countFaceStart(ctx, openid, null);
+    await countFaceStart(ctx, openid, null);
     return startFaceCheck(deps, { openid, purpose: input.purpose, contractId: null, name: owner.name, idNumber: owner.idNumber });
   }
   if (input.purpose === 'rename') {

@@ -122,6 +122,16 @@ test('M2: create → pay → revoke again and again to one typed-in number → t
   expect((await client.sms(victim.phone)).filter((m) => m.template.startsWith('invite_'))).toHaveLength(limit);
 });
 
+test('M2: face checks for account changes (A2 phone, email) count against the caller\'s daily face-check limit like every other purpose', async () => {
+  const a = person('o-rl-face-acct', '周账户', 35);
+  await client.verify(a); // the real-name check is one of the day's
+  const limit = limitOf('face_start', 'caller');
+  const { ok, refused } = await thirtyOne('face-start', a.openid, { purpose: 'account' });
+  expect(ok).toBe(limit - 1);
+  expectRefusals(refused, 31 - (limit - 1));
+  expect(await emu.container.store.find(FACE_CHECKS, { openid: a.openid, purpose: 'account' })).toHaveLength(limit - 1);
+});
+
 test('M2: 31 face-start calls for one contract by one user → the limit reaches the provider, the rest RATE_LIMITED', async () => {
   const a = person('o-rl-face-a', '孙面', 33);
   const b = person('o-rl-face-b', '李面', 33);
