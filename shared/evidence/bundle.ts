@@ -17,6 +17,7 @@ import type { Contract } from '../domain/contract';
 import type { ContractEvent } from '../domain/events';
 import { EVENTS } from '../contracts/repository';
 import { readFile } from '../contracts/files';
+import { signingKeys } from '../contracts/signing-keys';
 import { timestampTokensOf } from '../documents/verify';
 import { fingerprintHex, pemToDer } from '../documents/x509';
 import type { Deps } from '../ports/operation';
@@ -67,8 +68,9 @@ export const buildEvidenceBundle = async (deps: Deps, c: Contract, now: Date): P
   const head = c.signedHead;
   const anchored = head && head.seq === c.eventHead.seq && head.hash === c.eventHead.hash ? await anchorOfHead(deps, c._id, head.seq) : null;
   if (!head || !anchored) throw new AppError('EVIDENCE_NOT_READY');
-  const rootPem = deps.config.signing.rootCertPem;
-  if (!rootPem) throw new Error('contract-evidence: the platform root is not configured');
+  // The root as the signing keys hold it (SSM in the cloud, the data dir locally), never the
+  // configuration's copy: in the cloud that is empty.
+  const rootPem = (await signingKeys(deps)).ca.rootPem;
 
   const events: BundleEvent[] = [];
   for (let skip = 0; ; skip += 1000) {

@@ -24,6 +24,8 @@ export const contractEvidence: Operation<ContractEvidenceInput> = async (input, 
   const now = deps.clock.now();
   const subjects = { contractId: contract._id, caller: openid };
   await expectAllowed(deps, 'evidence_bundle', subjects);
+  // Nothing to prove before the contract is signed: refused before anything is written.
+  if (!contract.document?.signatures.length) throw new AppError('INVALID_TRANSITION', '合同尚未签署，暂无证据包');
   if (!isSignedHead(contract.eventHead, contract.signedHead)) {
     // Stored before chain heads were signed: sign its head now (a commit with no event), so the
     // next anchor run covers it and the bundle can be made a few minutes from now.

@@ -14,6 +14,7 @@ import { verifyBundle } from '../../shared/evidence/bundle-verify';
 import type { BundleManifest } from '../../shared/evidence/bundle-format';
 import type { Emulator } from '../../emulator/server';
 import { Client, person, startTestEmulator, type Person } from '../support/emulator';
+import { signingKeys } from '../../shared/contracts/signing-keys';
 import { makePdf } from '../files/make-files';
 
 let emu: Emulator;
@@ -23,7 +24,8 @@ const alice = person('o-ek-alice', '林晓', 35);
 const dave = person('o-ek-dave', '韩第四', 50);
 
 const sha = (b: Uint8Array) => createHash('sha256').update(b).digest('hex');
-const fetchBytes = async (url: string) => Buffer.from(await (await fetch(`${emu.url}${url}`)).arrayBuffer());
+// Local links are paths on the emulator; on the cloud provider they are the storage's own URLs.
+const fetchBytes = async (url: string) => Buffer.from(await (await fetch(/^https?:/.test(url) ? url : `${emu.url}${url}`)).arrayBuffer());
 const upload = async (p: Person, name: string, bytes: Uint8Array): Promise<string> => {
   const res = await fetch(`${emu.url}/_emulator/storage/upload?name=${encodeURIComponent(name)}`, { method: 'POST', headers: { 'x-openid': p.openid, 'content-type': 'application/octet-stream' }, body: bytes });
   return ((await res.json()) as { fileID: string }).fileID;
@@ -34,7 +36,8 @@ const bundleOf = async (p: Person, id: string) => fetchBytes((await client.ok('c
 beforeAll(async () => {
   let dir: string;
   ({ emu, client, dir } = await startTestEmulator('evidence-kinds'));
-  rootFp = fingerprintHex(pemToDer(JSON.parse(fs.readFileSync(path.join(dir, 'keys', 'platform-ca.json'), 'utf8')).pems.rootCertPem));
+  // The root as the backend holds it (the data dir locally, SSM on ESIGN_E2E_PROVIDER=cloud).
+  rootFp = fingerprintHex(pemToDer((await signingKeys(emu.container)).ca.rootPem));
   for (const p of [alice, dave]) await client.verify(p);
 }, 60_000);
 afterAll(() => emu.close());
