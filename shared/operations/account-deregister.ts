@@ -7,16 +7,16 @@
  * administrator may not do (FORCED_DEREGISTER_REFUSED). Then a face check of the owner and, in one
  * commit: the user record reduced to the fact of the deregistration (no name, ID number, phone,
  * e-mail, switches or default seal), every seal and signature `deleted`, the face check spent;
- * before it, the openid leaves every kept contract's members (contracts/account-contracts.ts), so
- * the openid is no longer bound to the person or their contracts; after it, the signing methods
- * and pending codes are removed.
+ * after it, the openid leaves every kept contract's members (contracts/account-contracts.ts), so
+ * it is no longer bound to the person or their contracts, and the signing methods and pending
+ * codes are removed — a call on a deregistered account finishes that clean-up if it was cut short.
  * Kept, because the law requires it and the other parties rely on it (docs/ACCOUNT.md): the signed
  * contracts with their PDFs, events, certificates and face-check records — they stay retrievable,
  * verifiable and reportable for the other parties.
  */
 import { AppError } from '../errors';
 import type { AccountDeregisterInput } from '../generated/schema-types';
-import { requireCaller, type Operation } from '../ports/operation';
+import { requireCaller, type Deps, type Operation } from '../ports/operation';
 import type { CasWrite } from '../ports/store';
 import { prepareFaceCheck, subjectHash } from '../identity/face-checks';
 import { getUser, USERS, type User } from '../identity/users';
@@ -27,10 +27,26 @@ import { contractsInProgressOf, unbindFromContracts } from '../contracts/account
 import { collectionName } from '../store/collections';
 import { CODE_PURPOSES, codeSlotId, type CodePurpose } from '../identity/verification-codes';
 
+/**
+ * What follows the deregistration's commit: the openid unbound from the kept contracts (they stay
+ * the other parties'), and the records keyed by it that are useless without the account removed.
+ */
+const cleanUp = async (deps: Deps, openid: string): Promise<number> => {
+  const unbound = await unbindFromContracts(deps, openid);
+  await deps.store.remove(collectionName('signingMethods'), openid);
+  for (const p of Object.keys(CODE_PURPOSES) as CodePurpose[]) await deps.store.remove(collectionName('verificationCodes'), codeSlotId(p, openid));
+  return unbound;
+};
+
 export const accountDeregister: Operation<AccountDeregisterInput> = async (input, ctx) => {
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
   const user = await getUser(deps, openid);
+  // Deregistered already (a retry after the clean-up below failed): finish the clean-up, same answer.
+  if (user?.deregistered) {
+    await cleanUp(deps, openid);
+    return { deregistered: true, at: user.deregistered.at, forced: user.deregistered.forced };
+  }
   if (!user?.realName) throw new AppError('IDENTITY_NOT_VERIFIED');
   requireAgreed(DEREGISTER_NOTICE, input.noticeVersion, '/noticeVersion');
 
@@ -46,8 +62,6 @@ export const accountDeregister: Operation<AccountDeregisterInput> = async (input
   const face = await prepareFaceCheck(deps, {
     bizToken: input.bizToken, openid, purpose: 'account', contractId: null, subject: subjectHash(user.realName.name, user.realName.idNumber),
   });
-  // Unbound from the kept contracts first: a failure here leaves the account as it was (retry finishes it).
-  const unbound = await unbindFromContracts(deps, openid);
   const now = deps.clock.now().toISOString();
   const forced = memberships.length > 0;
   // Only the fact of the deregistration stays (and when the account was made): nothing of the person.
@@ -59,9 +73,9 @@ export const accountDeregister: Operation<AccountDeregisterInput> = async (input
   for (const s of await sealsOf(deps, openid)) writes.push(deleteWrite(s, now));
   const r = await deps.store.commit(writes);
   if (!r.ok) throw new AppError('CONFLICT', '您的账号信息刚刚已更新，请重试');
-  // Secondary records keyed by the openid, removed after the commit (each is useless without the account).
-  await deps.store.remove(collectionName('signingMethods'), openid);
-  for (const p of Object.keys(CODE_PURPOSES) as CodePurpose[]) await deps.store.remove(collectionName('verificationCodes'), codeSlotId(p, openid));
+  // After the commit, never before: a lost commit must not leave a live account cut off from its
+  // contracts. The clean-up is idempotent; a failure in it is finished by calling again.
+  const unbound = await cleanUp(deps, openid);
   deps.log.info({ openid, forced, unbound }, 'account deregistered');
   return { deregistered: true, at: now, forced };
 };

@@ -19,6 +19,8 @@ const member = person('o-seed-ent-member', '施三', 35);
 const superAdmin = person('o-seed-ent-super', '张四', 35);
 const legal = person('o-seed-ent-legal', '孔五', 35);
 const stranger = person('o-dr-stranger', '曹六', 35);
+const frank = person('o-dr-frank', '秦七', 35);
+const gina = person('o-dr-gina', '尤八', 35);
 
 const accountFace = async (p: Person, pass = true): Promise<string> => {
   const { bizToken } = await client.ok('face-start', p.openid, { purpose: 'account' });
@@ -40,7 +42,7 @@ const sign = async (p: Person, id: string) =>
 
 beforeAll(async () => {
   ({ emu, client } = await startTestEmulator('account-deregister'));
-  for (const p of [dan, eve, member, superAdmin, legal]) await client.verify(p);
+  for (const p of [dan, eve, member, superAdmin, legal, frank, gina]) await client.verify(p);
 }, 60_000);
 afterAll(() => emu.close());
 
@@ -99,7 +101,24 @@ describe('A1 account-deregister', () => {
     const seals = await emu.container.store.find<any>('seals', { openid: dan.openid });
     expect(seals.map((s) => s.status)).toEqual(['deleted']);
     expect((await client.call('seal-list', dan.openid, {})).error?.code).toBe('IDENTITY_NOT_VERIFIED');
-    expect((await client.call('account-deregister', dan.openid, { noticeVersion: DEREGISTER_NOTICE.version, acknowledged: true, bizToken: token })).error?.code).toBe('IDENTITY_NOT_VERIFIED');
+    // Calling again (a retry after a cut-short clean-up) gives the same answer and changes the account in nothing.
+    const again = await client.ok('account-deregister', dan.openid, { noticeVersion: DEREGISTER_NOTICE.version, acknowledged: true, bizToken: token });
+    expect(again).toEqual(ok);
+    expect(await userDoc(dan.openid)).toEqual(u);
+  });
+
+  test('a clean-up cut short after the commit is finished by calling again: the openid leaves every kept contract', async () => {
+    const v = await boundIou(frank, gina);
+    await sign(frank, v);
+    await sign(gina, v);
+    // As if the first call had committed the deregistration and then failed before unbinding.
+    const before = await userDoc(gina.openid);
+    const tomb = { _id: gina.openid, version: before.version, realName: null, email: null, createdAt: before.createdAt, updatedAt: before.updatedAt, deregistered: { at: before.updatedAt, forced: false, noticeVersion: DEREGISTER_NOTICE.version, faceCheckId: 'fc-cut-short' } };
+    expect((await emu.container.store.commit([{ collection: 'users', doc: tomb, expectedVersion: before.version ?? 0 }], [])).ok).toBe(true);
+    expect((await emu.container.store.get<any>('contracts', v))!.memberOpenids).toContain(gina.openid);
+    const r = await client.ok('account-deregister', gina.openid, { noticeVersion: DEREGISTER_NOTICE.version, acknowledged: true, bizToken: 'bt_000000000' });
+    expect(r).toEqual({ deregistered: true, at: before.updatedAt, forced: false });
+    expect((await emu.container.store.get<any>('contracts', v))!.memberOpenids).toEqual([frank.openid]);
   });
 
   test('the other party still downloads, verifies and reports the signed PDF', async () => {
