@@ -46,7 +46,10 @@ export const clientSdkCall = (context: unknown): boolean => {
     const wx = tcb.getCloudbaseContext(context as never) as unknown as Record<string, unknown>;
     return ['TCB_SOURCE', 'TCB_UUID', 'WX_OPENID'].some((k) => typeof wx[k] === 'string' && (wx[k] as string).length > 0);
   } catch {
-    return false;
+    // The SDK reads the client's context from `environment`: one that is there but cannot be read
+    // is not known to be the platform's, and the guard fails closed. (A trigger's or an API
+    // invocation's context has none, and the SDK refuses it too.)
+    return 'environment' in context;
   }
 };
 

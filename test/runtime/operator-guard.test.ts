@@ -24,6 +24,8 @@ test('clientSdkCall: a web/anonymous SDK call, a mini-program call and the emula
   expect(clientSdkCall({ request_id: 'r-1', function_name: 'payment-refund' })).toBe(false);
   expect(clientSdkCall({ emulatorCaller: null })).toBe(false);
   expect(clientSdkCall(undefined)).toBe(false);
+  // A context the SDK cannot read counts as a client's: the guard of a function that moves money fails closed.
+  expect(clientSdkCall({ environment: '{not json' })).toBe(true);
 });
 
 test('payment-refund: FORBIDDEN for a user and for a client SDK call, nothing changed; NOT_FOUND (it ran) for an API invocation', async () => {
