@@ -22,6 +22,8 @@ import { kindSpec } from '../kinds/registry';
 import { contractModel } from './model';
 import { handwrittenKey } from './file-keys';
 import { partyCertificate, signingKeys } from './signing-keys';
+import { describeProofs, METHOD_LABELS } from '../identity/proof-records';
+import type { SigningMethod } from '../identity/signing-methods';
 
 /**
  * Renders the contract as it reads now (preview before signing, T4), whatever its kind: the
@@ -177,7 +179,11 @@ const STATUS_STAMP = {
 export interface Acts {
   requestedBy: number;
   requestedAt: string;
+  /** The proof the request spent (its faceCheckId: a face check, a password use or a SOTER challenge). */
+  requestProof: string;
   confirmedBy: number;
+  /** How the confirmer proved it was them in this call. */
+  confirmMethod: SigningMethod;
 }
 
 const ACT_WORDS = { rescinded: { request: '申请解除', confirm: '确认解除' }, settled: { request: '申请结清', confirm: '确认结清' } } as const;
@@ -216,7 +222,7 @@ const acceptancePlacement = (doc: ContractDocument) => {
  * certificate (their name and irreversible identifier, as on their contract signature), after the
  * face check the act spent — the platform's stamp then witnesses both.
  */
-const signAct = async (deps: Deps, c: Contract, bytes: Uint8Array, index: number, step: 'request' | 'confirm', status: keyof typeof ACT_WORDS, at: Date, actAt: Date, placement: Placement) => {
+const signAct = async (deps: Deps, c: Contract, bytes: Uint8Array, index: number, step: 'request' | 'confirm', status: keyof typeof ACT_WORDS, at: Date, actAt: Date, placement: Placement, method: SigningMethod) => {
   const party = partyAt(c, index);
   const word = ACT_WORDS[status][step];
   const cert = await partyCertificate(deps, party.details!, at);
@@ -226,7 +232,7 @@ const signAct = async (deps: Deps, c: Contract, bytes: Uint8Array, index: number
     fieldName,
     placement,
     signer: { certPem: cert.certPem, certDer: cert.certDer, keyPem: cert.privateKey, chainPems: cert.chainPems },
-    reason: `${party.details!.name}${word}《${c.title}》（经人脸核身）`,
+    reason: `${party.details!.name}${word}《${c.title}》（经${METHOD_LABELS[method]}${method === 'face' ? '' : '验证'}）`,
     signerName: party.details!.name,
     signingTime: at,
     appearance: { kind: 'vector', drawing: createPersonalSeal(party.details!.name) },
@@ -251,11 +257,13 @@ export const stampStatus = async (deps: Deps, c: Contract, status: keyof typeof 
     // An ending the parties performed carries their own signatures, requester first (item 5).
     if (!acts) throw new Error(`a ${status} revision needs the parties' acts`);
     const where = await actsPlacements(c);
-    for (const [index, step, place, actAt] of [
-      [acts.requestedBy, 'request', where.requester, new Date(acts.requestedAt)],
-      [acts.confirmedBy, 'confirm', where.confirmer, at],
+    // Each signature says how its party proved it was them (V2): a face check, the signing password, SOTER.
+    const requestMethod = (await describeProofs(deps, [acts.requestProof])).get(acts.requestProof)?.method ?? 'face';
+    for (const [index, step, place, actAt, method] of [
+      [acts.requestedBy, 'request', where.requester, new Date(acts.requestedAt), requestMethod],
+      [acts.confirmedBy, 'confirm', where.confirmer, at, acts.confirmMethod],
     ] as const) {
-      const { signed: partySigned, entry } = await signAct(deps, c, bytes, index, step, status, at, actAt, place);
+      const { signed: partySigned, entry } = await signAct(deps, c, bytes, index, step, status, at, actAt, place, method);
       doc = await appendRevision(deps, c._id, doc, partySigned, entry);
       bytes = partySigned.bytes;
     }

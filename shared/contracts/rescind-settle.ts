@@ -16,6 +16,9 @@ import { loadAsParty } from './repository';
 import { preparePartyProof, proofOf, type ProofAct, type ProofInput } from '../identity/proof';
 import { preview, runTransition } from './transition';
 import { contractView } from './views';
+// Types only: this module is in every rescind/settle function; the PDF code is passed in as `stamp`.
+import type { Acts } from './pdf';
+import type { SigningMethod } from '../identity/signing-methods';
 
 /**
  * Signs the revision of the PDF for a contract whose life a confirmation ends: the requester's and
@@ -26,7 +29,7 @@ export type Stamp = (
   contract: Contract,
   status: 'rescinded' | 'settled',
   at: Date,
-  acts: { requestedBy: number; requestedAt: string; confirmedBy: number },
+  acts: Acts,
 ) => Promise<ContractDocument>;
 
 /** Further fields a confirmation adds to the contract in its commit (the settlement certificate, L4). */
@@ -36,6 +39,7 @@ export const act = async (ctx: OpContext, contractId: string, action: Action, op
   const { openid } = requireCaller(ctx);
   const { deps } = ctx;
   let faceCheckId: string | undefined;
+  let proofMethod: SigningMethod = 'face';
   let faceCheckWrite: CasWrite | undefined;
   let current: Contract | undefined;
   let callerIndex = 0;
@@ -48,6 +52,7 @@ export const act = async (ctx: OpContext, contractId: string, action: Action, op
     // Spent in the act's own commit: if that commit loses, the check stays usable for the retry.
     const prepared = await preparePartyProof(deps, contract, index, { ...proofOf(opts.proof), openid, purpose: action as ProofAct });
     faceCheckId = prepared.check._id;
+    proofMethod = prepared.check.method;
     faceCheckWrite = prepared.write;
   }
   // Confirming ends the contract's life: the platform signs a stamped revision of the PDF first,
@@ -57,7 +62,7 @@ export const act = async (ctx: OpContext, contractId: string, action: Action, op
   if (current?.document && opts.stamp) {
     // The table lets only a pending request be confirmed, and only by the other party.
     const pending = current.pending!;
-    document = await opts.stamp(deps, current, action === 'settle_confirm' ? 'settled' : 'rescinded', deps.clock.now(), { requestedBy: pending.by, requestedAt: pending.at, confirmedBy: callerIndex });
+    document = await opts.stamp(deps, current, action === 'settle_confirm' ? 'settled' : 'rescinded', deps.clock.now(), { requestedBy: pending.by, requestedAt: pending.at, requestProof: pending.faceCheckId, confirmedBy: callerIndex, confirmMethod: proofMethod });
   }
   const attached = current && opts.attach ? await opts.attach(deps, current, deps.clock.now()) : {};
   const { contract, index } = await runTransition(deps, {

@@ -14,6 +14,7 @@ import { iouForm, person, startTestEmulator, type Client, type Person } from '..
 import { nssDbTrusting, pdfsig, pdftotext, requireTools, tempDir, writeTemp } from '../documents/tools';
 import type { Emulator } from '../../emulator/server';
 import type { Contract } from '../../shared/domain/contract';
+import { verifyPdf } from '../../shared/documents/verify';
 
 let emu: Emulator;
 let client: Client;
@@ -295,6 +296,12 @@ describe('the other acts take the same three forms', () => {
     const evs = await client.ok('contract-events', A.openid, { contractId: id });
     expect(evs.events.filter((e: any) => e.identityCheck).map((e: any) => [e.type, e.identityMethod])).toEqual([
       ['signed', 'face'], ['signed', 'face'], ['rescind_requested', 'password'], ['rescind_confirmed', 'fingerPrint'],
+    ]);
+    // The rescinded PDF's act signatures say how each party proved it was them (issue 15 item 5, V2).
+    const c = await stored(id);
+    const report = await verifyPdf((await emu.container.files.get(c.document!.currentKey))!, { trustedRootPem: JSON.parse(fs.readFileSync(path.join(dataDir, 'keys', 'platform-ca.json'), 'utf8')).pems.rootCertPem });
+    expect(report.signatures.filter((s) => s.fieldName.startsWith('Sig_rescind_')).map((s) => [s.fieldName, s.reason?.match(/（(.*)）$/)?.[1]])).toEqual([
+      ['Sig_rescind_request_lender', '经签署密码验证'], ['Sig_rescind_confirm_borrower', '经指纹验证'],
     ]);
   });
 });
