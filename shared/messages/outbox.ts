@@ -210,7 +210,12 @@ export const deliverRow = async (deps: Deps, row: OutboxRow, jobs?: JobRunners):
   const lastError = { code: outcome.code, message: outcome.message, retryable: outcome.retryable };
   const delay = outcome.retryable ? retryDelaySeconds(MESSAGE_RETRY, claimed.attempts) : null;
   deps.log.warn({ messageId: claimed._id, kind: claimed.kind, code: outcome.code, attempts: claimed.attempts, willRetry: delay !== null }, 'message not delivered');
-  if (delay === null) return move(deps, claimed, 'fail_final', { lastError, leaseUntil: null });
+  if (delay === null) {
+    // A refund or a paid report that will not be retried is money or a promise left with us: an
+    // alarm for the operator (payment-refund / the order), not a warning among deliveries.
+    if (claimed.kind === 'refund' || claimed.kind === 'report') deps.log.error({ messageId: claimed._id, kind: claimed.kind, code: outcome.code, attempts: claimed.attempts }, 'job failed for good: the operator must act');
+    return move(deps, claimed, 'fail_final', { lastError, leaseUntil: null });
+  }
   return move(deps, claimed, 'fail_retryable', { lastError, leaseUntil: null, nextAttemptAt: new Date(at.getTime() + delay * 1000).toISOString() });
 };
 
@@ -253,6 +258,12 @@ export const deliverDue = async (deps: Deps, batch = 100, jobs?: JobRunners): Pr
   const run: OutboxRun = { delivered: 0, retrying: 0, failed: 0, abandoned: 0 };
   const stale = await deps.store.find<OutboxRow>(MESSAGES, { status: 'sending', leaseUntil: { $lt: now.toISOString() } }, { limit: batch });
   for (const row of stale) {
+    // A refund is asked under its one out_refund_no, which WeChat Pay answers alike however often:
+    // asking again is safe, and leaving it would strand the payer's money. Anything else is not resent.
+    if (row.kind === 'refund' && row.attempts < MESSAGE_RETRY.maxAttempts) {
+      if (await move(deps, row, 'fail_retryable', { lastError: { code: 'CLAIM_EXPIRED', message: 'the refund call did not finish within its lease; asked again (same out_refund_no)', retryable: true }, leaseUntil: null, nextAttemptAt: now.toISOString() })) run.retrying++;
+      continue;
+    }
     if (await move(deps, row, 'abandon', { lastError: { code: 'CLAIM_EXPIRED', message: 'the sending call did not finish within its lease; not sent again', retryable: false }, leaseUntil: null })) run.abandoned++;
   }
   const due = await deps.store.find<OutboxRow>(

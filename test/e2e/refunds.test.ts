@@ -112,6 +112,23 @@ test('F2 money for an order the revoke closed meanwhile is refunded automaticall
   expect((await client.ok('contract-get', lender.openid, { contractId: id })).refunds.map((r: { statusLabel: string }) => r.statusLabel)).toEqual(['退款异常，请联系客服']);
 });
 
+test('F2 a refund call that died within its lease (a crashed worker) is asked again, not abandoned: the same out_refund_no, the money goes back', async () => {
+  const id = await draft();
+  const order = await client.ok('contract-pay', lender.openid, { contractId: id });
+  sim().pay(order.orderId);
+  await client.ok('contract-revoke', lender.openid, { contractId: id });
+  const [job] = await refundJobs(order.orderId);
+  // As a worker leaves it when it crashes after claiming the row: sending, its lease over.
+  const row = (await emu.container.store.get<any>('messages', job!._id))!;
+  const past = new Date(emu.container.clock.now().getTime() - 1000).toISOString();
+  expect(await emu.container.store.compareAndSet('messages', { ...row, status: 'sending', attempts: 1, claimedAt: past, leaseUntil: past }, row.version)).toBe(true);
+  const run = (await client.timer('timer-outbox')).data;
+  expect([run.abandoned, run.retrying, run.delivered]).toEqual([0, 1, 1]);
+  const tx = (await orderOf(order.orderId)).transactionId;
+  expect(sim().getRefund(`RF${tx}`)).toMatchObject({ status: 'PROCESSING' });
+  expect((await refundJobs(order.orderId)).map((j) => j.status)).toEqual(['sent']);
+});
+
 describe('F2 customer service refunds through the operator function', () => {
   test('no user may call it, nor anyone through the mini-program route; a stranger order is NOT_FOUND and an unpaid one INVALID_TRANSITION', async () => {
     const id = await draft();
