@@ -48,4 +48,6 @@ export interface SoterVerifier {
  */
 export interface AccessTokenSource {
   token(): Promise<string>;
+  /** Drops a token WeChat refused (40001/40014/42001), so the next `token()` fetches a fresh one. */
+  invalidate?(token: string): void;
 }

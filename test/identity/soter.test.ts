@@ -227,6 +227,20 @@ describe('V2 the production adapter against a server speaking WeChat\'s soter/ve
     expect([e.code, e.details]).toEqual(['PROVIDER_ERROR', { provider: 'wechat-soter', providerCode: '40001' }]);
   });
 
+  test('a refused token is dropped and the call made once more with a fresh one; refused again, it is PROVIDER_ERROR 40001', async () => {
+    const phone = fake.enroll('o-tok2');
+    const r = phone.authenticate('sc_t2');
+    const handed: string[] = [];
+    const dropped: string[] = [];
+    const rotating = { token: async () => { const t = handed.length === 0 ? 'stale' : fake.accessToken; handed.push(t); return t; }, invalidate: (t: string) => void dropped.push(t) };
+    const v = new WechatSoterVerifier(rotating, { baseUrl: url });
+    expect(await v.verifySignature({ openid: 'o-tok2', jsonString: r.resultJSON, jsonSignature: r.resultJSONSignature })).toBe(true);
+    expect([handed, dropped]).toEqual([['stale', fake.accessToken], ['stale']]);
+    const alwaysStale = { token: async () => 'stale', invalidate: (t: string) => void dropped.push(t) };
+    const e = await refusal(new WechatSoterVerifier(alwaysStale, { baseUrl: url }).verifySignature({ openid: 'o-tok2', jsonString: r.resultJSON, jsonSignature: r.resultJSONSignature }));
+    expect([e.code, e.details, dropped]).toEqual(['PROVIDER_ERROR', { provider: 'wechat-soter', providerCode: '40001' }, ['stale', 'stale']]);
+  });
+
   test('a server that does not answer in time is PROVIDER_ERROR (timeout)', async () => {
     const http = await import('node:http');
     const { listen } = await import('../fakes/http');

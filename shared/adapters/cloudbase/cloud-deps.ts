@@ -127,14 +127,13 @@ export const cloudDeps = (
       return new FaceIdVerifier(api, { ruleId: need('faceid', cloud.faceRuleId, 'ESIGN_FACEID_RULE_ID') });
     }),
     // P3/N1: WeChat's server APIs with a cached stable access token (adapters/wechat). The
-    // AppSecret is read through the secrets adapter (SSM), which the secrets issue wires; until
-    // then the first call that needs a token fails as NotConfigured, never with a secret from env.
+    // AppSecret is read through the secrets adapter (SSM), never from the environment.
     wechat,
     // V2: WeChat's soter/verify_signature with the same cached access token as the other WeChat APIs.
     soter: lazy<SoterVerifier>(() => {
       const { WechatSoterVerifier } = require('../wechat/soter-verifier') as typeof import('../wechat/soter-verifier');
-      const api = wechat as unknown as { tokens: { get(): Promise<string> } };
-      return new WechatSoterVerifier({ token: () => api.tokens.get() }, { baseUrl: cloud.wechat.apiBaseUrl ?? 'https://api.weixin.qq.com', timeoutMs: cloud.apiTimeoutSeconds * 1000 });
+      const api = wechat as unknown as { tokens: { get(): Promise<string>; invalidate(token: string): void } };
+      return new WechatSoterVerifier({ token: () => api.tokens.get(), invalidate: (t) => api.tokens.invalidate(t) }, { baseUrl: cloud.wechat.apiBaseUrl ?? 'https://api.weixin.qq.com', timeoutMs: cloud.apiTimeoutSeconds * 1000 });
     }),
     sms: lazy<Sms>(() => {
       const { TencentSms } = require('../tencentcloud/sms') as typeof import('../tencentcloud/sms');

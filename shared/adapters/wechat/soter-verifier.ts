@@ -12,6 +12,7 @@
  */
 import { AppError } from '../../errors';
 import type { AccessTokenSource, SoterSignatureInput, SoterVerifier } from '../../ports/soter';
+import { TOKEN_ERRCODES } from './errors';
 
 export interface WechatSoterOptions {
   /** Default https://api.weixin.qq.com. */
@@ -32,7 +33,21 @@ export class WechatSoterVerifier implements SoterVerifier {
   }
 
   async verifySignature(input: SoterSignatureInput): Promise<boolean> {
-    const token = await this.tokens.token();
+    // A refused token (expired, or replaced by another instance) is dropped and the call made once
+    // more with a fresh one, as the other WeChat APIs do (client.ts).
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.tokens.token();
+      try {
+        return await this.verifyWith(token, input);
+      } catch (e) {
+        const code = Number((e as AppError).details?.providerCode);
+        if (attempt > 0 || !TOKEN_ERRCODES.has(code) || !this.tokens.invalidate) throw e;
+        this.tokens.invalidate(token);
+      }
+    }
+  }
+
+  private async verifyWith(token: string, input: SoterSignatureInput): Promise<boolean> {
     const url = `${this.baseUrl}/cgi-bin/soter/verify_signature?access_token=${encodeURIComponent(token)}`;
     let res: Response;
     try {
