@@ -29,7 +29,7 @@ import { createHmac } from 'node:crypto';
 import { AppError } from '../errors';
 import type { CasWrite, Doc, Store } from '../ports/store';
 
-export const RATE_ACTIONS = ['contract_email', 'evidence_report', 'evidence_bundle', 'invite', 'urge', 'verification_code', 'face_start', 'demand', 'rename', 'soter_challenge'] as const;
+export const RATE_ACTIONS = ['contract_email', 'evidence_report', 'evidence_bundle', 'invite', 'urge', 'verification_code', 'face_start', 'demand', 'rename', 'soter_challenge', 'seal'] as const;
 export type RateAction = (typeof RATE_ACTIONS)[number];
 
 export const RATE_SCOPES = ['contract', 'caller', 'destination', 'contract_caller'] as const;

@@ -10,6 +10,7 @@ import { isSealShape } from '../documents/seal-styles';
 import { requireCaller, type Operation } from '../ports/operation';
 import { getUser, USERS, type User } from '../identity/users';
 import { MAX_SEALS, newSeal, SEALS, sealsOf, sealView } from '../identity/seals';
+import { limitWrites } from '../messages/limits';
 
 export const sealCreate: Operation<SealCreateInput> = async (input, ctx) => {
   const { openid } = requireCaller(ctx);
@@ -23,12 +24,10 @@ export const sealCreate: Operation<SealCreateInput> = async (input, ctx) => {
   const current = existing.find((s) => s._id === user.defaultSeal && s.status === 'valid');
   const makeDefault = input.setDefault === true || !current;
   const next: User = makeDefault ? { ...user, defaultSeal: rec._id, updatedAt: rec.createdAt } : user;
-  if (makeDefault) {
-    // The seal and the user's default together: never a default that names no seal.
-    const r = await deps.store.commit([{ collection: USERS, doc: next, expectedVersion: user.version ?? 0 }], [{ collection: SEALS, docs: [rec] }]);
-    if (!r.ok) throw new AppError('CONFLICT', '您的账号信息刚刚已更新，请重试');
-  } else {
-    await deps.store.insert(SEALS, rec);
-  }
+  // M2: each seal is stored for the user; made and deleted in a loop, they are counted per day.
+  const counted = await limitWrites(deps, 'seal', { caller: openid });
+  // The seal, its count and the user's default together: never a default that names no seal.
+  const r = await deps.store.commit([...(makeDefault ? [{ collection: USERS, doc: next, expectedVersion: user.version ?? 0 }] : []), ...counted], [{ collection: SEALS, docs: [rec] }]);
+  if (!r.ok) throw new AppError('CONFLICT', '您的账号信息刚刚已更新，请重试');
   return sealView(rec, next);
 };

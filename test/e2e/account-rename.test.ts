@@ -108,6 +108,20 @@ describe('A5 seals and handwritten signatures', () => {
     expect((await client.call('seal-set-default', stranger.openid, { ref: third.ref })).error?.code).toBe('IDENTITY_NOT_VERIFIED');
   });
 
+  test('M2 seals and signatures made are counted per user and day (rateLimits.seal), so a create-and-delete loop cannot store without end', async () => {
+    const eli = person('o-rn-eli', '卫六', 35);
+    await client.verify(eli);
+    const { count } = (emu.container.config.rateLimits as any).seal[0];
+    for (let i = 0; i < count; i++) {
+      const made = i % 2 ? await client.ok('signature-upload', eli.openid, { pngBase64: handwrittenPng().toString('base64') }) : await client.ok('seal-create', eli.openid, { style: 'round' });
+      await client.ok('seal-delete', eli.openid, { ref: made.ref });
+    }
+    const before = await emu.container.store.find('seals', { openid: eli.openid }, { limit: 100 });
+    expect((await client.call('seal-create', eli.openid, { style: 'round' })).error?.code).toBe('RATE_LIMITED');
+    expect((await client.call('signature-upload', eli.openid, { pngBase64: handwrittenPng().toString('base64') })).error?.code).toBe('RATE_LIMITED');
+    expect(await emu.container.store.find('seals', { openid: eli.openid }, { limit: 100 })).toEqual(before);
+  });
+
   test('a corrupt PNG is IMAGE_UNREADABLE at upload, never at signing', async () => {
     const png = Buffer.from(handwrittenPng());
     png[png.length - 20] = png[png.length - 20]! ^ 0xff; // inside the image data: the header still reads as a PNG
