@@ -13,13 +13,14 @@
  *    one attempt), a replay finds it spent. Every refusal is SOTER_VERIFY_FAILED with
  *    details.reason; nothing else changes.
  *
- * Challenge statuses move by CHALLENGE_TRANSITIONS: issued → used (verified) | failed (signature
- * refused). Expiry is a moment, not a state.
+ * Challenge statuses move by lifecycle/soter-challenge.ts: issued → used (verified) | failed
+ * (signature refused). Expiry is a moment, not a state.
  */
 import { AppError } from '../errors';
 import { SOTER_MODES, type SoterMode } from '../ports/soter';
 import type { CasWrite, Doc } from '../ports/store';
 import { collectionName } from '../store/collections';
+import { applyRecord, decideRecord, newRecord, SOTER_CHALLENGE_TABLE, type SoterChallengeStatus } from '../lifecycle';
 import type { SoterDeps } from './config';
 import {
   checkFaceProof,
@@ -38,16 +39,7 @@ export const SOTER_CHALLENGES = collectionName('soterChallenges');
 export const SOTER_ACTS = ['sign', 'accept', 'rescind_request', 'rescind_confirm', 'settle_request', 'settle_confirm', 'repayment_confirm', 'extension_propose', 'extension_sign', 'enable_method'] as const;
 export type SoterAct = (typeof SOTER_ACTS)[number];
 
-export type ChallengeStatus = 'issued' | 'used' | 'failed';
-export const CHALLENGE_TRANSITIONS: ReadonlyArray<{ from: ChallengeStatus; action: 'verified' | 'refused'; to: ChallengeStatus }> = [
-  { from: 'issued', action: 'verified', to: 'used' },
-  { from: 'issued', action: 'refused', to: 'failed' },
-];
-const moveChallenge = (from: ChallengeStatus, action: 'verified' | 'refused'): ChallengeStatus => {
-  const row = CHALLENGE_TRANSITIONS.find((t) => t.from === from && t.action === action);
-  if (!row) throw new Error(`soter challenge: no move ${action} from ${from}`);
-  return row.to;
-};
+export type ChallengeStatus = SoterChallengeStatus;
 
 export interface SoterChallenge extends Doc {
   _id: string; // the challenge string itself
@@ -103,7 +95,7 @@ export const newSoterChallenge = (
   const now = deps.clock.now();
   const challenge = `sc_${deps.ids.token(16)}`;
   const expiresAt = new Date(now.getTime() + deps.config.identity.soter.challengeTtlSeconds * 1000).toISOString();
-  return { _id: challenge, openid: input.openid, contractId: input.contractId, act: input.act, status: 'issued', createdAt: now.toISOString(), expiresAt, usedAt: null };
+  return newRecord(SOTER_CHALLENGE_TABLE, { _id: challenge, openid: input.openid, contractId: input.contractId, act: input.act, createdAt: now.toISOString(), expiresAt, usedAt: null });
 };
 
 /** A new challenge stored on its own (signing-challenge stores it in the commit that counts it). */
@@ -167,10 +159,10 @@ export const prepareSoter = async (
     throw new AppError('PROVIDER_ERROR', '指纹或面容 ID 验证服务暂时不可用，请稍后再试或使用人脸识别', { provider: 'soter' });
   }
   const at = deps.clock.now().toISOString();
-  const next: SoterChallenge = {
-    ...ch, status: moveChallenge(ch.status, ok ? 'verified' : 'refused'), usedAt: at,
+  const next: SoterChallenge = applyRecord(ch, decideRecord(SOTER_CHALLENGE_TABLE, ch.status, ok ? 'verified' : 'refused'), {
+    usedAt: at,
     ...(ok ? { mode, counter: result.counter, tee: result.tee } : {}),
-  };
+  });
   if (!ok) {
     // A refused signature spends the challenge at once (one challenge, one attempt), like a failed face check.
     await deps.store.compareAndSet(SOTER_CHALLENGES, next, ch.version ?? 0);

@@ -12,3 +12,4 @@ export * from './contract-payment';
 export * from './repayment';
 export * from './refund';
 export * from './seal';
+export * from './soter-challenge';

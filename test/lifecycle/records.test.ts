@@ -25,6 +25,7 @@ import { EXTENSION_TABLE, REPAYMENT_TABLE } from '../../shared/lifecycle/repayme
 import { MESSAGE_RETRY, MESSAGE_TABLE } from '../../shared/lifecycle/message';
 import { CONTRACT_PAYMENT_TABLE } from '../../shared/lifecycle/contract-payment';
 import { REFUND_TABLE } from '../../shared/lifecycle/refund';
+import { SOTER_CHALLENGE_TABLE } from '../../shared/lifecycle/soter-challenge';
 
 type AnyTable = RecordTable<string, string, string>;
 
@@ -206,6 +207,14 @@ const CASES: Case[] = [
       'requested:abnormal→abnormal [recordRefundId,alarm]', 'processing:abnormal→abnormal [recordRefundId,alarm]', 'abnormal:abnormal→=',
     ],
     terminalExceptions: ['succeeded:accept', 'closed:accept', 'abnormal:accept', 'succeeded:succeed', 'closed:close', 'abnormal:abnormal'],
+  },
+  {
+    name: 'V2 SOTER challenges (soter-challenge.ts): one challenge, one attempt',
+    table: SOTER_CHALLENGE_TABLE as AnyTable,
+    initial: 'issued',
+    states: ['issued', 'used', 'failed'],
+    moves: ['issued:verified→used', 'issued:refused→failed'],
+    terminalExceptions: [],
   },
   {
     name: 'C9 evidence-report delivery (report-order.ts)',
