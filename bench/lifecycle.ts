@@ -12,7 +12,6 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { createHash, generateKeyPairSync, sign as cryptoSign } from 'node:crypto';
 
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
@@ -94,51 +93,13 @@ export const benchLifecycles = async (n = 24, concurrency = 4): Promise<Lifecycl
 
 /** The bare parts of one lifecycle, measured in this process: median ms of each, and their sum. */
 export const bareParts = async (runs = 9): Promise<{ pdfMs: number; storeMs: number; stateChanges: number; sumMs: number }> => {
-  const { PDFDocument, PDFHexString, PDFName, PDFString, rgb } = await import('@cantoo/pdf-lib');
-  const { loadFont } = await import('../shared/documents/fonts');
   const { buildIouDocument, renderIou } = await import('../shared/documents/iou-document');
   const { sampleIou } = await import('../test/documents/fixtures');
-  const model = buildIouDocument(sampleIou());
-  const strings: string[] = [model.title, `合同编号：${model.contractNo}`];
-  for (const b of model.blocks) {
-    if (b.kind === 'heading' || b.kind === 'paragraph') strings.push(b.text);
-    if (b.kind === 'keyValue') b.rows.forEach((r) => strings.push(`${r.key} ${r.value}`));
-    if (b.kind === 'table') [b.columns.map((c) => c.title), ...b.rows].forEach((r) => strings.push(r.join(' ')));
-    if (b.kind === 'clauses') b.clauses.forEach((c) => strings.push(typeof c === 'string' ? c : c.text));
-  }
+  const { modelStrings, bareRender, bareSign } = await import('./bare-pdf');
+  const strings = modelStrings(buildIouDocument(sampleIou()));
   const areas = (await renderIou(sampleIou())).signatureAreas;
-  const font = loadFont('regular');
-  const render = async () => {
-    const doc = await PDFDocument.create({ updateMetadata: false });
-    doc.registerFontkit(font.fontkit as never);
-    const f = await doc.embedFont(font.bytes, { subset: true });
-    let page = doc.addPage([595.28, 841.89]);
-    let y = 780;
-    for (const s of strings) {
-      for (let i = 0; i < s.length; i += 40) {
-        if (y < 70) {
-          page = doc.addPage([595.28, 841.89]);
-          y = 780;
-        }
-        page.drawText(s.slice(i, i + 40), { x: 62, y, size: 11, font: f, color: rgb(0, 0, 0) });
-        y -= 19.5;
-      }
-    }
-    return doc.save({ useObjectStreams: false });
-  };
-  const signStep = async (bytes: Uint8Array, area: (typeof areas)[number], name: string) => {
-    const doc = await PDFDocument.load(bytes, { forIncrementalUpdate: true, updateMetadata: false });
-    const ctx = doc.context;
-    const page = doc.getPage(Math.min(area.pageIndex, doc.getPageCount() - 1));
-    const sig = ctx.register(ctx.obj({ Type: 'Sig', Filter: 'Adobe.PPKLite', SubFilter: 'ETSI.CAdES.detached', Contents: PDFHexString.of('0'.repeat(2 * 4096)) }));
-    const widget = ctx.register(ctx.obj({ Type: 'Annot', Subtype: 'Widget', FT: 'Sig', T: PDFString.of(name), V: sig, Rect: [area.rect.x, area.rect.y, area.rect.x + area.rect.width, area.rect.y + area.rect.height], F: 132, P: page.ref }));
-    page.node.set(PDFName.of('Annots'), ctx.obj([widget]));
-    ctx.snapshot!.markRefForSave(page.ref);
-    const out = await doc.save({ useObjectStreams: false });
-    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    cryptoSign('sha256', createHash('sha256').update(out).digest(), privateKey);
-    return out;
-  };
+  const render = () => bareRender(strings);
+  const signStep = bareSign;
   const pdf: number[] = [];
   for (let i = 0; i <= runs; i++) {
     const t = performance.now();
