@@ -14,7 +14,7 @@ import type { SoterAct, SoterChallenge } from './soter';
 
 export const SIGNING_PROOFS = collectionName('signingProofs');
 export const FACE_CHECKS = collectionName('faceChecks');
-const SOTER_CHALLENGES = collectionName('soterChallenges');
+export const SOTER_CHALLENGES = collectionName('soterChallenges');
 
 /** A signing password used for one act. */
 export interface SigningProof extends Doc {

@@ -19,7 +19,7 @@
  * the named person could act, and preparePartyFaceCheck checks that itself).
  */
 import { AppError } from '../errors';
-import { partyAt, type Contract } from '../domain/contract';
+import type { Contract } from '../domain/contract';
 import type { Deps } from '../ports/operation';
 import type { CasWrite } from '../ports/store';
 import { preparePartyFaceCheck } from './face-checks';
@@ -27,7 +27,7 @@ import { SIGNING_PROOFS, type SigningProof } from './proof-records';
 import type { SigningMethod } from './signing-methods';
 import { verifySigningPassword } from './signing-password';
 import { prepareSoter, type SoterAct, type SoterAnswer } from './soter';
-import { getUser } from './users';
+import { requireNamedPerson } from './users';
 
 export { SIGNING_PROOFS, describeProofs, METHOD_LABELS, type ProofDescription } from './proof-records';
 
@@ -61,14 +61,6 @@ const requireOneForm = (input: ProofInput): 'face' | 'password' | 'soter' => {
   return given[0] === 'bizToken' ? 'face' : given[0]!;
 };
 
-/** A password or SOTER proves the account: the account must be the person this party is. */
-const requireNamedPerson = async (deps: Deps, contract: Contract, index: number, openid: string): Promise<void> => {
-  const named = partyAt(contract, index).details;
-  const me = (await getUser(deps, openid))?.realName;
-  if (!named || !me || named.name !== me.name || named.idNumber !== me.idNumber) {
-    throw new AppError('IDENTITY_MISMATCH', '您当前的实名信息与合同中的签署人不一致，请使用人脸识别');
-  }
-};
 
 /**
  * Checks the caller's proof for `act` on this contract, as party `index`. Refusals are those of

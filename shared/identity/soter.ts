@@ -33,7 +33,9 @@ import {
   type SigningMethodsView,
 } from './signing-methods';
 
-export const SOTER_CHALLENGES = collectionName('soterChallenges');
+// Named once, in the light module the readers import.
+import { SOTER_CHALLENGES } from './proof-records';
+export { SOTER_CHALLENGES };
 
 /** The acts a SOTER check can stand for: the contract acts that take an identity check, and switching a mode on. */
 export const SOTER_ACTS = ['sign', 'accept', 'rescind_request', 'rescind_confirm', 'settle_request', 'settle_confirm', 'repayment_confirm', 'extension_propose', 'extension_sign', 'enable_method'] as const;

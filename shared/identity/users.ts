@@ -8,6 +8,7 @@ import type { Doc } from '../ports/store';
 import { collectionName } from '../store/collections';
 import { crossBorderBlockers } from '../rules/cross-border';
 import type { Deps } from '../ports/operation';
+import { partyAt, type Contract } from '../domain/contract';
 
 export const USERS = collectionName('users');
 
@@ -73,4 +74,13 @@ export const requireCrossBorder = async (deps: Deps, parties: ReadonlyArray<{ op
   })));
   const blockers = crossBorderBlockers(rows);
   if (blockers.length) throw new AppError('CROSS_BORDER_REQUIRED', undefined, { parties: blockers });
+};
+
+/** A password or SOTER (and a SOTER challenge) prove the account: the account must be the person this party is. */
+export const requireNamedPerson = async (deps: Deps, contract: Contract, index: number, openid: string): Promise<void> => {
+  const named = partyAt(contract, index).details;
+  const me = (await getUser(deps, openid))?.realName;
+  if (!named || !me || named.name !== me.name || named.idNumber !== me.idNumber) {
+    throw new AppError('IDENTITY_MISMATCH', '您当前的实名信息与合同中的签署人不一致，请使用人脸识别');
+  }
 };

@@ -24,8 +24,8 @@ import { deleteWrite, sealsOf } from '../identity/seals';
 import { membershipsOf, mayForce } from '../identity/enterprise';
 import { DEREGISTER_NOTICE, requireAgreed } from '../identity/account-notices';
 import { contractsInProgressOf, unbindFromContracts } from '../contracts/account-contracts';
-import { collectionName } from '../store/collections';
-import { CODE_PURPOSES, codeSlotId, type CodePurpose } from '../identity/verification-codes';
+import { SIGNING_METHODS_COLLECTION } from '../identity/signing-methods';
+import { CODE_PURPOSES, codeSlotId, VERIFICATION_CODES, type CodePurpose } from '../identity/verification-codes';
 
 /**
  * What follows the deregistration's commit: the openid unbound from the kept contracts (they stay
@@ -33,8 +33,8 @@ import { CODE_PURPOSES, codeSlotId, type CodePurpose } from '../identity/verific
  */
 const cleanUp = async (deps: Deps, openid: string): Promise<number> => {
   const unbound = await unbindFromContracts(deps, openid);
-  await deps.store.remove(collectionName('signingMethods'), openid);
-  for (const p of Object.keys(CODE_PURPOSES) as CodePurpose[]) await deps.store.remove(collectionName('verificationCodes'), codeSlotId(p, openid));
+  await deps.store.remove(SIGNING_METHODS_COLLECTION, openid);
+  for (const p of Object.keys(CODE_PURPOSES) as CodePurpose[]) await deps.store.remove(VERIFICATION_CODES, codeSlotId(p, openid));
   return unbound;
 };
 

@@ -13,7 +13,7 @@ import { refundView } from '../payments/refunds';
 export const contractGet: Operation<ContractGetInput> = async (input, ctx) => {
   const { openid } = requireCaller(ctx);
   const { contract, index } = await loadAsParty(ctx.deps, input.contractId, openid);
-  const orders = await ctx.deps.store.find<Order>(ORDERS, { contractId: contract._id }, { orderBy: [['createdAt', 'asc']], limit: 100 });
-  const refunds = orders.filter((o) => o.openid === openid).flatMap(refundView);
+  const orders = await ctx.deps.store.find<Order>(ORDERS, { contractId: contract._id, openid }, { orderBy: [['createdAt', 'asc']], limit: 100 });
+  const refunds = orders.flatMap(refundView);
   return { ...contractView(contract, index, ctx.deps.clock.now().toISOString()), refunds };
 };

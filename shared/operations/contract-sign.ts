@@ -26,9 +26,8 @@ export const contractSign: Operation<ContractSignInput> = async (input, ctx) => 
   // P4: checked before the face check is spent.
   await requireCrossBorder(deps, contract.parties);
   // A5: only a valid seal or signature of this signer, made for the name they are verified under now.
+  // (A handwritten one's image is read once, when the PDF is signed: missing, it refuses before the commit.)
   const signature = await signingMark(deps, openid, input.signature);
-  if (signature.type === 'handwritten' && !(await deps.files.get(handwrittenKey(openid, signature.ref!))))
-    throw new AppError('VALIDATION_FAILED', '请先上传手写签名', { fields: [{ field: '/signature/ref', rule: 'exists' }] });
 
   // Spent in the act's own commit: if that commit loses, the check stays usable for the retry.
   const { check, write: faceCheckWrite } = await preparePartyProof(deps, contract, index, { ...proofOf(input), openid, purpose: 'sign' });

@@ -34,7 +34,7 @@ const endUnfinished = async (deps: Deps, openid: string, idNumber: string): Prom
   const ended: string[] = [];
   for (const c of await unfinishedContractsOf(deps, openid, idNumber)) {
     try {
-      await runTransition(deps, { contractId: c._id, action: 'invalidate', by: 'system', closeOpenOrder: closeDraftOrder, eventData: { cause: 'rename' } });
+      await runTransition(deps, { contractId: c._id, action: 'invalidate', by: 'system', current: c, closeOpenOrder: closeDraftOrder, eventData: { cause: 'rename' } });
       ended.push(c._id);
     } catch (e) {
       // Moved on meanwhile (signed, refused, expired): the table no longer ends it — nothing to do.

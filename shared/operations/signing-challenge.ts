@@ -6,12 +6,11 @@
  * that stores it: each challenge is one WeChat verify_signature call at most.
  */
 import { AppError } from '../errors';
-import { partyAt } from '../domain/contract';
 import type { SigningChallengeInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../ports/operation';
 import { loadAsParty } from '../contracts/repository';
 import { newSoterChallenge, SOTER_CHALLENGES } from '../identity/soter';
-import { requireRealName } from '../identity/users';
+import { requireNamedPerson, requireRealName } from '../identity/users';
 import { commitLimited } from '../messages/limits';
 
 export const signingChallenge: Operation<SigningChallengeInput> = async (input, ctx) => {
@@ -22,9 +21,7 @@ export const signingChallenge: Operation<SigningChallengeInput> = async (input, 
     if (!input.contractId) throw new AppError('VALIDATION_FAILED', '请指定合同', { fields: [{ field: '/contractId', rule: 'required' }] });
     // A stranger learns nothing, not even whether they are verified: NOT_FOUND first.
     const { contract, index } = await loadAsParty(deps, input.contractId, openid);
-    const me = await requireRealName(deps, openid);
-    const named = partyAt(contract, index).details;
-    if (!named || named.name !== me.name || named.idNumber !== me.idNumber) throw new AppError('IDENTITY_MISMATCH', '您当前的实名信息与合同中的签署人不一致');
+    await requireNamedPerson(deps, contract, index, openid);
     contractId = contract._id;
   } else {
     if (input.contractId) throw new AppError('VALIDATION_FAILED', '开启指纹或面容 ID 无需指定合同', { fields: [{ field: '/contractId', rule: 'forbidden' }] });
