@@ -12,9 +12,9 @@
  * May import: ./signing-keys, documents (ca), evidence/chain-head and evidence/merkle (pure: the
  * head's bytes and its CMS, no PDF code), domain.
  */
-import { issueSignerCertificate, type SignerCertificate } from '../documents/ca';
+import { issueSignerCertificate } from '../documents/ca';
 import type { EventHead, SignedHead } from '../domain/contract';
-import { signChainHead } from '../evidence/chain-head';
+import { headSignerOf, signChainHead, type HeadSigner } from '../evidence/chain-head';
 import type { Deps } from '../ports/operation';
 import { signingKeys } from './signing-keys';
 
@@ -23,16 +23,17 @@ export const HEAD_SIGNER_NAME = '电子签平台';
 const HEAD_SIGNER_ID = 'PLATFORMCHAINHEADS';
 const RENEW_MS = 24 * 3600 * 1000;
 
-const signers = new WeakMap<object, { cert: SignerCertificate; issuedAt: number }>();
+const signers = new WeakMap<object, { signer: HeadSigner; issuedAt: number }>();
 
-const headSigner = async (deps: Deps, at: Date): Promise<SignerCertificate> => {
+const headSigner = async (deps: Deps, at: Date): Promise<HeadSigner> => {
   const cached = signers.get(deps.config);
   // Renewed also when the clock went backwards past its start (the emulator's clock moves).
-  if (cached && at.getTime() >= cached.issuedAt && at.getTime() - cached.issuedAt < RENEW_MS) return cached.cert;
+  if (cached && at.getTime() >= cached.issuedAt && at.getTime() - cached.issuedAt < RENEW_MS) return cached.signer;
   const { ca } = await signingKeys(deps);
   const cert = await issueSignerCertificate(ca, { name: HEAD_SIGNER_NAME, identifier: HEAD_SIGNER_ID, signingTime: at, validityMs: 2 * RENEW_MS });
-  signers.set(deps.config, { cert, issuedAt: at.getTime() });
-  return cert;
+  const signer = headSignerOf(cert);
+  signers.set(deps.config, { signer, issuedAt: at.getTime() });
+  return signer;
 };
 
 /** The head `head` of contract `contractId`, signed at `at` (ISO) — stored with the commit that made it. */

@@ -9,24 +9,32 @@
  *
  * May import: documents (cms, verify, x509), ./merkle, node:crypto. No I/O.
  */
-import { createHash, createPrivateKey } from 'node:crypto';
+import { createHash, type KeyObject } from 'node:crypto';
 import { buildCmsSignedData } from '../documents/cms';
 import { pemToDer } from '../documents/x509';
 import { chainHeadBytes, type ChainHeadLeaf } from './merkle';
 
+/** The head signer as its certificate was issued: DER and key object, decoded once, not per commit. */
 export interface HeadSigner {
-  certPem: string;
-  keyPem: string;
+  certDer: Buffer;
+  privateKey: KeyObject;
   /** Issuing CA then root. */
-  chainPems: readonly string[];
+  chainDers: readonly Buffer[];
 }
+
+/** A just-issued certificate (documents/ca.ts) as the head signer. */
+export const headSignerOf = (cert: { certDer: Buffer; privateKey: KeyObject; chainPems: readonly string[] }): HeadSigner => ({
+  certDer: cert.certDer,
+  privateKey: cert.privateKey,
+  chainDers: cert.chainPems.map(pemToDer),
+});
 
 export const signChainHead = (leaf: ChainHeadLeaf, signer: HeadSigner, at: Date): Buffer =>
   buildCmsSignedData({
     contentDigest: createHash('sha256').update(chainHeadBytes(leaf)).digest(),
-    signerCertDer: pemToDer(signer.certPem),
-    chainDers: signer.chainPems.map(pemToDer),
-    privateKey: createPrivateKey(signer.keyPem),
+    signerCertDer: signer.certDer,
+    chainDers: signer.chainDers,
+    privateKey: signer.privateKey,
     signingTime: at,
     // Outside a PDF there is no /M: the claimed time travels in the CMS (the trusted one comes
     // from the timestamped Merkle root the head is anchored in).

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { issueSignerCertificate } from '../../shared/documents/ca';
 import { fingerprintHex, pemToDer } from '../../shared/documents/x509';
-import { signChainHead } from '../../shared/evidence/chain-head';
+import { headSignerOf, signChainHead } from '../../shared/evidence/chain-head';
 import { verifyChainHead } from '../../shared/evidence/chain-head-verify';
 import { buildTree, chainHeadBytes, ChainHeadLeaf, merkleRootOf, verifyInclusion } from '../../shared/evidence/merkle';
 import { newCa } from '../documents/signing-fixture';
@@ -95,7 +95,7 @@ describe('E2 the platform-signed chain head', () => {
   let signature: Buffer;
   beforeAll(async () => {
     const platform = await issueSignerCertificate(ca.ca, { name: '电子签平台', identifier: 'PLATFORMSIGNINGSERVICE', signingTime: at });
-    signature = signChainHead(leaf, platform, at);
+    signature = signChainHead(leaf, headSignerOf(platform), at);
   });
   const rootFp = fingerprintHex(pemToDer(ca.pems.rootCertPem));
 
