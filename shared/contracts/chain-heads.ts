@@ -13,7 +13,7 @@
  * head's bytes and its CMS, no PDF code), domain.
  */
 import { issueSignerCertificate } from '../documents/ca';
-import type { EventHead, SignedHead } from '../domain/contract';
+import { isSignedHead, type EventHead, type SignedHead } from '../domain/contract';
 import { headSignerOf, signChainHead, type HeadSigner } from '../evidence/chain-head';
 import type { Deps } from '../ports/operation';
 import { signingKeys } from './signing-keys';
@@ -44,8 +44,6 @@ export const signHead = async (deps: Deps, contractId: string, head: EventHead, 
   return { seq: head.seq, hash: head.hash, signature: signature.toString('base64'), signedAt: at };
 };
 
-/** The head is what `signed` signed. */
-export const isSignedHead = (head: EventHead, signed: SignedHead | undefined): signed is SignedHead => signed !== undefined && signed.seq === head.seq && signed.hash === head.hash;
 
 /**
  * The signed head a commit stores: the old one when no event was added and it signs the head,

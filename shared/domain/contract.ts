@@ -240,6 +240,9 @@ export interface SignedHead extends EventHead {
   signedAt: string;
 }
 
+/** The head is what `signed` signed: the signature covers the chain as it stands. */
+export const isSignedHead = (head: EventHead, signed: SignedHead | undefined): signed is SignedHead => signed !== undefined && signed.seq === head.seq && signed.hash === head.hash;
+
 export interface Contract extends Doc {
   _id: string;
   /** Human contract number shown on the document (e.g. JT20261125xxxx). */

@@ -17,7 +17,7 @@
  * May import: ports, domain, contracts (repository), documents (timestamp), ./merkle, errors.
  */
 import { createHash } from 'node:crypto';
-import type { Contract } from '../domain/contract';
+import { isSignedHead, type Contract } from '../domain/contract';
 import type { EvidenceReportData } from '../documents/evidence-report';
 import { parseTimestampToken } from '../documents/timestamp';
 import { findContracts } from '../contracts/repository';
@@ -102,7 +102,7 @@ export const runAnchor = async (deps: Deps): Promise<AnchorRun> => {
   to = changed.to;
   // Contracts stored before heads were signed have no signed head until their chain next moves.
   const leaves: ChainHeadLeaf[] = changed.contracts
-    .filter((c): c is Contract & { signedHead: NonNullable<Contract['signedHead']> } => !!c.signedHead && c.signedHead.seq === c.eventHead.seq)
+    .filter((c): c is Contract & { signedHead: NonNullable<Contract['signedHead']> } => isSignedHead(c.eventHead, c.signedHead))
     .map((c) => ({ contractId: c._id, head: { seq: c.signedHead.seq, hash: c.signedHead.hash } }));
   // A head anchored already (its contract touched without a new event) is not anchored again.
   const known = new Set<string>();

@@ -13,7 +13,7 @@
 import { createHash } from 'node:crypto';
 import { zipSync } from 'fflate';
 import { AppError } from '../errors';
-import type { Contract } from '../domain/contract';
+import { isSignedHead, type Contract } from '../domain/contract';
 import type { ContractEvent } from '../domain/events';
 import { EVENTS } from '../contracts/repository';
 import { readFile } from '../contracts/files';
@@ -66,7 +66,7 @@ export const buildEvidenceBundle = async (deps: Deps, c: Contract, now: Date): P
   const doc = c.document;
   if (!doc || doc.signatures.length === 0) throw new AppError('INVALID_TRANSITION', '合同尚未签署，暂无证据包');
   const head = c.signedHead;
-  const anchored = head && head.seq === c.eventHead.seq && head.hash === c.eventHead.hash ? await anchorOfHead(deps, c._id, head.seq) : null;
+  const anchored = isSignedHead(c.eventHead, head) ? await anchorOfHead(deps, c._id, head.seq) : null;
   if (!head || !anchored) throw new AppError('EVIDENCE_NOT_READY');
   // The root as the signing keys hold it (SSM in the cloud, the data dir locally), never the
   // configuration's copy: in the cloud that is empty.

@@ -2,7 +2,7 @@ import type { ContractEvidenceInput } from '../generated/schema-types';
 import { requireCaller, type Operation } from '../ports/operation';
 import { AppError } from '../errors';
 import { loadAsParty, loadContract } from '../contracts/repository';
-import { isSignedHead } from '../contracts/chain-heads';
+import { isSignedHead } from '../domain/contract';
 import { recordChange } from '../contracts/record-change';
 import { buildEvidenceBundle } from '../evidence/bundle';
 import { commitLimited, expectAllowed } from '../messages/limits';
