@@ -235,7 +235,8 @@ const signAct = async (deps: Deps, c: Contract, bytes: Uint8Array, index: number
     reason: `${party.details!.name}${word}《${c.title}》（经${METHOD_LABELS[method]}${method === 'face' ? '' : '验证'}）`,
     signerName: party.details!.name,
     signingTime: at,
-    appearance: { kind: 'vector', drawing: createPersonalSeal(party.details!.name) },
+    // The seal in the style the party signed the contract with (a handwritten signer's acts carry the seal).
+    appearance: { kind: 'vector', drawing: createPersonalSeal(party.details!.name, party.signature?.style ?? 'square') },
     caption: `${word} ${chinaDay(actAt)}`,
     tsa: deps.tsa,
   });
