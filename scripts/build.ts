@@ -8,7 +8,7 @@
  *  - dist/zips/<name>.zip — the same folder zipped as the CLI uploads it, to check its size
  *    against the platform's limits (test/cloud/deploy.test.ts);
  *  - dist/layers/esign-fonts.zip — the fonts as an SCF layer (unpacked under /opt), which only the
- *    PDF functions attach: one upload of ~29 MB instead of one per function.
+ *    PDF functions attach: one upload (~17.5 MB zipped, 29 MB unpacked) instead of one per function.
  *
  * What goes into a bundle, and why:
  * - The local adapters (SQLite through a native module, the simulators, the outboxes) are replaced
@@ -510,8 +510,7 @@ export const renderCloudbaseRc = (functions: readonly FunctionSpec[] = FUNCTIONS
 
 if (require.main === module) {
   const started = Date.now();
-  // --serverless: the name other tooling still uses for "regenerate the deployment file".
-  if (process.argv.includes('--deploy-config') || process.argv.includes('--serverless')) fs.writeFileSync(path.join(ROOT, 'cloudbaserc.json'), renderCloudbaseRc());
+  if (process.argv.includes('--deploy-config')) fs.writeFileSync(path.join(ROOT, 'cloudbaserc.json'), renderCloudbaseRc());
   buildAll((line) => console.log(line))
     .then((reports) => {
       const total = reports.reduce((n, r) => n + r.bytes, 0);
